@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# test.sh - every test: unit tests (cmocka, via ctest) and integration tests
+# over real sockets against the real binary, once as a normal build and once
+# under AddressSanitizer + UndefinedBehaviorSanitizer; then the browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export VERRIJK_BROWSER=1 VERRIJK_TEST_DEPS=1
+scripts/setup.sh
+
+echo "==> sanitizer build (ASan + UBSan)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DVERRIJK_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$(nproc)"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+for b in build build-asan; do
+  echo "==> unit tests ($b)"
+  ctest --test-dir "$b" --output-on-failure -j2
+done
+
+for b in build build-asan; do
+  echo "==> integration tests against $b/server/verrijk"
+  (cd tests && VERRIJK_BIN="../$b/server/verrijk" node --test --test-concurrency=1 integration/)
+done
+
+echo "==> browser tests (chromium)"
+(cd tests && VERRIJK_BIN=../build/server/verrijk node --test --test-concurrency=1 browser/)
