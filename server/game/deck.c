@@ -1,0 +1,776 @@
+/* deck: parses and validates card sets, packs them canonically and hashes them. */
+#include "game/deck.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/sha.h>
+
+/* A MessagePack deck is turned into a jansson tree first, so that both forms
+ * go through the one validator below and cannot drift apart. The deck's own
+ * layout is five levels deep; anything deeper is refused before recursing. */
+#define DECK_MSGPACK_DEPTH_MAX 8
+
+/* The longest field path a message names, e.g. "cards[499].prompt.nl". */
+#define DECK_PATH_MAX 64
+
+/* Validation state: where messages go and under which name. */
+typedef struct deck_check {
+    const char *source;
+    char *err;
+    size_t errlen;
+} deck_check;
+
+static int deck_fail(deck_check *c, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Writes "source: path: message" into the caller's buffer and returns -1, so
+ * that every refusal is one `return deck_fail(...)`. */
+static int deck_fail(deck_check *c, const char *path, const char *fmt, ...)
+{
+    if (c->errlen == 0)
+        return -1;
+    int n = path && *path ? snprintf(c->err, c->errlen, "%s: %s: ", c->source, path)
+                          : snprintf(c->err, c->errlen, "%s: ", c->source);
+    if (n < 0 || (size_t)n >= c->errlen)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static void deck_path(char *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Formats a field path into a DECK_PATH_MAX buffer. Paths are short by
+ * construction (ids and keys are bounded); a longer one is cut, which only
+ * shortens a message. */
+static void deck_path(char *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, DECK_PATH_MAX, fmt, ap);
+    va_end(ap);
+}
+
+static const char *deck_json_type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a real number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    }
+    return "a value";
+}
+
+/* ---- freeing ---------------------------------------------------------- */
+
+static void deck_text_free(deck_text *t)
+{
+    free(t->nl);
+    free(t->en);
+}
+
+static void deck_free(deck *d)
+{
+    if (!d)
+        return;
+    free(d->id);
+    deck_text_free(&d->title);
+    uint32_t n_labels = d->labels_nl || d->labels_en ? (uint32_t)(d->scale_max - d->scale_min + 1) : 0;
+    for (uint32_t i = 0; i < n_labels; i++) {
+        if (d->labels_nl)
+            free(d->labels_nl[i]);
+        if (d->labels_en)
+            free(d->labels_en[i]);
+    }
+    free(d->labels_nl);
+    free(d->labels_en);
+    for (uint32_t i = 0; i < d->n_categories; i++) {
+        free(d->categories[i].id);
+        deck_text_free(&d->categories[i].title);
+        free(d->categories[i].color);
+    }
+    free(d->categories);
+    for (uint32_t i = 0; i < d->n_cards; i++) {
+        free(d->cards[i].id);
+        deck_text_free(&d->cards[i].title);
+        deck_text_free(&d->cards[i].prompt);
+    }
+    free(d->cards);
+    free(d->packed);
+    free(d);
+}
+
+deck *deck_ref(deck *d)
+{
+    if (d)
+        d->refs++;
+    return d;
+}
+
+void deck_unref(deck *d)
+{
+    if (d && --d->refs == 0)
+        deck_free(d);
+}
+
+/* ---- field checks ----------------------------------------------------- */
+
+static char *deck_strndup(const char *s, size_t len)
+{
+    char *p = malloc(len + 1);
+    if (p) {
+        memcpy(p, s, len);
+        p[len] = '\0';
+    }
+    return p;
+}
+
+/* Refuses keys other than the listed ones: a misspelt "promt" in a deck file
+ * would otherwise silently lose its prompt. */
+static int deck_only_keys(deck_check *c, const char *path, json_t *obj, const char *const *keys)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        bool known = false;
+        for (const char *const *k = keys; *k; k++)
+            known = known || strcmp(key, *k) == 0;
+        if (!known) {
+            char sub[DECK_PATH_MAX];
+            deck_path(sub, "%s%s%.32s", path, *path ? "." : "", key);
+            return deck_fail(c, sub, "unknown field");
+        }
+    }
+    return 0;
+}
+
+/* Fetches a required member of an object with the expected type. */
+static json_t *deck_member(deck_check *c, const char *path, json_t *obj, const char *key,
+                           json_type type, const char *what, char *sub)
+{
+    deck_path(sub, "%s%s%s", path, *path ? "." : "", key);
+    json_t *v = json_object_get(obj, key);
+    if (!v) {
+        deck_fail(c, sub, "missing");
+        return NULL;
+    }
+    if (json_typeof(v) != type) {
+        deck_fail(c, sub, "expected %s, got %s", what, deck_json_type_name(v));
+        return NULL;
+    }
+    return v;
+}
+
+static int deck_check_id(deck_check *c, const char *path, json_t *v, char **out)
+{
+    if (!json_is_string(v))
+        return deck_fail(c, path, "expected a string, got %s", deck_json_type_name(v));
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    if (len == 0 || len > DECK_ID_MAX)
+        return deck_fail(c, path, "an id is 1..%d bytes, got %zu", DECK_ID_MAX, len);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-'))
+            return deck_fail(c, path, "an id uses only a-z, 0-9 and '-', got \"%.64s\"", s);
+    }
+    *out = deck_strndup(s, len);
+    return *out ? 0 : deck_fail(c, path, "out of memory");
+}
+
+/* A text shown to people: 1..DECK_TEXT_MAX bytes of UTF-8 (jansson and the
+ * MessagePack conversion have checked the encoding), not blank, no control
+ * characters, because cards show it on one line. */
+static int deck_check_string(deck_check *c, const char *path, json_t *v, char **out)
+{
+    if (!json_is_string(v))
+        return deck_fail(c, path, "expected a string, got %s", deck_json_type_name(v));
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    if (len > DECK_TEXT_MAX)
+        return deck_fail(c, path, "a text is at most %d bytes, got %zu", DECK_TEXT_MAX, len);
+    bool blank = true;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x20 || ch == 0x7f)
+            return deck_fail(c, path, "control character at byte %zu", i);
+        blank = blank && ch == ' ';
+    }
+    if (blank)
+        return deck_fail(c, path, "empty text");
+    *out = deck_strndup(s, len);
+    return *out ? 0 : deck_fail(c, path, "out of memory");
+}
+
+/* A {nl, en} object: both languages are required. */
+static int deck_check_text(deck_check *c, const char *path, json_t *obj, const char *key,
+                           deck_text *out)
+{
+    static const char *const keys[] = {"nl", "en", NULL};
+    char sub[DECK_PATH_MAX], lang[DECK_PATH_MAX];
+    json_t *v = deck_member(c, path, obj, key, JSON_OBJECT, "an object with \"nl\" and \"en\"", sub);
+    if (!v || deck_only_keys(c, sub, v, keys) < 0)
+        return -1;
+    json_t *nl = deck_member(c, sub, v, "nl", JSON_STRING, "a string", lang);
+    if (!nl || deck_check_string(c, lang, nl, &out->nl) < 0)
+        return -1;
+    json_t *en = deck_member(c, sub, v, "en", JSON_STRING, "a string", lang);
+    if (!en || deck_check_string(c, lang, en, &out->en) < 0)
+        return -1;
+    return 0;
+}
+
+static int deck_check_int(deck_check *c, const char *path, json_t *obj, const char *key,
+                          json_int_t lo, json_int_t hi, json_int_t *out)
+{
+    char sub[DECK_PATH_MAX];
+    json_t *v = deck_member(c, path, obj, key, JSON_INTEGER, "an integer", sub);
+    if (!v)
+        return -1;
+    json_int_t x = json_integer_value(v);
+    if (x < lo || x > hi)
+        return deck_fail(c, sub, "must be %" JSON_INTEGER_FORMAT "..%" JSON_INTEGER_FORMAT
+                                 ", got %" JSON_INTEGER_FORMAT, lo, hi, x);
+    *out = x;
+    return 0;
+}
+
+/* "#rrggbb", kept in lower case so that "#1A2B3C" and "#1a2b3c" hash alike. */
+static int deck_check_color(deck_check *c, const char *path, json_t *v, char **out)
+{
+    if (!json_is_string(v))
+        return deck_fail(c, path, "expected a string, got %s", deck_json_type_name(v));
+    const char *s = json_string_value(v);
+    bool ok = json_string_length(v) == 7 && s[0] == '#';
+    for (size_t i = 1; ok && i < 7; i++)
+        ok = isxdigit((unsigned char)s[i]) != 0;
+    if (!ok)
+        return deck_fail(c, path, "a color is \"#rrggbb\", got \"%.16s\"", s);
+    *out = deck_strndup(s, 7);
+    if (!*out)
+        return deck_fail(c, path, "out of memory");
+    for (size_t i = 1; i < 7; i++)
+        (*out)[i] = (char)tolower((unsigned char)(*out)[i]);
+    return 0;
+}
+
+static int deck_check_labels(deck_check *c, const char *path, json_t *labels, const char *lang,
+                             uint32_t n, char ***out)
+{
+    char sub[DECK_PATH_MAX], item[DECK_PATH_MAX];
+    json_t *arr = deck_member(c, path, labels, lang, JSON_ARRAY, "an array of strings", sub);
+    if (!arr)
+        return -1;
+    if (json_array_size(arr) != n)
+        return deck_fail(c, sub, "the scale has %" PRIu32 " values but there are %zu labels", n,
+                         json_array_size(arr));
+    *out = calloc(n, sizeof **out);
+    if (!*out)
+        return deck_fail(c, sub, "out of memory");
+    for (uint32_t i = 0; i < n; i++) {
+        deck_path(item, "%s[%" PRIu32 "]", sub, i);
+        if (deck_check_string(c, item, json_array_get(arr, i), &(*out)[i]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int deck_check_scale(deck_check *c, json_t *root, deck *d)
+{
+    static const char *const keys[] = {"min", "max", "labels", NULL};
+    static const char *const lang_keys[] = {"nl", "en", NULL};
+    char sub[DECK_PATH_MAX], lsub[DECK_PATH_MAX];
+    json_t *scale = deck_member(c, "", root, "scale", JSON_OBJECT, "an object", sub);
+    if (!scale || deck_only_keys(c, sub, scale, keys) < 0)
+        return -1;
+    json_int_t lo = 0, hi = 0;
+    if (deck_check_int(c, sub, scale, "min", 0, DECK_SCALE_BOUND, &lo) < 0 ||
+        deck_check_int(c, sub, scale, "max", 0, DECK_SCALE_BOUND, &hi) < 0)
+        return -1;
+    json_int_t n = hi - lo + 1;
+    if (n < DECK_SCALE_VALUES_MIN || n > DECK_SCALE_VALUES_MAX)
+        return deck_fail(c, sub, "a scale has %d..%d values, %" JSON_INTEGER_FORMAT
+                                 "..%" JSON_INTEGER_FORMAT " has %" JSON_INTEGER_FORMAT,
+                         DECK_SCALE_VALUES_MIN, DECK_SCALE_VALUES_MAX, lo, hi, n < 0 ? 0 : n);
+    json_t *labels = deck_member(c, sub, scale, "labels", JSON_OBJECT,
+                                 "an object with \"nl\" and \"en\"", lsub);
+    if (!labels || deck_only_keys(c, lsub, labels, lang_keys) < 0)
+        return -1;
+    /* The scale is stored before the labels so that deck_free knows how
+     * many labels a half-built deck holds. */
+    d->scale_min = (int32_t)lo;
+    d->scale_max = (int32_t)hi;
+    if (deck_check_labels(c, lsub, labels, "nl", (uint32_t)n, &d->labels_nl) < 0 ||
+        deck_check_labels(c, lsub, labels, "en", (uint32_t)n, &d->labels_en) < 0)
+        return -1;
+    return 0;
+}
+
+static int deck_check_categories(deck_check *c, json_t *root, deck *d)
+{
+    static const char *const keys[] = {"id", "title", "color", NULL};
+    char sub[DECK_PATH_MAX], item[DECK_PATH_MAX], field[DECK_PATH_MAX];
+    json_t *arr = deck_member(c, "", root, "categories", JSON_ARRAY, "an array", sub);
+    if (!arr)
+        return -1;
+    size_t n = json_array_size(arr);
+    if (n == 0 || n > DECK_CATEGORIES_MAX)
+        return deck_fail(c, sub, "a deck has 1..%d categories, got %zu", DECK_CATEGORIES_MAX, n);
+    d->categories = calloc(n, sizeof *d->categories);
+    if (!d->categories)
+        return deck_fail(c, sub, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        deck_path(item, "categories[%zu]", i);
+        json_t *v = json_array_get(arr, i);
+        if (!json_is_object(v))
+            return deck_fail(c, item, "expected an object, got %s", deck_json_type_name(v));
+        if (deck_only_keys(c, item, v, keys) < 0)
+            return -1;
+        deck_category *cat = &d->categories[i];
+        d->n_categories = (uint32_t)i + 1;
+        json_t *id = deck_member(c, item, v, "id", JSON_STRING, "a string", field);
+        if (!id || deck_check_id(c, field, id, &cat->id) < 0)
+            return -1;
+        if (deck_category_index(d, cat->id, strlen(cat->id)) != (int32_t)i)
+            return deck_fail(c, field, "duplicate category \"%s\"", cat->id);
+        if (deck_check_text(c, item, v, "title", &cat->title) < 0)
+            return -1;
+        json_t *color = deck_member(c, item, v, "color", JSON_STRING, "a string", field);
+        if (!color || deck_check_color(c, field, color, &cat->color) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int deck_check_cards(deck_check *c, json_t *root, deck *d)
+{
+    static const char *const keys[] = {"id", "category", "title", "prompt", NULL};
+    char sub[DECK_PATH_MAX], item[DECK_PATH_MAX], field[DECK_PATH_MAX];
+    json_t *arr = deck_member(c, "", root, "cards", JSON_ARRAY, "an array", sub);
+    if (!arr)
+        return -1;
+    size_t n = json_array_size(arr);
+    if (n == 0 || n > DECK_CARDS_MAX)
+        return deck_fail(c, sub, "a deck has 1..%d cards, got %zu", DECK_CARDS_MAX, n);
+    d->cards = calloc(n, sizeof *d->cards);
+    if (!d->cards)
+        return deck_fail(c, sub, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        deck_path(item, "cards[%zu]", i);
+        json_t *v = json_array_get(arr, i);
+        if (!json_is_object(v))
+            return deck_fail(c, item, "expected an object, got %s", deck_json_type_name(v));
+        if (deck_only_keys(c, item, v, keys) < 0)
+            return -1;
+        deck_card *card = &d->cards[i];
+        d->n_cards = (uint32_t)i + 1;
+        json_t *id = deck_member(c, item, v, "id", JSON_STRING, "a string", field);
+        if (!id || deck_check_id(c, field, id, &card->id) < 0)
+            return -1;
+        if (deck_card_index(d, card->id, strlen(card->id)) != (int32_t)i)
+            return deck_fail(c, field, "duplicate card \"%s\"", card->id);
+        json_t *cat = deck_member(c, item, v, "category", JSON_STRING, "a string", field);
+        if (!cat)
+            return -1;
+        int32_t ci = deck_category_index(d, json_string_value(cat), json_string_length(cat));
+        if (ci < 0)
+            return deck_fail(c, field, "unknown category \"%.64s\"", json_string_value(cat));
+        card->category = (uint32_t)ci;
+        if (deck_check_text(c, item, v, "title", &card->title) < 0 ||
+            deck_check_text(c, item, v, "prompt", &card->prompt) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- canonical form and hash ------------------------------------------ */
+
+/* An sbuffer that remembers a failed allocation: the results of the packer
+ * functions are not checked one by one, so a failure must stick. */
+typedef struct deck_buffer {
+    msgpack_sbuffer sb;
+    bool failed;
+} deck_buffer;
+
+static int deck_buffer_write(void *data, const char *buf, size_t len)
+{
+    deck_buffer *b = data;
+    if (!b->failed && msgpack_sbuffer_write(&b->sb, buf, len) != 0)
+        b->failed = true;
+    return b->failed ? -1 : 0;
+}
+
+static void deck_pack_str(msgpack_packer *pk, const char *s)
+{
+    size_t len = strlen(s);
+    msgpack_pack_str(pk, len);
+    msgpack_pack_str_body(pk, s, len);
+}
+
+static void deck_pack_text(msgpack_packer *pk, const deck_text *t)
+{
+    msgpack_pack_map(pk, 2);
+    deck_pack_str(pk, "nl");
+    deck_pack_str(pk, t->nl);
+    deck_pack_str(pk, "en");
+    deck_pack_str(pk, t->en);
+}
+
+/* The canonical MessagePack form: keys in the order of PROTOCOL.md §7 (see
+ * decks/README.md), integers and strings in their shortest encodings (what
+ * msgpack-c writes), colors in lower case. Equal decks give equal bytes. */
+static int deck_pack_canonical(deck *d)
+{
+    deck_buffer buf = {.failed = false};
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&buf.sb);
+    msgpack_packer_init(&pk, &buf, deck_buffer_write);
+    uint32_t n_labels = (uint32_t)(d->scale_max - d->scale_min + 1);
+
+    msgpack_pack_map(&pk, 6);
+    deck_pack_str(&pk, "id");
+    deck_pack_str(&pk, d->id);
+    deck_pack_str(&pk, "version");
+    msgpack_pack_uint32(&pk, d->version);
+    deck_pack_str(&pk, "title");
+    deck_pack_text(&pk, &d->title);
+    deck_pack_str(&pk, "scale");
+    msgpack_pack_map(&pk, 3);
+    deck_pack_str(&pk, "min");
+    msgpack_pack_int32(&pk, d->scale_min);
+    deck_pack_str(&pk, "max");
+    msgpack_pack_int32(&pk, d->scale_max);
+    deck_pack_str(&pk, "labels");
+    msgpack_pack_map(&pk, 2);
+    deck_pack_str(&pk, "nl");
+    msgpack_pack_array(&pk, n_labels);
+    for (uint32_t i = 0; i < n_labels; i++)
+        deck_pack_str(&pk, d->labels_nl[i]);
+    deck_pack_str(&pk, "en");
+    msgpack_pack_array(&pk, n_labels);
+    for (uint32_t i = 0; i < n_labels; i++)
+        deck_pack_str(&pk, d->labels_en[i]);
+    deck_pack_str(&pk, "categories");
+    msgpack_pack_array(&pk, d->n_categories);
+    for (uint32_t i = 0; i < d->n_categories; i++) {
+        const deck_category *cat = &d->categories[i];
+        msgpack_pack_map(&pk, 3);
+        deck_pack_str(&pk, "id");
+        deck_pack_str(&pk, cat->id);
+        deck_pack_str(&pk, "title");
+        deck_pack_text(&pk, &cat->title);
+        deck_pack_str(&pk, "color");
+        deck_pack_str(&pk, cat->color);
+    }
+    deck_pack_str(&pk, "cards");
+    msgpack_pack_array(&pk, d->n_cards);
+    for (uint32_t i = 0; i < d->n_cards; i++) {
+        const deck_card *card = &d->cards[i];
+        msgpack_pack_map(&pk, 4);
+        deck_pack_str(&pk, "id");
+        deck_pack_str(&pk, card->id);
+        deck_pack_str(&pk, "category");
+        deck_pack_str(&pk, d->categories[card->category].id);
+        deck_pack_str(&pk, "title");
+        deck_pack_text(&pk, &card->title);
+        deck_pack_str(&pk, "prompt");
+        deck_pack_text(&pk, &card->prompt);
+    }
+
+    if (buf.failed || !buf.sb.data) {
+        msgpack_sbuffer_destroy(&buf.sb);
+        return -1;
+    }
+    d->packed = (uint8_t *)buf.sb.data;
+    d->packed_len = buf.sb.size;
+
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(d->packed, d->packed_len, digest);
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < DECK_HASH_LEN / 2; i++) {
+        d->hash[2 * i] = hex[digest[i] >> 4];
+        d->hash[2 * i + 1] = hex[digest[i] & 15];
+    }
+    d->hash[DECK_HASH_LEN] = '\0';
+    return 0;
+}
+
+/* ---- parsing ---------------------------------------------------------- */
+
+static int deck_from_json(deck_check *c, json_t *root, deck **out)
+{
+    static const char *const keys[] = {"id", "version", "title", "scale", "categories", "cards", NULL};
+    char sub[DECK_PATH_MAX];
+    if (!json_is_object(root))
+        return deck_fail(c, "", "a deck is an object, got %s", deck_json_type_name(root));
+    if (deck_only_keys(c, "", root, keys) < 0)
+        return -1;
+    deck *d = calloc(1, sizeof *d);
+    if (!d)
+        return deck_fail(c, "", "out of memory");
+    json_int_t version = 0;
+    json_t *id = deck_member(c, "", root, "id", JSON_STRING, "a string", sub);
+    if (!id || deck_check_id(c, sub, id, &d->id) < 0)
+        goto err;
+    if (deck_check_int(c, "", root, "version", 1, UINT32_MAX, &version) < 0)
+        goto err;
+    d->version = (uint32_t)version;
+    if (deck_check_text(c, "", root, "title", &d->title) < 0 || deck_check_scale(c, root, d) < 0 ||
+        deck_check_categories(c, root, d) < 0 || deck_check_cards(c, root, d) < 0)
+        goto err;
+    if (deck_pack_canonical(d) < 0) {
+        deck_fail(c, "", "out of memory");
+        goto err;
+    }
+    d->refs = 1;
+    *out = d;
+    return 0;
+err:
+    deck_free(d);
+    return -1;
+}
+
+int deck_parse_json(const char *json, size_t len, const char *source, deck **out, char *err,
+                    size_t errlen)
+{
+    deck_check c = {source ? source : "deck", err, errlen};
+    if (len > DECK_SOURCE_MAX)
+        return deck_fail(&c, "", "a deck file is at most %u bytes, got %zu", DECK_SOURCE_MAX, len);
+    json_error_t jerr;
+    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        char where[DECK_PATH_MAX];
+        deck_path(where, "line %d, column %d", jerr.line, jerr.column);
+        return deck_fail(&c, where, "invalid JSON: %s", jerr.text);
+    }
+    int rc = deck_from_json(&c, root, out);
+    json_decref(root);
+    return rc;
+}
+
+/* Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF)
+ * and no NUL, the same rules jansson applies to a deck file. */
+static bool deck_utf8_ok(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
+        unsigned char b = *p;
+        if (b == 0)
+            return false;
+        if (b < 0x80) {
+            p++;
+            continue;
+        }
+        size_t n;
+        uint32_t cp;
+        if (b >= 0xc2 && b <= 0xdf) {
+            n = 1;
+            cp = b & 0x1f;
+        } else if (b >= 0xe0 && b <= 0xef) {
+            n = 2;
+            cp = b & 0x0f;
+        } else if (b >= 0xf0 && b <= 0xf4) {
+            n = 3;
+            cp = b & 0x07;
+        } else {
+            return false;
+        }
+        if ((size_t)(end - p) <= n)
+            return false;
+        for (size_t i = 1; i <= n; i++) {
+            if ((p[i] & 0xc0) != 0x80)
+                return false;
+            cp = cp << 6 | (p[i] & 0x3f);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        p += n + 1;
+    }
+    return true;
+}
+
+/* Converts a MessagePack object to a jansson tree; NULL (with a message)
+ * for what no deck can contain. */
+static json_t *deck_msgpack_to_json(deck_check *c, const msgpack_object *o, int depth)
+{
+    if (depth > DECK_MSGPACK_DEPTH_MAX) {
+        deck_fail(c, "", "nested deeper than %d levels", DECK_MSGPACK_DEPTH_MAX);
+        return NULL;
+    }
+    json_t *v = NULL;
+    switch (o->type) {
+    case MSGPACK_OBJECT_NIL: v = json_null(); break;
+    case MSGPACK_OBJECT_BOOLEAN: v = json_boolean(o->via.boolean); break;
+    case MSGPACK_OBJECT_POSITIVE_INTEGER:
+        if (o->via.u64 > (uint64_t)INT64_MAX) {
+            deck_fail(c, "", "integer out of range");
+            return NULL;
+        }
+        v = json_integer((json_int_t)o->via.u64);
+        break;
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER: v = json_integer((json_int_t)o->via.i64); break;
+    case MSGPACK_OBJECT_FLOAT32:
+    case MSGPACK_OBJECT_FLOAT64: v = json_real(o->via.f64); break;
+    case MSGPACK_OBJECT_STR:
+        if (!deck_utf8_ok(o->via.str.ptr, o->via.str.size)) {
+            deck_fail(c, "", "a string is not valid UTF-8 or contains NUL");
+            return NULL;
+        }
+        v = json_stringn_nocheck(o->via.str.ptr, o->via.str.size);
+        break;
+    case MSGPACK_OBJECT_ARRAY:
+        v = json_array();
+        for (uint32_t i = 0; v && i < o->via.array.size; i++) {
+            json_t *item = deck_msgpack_to_json(c, &o->via.array.ptr[i], depth + 1);
+            if (!item || json_array_append_new(v, item) < 0) {
+                json_decref(v);
+                return NULL;
+            }
+        }
+        break;
+    case MSGPACK_OBJECT_MAP:
+        v = json_object();
+        for (uint32_t i = 0; v && i < o->via.map.size; i++) {
+            const msgpack_object *k = &o->via.map.ptr[i].key;
+            if (k->type != MSGPACK_OBJECT_STR || !deck_utf8_ok(k->via.str.ptr, k->via.str.size)) {
+                deck_fail(c, "", "a map key is not a valid string");
+                json_decref(v);
+                return NULL;
+            }
+            if (json_object_getn(v, k->via.str.ptr, k->via.str.size)) {
+                deck_fail(c, "", "duplicate key \"%.*s\"", (int)(k->via.str.size > 32 ? 32 : k->via.str.size),
+                          k->via.str.ptr);
+                json_decref(v);
+                return NULL;
+            }
+            json_t *item = deck_msgpack_to_json(c, &o->via.map.ptr[i].val, depth + 1);
+            if (!item || json_object_setn_new_nocheck(v, k->via.str.ptr, k->via.str.size, item) < 0) {
+                json_decref(v);
+                return NULL;
+            }
+        }
+        break;
+    default:
+        deck_fail(c, "", "binary or extension values are not part of a deck");
+        return NULL;
+    }
+    if (!v)
+        deck_fail(c, "", "out of memory");
+    return v;
+}
+
+int deck_parse_msgpack(const msgpack_object *o, deck **out, char *err, size_t errlen)
+{
+    deck_check c = {"deck", err, errlen};
+    json_t *root = deck_msgpack_to_json(&c, o, 0);
+    if (!root)
+        return -1;
+    int rc = deck_from_json(&c, root, out);
+    json_decref(root);
+    return rc;
+}
+
+/* ---- output and lookups ----------------------------------------------- */
+
+void deck_pack(const deck *d, msgpack_packer *pk)
+{
+    pk->callback(pk->data, (const char *)d->packed, d->packed_len);
+}
+
+static json_t *deck_text_json(const deck_text *t)
+{
+    return json_pack("{s:s, s:s}", "nl", t->nl, "en", t->en);
+}
+
+static json_t *deck_labels_json(char **labels, uint32_t n)
+{
+    json_t *arr = json_array();
+    for (uint32_t i = 0; arr && i < n; i++) {
+        if (json_array_append_new(arr, json_string(labels[i])) < 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+int deck_to_json(const deck *d, char **out, size_t *len)
+{
+    uint32_t n_labels = (uint32_t)(d->scale_max - d->scale_min + 1);
+    json_t *cats = json_array(), *cards = json_array(), *root = NULL;
+    char *s = NULL;
+    if (!cats || !cards)
+        goto done;
+    for (uint32_t i = 0; i < d->n_categories; i++) {
+        const deck_category *cat = &d->categories[i];
+        json_t *v = json_pack("{s:s, s:o, s:s}", "id", cat->id, "title",
+                              deck_text_json(&cat->title), "color", cat->color);
+        if (json_array_append_new(cats, v) < 0)
+            goto done;
+    }
+    for (uint32_t i = 0; i < d->n_cards; i++) {
+        const deck_card *card = &d->cards[i];
+        json_t *v = json_pack("{s:s, s:s, s:o, s:o}", "id", card->id, "category",
+                              d->categories[card->category].id, "title",
+                              deck_text_json(&card->title), "prompt", deck_text_json(&card->prompt));
+        if (json_array_append_new(cards, v) < 0)
+            goto done;
+    }
+    /* json_pack's "o" steals the references, also on failure. */
+    root = json_pack("{s:s, s:I, s:o, s:{s:i, s:i, s:{s:o, s:o}}, s:O, s:O}", "id", d->id,
+                     "version", (json_int_t)d->version, "title", deck_text_json(&d->title),
+                     "scale", "min", (int)d->scale_min, "max", (int)d->scale_max, "labels", "nl",
+                     deck_labels_json(d->labels_nl, n_labels), "en",
+                     deck_labels_json(d->labels_en, n_labels), "categories", cats, "cards", cards);
+    if (root)
+        s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+done:
+    json_decref(root);
+    json_decref(cats);
+    json_decref(cards);
+    if (!s)
+        return -1;
+    *out = s;
+    *len = strlen(s);
+    return 0;
+}
+
+int32_t deck_card_index(const deck *d, const char *id, size_t len)
+{
+    for (uint32_t i = 0; i < d->n_cards; i++) {
+        const char *c = d->cards[i].id;
+        if (c && strlen(c) == len && memcmp(c, id, len) == 0)
+            return (int32_t)i;
+    }
+    return -1;
+}
+
+int32_t deck_category_index(const deck *d, const char *id, size_t len)
+{
+    for (uint32_t i = 0; i < d->n_categories; i++) {
+        const char *c = d->categories[i].id;
+        if (c && strlen(c) == len && memcmp(c, id, len) == 0)
+            return (int32_t)i;
+    }
+    return -1;
+}
+
+const char *deck_text_in(const deck_text *t, const char *lang)
+{
+    return lang && strcmp(lang, "en") == 0 ? t->en : t->nl;
+}
