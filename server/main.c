@@ -1,0 +1,252 @@
+/* main.c - the verrijk server: flags, the libuv loop, signals, and wiring the layers together. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <uv.h>
+#include <libwebsockets.h>
+
+#include "net/net_server.h"
+
+#ifndef VERRIJK_VERSION
+#define VERRIJK_VERSION "dev"
+#endif
+#ifndef VERRIJK_DEFAULT_WEB
+#define VERRIJK_DEFAULT_WEB "web-client/dist"
+#endif
+#ifndef VERRIJK_DEFAULT_DECKS
+#define VERRIJK_DEFAULT_DECKS "decks"
+#endif
+
+/* Exit codes: 0 clean stop, 1 could not run, 2 bad command line. */
+enum { EXIT_USAGE = 2 };
+
+typedef struct options {
+	const char *host;
+	int port;
+	const char *data_dir;
+	const char *web_dir;
+	const char *decks_dir;
+} options;
+
+typedef struct app {
+	uv_loop_t loop;
+	uv_signal_t sigint, sigterm;
+	net_server *net;
+} app;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: verrijk [--host H] [--port N] [--data DIR] [--web DIR] [--decks DIR]\n"
+	        "               [--help] [--version]\n"
+	        "\n"
+	        "  --host H     address to listen on (default 0.0.0.0)\n"
+	        "  --port N     TCP port for HTTP and WebSocket (default 8080)\n"
+	        "  --data DIR   session logs live here; created if missing (default ./data)\n"
+	        "  --web DIR    the built web client (default %s)\n"
+	        "  --decks DIR  card decks as JSON (default %s)\n",
+	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS);
+}
+
+/* Parses argv into *o. Returns -1 to exit 0 (help, version), 0 to run,
+ * or EXIT_USAGE after saying what was wrong. */
+static int parse_options(int argc, char **argv, options *o)
+{
+	static const struct option longopts[] = {
+		{ "host", required_argument, NULL, 'h' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "data", required_argument, NULL, 'd' },
+		{ "web", required_argument, NULL, 'w' },
+		{ "decks", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'H' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	o->host = "0.0.0.0";
+	o->port = 8080;
+	o->data_dir = "./data";
+	o->web_dir = VERRIJK_DEFAULT_WEB;
+	o->decks_dir = VERRIJK_DEFAULT_DECKS;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			o->host = optarg;
+			break;
+		case 'p': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 1 || v > 65535) {
+				fprintf(stderr, "verrijk: --port wants a number from 1 to 65535, not \"%s\"\n", optarg);
+				return EXIT_USAGE;
+			}
+			o->port = (int)v;
+			break;
+		}
+		case 'd':
+			o->data_dir = optarg;
+			break;
+		case 'w':
+			o->web_dir = optarg;
+			break;
+		case 'k':
+			o->decks_dir = optarg;
+			break;
+		case 'H':
+			usage(stdout);
+			return -1;
+		case 'V':
+			printf("verrijk %s\n", VERRIJK_VERSION);
+			return -1;
+		case ':':
+			fprintf(stderr, "verrijk: %s needs a value\n", argv[optind - 1]);
+			usage(stderr);
+			return EXIT_USAGE;
+		default:
+			fprintf(stderr, "verrijk: unknown option \"%s\"\n", argv[optind - 1]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "verrijk: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!o->host[0] || !o->data_dir[0] || !o->web_dir[0] || !o->decks_dir[0]) {
+		fprintf(stderr, "verrijk: an option was given an empty value\n");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* mkdir -p: creates dir and its missing parents. Returns 0 or -1 with errno. */
+static int make_dirs(const char *dir)
+{
+	char path[PATH_MAX];
+	size_t n = strlen(dir);
+	size_t i;
+
+	if (n == 0 || n >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(path, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0750) && errno != EEXIST)
+			return -1;
+		path[i] = dir[i];
+	}
+	return 0;
+}
+
+/* Raises the soft fd limit to the hard one (before lws sizes its fd
+ * table from it) and returns the limit now in force. */
+static unsigned raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return rl.rlim_cur > UINT_MAX ? UINT_MAX : (unsigned)rl.rlim_cur;
+}
+
+static void on_net_stopped(void *ud)
+{
+	app *a = ud;
+
+	/* With lws' handles closing and ours closed, uv_run returns. */
+	uv_close((uv_handle_t *)&a->sigint, NULL);
+	uv_close((uv_handle_t *)&a->sigterm, NULL);
+}
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+	app *a = sig->data;
+
+	net_server_shutdown(a->net, on_net_stopped, a);
+}
+
+int main(int argc, char **argv)
+{
+	options o;
+	app a;
+	net_config cfg;
+	int rc, exit_code = 1;
+	bool loop_ready = false;
+
+	rc = parse_options(argc, argv, &o);
+	if (rc < 0)
+		return 0;
+	if (rc)
+		return rc;
+
+	if (make_dirs(o.data_dir)) {
+		fprintf(stderr, "verrijk: cannot create data directory %s: %s\n", o.data_dir, strerror(errno));
+		return 1;
+	}
+	if (access(o.web_dir, R_OK))
+		fprintf(stderr, "verrijk: warning: web directory %s is not readable; only the API is served\n",
+		        o.web_dir);
+
+	memset(&a, 0, sizeof(a));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.host = o.host;
+	cfg.port = o.port;
+	cfg.web_dir = o.web_dir;
+	cfg.fd_limit = raise_fd_limit();
+
+	lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
+	if (uv_loop_init(&a.loop)) {
+		fprintf(stderr, "verrijk: cannot create the event loop\n");
+		return 1;
+	}
+	loop_ready = true;
+	a.net = net_server_new(&a.loop, &cfg);
+	if (!a.net) {
+		fprintf(stderr, "verrijk: out of memory\n");
+		goto out;
+	}
+	if (net_server_start(a.net))
+		goto out;
+
+	uv_signal_init(&a.loop, &a.sigint);
+	uv_signal_init(&a.loop, &a.sigterm);
+	a.sigint.data = a.sigterm.data = &a;
+	uv_signal_start(&a.sigint, on_signal, SIGINT);
+	uv_signal_start(&a.sigterm, on_signal, SIGTERM);
+
+	printf("verrijk listening on http://%s:%d\n", o.host, o.port);
+	fflush(stdout);
+
+	uv_run(&a.loop, UV_RUN_DEFAULT);
+	exit_code = 0;
+out:
+	net_server_free(a.net);
+	if (loop_ready && uv_loop_close(&a.loop)) {
+		fprintf(stderr, "verrijk: the event loop still had open handles at exit\n");
+		exit_code = 1;
+	}
+	return exit_code;
+}

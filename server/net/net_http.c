@@ -1,0 +1,223 @@
+/* net_http.c - HTTP side: routed GET handlers (healthz, later /api) and the gate for WebSocket upgrades. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net_private.h"
+
+/* Bytes of body written per HTTP_WRITEABLE callback. */
+#define NET_HTTP_CHUNK 4096
+/* Room for the status line and headers of a routed response. */
+#define NET_HTTP_HEADERS_MAX 1024
+
+int net_http_query(const net_http_request *req, const char *name, char *buf, size_t len)
+{
+	char key[64];
+	char frag[NET_HTTP_PATH_MAX];
+	const char *v;
+	size_t n;
+
+	if (snprintf(key, sizeof(key), "%s=", name) >= (int)sizeof(key))
+		return -1;
+	v = lws_get_urlarg_by_name(req->wsi, key, frag, (int)sizeof(frag));
+	if (!v)
+		return -1;
+	n = strlen(v);
+	if (n + 1 > len)
+		return -1;
+	memcpy(buf, v, n + 1);
+	return (int)n;
+}
+
+int net_http_authorization(const net_http_request *req, char *buf, size_t len)
+{
+	int n = lws_hdr_total_length(req->wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+
+	if (n <= 0 || (size_t)n + 1 > len)
+		return -1;
+	return lws_hdr_copy(req->wsi, buf, (int)len, WSI_TOKEN_HTTP_AUTHORIZATION);
+}
+
+int net_http_reply(net_http_response *res, int status, const char *content_type,
+                   const void *body, size_t len)
+{
+	uint8_t *copy = NULL;
+
+	if (len > NET_HTTP_BODY_MAX)
+		goto fail;
+	if (len) {
+		copy = malloc(len);
+		if (!copy)
+			goto fail;
+		memcpy(copy, body, len);
+	}
+	free(res->body);
+	res->body = copy;
+	res->len = len;
+	res->status = status;
+	res->content_type = content_type;
+	return 0;
+fail:
+	free(res->body);
+	res->body = NULL;
+	res->len = 0;
+	res->status = 500;
+	res->content_type = "text/plain";
+	return -1;
+}
+
+int net_http_reply_text(net_http_response *res, int status, const char *text)
+{
+	return net_http_reply(res, status, "text/plain; charset=utf-8", text, strlen(text));
+}
+
+const net_route *net_http_find_route(const net_server *srv, const char *path)
+{
+	size_t n = strlen(path);
+	unsigned i;
+
+	for (i = 0; i < srv->n_routes; i++) {
+		const net_route *r = &srv->routes[i];
+
+		if (n == r->path_len && memcmp(path, r->path, n) == 0)
+			return r;
+		if (r->prefix && n > r->path_len && memcmp(path, r->path, r->path_len) == 0 &&
+		    path[r->path_len] == '/')
+			return r;
+	}
+	return NULL;
+}
+
+static void net_http_session_clear(struct net_http_session *s)
+{
+	free(s->body);
+	s->body = NULL;
+	s->len = s->sent = 0;
+	s->active = false;
+}
+
+/* Runs the route for this request and writes its headers; the body
+ * follows in HTTP_WRITEABLE. Nonzero closes the connection. */
+static int net_http_serve(net_server *srv, struct lws *wsi, struct net_http_session *s)
+{
+	uint8_t head[LWS_PRE + NET_HTTP_HEADERS_MAX];
+	uint8_t *start = head + LWS_PRE, *p = start, *end = head + sizeof(head) - 1;
+	char path[NET_HTTP_PATH_MAX];
+	net_http_response res;
+	net_http_request req;
+	const net_route *r;
+
+	net_http_session_clear(s);
+	memset(&res, 0, sizeof(res));
+	res.status = 404;
+	res.content_type = "text/plain; charset=utf-8";
+
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
+		net_http_reply_text(&res, 405, "only GET is served here\n");
+	} else if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) >= (int)sizeof(path) ||
+	           lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) < 0) {
+		net_http_reply_text(&res, 414, "path too long\n");
+	} else if (!(r = net_http_find_route(srv, path))) {
+		net_http_reply_text(&res, 404, "not found\n");
+	} else {
+		req.path = path;
+		req.wsi = wsi;
+		r->fn(r->ud, &req, &res);
+	}
+
+	s->body = res.body;
+	s->len = res.len;
+	s->sent = 0;
+	s->active = true;
+	if (lws_add_http_common_headers(wsi, (unsigned)res.status, res.content_type,
+	                                (lws_filepos_t)res.len, &p, end))
+		return 1;
+	if (res.etag[0] &&
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"etag:",
+	                                (const unsigned char *)res.etag,
+	                                (int)strlen(res.etag), &p, end))
+		return 1;
+	if (res.cache_control &&
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+	                                (const unsigned char *)res.cache_control,
+	                                (int)strlen(res.cache_control), &p, end))
+		return 1;
+	if (lws_finalize_write_http_header(wsi, start, &p, end))
+		return 1;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+/* Sends the next piece of a routed body; one lws_write per callback. */
+static int net_http_write_body(struct lws *wsi, struct net_http_session *s)
+{
+	uint8_t buf[LWS_PRE + NET_HTTP_CHUNK];
+	size_t n = s->len - s->sent;
+	int last;
+
+	if (n > NET_HTTP_CHUNK)
+		n = NET_HTTP_CHUNK;
+	last = s->sent + n == s->len;
+	if (n) {
+		memcpy(buf + LWS_PRE, s->body + s->sent, n);
+		if (lws_write(wsi, buf + LWS_PRE, n,
+		              last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+			return -1;
+		s->sent += n;
+	}
+	if (!last) {
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	net_http_session_clear(s);
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+int net_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
+                      void *user, void *in, size_t len)
+{
+	struct net_http_session *s = user;
+	struct lws_context *ctx = lws_get_context(wsi);
+	net_server *srv = ctx ? lws_context_user(ctx) : NULL;
+
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		/* Refuse before lws takes the socket: reaching the fd limit
+		 * would make it spin on accept. */
+		return srv->stopping || srv->n_sockets >= srv->max_sockets;
+
+	case LWS_CALLBACK_WSI_CREATE:
+		srv->n_sockets++;
+		break;
+
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (srv->n_sockets)
+			srv->n_sockets--;
+		break;
+
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		/* An upgrade without the verrijk.v1 subprotocol lands on this
+		 * protocol: refuse it. */
+		return 1;
+
+	case LWS_CALLBACK_HTTP:
+		if (!s)
+			return 1;
+		return net_http_serve(srv, wsi, s);
+
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		/* Static files are written by lws itself; only ours here. */
+		if (!s || !s->active)
+			break;
+		return net_http_write_body(wsi, s);
+
+	case LWS_CALLBACK_CLOSED_HTTP:
+		if (s)
+			net_http_session_clear(s);
+		break;
+
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}

@@ -1,0 +1,49 @@
+/* net_http.h - HTTP routes: a table of GET handlers next to the static files. */
+#ifndef VERRIJK_NET_HTTP_H
+#define VERRIJK_NET_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bounds of the HTTP side, named once. */
+#define NET_HTTP_ROUTES_MAX   32
+#define NET_HTTP_PATH_MAX     512           /* bytes of a routed request path */
+#define NET_HTTP_BODY_MAX     (16u << 20)   /* bytes of one routed response */
+#define NET_HTTP_HEADER_MAX   256           /* bytes of one extra header value */
+
+/* One GET request as a route handler sees it; valid during the call. */
+typedef struct net_http_request {
+	const char *path;          /* decoded URL path, without the query */
+	struct lws *wsi;           /* private to net/: use the functions below */
+} net_http_request;
+
+/* What a route handler fills. Start: status 404, no body. */
+typedef struct net_http_response {
+	int status;
+	const char *content_type;  /* static string, e.g. "application/json" */
+	uint8_t *body;             /* malloc'd; the net layer frees it */
+	size_t len;
+	char etag[NET_HTTP_HEADER_MAX];          /* sent when non-empty, quoted by you */
+	const char *cache_control;               /* static string or NULL */
+} net_http_response;
+
+typedef void (*net_http_fn)(void *ud, const net_http_request *req, net_http_response *res);
+
+/* Copies the value of query argument `name` (URL-decoded) into buf as a
+ * NUL-terminated string. Returns its length, or -1 when absent or longer
+ * than len - 1. */
+int net_http_query(const net_http_request *req, const char *name, char *buf, size_t len);
+
+/* Copies the Authorization header into buf. Returns as net_http_query. */
+int net_http_authorization(const net_http_request *req, char *buf, size_t len);
+
+/* Sets status, type and a copy of body. Returns 0, or -1 when out of
+ * memory or over NET_HTTP_BODY_MAX (then the response is a 500). */
+int net_http_reply(net_http_response *res, int status, const char *content_type,
+                   const void *body, size_t len);
+
+/* net_http_reply with a text/plain body given as a C string. */
+int net_http_reply_text(net_http_response *res, int status, const char *text);
+
+#endif

@@ -1,0 +1,112 @@
+/* net_private.h - what the files of server/net/ share and nobody else sees. */
+#ifndef VERRIJK_NET_PRIVATE_H
+#define VERRIJK_NET_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+#include <libwebsockets.h>
+
+#include "net/net_conn.h"
+#include "net/net_http.h"
+#include "net/net_server.h"
+
+#define NET_WS_PROTOCOL   "verrijk.v1"
+#define NET_WS_PATH       "/ws"
+
+/* lws reads a WebSocket message in pieces of at most this many bytes into
+ * a buffer it allocates per connection, so it is kept small: most intents
+ * fit in one piece, and longer messages are reassembled by net_ws.c into
+ * a buffer that exists only while such a message arrives. */
+#define NET_WS_RX_CHUNK   1024
+
+/* How long a shutdown waits for clients to answer the 1001 close before
+ * the context is destroyed anyway, and how often it looks. */
+#define NET_SHUTDOWN_GRACE_MS 2000
+#define NET_SHUTDOWN_POLL_MS  10
+
+/* Distinct first path segments of routes, each one callback mount. */
+#define NET_HTTP_MOUNTS_MAX NET_HTTP_ROUTES_MAX
+
+typedef struct net_route {
+	const char *path;
+	size_t path_len;
+	bool prefix;
+	net_http_fn fn;
+	void *ud;
+} net_route;
+
+/* Why the rest of a message is being skipped. */
+enum net_rx_skip { NET_RX_TAKE = 0, NET_RX_SKIP_TEXT, NET_RX_SKIP_TOO_LARGE };
+
+/* The per-session data of the verrijk.v1 protocol: lws allocates it
+ * zeroed with the connection and frees it after LWS_CALLBACK_CLOSED. */
+struct net_conn {
+	net_server *srv;
+	struct lws *wsi;
+	net_conn *prev, *next;       /* srv->conns, while open */
+	void *user;
+	uint64_t id;
+
+	uint8_t *rx;                 /* VP_MAX_MESSAGE bytes, only mid-message */
+	size_t rx_len;
+
+	uint8_t *tx;                 /* LWS_PRE headroom, then tx_len queued bytes */
+	size_t tx_len, tx_cap;
+
+	uint16_t close_code;         /* nonzero once closing */
+	uint8_t close_reason_len;
+	char close_reason[NET_CLOSE_REASON_MAX];
+
+	bool open;                   /* ESTABLISHED seen, CLOSED not yet */
+	bool in_msg;                 /* a message's first piece came, not its last */
+	uint8_t skip;                /* enum net_rx_skip for the current message */
+	char room[VP_ROOM_LEN + 1];
+};
+
+struct net_server {
+	uv_loop_t *loop;
+	struct lws_context *ctx;     /* NULLed by lws when fully destroyed */
+	char *host, *web_dir;
+	int port;
+	unsigned max_sockets;
+
+	net_handler handler;
+	net_route routes[NET_HTTP_ROUTES_MAX];
+	unsigned n_routes;
+	struct lws_http_mount mounts[NET_HTTP_MOUNTS_MAX + 1];
+	char *mount_points[NET_HTTP_MOUNTS_MAX];
+	unsigned n_mounts;
+	struct lws_protocols protocols[3];
+
+	net_conn *conns;             /* open WebSocket connections */
+	unsigned n_conns, n_sockets;
+	uint64_t next_conn_id;
+
+	bool started, stopping, destroyed_once;
+	uv_timer_t shutdown_timer;
+	uint64_t shutdown_started;
+	void (*shutdown_done)(void *ud);
+	void *shutdown_ud;
+};
+
+int net_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
+                    void *user, void *in, size_t len);
+int net_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
+                      void *user, void *in, size_t len);
+
+/* Per-session data of the http protocol (a routed response in flight). */
+struct net_http_session {
+	uint8_t *body;
+	size_t len, sent;
+	bool active;                 /* a routed response is being written */
+};
+
+/* The route for `path`, or NULL. */
+const net_route *net_http_find_route(const net_server *srv, const char *path);
+
+/* The default handler: every intent but ping is answered server_busy. */
+extern const net_handler net_ws_default_handler;
+
+#endif

@@ -1,0 +1,243 @@
+/* net_server.c - the libwebsockets context on our libuv loop: vhost, mounts, connection cap, lifecycle. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net_private.h"
+
+/* MIME types the lws 4.1.6 table lacks or gets wrong for a Vite build. */
+static const struct lws_protocol_vhost_options net_mime_wasm = { NULL, NULL, ".wasm", "application/wasm" };
+static const struct lws_protocol_vhost_options net_mime_json = { &net_mime_wasm, NULL, ".json", "application/json" };
+static const struct lws_protocol_vhost_options net_mime_manifest = { &net_mime_json, NULL, ".webmanifest", "application/manifest+json" };
+static const struct lws_protocol_vhost_options net_mime_svg = { &net_mime_manifest, NULL, ".svg", "image/svg+xml" };
+static const struct lws_protocol_vhost_options net_mime_mjs = { &net_mime_svg, NULL, ".mjs", "text/javascript" };
+
+/* lws pings an idle WebSocket after this many seconds (a proxy in front
+ * drops connections silent for 60 s) and hangs up when no pong came. */
+static const lws_retry_bo_t net_idle_policy = {
+	.secs_since_valid_ping = 30,
+	.secs_since_valid_hangup = 70,
+};
+
+static void net_healthz(void *ud, const net_http_request *req, net_http_response *res)
+{
+	net_http_reply_text(res, 200, "ok");
+	res->cache_control = "no-store";
+}
+
+net_server *net_server_new(uv_loop_t *loop, const net_config *cfg)
+{
+	net_server *srv = calloc(1, sizeof(*srv));
+	unsigned cap;
+
+	if (!srv)
+		return NULL;
+	srv->loop = loop;
+	srv->port = cfg->port;
+	srv->host = strdup(cfg->host ? cfg->host : "0.0.0.0");
+	srv->web_dir = strdup(cfg->web_dir ? cfg->web_dir : ".");
+	if (!srv->host || !srv->web_dir)
+		goto fail;
+	cap = cfg->fd_limit > 2 * NET_FD_RESERVE ? cfg->fd_limit - NET_FD_RESERVE : NET_FD_RESERVE;
+	if (cfg->max_connections && cfg->max_connections < cap)
+		cap = cfg->max_connections;
+	srv->max_sockets = cap;
+	srv->handler = net_ws_default_handler;
+	if (net_server_route(srv, "/healthz", false, net_healthz, NULL))
+		goto fail;
+	return srv;
+fail:
+	free(srv->host);
+	free(srv->web_dir);
+	free(srv);
+	return NULL;
+}
+
+void net_server_set_handler(net_server *srv, const net_handler *h)
+{
+	srv->handler = *h;
+}
+
+int net_server_route(net_server *srv, const char *path, bool prefix,
+                     net_http_fn fn, void *ud)
+{
+	net_route *r;
+
+	if (srv->started || srv->n_routes >= NET_HTTP_ROUTES_MAX || path[0] != '/')
+		return -1;
+	r = &srv->routes[srv->n_routes++];
+	r->path = path;
+	r->path_len = strlen(path);
+	r->prefix = prefix;
+	r->fn = fn;
+	r->ud = ud;
+	return 0;
+}
+
+/* One callback mount per distinct first path segment of the routes, so
+ * lws hands those requests to net_http.c; then the static files on "/". */
+static int net_server_build_mounts(net_server *srv)
+{
+	struct lws_http_mount *prev = NULL, *m;
+	unsigned i, j;
+
+	for (i = 0; i < srv->n_routes; i++) {
+		const char *path = srv->routes[i].path;
+		size_t n = strcspn(path + 1, "/") + 1;
+		bool seen = false;
+
+		for (j = 0; j < srv->n_mounts; j++)
+			if (strlen(srv->mount_points[j]) == n && !memcmp(srv->mount_points[j], path, n))
+				seen = true;
+		if (seen)
+			continue;
+		srv->mount_points[srv->n_mounts] = strndup(path, n);
+		if (!srv->mount_points[srv->n_mounts])
+			return -1;
+		m = &srv->mounts[srv->n_mounts];
+		m->mountpoint = srv->mount_points[srv->n_mounts];
+		m->mountpoint_len = (unsigned char)n;
+		m->origin = "http";
+		m->origin_protocol = LWSMPRO_CALLBACK;
+		if (prev)
+			prev->mount_next = m;
+		prev = m;
+		srv->n_mounts++;
+	}
+	m = &srv->mounts[srv->n_mounts];
+	m->mountpoint = "/";
+	m->mountpoint_len = 1;
+	m->origin = srv->web_dir;
+	m->origin_protocol = LWSMPRO_FILE;
+	m->def = "index.html";
+	m->extra_mimetypes = &net_mime_mjs;
+	if (prev)
+		prev->mount_next = m;
+	return 0;
+}
+
+int net_server_start(net_server *srv)
+{
+	struct lws_context_creation_info info;
+	void *loops[1];
+
+	if (net_server_build_mounts(srv)) {
+		fprintf(stderr, "verrijk: out of memory\n");
+		return -1;
+	}
+	srv->protocols[0] = (struct lws_protocols){
+		.name = "http",
+		.callback = net_http_callback,
+		.per_session_data_size = sizeof(struct net_http_session),
+	};
+	srv->protocols[1] = (struct lws_protocols){
+		.name = NET_WS_PROTOCOL,
+		.callback = net_ws_callback,
+		.per_session_data_size = sizeof(struct net_conn),
+		.rx_buffer_size = NET_WS_RX_CHUNK,
+	};
+	/* protocols[2] stays zeroed: the list's terminator. */
+
+	memset(&info, 0, sizeof(info));
+	loops[0] = srv->loop;
+	info.options = LWS_SERVER_OPTION_LIBUV |
+	               LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
+	info.foreign_loops = loops;
+	info.pcontext = &srv->ctx;
+	info.user = srv;
+	info.port = srv->port;
+	/* lws binds every address (IPv4 and IPv6) when iface is NULL. */
+	info.iface = strcmp(srv->host, "0.0.0.0") ? srv->host : NULL;
+	info.vhost_name = "default";
+	info.protocols = srv->protocols;
+	info.mounts = &srv->mounts[0];
+	info.retry_and_idle_policy = &net_idle_policy;
+	/* fd_limit_per_thread stays 0: lws then sizes its table from the
+	 * process limit and finds connections directly, not by a scan. */
+
+	srv->started = true;
+	srv->ctx = lws_create_context(&info);
+	if (!srv->ctx) {
+		fprintf(stderr, "verrijk: could not start the network layer (libwebsockets)\n");
+		return -1;
+	}
+	/* A port in use still yields a context, but no vhost. */
+	if (!lws_get_vhost_by_name(srv->ctx, "default")) {
+		fprintf(stderr, "verrijk: cannot listen on %s:%d (port in use, or address not available)\n",
+		        srv->host, srv->port);
+		return -1;
+	}
+	return 0;
+}
+
+static void net_server_shutdown_tick(uv_timer_t *t)
+{
+	net_server *srv = t->data;
+
+	if (srv->n_conns && uv_now(srv->loop) - srv->shutdown_started < NET_SHUTDOWN_GRACE_MS)
+		return;
+	uv_timer_stop(t);
+	uv_close((uv_handle_t *)t, NULL);
+	/* The first destroy runs while the loop runs, so lws can close its
+	 * own handles; net_server_free finishes it. */
+	if (srv->ctx) {
+		lws_context_destroy(srv->ctx);
+		srv->destroyed_once = true;
+	}
+	if (srv->shutdown_done)
+		srv->shutdown_done(srv->shutdown_ud);
+}
+
+static void net_close_going_away(void *ud, net_conn *c)
+{
+	net_conn_close(c, NET_CLOSE_GOING_AWAY, "server shutting down");
+}
+
+void net_server_shutdown(net_server *srv, void (*done)(void *ud), void *ud)
+{
+	if (srv->stopping)
+		return;
+	srv->stopping = true;
+	srv->shutdown_done = done;
+	srv->shutdown_ud = ud;
+	net_server_each_conn(srv, net_close_going_away, NULL);
+	srv->shutdown_started = uv_now(srv->loop);
+	uv_timer_init(srv->loop, &srv->shutdown_timer);
+	srv->shutdown_timer.data = srv;
+	uv_timer_start(&srv->shutdown_timer, net_server_shutdown_tick,
+	               NET_SHUTDOWN_POLL_MS, NET_SHUTDOWN_POLL_MS);
+}
+
+void net_server_free(net_server *srv)
+{
+	unsigned i;
+
+	if (!srv)
+		return;
+	if (srv->ctx) {
+		lws_context_destroy(srv->ctx);
+		uv_run(srv->loop, UV_RUN_DEFAULT);
+	}
+	if (srv->ctx) {
+		lws_context_destroy(srv->ctx);
+		uv_run(srv->loop, UV_RUN_DEFAULT);
+	}
+	for (i = 0; i < srv->n_mounts; i++)
+		free(srv->mount_points[i]);
+	free(srv->host);
+	free(srv->web_dir);
+	free(srv);
+}
+
+void net_server_each_conn(net_server *srv, void (*fn)(void *ud, net_conn *c), void *ud)
+{
+	net_conn *c, *next;
+
+	for (c = srv->conns; c; c = next) {
+		next = c->next;
+		fn(ud, c);
+	}
+}
+
+unsigned net_server_conn_count(const net_server *srv) { return srv->n_conns; }
+unsigned net_server_socket_count(const net_server *srv) { return srv->n_sockets; }

@@ -1,0 +1,69 @@
+/* net_server.h - the HTTP + WebSocket server on a libuv loop the caller owns. */
+#ifndef VERRIJK_NET_SERVER_H
+#define VERRIJK_NET_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <uv.h>
+
+#include "net/net_conn.h"
+#include "net/net_http.h"
+
+typedef struct net_server net_server;
+
+/* File descriptors kept back from the connection cap for log files,
+ * static-file reads, the listener and libuv's own. */
+#define NET_FD_RESERVE 512
+
+typedef struct net_config {
+	const char *host;       /* address to bind; "0.0.0.0" = every IPv4 address */
+	int port;
+	const char *web_dir;    /* static files; copied */
+	unsigned fd_limit;      /* the process's RLIMIT_NOFILE (soft, after raising) */
+	unsigned max_connections; /* 0 = fd_limit - NET_FD_RESERVE */
+} net_config;
+
+/* Allocates a server for `loop`; nothing listens yet. Returns NULL when
+ * out of memory. Add routes and a handler, then call net_server_start. */
+net_server *net_server_new(uv_loop_t *loop, const net_config *cfg);
+
+/* Replaces the handler of WebSocket connections (copied). Until this is
+ * called, every intent but ping is answered `server_busy`. Call it before
+ * net_server_start or from inside a handler callback. */
+void net_server_set_handler(net_server *srv, const net_handler *h);
+
+/* Adds an HTTP GET route before net_server_start: `path` is matched
+ * exactly, or as a prefix (followed by '/' or the end) when `prefix`.
+ * `path` must start with '/' and stay valid while the server lives.
+ * Returns 0, or -1 when NET_HTTP_ROUTES_MAX routes exist or the server
+ * has started. */
+int net_server_route(net_server *srv, const char *path, bool prefix,
+                     net_http_fn fn, void *ud);
+
+/* Creates the libwebsockets context on the loop and starts listening.
+ * Returns 0; or -1 after printing a sentence on stderr (port in use, bad
+ * address); then call net_server_free as usual. */
+int net_server_start(net_server *srv);
+
+/* Begins a clean shutdown: no new connections; every WebSocket gets close
+ * 1001; once all are gone (or after NET_SHUTDOWN_GRACE_MS) the context is
+ * destroyed while the loop runs and `done` is called, after which the
+ * caller closes its own handles so that uv_run returns. Calling it again
+ * does nothing. */
+void net_server_shutdown(net_server *srv, void (*done)(void *ud), void *ud);
+
+/* After uv_run returned: finishes destroying the context, runs the loop
+ * once more so libwebsockets' handles close, and frees srv. The caller
+ * then calls uv_loop_close. Accepts NULL. */
+void net_server_free(net_server *srv);
+
+/* Calls fn for every open WebSocket connection. fn may send to or close
+ * any connection (closing is deferred, so iteration stays valid). */
+void net_server_each_conn(net_server *srv, void (*fn)(void *ud, net_conn *c), void *ud);
+
+/* Open WebSocket connections, and open sockets of any kind. */
+unsigned net_server_conn_count(const net_server *srv);
+unsigned net_server_socket_count(const net_server *srv);
+
+#endif

@@ -1,0 +1,336 @@
+/* net_ws.c - the verrijk.v1 WebSocket protocol: upgrade checks, message reassembly, send queues, closing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net_private.h"
+
+static const char net_room_alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+/* True when s is exactly a room code as PROTOCOL.md section 2 spells it. */
+static bool net_room_code_valid(const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n]; n++) {
+		if (n >= VP_ROOM_LEN || !strchr(net_room_alphabet, s[n]))
+			return false;
+	}
+	return n == VP_ROOM_LEN;
+}
+
+/* Decides whether an upgrade that asked for verrijk.v1 may proceed: the
+ * path must be /ws and the query must carry one valid room code, which
+ * is kept in the connection. Nonzero refuses (lws drops the socket). */
+static int net_ws_filter(struct lws *wsi, net_conn *c)
+{
+	char uri[sizeof(NET_WS_PATH) + 1];
+	char arg[32];
+	const char *room;
+	net_server *srv = lws_context_user(lws_get_context(wsi));
+
+	if (srv->stopping)
+		return 1;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) != (int)strlen(NET_WS_PATH) ||
+	    lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0 ||
+	    strcmp(uri, NET_WS_PATH) != 0)
+		return 1;
+	room = lws_get_urlarg_by_name(wsi, "room=", arg, sizeof(arg));
+	if (!room || !net_room_code_valid(room))
+		return 1;
+	memcpy(c->room, room, VP_ROOM_LEN + 1);
+	return 0;
+}
+
+static void net_conn_link(net_server *srv, net_conn *c)
+{
+	c->prev = NULL;
+	c->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->n_conns++;
+}
+
+static void net_conn_unlink(net_server *srv, net_conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	srv->n_conns--;
+}
+
+static void net_conn_drop_tx(net_conn *c)
+{
+	free(c->tx);
+	c->tx = NULL;
+	c->tx_len = c->tx_cap = 0;
+}
+
+static void net_conn_drop_rx(net_conn *c)
+{
+	free(c->rx);
+	c->rx = NULL;
+	c->rx_len = 0;
+}
+
+/* Starts the close handshake. lws 4.1.6 sends no close frame when a
+ * SERVER_WRITEABLE callback sets a close reason and returns -1 (the
+ * client sees 1006), so the close is started from LWS_CALLBACK_TIMER
+ * instead, which takes the path that writes the frame. A timer of 1 us
+ * runs on the next loop iteration, after anything already written. */
+static void net_conn_arm_close(net_conn *c)
+{
+	lws_set_timer_usecs(c->wsi, 1);
+}
+
+int net_conn_send(net_conn *c, const uint8_t *bytes, size_t len)
+{
+	size_t need;
+
+	if (c->close_code)
+		return -1;
+	if (len > NET_SEND_QUEUE_MAX - c->tx_len) {
+		/* A reader this far behind would only grow our memory. */
+		net_conn_drop_tx(c);
+		lwsl_warn("net: connection %llu closed as a slow reader\n",
+		          (unsigned long long)c->id);
+		net_conn_close(c, NET_CLOSE_POLICY, "slow reader");
+		return -1;
+	}
+	need = LWS_PRE + c->tx_len + len;
+	if (need > c->tx_cap) {
+		size_t cap = c->tx_cap ? c->tx_cap : LWS_PRE + 256;
+		uint8_t *grown;
+
+		while (cap < need)
+			cap *= 2;
+		if (cap > LWS_PRE + NET_SEND_QUEUE_MAX)
+			cap = LWS_PRE + NET_SEND_QUEUE_MAX;
+		grown = realloc(c->tx, cap);
+		if (!grown)
+			return -1;
+		c->tx = grown;
+		c->tx_cap = cap;
+	}
+	memcpy(c->tx + LWS_PRE + c->tx_len, bytes, len);
+	if (c->tx_len == 0)
+		lws_callback_on_writable(c->wsi);
+	c->tx_len += len;
+	return 0;
+}
+
+int net_conn_send_error(net_conn *c, bool has_id, uint64_t id, vp_code code,
+                        const char *msg)
+{
+	msgpack_sbuffer sb;
+	int rc = -1;
+
+	msgpack_sbuffer_init(&sb);
+	if (vp_pack_error(&sb, has_id, id, code, msg) == 0)
+		rc = net_conn_send(c, (const uint8_t *)sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	return rc;
+}
+
+static int net_conn_send_pong(net_conn *c)
+{
+	msgpack_sbuffer sb;
+	int rc = -1;
+
+	msgpack_sbuffer_init(&sb);
+	if (vp_pack_pong(&sb) == 0)
+		rc = net_conn_send(c, (const uint8_t *)sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	return rc;
+}
+
+void net_conn_close(net_conn *c, uint16_t code, const char *reason)
+{
+	size_t n = 0;
+
+	if (c->close_code)
+		return;
+	c->close_code = code;
+	if (reason) {
+		n = strlen(reason);
+		if (n > NET_CLOSE_REASON_MAX)
+			n = NET_CLOSE_REASON_MAX;
+		memcpy(c->close_reason, reason, n);
+	}
+	c->close_reason_len = (uint8_t)n;
+	net_conn_drop_rx(c);
+	/* With data queued, SERVER_WRITEABLE sends it and then arms the close. */
+	if (c->tx_len == 0)
+		net_conn_arm_close(c);
+}
+
+const char *net_conn_room(const net_conn *c) { return c->room; }
+uint64_t net_conn_id(const net_conn *c) { return c->id; }
+bool net_conn_closing(const net_conn *c) { return c->close_code != 0; }
+void net_conn_set_user(net_conn *c, void *user) { c->user = user; }
+void *net_conn_get_user(const net_conn *c) { return c->user; }
+
+/* One complete client message: decode, answer ping and errors here,
+ * hand everything else to the layer above. */
+static void net_conn_on_message(net_conn *c, const uint8_t *buf, size_t len)
+{
+	vp_intent in;
+	const char *why = NULL;
+	vp_code rc;
+
+	memset(&in, 0, sizeof(in));
+	rc = vp_decode(buf, len, &in, &why);
+	if (rc != VP_OK) {
+		net_conn_send_error(c, in.has_id, in.id, rc, why ? why : vp_code_name(rc));
+		return;
+	}
+	if (in.t == VP_T_PING) {
+		net_conn_send_pong(c);
+		return;
+	}
+	if (c->srv->handler.on_intent)
+		c->srv->handler.on_intent(c->srv->handler.ud, c, &in, buf, len);
+}
+
+/* One piece of a message as lws delivers it: a whole frame, part of a
+ * frame (at most NET_WS_RX_CHUNK bytes) or a fragment. Messages are
+ * reassembled here up to VP_MAX_MESSAGE; a larger one is answered
+ * too_large once its last piece arrives and its bytes are discarded, a
+ * text message bad_request; the connection stays usable either way. */
+static void net_conn_on_piece(net_conn *c, const uint8_t *in, size_t len)
+{
+	bool first = !c->in_msg;
+	bool last = lws_is_final_fragment(c->wsi) != 0;
+
+	if (first) {
+		c->skip = lws_frame_is_binary(c->wsi) ? NET_RX_TAKE : NET_RX_SKIP_TEXT;
+		c->rx_len = 0;
+	}
+	if (c->skip == NET_RX_TAKE && len > VP_MAX_MESSAGE - c->rx_len) {
+		c->skip = NET_RX_SKIP_TOO_LARGE;
+		net_conn_drop_rx(c);
+	}
+	if (c->skip == NET_RX_TAKE) {
+		if (first && last) {
+			/* The common case: decode in place, no copy. */
+			net_conn_on_message(c, in, len);
+			c->in_msg = false;
+			return;
+		}
+		if (!c->rx) {
+			c->rx = malloc(VP_MAX_MESSAGE);
+			if (!c->rx) {
+				net_conn_close(c, NET_CLOSE_POLICY, "out of memory");
+				return;
+			}
+		}
+		memcpy(c->rx + c->rx_len, in, len);
+		c->rx_len += len;
+	}
+	c->in_msg = !last;
+	if (!last)
+		return;
+	switch (c->skip) {
+	case NET_RX_SKIP_TEXT:
+		net_conn_send_error(c, false, 0, VP_BAD_REQUEST,
+		                    "text frames are not accepted: send one binary MessagePack map");
+		break;
+	case NET_RX_SKIP_TOO_LARGE:
+		net_conn_send_error(c, false, 0, VP_TOO_LARGE,
+		                    "a message may hold at most 16384 bytes");
+		break;
+	default:
+		net_conn_on_message(c, c->rx, c->rx_len);
+		break;
+	}
+	net_conn_drop_rx(c);
+}
+
+/* Writes everything queued as one binary frame: one lws_write per
+ * writeable callback, payload at tx + LWS_PRE. lws keeps whatever the
+ * socket did not take and sends it before calling us again. */
+static int net_conn_on_writeable(net_conn *c)
+{
+	if (c->tx_len) {
+		int n = lws_write(c->wsi, c->tx + LWS_PRE, c->tx_len, LWS_WRITE_BINARY);
+
+		net_conn_drop_tx(c);
+		if (n < 0)
+			return -1;
+	}
+	if (c->close_code)
+		net_conn_arm_close(c);
+	return 0;
+}
+
+int net_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
+                    void *user, void *in, size_t len)
+{
+	net_conn *c = user;
+	net_server *srv = lws_context_user(lws_get_context(wsi));
+
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return net_ws_filter(wsi, c);
+
+	case LWS_CALLBACK_ESTABLISHED:
+		c->srv = srv;
+		c->wsi = wsi;
+		c->id = ++srv->next_conn_id;
+		c->open = true;
+		net_conn_link(srv, c);
+		if (srv->handler.on_open)
+			srv->handler.on_open(srv->handler.ud, c);
+		return 0;
+
+	case LWS_CALLBACK_RECEIVE:
+		if (c->open && !c->close_code)
+			net_conn_on_piece(c, in, len);
+		return 0;
+
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		if (!c->open)
+			return 0;
+		return net_conn_on_writeable(c);
+
+	case LWS_CALLBACK_TIMER:
+		if (!c->open || !c->close_code)
+			return 0;
+		/* Returning nonzero here makes lws send this close frame. */
+		lws_close_reason(wsi, (enum lws_close_status)c->close_code,
+		                 (unsigned char *)c->close_reason, c->close_reason_len);
+		return -1;
+
+	case LWS_CALLBACK_CLOSED:
+		if (!c->open)
+			return 0;
+		c->open = false;
+		net_conn_unlink(srv, c);
+		net_conn_drop_rx(c);
+		net_conn_drop_tx(c);
+		if (srv->handler.on_close)
+			srv->handler.on_close(srv->handler.ud, c);
+		return 0;
+
+	default:
+		return 0;
+	}
+}
+
+static void net_default_on_intent(void *ud, net_conn *c, const vp_intent *in,
+                                  const uint8_t *frame, size_t len)
+{
+	net_conn_send_error(c, in->has_id, in->id, VP_SERVER_BUSY,
+	                    "rooms are not available yet");
+}
+
+const net_handler net_ws_default_handler = {
+	.ud = NULL,
+	.on_open = NULL,
+	.on_intent = net_default_on_intent,
+	.on_close = NULL,
+};
