@@ -1,0 +1,195 @@
+// The room connection against a fake socket: requests by id, resume with the token, reconnect and its limits.
+import { describe, expect, it } from 'vitest';
+import { decode, encode } from '@msgpack/msgpack';
+import { BACKOFF_FIRST_MS, RoomConnection, backoffMs, tokenKey, type ConnectionDeps, type SocketLike } from '../src/net/connection';
+import { deckByHash, clearDeckMemory } from '../src/net/decks';
+
+class FakeSocket implements SocketLike {
+  binaryType = '';
+  readyState = 0;
+  sent: Record<string, unknown>[] = [];
+  onopen: ((ev: unknown) => void) | null = null;
+  onclose: ((ev: { code: number }) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  constructor(public url: string) {}
+  send(data: Uint8Array) { this.sent.push(decode(data) as Record<string, unknown>); }
+  close() { this.readyState = 3; }
+  serverOpen() { this.readyState = 1; this.onopen?.({}); }
+  serverSend(...maps: object[]) {
+    const parts = maps.map((m) => encode(m));
+    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { all.set(p, at); at += p.length; }
+    this.onmessage?.({ data: all.buffer });
+  }
+  serverClose(code: number) { this.readyState = 3; this.onclose?.({ code }); }
+}
+
+function setup(token?: string) {
+  const sockets: FakeSocket[] = [];
+  const timers: { fn: () => void; ms: number; done: boolean }[] = [];
+  const store = new Map<string, string>();
+  if (token) store.set(tokenKey('ABC234'), token);
+  const deps: ConnectionDeps = {
+    openSocket: (url) => { const s = new FakeSocket(url); sockets.push(s); return s; },
+    storage: { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => void store.set(k, v), removeItem: (k) => void store.delete(k) },
+    setTimer: (fn, ms) => { const t = { fn, ms, done: false }; timers.push(t); return t; },
+    clearTimer: (t) => { (t as { done: boolean }).done = true; },
+    random: () => 0.5,
+  };
+  const conn = new RoomConnection('ABC234', 'ws://x/ws?room=ABC234', deps);
+  const fireRetry = () => {
+    const t = timers.find((x) => !x.done && x.ms < 15_000);
+    expect(t).toBeDefined();
+    t!.done = true;
+    t!.fn();
+  };
+  return { conn, sockets, store, timers, fireRetry };
+}
+
+const view = (seq: number) => ({
+  room: 'ABC234', title: '', lang: 'nl', tz_offset: 0, opts: {}, deck: { id: 'd', version: 1, hash: 'h' },
+  phase: 'lobby', locked: false, round: 0, players: [{ player: 1, name: 'Fee', role: 'facilitator', seated: false,
+    present: true, online: true, cards: 0, voted: false }], order: [], turn: null, table: null, hand: [], pile: 0,
+  history: [], timer: null, summary: null, seq,
+});
+
+describe('RoomConnection', () => {
+  it('answers a request with the ok that carries its id, in a frame with other maps', async () => {
+    const { conn, sockets } = setup();
+    conn.start();
+    sockets[0].serverOpen();
+    const p = conn.request({ t: 'lock', locked: true });
+    expect(sockets[0].sent).toEqual([{ t: 'lock', locked: true, id: 1 }]);
+    sockets[0].serverSend({ t: 'pong' }, { t: 'ok', id: 1 });
+    await expect(p).resolves.toEqual({ t: 'ok', id: 1 });
+  });
+
+  it('rejects a request with the error code the server gave', async () => {
+    const { conn, sockets } = setup();
+    conn.start();
+    sockets[0].serverOpen();
+    const p = conn.request({ t: 'join', room: 'ABC234', name: 'Ana' });
+    sockets[0].serverSend({ t: 'error', id: 1, code: 'name_taken', msg: 'taken' });
+    await expect(p).rejects.toMatchObject({ code: 'name_taken' });
+  });
+
+  it('a welcome answers the join, stores the token and sets the View', async () => {
+    const { conn, sockets, store } = setup();
+    conn.start();
+    sockets[0].serverOpen();
+    const p = conn.request({ t: 'join', room: 'ABC234', name: 'Ana' });
+    sockets[0].serverSend({ t: 'welcome', id: 1, you: { player: 2, name: 'Ana', role: 'player' }, token: 'f'.repeat(32), state: view(3) });
+    await p;
+    expect(store.get(tokenKey('ABC234'))).toBe('f'.repeat(32));
+    expect(conn.snapshot.view!.seq).toBe(3);
+    expect(conn.snapshot.you!.player).toBe(2);
+  });
+
+  it('resumes with the stored token as soon as the socket opens', () => {
+    const { conn, sockets } = setup('a'.repeat(32));
+    conn.start();
+    sockets[0].serverOpen();
+    expect(sockets[0].sent).toEqual([{ t: 'resume', room: 'ABC234', token: 'a'.repeat(32), id: 1 }]);
+  });
+
+  it('applies the next event and skips one already seen', () => {
+    const { conn, sockets } = setup('a'.repeat(32));
+    conn.start();
+    sockets[0].serverOpen();
+    sockets[0].serverSend({ t: 'welcome', id: 1, you: { player: 1, name: 'Fee', role: 'facilitator' }, token: 'a'.repeat(32), state: view(3) },
+      { t: 'ev', seq: 3, at: 0, e: 'locked', locked: true }, { t: 'ev', seq: 4, at: 0, e: 'locked', locked: true });
+    expect(conn.snapshot.view!.seq).toBe(4);
+    expect(conn.snapshot.view!.locked).toBe(true);
+  });
+
+  it('a gap in seq sends resume on the same connection', () => {
+    const { conn, sockets } = setup('a'.repeat(32));
+    conn.start();
+    sockets[0].serverOpen();
+    sockets[0].serverSend({ t: 'welcome', id: 1, you: { player: 1, name: 'Fee', role: 'facilitator' }, token: 'a'.repeat(32), state: view(3) });
+    sockets[0].serverSend({ t: 'ev', seq: 6, at: 0, e: 'locked', locked: true });
+    expect(conn.snapshot.view!.seq).toBe(3);
+    expect(sockets[0].sent.at(-1)).toMatchObject({ t: 'resume', token: 'a'.repeat(32) });
+    expect(sockets.length).toBe(1);
+  });
+
+  it('reconnects after a drop with backoff and resumes', () => {
+    const { conn, sockets, fireRetry } = setup('a'.repeat(32));
+    conn.start();
+    sockets[0].serverOpen();
+    sockets[0].serverClose(1006);
+    expect(conn.snapshot.state).toBe('reconnecting');
+    fireRetry();
+    expect(sockets.length).toBe(2);
+    sockets[1].serverOpen();
+    expect(conn.snapshot.state).toBe('open');
+    expect(sockets[1].sent[0]).toMatchObject({ t: 'resume', token: 'a'.repeat(32) });
+  });
+
+  it('fails waiting requests when the connection drops', async () => {
+    const { conn, sockets } = setup();
+    conn.start();
+    sockets[0].serverOpen();
+    const p = conn.request({ t: 'reveal' });
+    sockets[0].serverClose(1006);
+    await expect(p).rejects.toMatchObject({ code: 'offline' });
+  });
+
+  it('does not reconnect after 4001 (kicked) and forgets the token', () => {
+    const { conn, sockets, timers, store } = setup('a'.repeat(32));
+    conn.start();
+    sockets[0].serverOpen();
+    sockets[0].serverClose(4001);
+    expect(conn.snapshot).toMatchObject({ state: 'ended', ended: 'kicked' });
+    expect(timers.filter((t) => !t.done && t.ms < 15_000)).toEqual([]);
+    expect(store.has(tokenKey('ABC234'))).toBe(false);
+  });
+
+  it('does not reconnect after 4002 (another device took over) and keeps the token', () => {
+    const { conn, sockets, timers, store } = setup('a'.repeat(32));
+    conn.start();
+    sockets[0].serverOpen();
+    sockets[0].serverClose(4002);
+    expect(conn.snapshot).toMatchObject({ state: 'ended', ended: 'replaced' });
+    expect(timers.filter((t) => !t.done && t.ms < 15_000)).toEqual([]);
+    expect(store.has(tokenKey('ABC234'))).toBe(true);
+  });
+
+  it('forgets a token the server refuses', async () => {
+    const { conn, sockets, store } = setup('a'.repeat(32));
+    conn.start();
+    sockets[0].serverOpen();
+    sockets[0].serverSend({ t: 'error', id: 1, code: 'bad_token', msg: 'no' });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(store.has(tokenKey('ABC234'))).toBe(false);
+  });
+
+  it('backoff grows from half a second to at most ten seconds', () => {
+    expect(backoffMs(0, () => 0.5)).toBe(BACKOFF_FIRST_MS);
+    expect(backoffMs(1, () => 0.5)).toBe(2 * BACKOFF_FIRST_MS);
+    expect(backoffMs(30, () => 0.5)).toBe(10_000);
+    expect(backoffMs(30, () => 1)).toBeLessThanOrEqual(12_000);
+  });
+});
+
+describe('deckByHash', () => {
+  it('fetches a deck once and then serves it from the cache', async () => {
+    clearDeckMemory();
+    let calls = 0;
+    const fetcher = (async (url: string) => {
+      calls++;
+      expect(url).toBe('/api/decks/0123456789abcdef');
+      return new Response(JSON.stringify({ id: 'd', version: 1 }), { status: 200 });
+    }) as unknown as typeof fetch;
+    const store = new Map<string, string>();
+    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
+    expect((await deckByHash('0123456789abcdef', fetcher, storage)).id).toBe('d');
+    expect((await deckByHash('0123456789abcdef', fetcher, storage)).id).toBe('d');
+    clearDeckMemory();
+    expect((await deckByHash('0123456789abcdef', fetcher, storage)).id).toBe('d');
+    expect(calls).toBe(1);
+  });
+});
