@@ -1,6 +1,6 @@
 // Entry point: mounts the app into #app.
 import { render } from 'preact';
-import { PingPage } from './views/Ping';
+import { App } from './App';
 import './style.css';
 
-render(<PingPage />, document.getElementById('app')!);
+render(<App />, document.getElementById('app')!);
