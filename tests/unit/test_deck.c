@@ -670,6 +670,14 @@ static void test_msgpack_refuses_binary(void **state)
     expect_msgpack_refused(bytes, sizeof bytes - 1, "deck: binary or extension values");
 }
 
+static void test_msgpack_refuses_deep_nesting(void **state)
+{
+    (void)state;
+    /* {"id": [[[[[[[[[[]]]]]]]]]]: ten arrays inside the map. */
+    static const char bytes[] = "\x81\xa2id\x91\x91\x91\x91\x91\x91\x91\x91\x91\x90";
+    expect_msgpack_refused(bytes, sizeof bytes - 1, "deck: nested deeper than");
+}
+
 static void test_msgpack_names_field_of_invalid_deck(void **state)
 {
     (void)state;
@@ -800,6 +808,7 @@ int main(void)
         cmocka_unit_test(test_msgpack_refuses_duplicate_key),
         cmocka_unit_test(test_msgpack_refuses_invalid_utf8),
         cmocka_unit_test(test_msgpack_refuses_binary),
+        cmocka_unit_test(test_msgpack_refuses_deep_nesting),
         cmocka_unit_test(test_msgpack_names_field_of_invalid_deck),
         cmocka_unit_test(test_to_json_round_trip_keeps_hash),
         cmocka_unit_test(test_card_and_category_lookup),
