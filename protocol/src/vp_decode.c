@@ -525,6 +525,7 @@ vp_code vp_decode(const uint8_t *buf, size_t len, vp_intent *out, const char **w
 
 	if (why == NULL)
 		why = &ignored;
+	*why = NULL;
 	memset(out, 0, sizeof *out);
 	if (len > VP_MAX_MESSAGE) {
 		*why = "message is larger than 16 KiB";
