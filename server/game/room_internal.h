@@ -1,0 +1,110 @@
+/* room_internal: the room's state as room.c, decide.c and view.c share it; no one else includes this. */
+#ifndef VERRIJK_GAME_ROOM_INTERNAL_H
+#define VERRIJK_GAME_ROOM_INTERNAL_H
+
+#include "game/room.h"
+
+typedef struct member {
+    uint32_t id;
+    char name[GAME_NAME_SIZE];
+    vp_role role;
+    bool seated, present, online;
+    bool has_token;
+    uint8_t token_hash[32];
+    uint8_t n_hand;
+    uint16_t hand[VP_HAND_MAX]; /* card indexes into the deck */
+} member;
+
+typedef struct note {
+    uint32_t id, player, round;
+    uint16_t card;
+    char *text; /* NULL once hidden: the state forgets it */
+    bool hidden;
+} note;
+
+/* A card finished (`done`) in a round, with the votes that stood. */
+typedef struct done_card {
+    uint16_t card;
+    uint32_t by;
+    uint32_t n_votes;
+    game_vote *votes;
+    game_stats stats;
+} done_card;
+
+typedef struct round_rec {
+    uint32_t number;
+    game_opts opts;
+    uint64_t seed;
+    uint64_t started_at, closed_at;
+    bool closed;
+    uint32_t n_cards;
+    uint16_t *cards; /* the round's cards, deck order */
+    uint32_t n_done;
+    done_card *done; /* play order */
+    char *text;
+    uint32_t n_actions;
+    char **actions;
+} round_rec;
+
+typedef struct table {
+    bool has;
+    uint16_t card;
+    uint32_t by; /* 0: drawn */
+    bool revealed;
+    uint32_t n_votes;
+    game_vote votes[GAME_MAX_PRESENT]; /* ascending player ids */
+    uint32_t n_eligible;
+    uint32_t eligible[GAME_MAX_PRESENT]; /* voters present when the card was played */
+    game_stats stats; /* once revealed */
+} table;
+
+struct room {
+    bool created;
+    char code[VP_ROOM_LEN + 1];
+    char *title;
+    vp_lang lang;
+    int32_t tz_offset;
+    game_opts opts; /* the current (or next) round's options */
+    deck *deck;
+    char replay_key[GAME_KEY_HEX + 1];
+    uint64_t seq, last_at;
+    bool locked;
+    game_phase phase;
+
+    uint32_t n_members;
+    member *members; /* index = id - 1 */
+
+    uint32_t n_rounds;
+    round_rec *rounds; /* the current or last round is rounds[n_rounds - 1] */
+
+    uint32_t n_pile;
+    uint16_t *pile; /* pile[0] is the top; capacity deck->n_cards */
+    uint32_t n_order;
+    uint32_t order[GAME_MAX_PRESENT];
+    uint32_t turn;
+    table table;
+
+    bool timer_running;
+    uint64_t timer_ends_at;
+
+    uint32_t n_notes;
+    note *notes; /* index = id - 1 */
+};
+
+/* Shared helpers (room.c). */
+member *room_member(const room *r, uint32_t id); /* NULL when no such member */
+const round_rec *room_round(const room *r);       /* NULL before the first round */
+uint32_t room_present_count(const room *r);
+bool room_may_self_vote(const room *r, const member *m);
+uint32_t room_notes_on(const room *r, uint32_t round, uint16_t card);
+const char *room_card_id(const room *r, uint16_t card);
+void room_hex(const uint8_t *b, size_t n, char *out); /* 2n lowercase hex digits and a NUL */
+
+/* The summary of a round (view.c). `extra`: a card finishing now that the
+ * round does not hold yet (close with a card on the table); text and
+ * actions override the round's own when the round is not closed yet. */
+game_summary *room_summary_build(const room *r, const round_rec *rd, const done_card *extra,
+                                 const char *text, size_t text_len, const vp_str *actions,
+                                 uint32_t n_actions, uint64_t closed_at);
+
+#endif

@@ -1,0 +1,580 @@
+/* view: what each recipient may see — the filtered events, the View, the summary and the replay (PROTOCOL.md §5, §6). */
+#include "game/room_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "game/stats.h"
+
+static void key(msgpack_packer *pk, const char *k)
+{
+    game_pack_str(pk, k);
+}
+
+static const char *phase_name(game_phase p)
+{
+    return p == GAME_PLAYING ? "playing" : p == GAME_CLOSED ? "closed" : "lobby";
+}
+
+/* ---- summary ---- */
+
+typedef struct ranked {
+    const done_card *dc;
+    uint32_t play_index;
+} ranked;
+
+/* Mean descending, nil last, ties in play order. */
+static int rank_cmp(const void *pa, const void *pb)
+{
+    const ranked *a = pa, *b = pb;
+    bool ha = a->dc->stats.n > 0, hb = b->dc->stats.n > 0;
+    if (ha != hb)
+        return ha ? -1 : 1;
+    if (ha && a->dc->stats.mean != b->dc->stats.mean)
+        return a->dc->stats.mean > b->dc->stats.mean ? -1 : 1;
+    return a->play_index < b->play_index ? -1 : a->play_index > b->play_index;
+}
+
+static bool in_round_categories(const game_opts *o, const char *category)
+{
+    if (o->all_categories)
+        return true;
+    for (unsigned i = 0; i < o->n_categories; i++)
+        if (strcmp(o->categories[i].s, category) == 0)
+            return true;
+    return false;
+}
+
+game_summary *room_summary_build(const room *r, const round_rec *rd, const done_card *extra,
+                                 const char *text, size_t text_len, const vp_str *actions,
+                                 uint32_t n_actions, uint64_t closed_at)
+{
+    const deck *dk = r->deck;
+    uint32_t n = rd->n_done + (extra ? 1 : 0);
+    game_summary *s = calloc(1, sizeof *s);
+    ranked *order = calloc(n + 1, sizeof *order);
+    if (!s || !order)
+        goto err;
+    s->round = rd->number;
+    for (uint32_t i = 0; i < rd->n_done; i++)
+        order[i] = (ranked){&rd->done[i], i};
+    if (extra)
+        order[rd->n_done] = (ranked){extra, rd->n_done};
+    qsort(order, n, sizeof *order, rank_cmp);
+
+    s->cards = calloc(n + 1, sizeof *s->cards);
+    if (!s->cards)
+        goto err;
+    for (uint32_t i = 0; i < n; i++) {
+        const done_card *dc = order[i].dc;
+        game_summary_card *c = &s->cards[i];
+        s->n_cards = i + 1;
+        snprintf(c->card.s, sizeof c->card.s, "%s", room_card_id(r, dc->card));
+        c->by = dc->by;
+        c->stats = dc->stats;
+        c->agreement = stats_agreement(&dc->stats, dk->scale_min, dk->scale_max);
+        c->notes = calloc(room_notes_on(r, rd->number, dc->card) + 1, sizeof *c->notes);
+        if (!c->notes)
+            goto err;
+        for (uint32_t k = 0; k < r->n_notes; k++) {
+            const note *nt = &r->notes[k];
+            if (nt->round != rd->number || nt->card != dc->card)
+                continue;
+            game_note_item *ni = &c->notes[c->n_notes++];
+            ni->note = nt->id;
+            ni->player = nt->player;
+            if (nt->text && !nt->hidden && !(ni->text = strdup(nt->text)))
+                goto err;
+        }
+    }
+
+    s->categories = calloc(dk->n_categories + 1, sizeof *s->categories);
+    if (!s->categories)
+        goto err;
+    for (uint32_t k = 0; k < dk->n_categories; k++) {
+        if (!in_round_categories(&rd->opts, dk->categories[k].id))
+            continue;
+        game_summary_category *sc = &s->categories[s->n_categories++];
+        snprintf(sc->category.s, sizeof sc->category.s, "%s", dk->categories[k].id);
+        double sum = 0;
+        uint32_t with_mean = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            const done_card *dc = order[i].dc;
+            if (dk->cards[dc->card].category != k)
+                continue;
+            sc->cards++;
+            if (dc->stats.n) {
+                sum += dc->stats.mean;
+                with_mean++;
+            }
+        }
+        sc->has_mean = with_mean > 0;
+        sc->mean = with_mean ? sum / with_mean : 0;
+    }
+
+    if (rd->closed) {
+        s->text = strdup(rd->text ? rd->text : "");
+        s->actions = calloc(rd->n_actions + 1, sizeof *s->actions);
+        if (!s->text || !s->actions)
+            goto err;
+        for (uint32_t i = 0; i < rd->n_actions; i++) {
+            if (!(s->actions[i] = strdup(rd->actions[i])))
+                goto err;
+            s->n_actions = i + 1;
+        }
+        s->closed_at = rd->closed_at;
+    } else {
+        s->text = strndup(text ? text : "", text ? text_len : 0);
+        s->actions = calloc(n_actions + 1, sizeof *s->actions);
+        if (!s->text || !s->actions)
+            goto err;
+        for (uint32_t i = 0; i < n_actions; i++) {
+            if (!(s->actions[i] = strndup(actions[i].ptr, actions[i].len)))
+                goto err;
+            s->n_actions = i + 1;
+        }
+        s->closed_at = closed_at;
+    }
+
+    /* Players: members with the role player (seated included) with at least
+     * one non-pass vote that stood at a reveal in this round. */
+    s->players = calloc(r->n_members + 1, sizeof *s->players);
+    if (!s->players)
+        goto err;
+    for (uint32_t m = 0; m < r->n_members; m++) {
+        const member *mb = &r->members[m];
+        if (mb->role != VP_ROLE_PLAYER)
+            continue;
+        bool counted = false;
+        for (uint32_t i = 0; i < n && !counted; i++)
+            for (uint32_t v = 0; v < order[i].dc->n_votes && !counted; v++)
+                counted = order[i].dc->votes[v].player == mb->id && !order[i].dc->votes[v].pass;
+        if (counted)
+            s->players[s->n_players++] = mb->id;
+    }
+    s->started_at = rd->started_at;
+    memcpy(s->replay_key, r->replay_key, sizeof s->replay_key);
+    free(order);
+    return s;
+err:
+    free(order);
+    game_summary_free(s);
+    return NULL;
+}
+
+game_summary *room_summary(const room *r, uint32_t round)
+{
+    const round_rec *rd = NULL;
+    for (uint32_t i = r->n_rounds; i > 0; i--) {
+        const round_rec *c = &r->rounds[i - 1];
+        if (c->closed && (round == 0 || c->number == round)) {
+            rd = c;
+            break;
+        }
+    }
+    if (!rd)
+        return NULL;
+    return room_summary_build(r, rd, NULL, NULL, 0, NULL, 0, 0);
+}
+
+/* ---- filtered events ---- */
+
+static void pack_deck_ref(msgpack_packer *pk, const deck *d)
+{
+    msgpack_pack_map(pk, 3);
+    key(pk, "id");
+    game_pack_str(pk, d ? d->id : "");
+    key(pk, "version");
+    msgpack_pack_uint32(pk, d ? d->version : 0);
+    key(pk, "hash");
+    game_pack_str(pk, d ? d->hash : "");
+}
+
+static void pack_created_public(const game_event *e, msgpack_packer *pk)
+{
+    key(pk, "e");
+    game_pack_str(pk, "created");
+    key(pk, "room");
+    game_pack_str(pk, e->u.created.room);
+    key(pk, "title");
+    game_pack_str(pk, e->u.created.title ? e->u.created.title : "");
+    key(pk, "lang");
+    game_pack_str(pk, vp_lang_name(e->u.created.lang));
+    key(pk, "tz_offset");
+    msgpack_pack_int32(pk, e->u.created.tz_offset);
+    key(pk, "opts");
+    game_pack_opts(pk, &e->u.created.opts);
+    key(pk, "deck");
+    pack_deck_ref(pk, e->u.created.deck);
+    key(pk, "by");
+    msgpack_pack_uint32(pk, e->u.created.by);
+}
+
+static void pack_joined_public(const game_event *e, msgpack_packer *pk)
+{
+    key(pk, "e");
+    game_pack_str(pk, "joined");
+    key(pk, "player");
+    msgpack_pack_uint32(pk, e->u.joined.player);
+    key(pk, "name");
+    game_pack_str(pk, e->u.joined.name);
+    key(pk, "role");
+    game_pack_str(pk, vp_role_name(e->u.joined.role));
+    key(pk, "seated");
+    game_pack_bool(pk, e->u.joined.seated);
+}
+
+static void pack_round_public(const game_event *e, msgpack_packer *pk)
+{
+    key(pk, "e");
+    game_pack_str(pk, "round");
+    key(pk, "round");
+    msgpack_pack_uint32(pk, e->u.round.round);
+    key(pk, "order");
+    game_pack_ids(pk, e->u.round.order, e->u.round.n_order);
+    key(pk, "pile");
+    msgpack_pack_uint32(pk, e->u.round.pile);
+    key(pk, "opts");
+    game_pack_opts(pk, &e->u.round.opts);
+}
+
+static void pack_voted(const game_event *e, bool with_value, msgpack_packer *pk)
+{
+    key(pk, "e");
+    game_pack_str(pk, "voted");
+    key(pk, "player");
+    msgpack_pack_uint32(pk, e->u.voted.vote.player);
+    if (with_value) {
+        key(pk, "value");
+        game_pack_vote_value(pk, &e->u.voted.vote);
+    }
+}
+
+static void pack_revealed(const game_event *e, bool with_votes, msgpack_packer *pk)
+{
+    key(pk, "e");
+    game_pack_str(pk, "revealed");
+    key(pk, "card");
+    game_pack_str(pk, e->u.revealed.card.s);
+    if (with_votes) {
+        key(pk, "votes");
+        game_pack_vote_pairs(pk, e->u.revealed.votes, e->u.revealed.n_votes);
+    }
+    key(pk, "stats");
+    game_pack_stats(pk, &e->u.revealed.stats);
+}
+
+void game_pack_event_for(const room *after, const game_event *e, uint32_t recipient, msgpack_packer *pk)
+{
+    switch (e->kind) {
+    case GAME_EV_CREATED:
+        msgpack_pack_map(pk, 8);
+        pack_created_public(e, pk);
+        return;
+    case GAME_EV_JOINED:
+        msgpack_pack_map(pk, 5);
+        pack_joined_public(e, pk);
+        return;
+    case GAME_EV_ROUND:
+        msgpack_pack_map(pk, 5);
+        pack_round_public(e, pk);
+        return;
+    case GAME_EV_DEALT: {
+        const game_hand *own = NULL;
+        for (uint32_t i = 0; i < e->u.dealt.n_hands; i++)
+            if (recipient && e->u.dealt.hands[i].player == recipient)
+                own = &e->u.dealt.hands[i];
+        msgpack_pack_map(pk, own ? 3 : 2);
+        key(pk, "e");
+        game_pack_str(pk, "dealt");
+        key(pk, "counts");
+        msgpack_pack_array(pk, e->u.dealt.n_hands);
+        for (uint32_t i = 0; i < e->u.dealt.n_hands; i++) {
+            msgpack_pack_array(pk, 2);
+            msgpack_pack_uint32(pk, e->u.dealt.hands[i].player);
+            msgpack_pack_uint32(pk, e->u.dealt.hands[i].n_cards);
+        }
+        if (own) {
+            key(pk, "cards");
+            msgpack_pack_array(pk, own->n_cards);
+            for (uint32_t j = 0; j < own->n_cards; j++)
+                game_pack_str(pk, own->cards[j].s);
+        }
+        return;
+    }
+    case GAME_EV_VOTED: {
+        /* The value goes to the voter only, and to the facilitator when
+         * the vote is a seated player's (the facilitator cast it). */
+        uint32_t voter = e->u.voted.vote.player;
+        const member *v = room_member(after, voter);
+        bool show = recipient != 0 &&
+                    (recipient == voter || (v && v->seated && recipient == room_facilitator(after)));
+        msgpack_pack_map(pk, show ? 3 : 2);
+        pack_voted(e, show, pk);
+        return;
+    }
+    case GAME_EV_REVEALED: {
+        bool votes = !after->opts.anonymous;
+        msgpack_pack_map(pk, votes ? 4 : 3);
+        pack_revealed(e, votes, pk);
+        return;
+    }
+    default:
+        msgpack_pack_map(pk, 1 + game_event_field_count(e));
+        game_pack_event_fields(e, pk);
+        return;
+    }
+}
+
+/* ---- replay ---- */
+
+struct game_replay {
+    bool anonymous;
+    uint8_t hidden[GAME_MAX_NOTES / 8 + 1]; /* bit per note id ever hidden */
+};
+
+game_replay *game_replay_new(void)
+{
+    return calloc(1, sizeof(game_replay));
+}
+
+void game_replay_free(game_replay *rp)
+{
+    free(rp);
+}
+
+static bool replay_hidden(uint32_t id, const void *ctx)
+{
+    const game_replay *rp = ctx;
+    return id <= GAME_MAX_NOTES && (rp->hidden[id / 8] >> (id % 8) & 1);
+}
+
+int game_replay_scan(game_replay *rp, const game_event *e)
+{
+    if (e->kind == GAME_EV_HIDDEN) {
+        if (e->u.hidden.note > GAME_MAX_NOTES)
+            return -1;
+        rp->hidden[e->u.hidden.note / 8] |= (uint8_t)(1u << (e->u.hidden.note % 8));
+    }
+    return 0;
+}
+
+void game_replay_pack(game_replay *rp, const game_event *e, msgpack_packer *pk)
+{
+    if (e->kind == GAME_EV_CREATED)
+        rp->anonymous = e->u.created.opts.anonymous;
+    if (e->kind == GAME_EV_ROUND)
+        rp->anonymous = e->u.round.opts.anonymous;
+    unsigned n;
+    switch (e->kind) {
+    case GAME_EV_CREATED: n = 8; break;
+    case GAME_EV_JOINED: n = 5; break;
+    case GAME_EV_ROUND: n = 5; break;
+    case GAME_EV_VOTED: n = 2; break;
+    case GAME_EV_REVEALED: n = rp->anonymous ? 3 : 4; break;
+    case GAME_EV_NOTED: n = replay_hidden(e->u.noted.note, rp) ? 4 : 5; break;
+    default: n = 1 + game_event_field_count(e); break;
+    }
+    msgpack_pack_map(pk, n + 2);
+    key(pk, "seq");
+    msgpack_pack_uint64(pk, e->seq);
+    key(pk, "at");
+    msgpack_pack_uint64(pk, e->at);
+    switch (e->kind) {
+    case GAME_EV_CREATED: pack_created_public(e, pk); break;
+    case GAME_EV_JOINED: pack_joined_public(e, pk); break;
+    case GAME_EV_ROUND: pack_round_public(e, pk); break;
+    case GAME_EV_VOTED: pack_voted(e, false, pk); break;
+    case GAME_EV_REVEALED: pack_revealed(e, !rp->anonymous, pk); break;
+    case GAME_EV_NOTED:
+        key(pk, "e");
+        game_pack_str(pk, "noted");
+        key(pk, "note");
+        msgpack_pack_uint32(pk, e->u.noted.note);
+        key(pk, "player");
+        msgpack_pack_uint32(pk, e->u.noted.player);
+        key(pk, "card");
+        game_pack_str(pk, e->u.noted.card.s);
+        if (!replay_hidden(e->u.noted.note, rp)) {
+            key(pk, "text");
+            game_pack_str(pk, e->u.noted.text ? e->u.noted.text : "");
+        }
+        break;
+    case GAME_EV_CLOSED:
+        key(pk, "e");
+        game_pack_str(pk, "closed");
+        key(pk, "round");
+        msgpack_pack_uint32(pk, e->u.closed.round);
+        key(pk, "summary");
+        game_pack_summary(pk, e->u.closed.summary, replay_hidden, rp);
+        break;
+    default: game_pack_event_fields(e, pk); break;
+    }
+}
+
+/* ---- the View ---- */
+
+static void pack_notes(msgpack_packer *pk, const room *r, uint32_t round, uint16_t card)
+{
+    msgpack_pack_array(pk, room_notes_on(r, round, card));
+    for (uint32_t k = 0; k < r->n_notes; k++) {
+        const note *nt = &r->notes[k];
+        if (nt->round != round || nt->card != card)
+            continue;
+        bool text = nt->text && !nt->hidden;
+        msgpack_pack_map(pk, text ? 3 : 2);
+        key(pk, "note");
+        msgpack_pack_uint32(pk, nt->id);
+        key(pk, "player");
+        msgpack_pack_uint32(pk, nt->player);
+        if (text) {
+            key(pk, "text");
+            game_pack_str(pk, nt->text);
+        }
+    }
+}
+
+static void pack_table(msgpack_packer *pk, const room *r, uint32_t recipient)
+{
+    const table *t = &r->table;
+    if (!t->has) {
+        msgpack_pack_nil(pk);
+        return;
+    }
+    int32_t mine = -1;
+    for (uint32_t i = 0; recipient && i < t->n_votes; i++)
+        if (t->votes[i].player == recipient)
+            mine = (int32_t)i;
+    const round_rec *rd = room_round(r);
+    msgpack_pack_map(pk, 4 + (mine >= 0) + t->revealed);
+    key(pk, "card");
+    game_pack_str(pk, room_card_id(r, t->card));
+    key(pk, "by");
+    game_pack_member(pk, t->by);
+    key(pk, "stage");
+    game_pack_str(pk, t->revealed ? "revealed" : "discuss");
+    if (mine >= 0) {
+        key(pk, "my_vote");
+        game_pack_vote_value(pk, &t->votes[mine]);
+    }
+    if (t->revealed) {
+        key(pk, "revealed");
+        msgpack_pack_map(pk, r->opts.anonymous ? 1 : 2);
+        if (!r->opts.anonymous) {
+            key(pk, "votes");
+            game_pack_vote_pairs(pk, t->votes, t->n_votes);
+        }
+        key(pk, "stats");
+        game_pack_stats(pk, &t->stats);
+    }
+    /* An extension of §6: the notes on the table card, so a device that
+     * reconnects mid-discussion still sees them. */
+    key(pk, "notes");
+    pack_notes(pk, r, rd ? rd->number : 0, t->card);
+}
+
+static void pack_history(msgpack_packer *pk, const room *r)
+{
+    const round_rec *rd = room_round(r);
+    if (!rd) {
+        msgpack_pack_array(pk, 0);
+        return;
+    }
+    bool anonymous = rd->opts.anonymous;
+    msgpack_pack_array(pk, rd->n_done);
+    for (uint32_t i = 0; i < rd->n_done; i++) {
+        const done_card *dc = &rd->done[i];
+        msgpack_pack_map(pk, anonymous ? 5 : 6);
+        key(pk, "card");
+        game_pack_str(pk, room_card_id(r, dc->card));
+        key(pk, "by");
+        game_pack_member(pk, dc->by);
+        key(pk, "stats");
+        game_pack_stats(pk, &dc->stats);
+        key(pk, "agreement");
+        game_pack_agreement(pk, stats_agreement(&dc->stats, r->deck->scale_min, r->deck->scale_max));
+        if (!anonymous) {
+            key(pk, "votes");
+            game_pack_vote_pairs(pk, dc->votes, dc->n_votes);
+        }
+        key(pk, "notes");
+        pack_notes(pk, r, rd->number, dc->card);
+    }
+}
+
+void game_pack_view(const room *r, uint32_t recipient, msgpack_packer *pk)
+{
+    const member *me = room_member(r, recipient);
+    msgpack_pack_map(pk, 19);
+    key(pk, "room");
+    game_pack_str(pk, r->code);
+    key(pk, "title");
+    game_pack_str(pk, room_title(r));
+    key(pk, "lang");
+    game_pack_str(pk, vp_lang_name(r->lang));
+    key(pk, "tz_offset");
+    msgpack_pack_int32(pk, r->tz_offset);
+    key(pk, "opts");
+    game_pack_opts(pk, &r->opts);
+    key(pk, "deck");
+    pack_deck_ref(pk, r->deck);
+    key(pk, "phase");
+    game_pack_str(pk, phase_name(r->phase));
+    key(pk, "locked");
+    game_pack_bool(pk, r->locked);
+    key(pk, "round");
+    msgpack_pack_uint32(pk, r->n_rounds ? room_round(r)->number : 0);
+    key(pk, "players");
+    msgpack_pack_array(pk, r->n_members);
+    for (uint32_t i = 0; i < r->n_members; i++) {
+        const member *m = &r->members[i];
+        bool voted = false;
+        for (uint32_t k = 0; r->table.has && k < r->table.n_votes; k++)
+            voted |= r->table.votes[k].player == m->id;
+        msgpack_pack_map(pk, 8);
+        key(pk, "player");
+        msgpack_pack_uint32(pk, m->id);
+        key(pk, "name");
+        game_pack_str(pk, m->name);
+        key(pk, "role");
+        game_pack_str(pk, vp_role_name(m->role));
+        key(pk, "seated");
+        game_pack_bool(pk, m->seated);
+        key(pk, "present");
+        game_pack_bool(pk, m->present);
+        key(pk, "online");
+        game_pack_bool(pk, m->online);
+        key(pk, "cards");
+        msgpack_pack_uint32(pk, m->n_hand);
+        key(pk, "voted");
+        game_pack_bool(pk, voted);
+    }
+    key(pk, "order");
+    game_pack_ids(pk, r->order, r->n_order);
+    key(pk, "turn");
+    game_pack_member(pk, r->turn);
+    key(pk, "table");
+    pack_table(pk, r, recipient);
+    key(pk, "hand");
+    msgpack_pack_array(pk, me ? me->n_hand : 0);
+    for (uint32_t i = 0; me && i < me->n_hand; i++)
+        game_pack_str(pk, room_card_id(r, me->hand[i]));
+    key(pk, "pile");
+    msgpack_pack_uint32(pk, r->n_pile);
+    key(pk, "history");
+    pack_history(pk, r);
+    key(pk, "timer");
+    if (r->timer_running)
+        msgpack_pack_uint64(pk, r->timer_ends_at);
+    else
+        msgpack_pack_nil(pk);
+    key(pk, "summary");
+    game_summary *s = room_summary(r, 0);
+    if (s)
+        game_pack_summary(pk, s, NULL, NULL);
+    else
+        msgpack_pack_nil(pk);
+    game_summary_free(s);
+    key(pk, "seq");
+    msgpack_pack_uint64(pk, r->seq);
+}
