@@ -1,0 +1,676 @@
+/* test_evlog_writer: the session-log writer on a real libuv loop and a real temporary directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <uv.h>
+
+#include "log/evlog.h"
+
+#define ROOMS_MAX 32
+#define PAYLOAD_MAX 400
+#define WARNINGS_MAX 16
+
+struct harness {
+    uv_loop_t loop;
+    char dir[256];
+    struct evlog *log;
+    int warnings;
+    char warning[WARNINGS_MAX][512];
+    bool closed;
+    bool in_append;         /* set around evlog_append: callbacks must not run inside it */
+    int done_ok, done_err, last_err;
+    unsigned open_files_max_seen;
+    int fds_max_seen;
+};
+
+/* One pending record: its callback checks it ran outside evlog_append. */
+struct record {
+    struct harness *h;
+    int status;
+    int calls;
+};
+
+static int count_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    assert_non_null(d);
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+static void on_warn(void *ud, const char *line)
+{
+    struct harness *h = ud;
+    if (h->warnings < WARNINGS_MAX)
+        snprintf(h->warning[h->warnings], sizeof(h->warning[0]), "%s", line);
+    h->warnings++;
+}
+
+static void on_done(void *ud, int status)
+{
+    struct record *r = ud;
+    struct evlog_stats st;
+    assert_false(r->h->in_append);
+    r->calls++;
+    r->status = status;
+    if (status == 0)
+        r->h->done_ok++;
+    else {
+        r->h->done_err++;
+        r->h->last_err = status;
+    }
+    if (r->h->log) {
+        evlog_get_stats(r->h->log, &st);
+        if (st.open_files > r->h->open_files_max_seen)
+            r->h->open_files_max_seen = st.open_files;
+    }
+    int fds = count_fds();
+    if (fds > r->h->fds_max_seen)
+        r->h->fds_max_seen = fds;
+}
+
+static void on_closed(void *ud)
+{
+    struct harness *h = ud;
+    h->closed = true;
+    h->log = NULL;
+}
+
+static struct harness *harness_new(void)
+{
+    struct harness *h = calloc(1, sizeof(*h));
+    assert_non_null(h);
+    assert_int_equal(uv_loop_init(&h->loop), 0);
+    snprintf(h->dir, sizeof(h->dir), "/tmp/test_evlog_writer.XXXXXX");
+    assert_non_null(mkdtemp(h->dir));
+    return h;
+}
+
+static void harness_open(struct harness *h, enum evlog_sync sync, enum evlog_flush flush, unsigned open_files)
+{
+    struct evlog_options o = {
+        .dir = h->dir, .sync = sync, .flush = flush, .open_files = open_files,
+        .warn = on_warn, .warn_ud = h,
+    };
+    h->closed = false;
+    assert_int_equal(evlog_open(&h->loop, &o, &h->log), 0);
+}
+
+static void harness_close_log(struct harness *h)
+{
+    evlog_close(h->log, on_closed, h);
+    assert_int_equal(uv_run(&h->loop, UV_RUN_DEFAULT), 0);
+    assert_true(h->closed);
+}
+
+static void harness_free(struct harness *h)
+{
+    char cmd[512];
+    if (h->log)
+        harness_close_log(h);
+    /* Every handle and request of the log is gone: the loop closes. */
+    assert_int_equal(uv_loop_close(&h->loop), 0);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", h->dir);
+    assert_int_equal(system(cmd), 0);
+    free(h);
+}
+
+static int append(struct harness *h, const char *room, const void *p, size_t len, struct record *r)
+{
+    r->h = h;
+    r->calls = 0;
+    r->status = 1;
+    h->in_append = true;
+    int err = evlog_append(h->log, room, p, len, on_done, r);
+    h->in_append = false;
+    return err;
+}
+
+/* The payload of record seq of room i: its length varies, its bytes say
+ * which record it is. */
+static size_t make_payload(uint8_t *out, unsigned room, unsigned seq)
+{
+    size_t len = 1 + (room * 131 + seq * 17) % PAYLOAD_MAX;
+    for (size_t k = 0; k < len; k++)
+        out[k] = (uint8_t)(room * 7 + seq * 13 + k);
+    return len;
+}
+
+static void room_code(char out[8], unsigned i)
+{
+    snprintf(out, 8, "R%05u", i);
+}
+
+static void room_path(const struct harness *h, const char *room, char *out, size_t cap)
+{
+    assert_int_equal(evlog_room_path(h->dir, room, out, cap), 0);
+}
+
+/* Reads a room's file and checks that it holds exactly records from..to-1
+ * of make_payload, in order, with nothing after them. */
+static void expect_room(const struct harness *h, unsigned room, unsigned from, unsigned to)
+{
+    char code[8], path[512];
+    struct evlog_contents c;
+    uint8_t want[PAYLOAD_MAX];
+    room_code(code, room);
+    room_path(h, code, path, sizeof(path));
+    assert_int_equal(evlog_read_file(path, false, &c), 0);
+    assert_int_equal(c.tail, EVLOG_TAIL_CLEAN);
+    assert_int_equal(c.count, to - from);
+    for (unsigned i = 0; i < c.count; i++) {
+        uint32_t len;
+        const uint8_t *p = evlog_contents_payload(&c, i, &len);
+        size_t wlen = make_payload(want, room, from + i);
+        assert_int_equal(len, wlen);
+        assert_memory_equal(p, want, wlen);
+    }
+    evlog_contents_free(&c);
+}
+
+/* Appends `per_round` records to each of `rooms` rooms for `rounds` rounds,
+ * letting the loop turn once between rounds so that batches interleave (or,
+ * with settle, run until all is written). */
+static void write_rounds_ex(struct harness *h, unsigned rooms, unsigned rounds, unsigned per_round,
+                            struct record *recs, bool settle)
+{
+    uint8_t buf[PAYLOAD_MAX];
+    char code[8];
+    for (unsigned r = 0; r < rounds; r++) {
+        for (unsigned i = 0; i < rooms; i++) {
+            room_code(code, i);
+            for (unsigned k = 0; k < per_round; k++) {
+                unsigned seq = r * per_round + k;
+                size_t len = make_payload(buf, i, seq);
+                assert_int_equal(append(h, code, buf, len, &recs[(i * rounds + r) * per_round + k]), 0);
+            }
+        }
+        uv_run(&h->loop, settle ? UV_RUN_DEFAULT : UV_RUN_NOWAIT);
+    }
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+}
+
+static void write_rounds(struct harness *h, unsigned rooms, unsigned rounds, unsigned per_round,
+                         struct record *recs)
+{
+    write_rounds_ex(h, rooms, rounds, per_round, recs, false);
+}
+
+static void run_mode(enum evlog_sync sync, enum evlog_flush flush)
+{
+    enum { ROOMS = 5, ROUNDS = 20, PER = 3, N = ROOMS * ROUNDS * PER };
+    struct harness *h = harness_new();
+    struct record *recs = calloc(N, sizeof(*recs));
+    assert_non_null(recs);
+    harness_open(h, sync, flush, 0);
+    write_rounds(h, ROOMS, ROUNDS, PER, recs);
+    for (unsigned i = 0; i < N; i++) {
+        assert_int_equal(recs[i].calls, 1);
+        assert_int_equal(recs[i].status, 0);
+    }
+    struct evlog_stats st;
+    evlog_get_stats(h->log, &st);
+    assert_int_equal(st.appended, N);
+    assert_int_equal(st.failed, 0);
+    assert_int_equal(st.pending_bytes, 0);
+    if (sync == EVLOG_SYNC_NONE)
+        assert_int_equal(st.syncs, 0);
+    else
+        assert_true(st.syncs > 0);
+    harness_close_log(h);
+    for (unsigned i = 0; i < ROOMS; i++)
+        expect_room(h, i, 0, ROUNDS * PER);
+    assert_int_equal(h->warnings, 0);
+    free(recs);
+    harness_free(h);
+}
+
+static void test_evlog_records_read_back_in_order_sync_always_fdatasync(void **state)
+{
+    (void)state;
+    run_mode(EVLOG_SYNC_ALWAYS, EVLOG_FLUSH_FDATASYNC);
+}
+
+static void test_evlog_records_read_back_in_order_sync_always_syncfs(void **state)
+{
+    (void)state;
+    run_mode(EVLOG_SYNC_ALWAYS, EVLOG_FLUSH_SYNCFS);
+}
+
+static void test_evlog_records_read_back_in_order_sync_batch(void **state)
+{
+    (void)state;
+    run_mode(EVLOG_SYNC_BATCH, EVLOG_FLUSH_FDATASYNC);
+}
+
+static void test_evlog_records_read_back_in_order_sync_none(void **state)
+{
+    (void)state;
+    run_mode(EVLOG_SYNC_NONE, EVLOG_FLUSH_FDATASYNC);
+}
+
+/* Records queued during one loop iteration go out as one write per file. */
+static void test_evlog_group_commit_one_write_per_file_per_iteration(void **state)
+{
+    enum { ROOMS = 3, PER = 100 };
+    struct harness *h = harness_new();
+    struct record recs[ROOMS * PER];
+    struct evlog_stats st;
+    (void)state;
+    harness_open(h, EVLOG_SYNC_ALWAYS, EVLOG_FLUSH_FDATASYNC, 0);
+    write_rounds(h, ROOMS, 1, PER, recs);
+    evlog_get_stats(h->log, &st);
+    assert_int_equal(st.appended, ROOMS * PER);
+    assert_int_equal(st.writes, ROOMS);
+    assert_int_equal(st.syncs, ROOMS);
+    harness_free(h);
+}
+
+/* With more rooms than the open-file limit, files are closed least recently
+ * used first and reopened; the limit holds at every moment and every
+ * record still lands in its own file, in order. */
+static void test_evlog_lru_reopens_files_beyond_open_limit(void **state)
+{
+    enum { ROOMS = 20, ROUNDS = 10, PER = 2, LIMIT = 4, N = ROOMS * ROUNDS * PER };
+    struct harness *h = harness_new();
+    struct record *recs = calloc(N, sizeof(*recs));
+    struct evlog_stats st;
+    (void)state;
+    assert_non_null(recs);
+    int base_fds = count_fds();
+    harness_open(h, EVLOG_SYNC_BATCH, EVLOG_FLUSH_FDATASYNC, LIMIT);
+    write_rounds_ex(h, ROOMS, ROUNDS, PER, recs, true);
+    for (unsigned i = 0; i < N; i++)
+        assert_int_equal(recs[i].status, 0);
+    evlog_get_stats(h->log, &st);
+    assert_true(h->open_files_max_seen <= LIMIT);
+    /* The data directory's fd, the loop's own, and at most LIMIT logs
+     * (count_fds itself holds one more). */
+    assert_true(h->fds_max_seen <= base_fds + 1 + LIMIT + 1);
+    assert_true(st.evictions > 0);
+    /* Every round wrote every room once; at most LIMIT files can have
+     * stayed open from one round to the next, so the others were reopened. */
+    assert_int_equal(st.writes, ROOMS * ROUNDS);
+    assert_true(st.opens >= ROOMS + (ROUNDS - 1) * (ROOMS - LIMIT));
+    harness_close_log(h);
+    for (unsigned i = 0; i < ROOMS; i++)
+        expect_room(h, i, 0, ROUNDS * PER);
+    free(recs);
+    harness_free(h);
+}
+
+/* A write that fails (here: the file-size limit, as a full disk would)
+ * answers every waiting record with the error, leaves only whole records in
+ * the file, is logged once, and writing works again once the limit goes. */
+static void test_evlog_write_failure_reports_error_keeps_file_valid_and_recovers(void **state)
+{
+    struct harness *h = harness_new();
+    struct rlimit old, small;
+    struct record recs[12];
+    uint8_t buf[PAYLOAD_MAX];
+    char path[512];
+    struct evlog_contents c;
+    (void)state;
+
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    harness_open(h, EVLOG_SYNC_BATCH, EVLOG_FLUSH_FDATASYNC, 0);
+    room_path(h, "FULL22", path, sizeof(path));
+
+    /* Records 0..3 of 300 bytes fit under 1300 bytes; record 4 would not. */
+    small = old;
+    small.rlim_cur = EVLOG_MAGIC_LEN + 4 * evlog_record_size(300) + 100;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    memset(buf, 'a', sizeof(buf));
+    for (int i = 0; i < 4; i++) {
+        buf[0] = (uint8_t)i;
+        assert_int_equal(append(h, "FULL22", buf, 300, &recs[i]), 0);
+        uv_run(&h->loop, UV_RUN_DEFAULT);
+        assert_int_equal(recs[i].status, 0);
+    }
+    /* One failing record alone, then a batch of three: all answered with
+     * the error, one warning in all. */
+    buf[0] = 4;
+    assert_int_equal(append(h, "FULL22", buf, 300, &recs[4]), 0);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(recs[4].status, UV_EFBIG);
+    for (int i = 5; i < 8; i++) {
+        buf[0] = (uint8_t)i;
+        assert_int_equal(append(h, "FULL22", buf, 300, &recs[i]), 0);
+    }
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    for (int i = 5; i < 8; i++)
+        assert_int_equal(recs[i].status, UV_EFBIG);
+    assert_int_equal(h->warnings, 1);
+    assert_non_null(strstr(h->warning[0], "write failed"));
+
+    /* Only whole records are on disk: the partial write was cut off. */
+    assert_int_equal(evlog_read_file(path, false, &c), 0);
+    assert_int_equal(c.tail, EVLOG_TAIL_CLEAN);
+    assert_int_equal(c.count, 4);
+    evlog_contents_free(&c);
+
+    /* The disk has room again. */
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    for (int i = 8; i < 10; i++) {
+        buf[0] = (uint8_t)i;
+        assert_int_equal(append(h, "FULL22", buf, 300, &recs[i]), 0);
+    }
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(recs[8].status, 0);
+    assert_int_equal(recs[9].status, 0);
+    assert_int_equal(h->warnings, 2);
+    assert_non_null(strstr(h->warning[1], "succeed again"));
+
+    struct evlog_stats st;
+    evlog_get_stats(h->log, &st);
+    assert_int_equal(st.failed, 4);
+    assert_int_equal(st.appended, 6);
+    harness_close_log(h);
+    assert_int_equal(evlog_read_file(path, false, &c), 0);
+    assert_int_equal(c.tail, EVLOG_TAIL_CLEAN);
+    assert_int_equal(c.count, 6);
+    static const uint8_t order[6] = {0, 1, 2, 3, 8, 9};
+    for (size_t i = 0; i < c.count; i++) {
+        uint32_t len;
+        const uint8_t *p = evlog_contents_payload(&c, i, &len);
+        assert_int_equal(len, 300);
+        assert_int_equal(p[0], order[i]);
+    }
+    evlog_contents_free(&c);
+    harness_free(h);
+}
+
+/* The same under `always`, where the failure can also come while opening a
+ * new room's file (its header no longer fits). */
+static void test_evlog_new_file_failure_under_always_reports_error(void **state)
+{
+    struct harness *h = harness_new();
+    struct rlimit old, none;
+    struct record r1, r2;
+    char path[512];
+    struct stat st;
+    (void)state;
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    harness_open(h, EVLOG_SYNC_ALWAYS, EVLOG_FLUSH_FDATASYNC, 0);
+    none = old;
+    none.rlim_cur = 4;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &none), 0);
+    assert_int_equal(append(h, "NEW222", "x", 1, &r1), 0);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    assert_int_equal(r1.status, UV_EFBIG);
+    /* No half header is left to confuse a reader. */
+    room_path(h, "NEW222", path, sizeof(path));
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 0);
+    assert_int_equal(append(h, "NEW222", "y", 1, &r2), 0);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(r2.status, 0);
+    harness_close_log(h);
+    struct evlog_contents c;
+    assert_int_equal(evlog_read_file(path, false, &c), 0);
+    assert_int_equal(c.count, 1);
+    uint32_t len;
+    assert_memory_equal(evlog_contents_payload(&c, 0, &len), "y", 1);
+    evlog_contents_free(&c);
+    harness_free(h);
+}
+
+static void on_deleted(void *ud, int status)
+{
+    int *out = ud;
+    *out = status;
+}
+
+static void test_evlog_delete_removes_file_and_next_append_starts_fresh(void **state)
+{
+    struct harness *h = harness_new();
+    struct record recs[8];
+    char path[512];
+    int deleted = 1;
+    (void)state;
+    harness_open(h, EVLOG_SYNC_BATCH, EVLOG_FLUSH_FDATASYNC, 0);
+    write_rounds(h, 1, 1, 3, recs);
+    room_path(h, "R00000", path, sizeof(path));
+    assert_int_equal(access(path, F_OK), 0);
+    assert_int_equal(evlog_delete(h->log, "R00000", on_deleted, &deleted), 0);
+    /* A second delete while the first is under way is refused. */
+    assert_int_equal(evlog_delete(h->log, "R00000", on_deleted, &deleted), UV_EBUSY);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(deleted, 0);
+    assert_int_not_equal(access(path, F_OK), 0);
+    /* Deleting a room without a file is fine. */
+    deleted = 1;
+    assert_int_equal(evlog_delete(h->log, "GONE22", on_deleted, &deleted), 0);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(deleted, 0);
+    /* Appending again starts a new file, with the header. */
+    uint8_t buf[PAYLOAD_MAX];
+    size_t len = make_payload(buf, 0, 0);
+    assert_int_equal(append(h, "R00000", buf, len, &recs[3]), 0);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(recs[3].status, 0);
+    harness_close_log(h);
+    expect_room(h, 0, 0, 1);
+    harness_free(h);
+}
+
+static void test_evlog_delete_refused_while_appends_pending(void **state)
+{
+    struct harness *h = harness_new();
+    struct record r;
+    int deleted = 1;
+    (void)state;
+    harness_open(h, EVLOG_SYNC_NONE, EVLOG_FLUSH_FDATASYNC, 0);
+    assert_int_equal(append(h, "BUSY22", "z", 1, &r), 0);
+    assert_int_equal(evlog_delete(h->log, "BUSY22", on_deleted, &deleted), UV_EBUSY);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(deleted, 1);
+    harness_free(h);
+}
+
+/* Closing writes out what is queued, flushes, and leaves the loop clean. */
+static void test_evlog_close_flushes_queued_records(void **state)
+{
+    enum { ROOMS = 3, PER = 50 };
+    struct harness *h = harness_new();
+    struct record recs[ROOMS * PER];
+    uint8_t buf[PAYLOAD_MAX];
+    char code[8];
+    (void)state;
+    harness_open(h, EVLOG_SYNC_BATCH, EVLOG_FLUSH_FDATASYNC, 0);
+    for (unsigned i = 0; i < ROOMS; i++) {
+        room_code(code, i);
+        for (unsigned k = 0; k < PER; k++) {
+            size_t len = make_payload(buf, i, k);
+            assert_int_equal(append(h, code, buf, len, &recs[i * PER + k]), 0);
+        }
+    }
+    struct evlog *log = h->log;
+    evlog_close(log, on_closed, h);
+    struct record late;
+    assert_int_equal(evlog_append(log, "LATE22", "x", 1, on_done, &late), UV_ECANCELED);
+    assert_int_equal(uv_run(&h->loop, UV_RUN_DEFAULT), 0);
+    assert_true(h->closed);
+    for (unsigned i = 0; i < ROOMS * PER; i++)
+        assert_int_equal(recs[i].status, 0);
+    for (unsigned i = 0; i < ROOMS; i++)
+        expect_room(h, i, 0, PER);
+    harness_free(h);
+}
+
+static void test_evlog_append_refuses_bad_room_codes_and_lengths(void **state)
+{
+    struct harness *h = harness_new();
+    struct record r;
+    static const char *bad[] = {"", "abc234", "../ETC", "A/B", "A.B", "ABCDEFGHJKMNPQRST", "AB CD"};
+    (void)state;
+    harness_open(h, EVLOG_SYNC_NONE, EVLOG_FLUSH_FDATASYNC, 0);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(append(h, bad[i], "x", 1, &r), UV_EINVAL);
+    assert_int_equal(append(h, "ABC234", "x", 0, &r), UV_EINVAL);
+    uint8_t *big = calloc(1, EVLOG_RECORD_MAX + 1);
+    assert_non_null(big);
+    assert_int_equal(append(h, "ABC234", big, EVLOG_RECORD_MAX + 1, &r), UV_EINVAL);
+    free(big);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(r.calls, 0);
+    /* Nothing was created for refused appends. */
+    char path[512];
+    room_path(h, "ABC234", path, sizeof(path));
+    assert_int_not_equal(access(path, F_OK), 0);
+    harness_free(h);
+}
+
+/* A room cannot queue without bound: beyond EVLOG_FILE_PENDING_MAX the
+ * append is refused (the room answers server_busy) and nothing is lost. */
+static void test_evlog_append_refuses_when_room_queue_is_full(void **state)
+{
+    struct harness *h = harness_new();
+    struct record r[8];
+    int accepted = 0;
+    (void)state;
+    uint8_t *big = malloc(EVLOG_RECORD_MAX);
+    assert_non_null(big);
+    memset(big, 0x5A, EVLOG_RECORD_MAX);
+    harness_open(h, EVLOG_SYNC_NONE, EVLOG_FLUSH_FDATASYNC, 0);
+    for (int i = 0; i < 8; i++) {
+        int err = append(h, "HUGE22", big, EVLOG_RECORD_MAX, &r[i]);
+        if (err == 0)
+            accepted++;
+        else
+            assert_int_equal(err, UV_ENOBUFS);
+    }
+    assert_int_equal(accepted, EVLOG_FILE_PENDING_MAX / evlog_record_size(EVLOG_RECORD_MAX));
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    for (int i = 0; i < accepted; i++)
+        assert_int_equal(r[i].status, 0);
+    free(big);
+    harness_free(h);
+}
+
+static void write_raw(const char *path, const void *bytes, size_t len)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(bytes, 1, len, fp), len);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* A file left torn by a crash is checked when the writer first opens it:
+ * the tail is cut before anything is appended, so new records never hide
+ * behind garbage. */
+static void test_evlog_writer_cuts_torn_tail_before_appending(void **state)
+{
+    struct harness *h = harness_new();
+    uint8_t file[4096], buf[PAYLOAD_MAX];
+    size_t n = 0;
+    char path[512];
+    struct record r;
+    (void)state;
+    memcpy(file, EVLOG_MAGIC, EVLOG_MAGIC_LEN);
+    n = EVLOG_MAGIC_LEN;
+    for (unsigned k = 0; k < 3; k++) {
+        size_t len = make_payload(buf, 0, k);
+        n += evlog_record_encode(file + n, sizeof(file) - n, buf, len);
+    }
+    size_t len3 = make_payload(buf, 0, 3);
+    size_t whole = n;
+    n += evlog_record_encode(file + n, sizeof(file) - n, buf, len3);
+    room_path(h, "R00000", path, sizeof(path));
+    write_raw(path, file, whole + 5); /* the 4th record torn in its header */
+
+    harness_open(h, EVLOG_SYNC_ALWAYS, EVLOG_FLUSH_FDATASYNC, 0);
+    assert_int_equal(append(h, "R00000", buf, len3, &r), 0);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(h->warnings, 1);
+    assert_non_null(strstr(h->warning[0], "cut 5 bytes"));
+    harness_close_log(h);
+    expect_room(h, 0, 0, 4);
+    harness_free(h);
+}
+
+static void test_evlog_writer_never_appends_to_a_foreign_file(void **state)
+{
+    struct harness *h = harness_new();
+    char path[512];
+    struct record r;
+    struct stat st;
+    const char *text = "#!/bin/sh\necho not a log\n";
+    (void)state;
+    room_path(h, "FOREIG", path, sizeof(path));
+    write_raw(path, text, strlen(text));
+    harness_open(h, EVLOG_SYNC_NONE, EVLOG_FLUSH_FDATASYNC, 0);
+    assert_int_equal(append(h, "FOREIG", "x", 1, &r), 0);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(r.status, UV_EINVAL);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, (off_t)strlen(text));
+    harness_free(h);
+}
+
+/* `batch` flushes a written file on its own within EVLOG_BATCH_SYNC_MS (and
+ * then lets the loop end); `none` never flushes. */
+static void test_evlog_batch_mode_flushes_within_interval(void **state)
+{
+    struct harness *h = harness_new();
+    struct record r;
+    struct evlog_stats st;
+    (void)state;
+    harness_open(h, EVLOG_SYNC_BATCH, EVLOG_FLUSH_FDATASYNC, 0);
+    assert_int_equal(append(h, "BATCH2", "x", 1, &r), 0);
+    while (r.calls == 0)
+        uv_run(&h->loop, UV_RUN_ONCE);
+    evlog_get_stats(h->log, &st);
+    assert_int_equal(st.syncs, 0); /* the callback came before any flush */
+    uint64_t t0 = uv_hrtime();
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    uint64_t ms = (uv_hrtime() - t0) / 1000000;
+    evlog_get_stats(h->log, &st);
+    assert_int_equal(st.syncs, 1);
+    assert_true(ms <= EVLOG_BATCH_SYNC_MS * 3);
+    harness_free(h);
+}
+
+int main(void)
+{
+    /* A hung loop must fail the test, not the whole CI run. */
+    alarm(120);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_evlog_records_read_back_in_order_sync_always_fdatasync),
+        cmocka_unit_test(test_evlog_records_read_back_in_order_sync_always_syncfs),
+        cmocka_unit_test(test_evlog_records_read_back_in_order_sync_batch),
+        cmocka_unit_test(test_evlog_records_read_back_in_order_sync_none),
+        cmocka_unit_test(test_evlog_group_commit_one_write_per_file_per_iteration),
+        cmocka_unit_test(test_evlog_lru_reopens_files_beyond_open_limit),
+        cmocka_unit_test(test_evlog_write_failure_reports_error_keeps_file_valid_and_recovers),
+        cmocka_unit_test(test_evlog_new_file_failure_under_always_reports_error),
+        cmocka_unit_test(test_evlog_delete_removes_file_and_next_append_starts_fresh),
+        cmocka_unit_test(test_evlog_delete_refused_while_appends_pending),
+        cmocka_unit_test(test_evlog_close_flushes_queued_records),
+        cmocka_unit_test(test_evlog_append_refuses_bad_room_codes_and_lengths),
+        cmocka_unit_test(test_evlog_append_refuses_when_room_queue_is_full),
+        cmocka_unit_test(test_evlog_writer_cuts_torn_tail_before_appending),
+        cmocka_unit_test(test_evlog_writer_never_appends_to_a_foreign_file),
+        cmocka_unit_test(test_evlog_batch_mode_flushes_within_interval),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
