@@ -460,6 +460,38 @@ static void test_ignored_values_of_every_msgpack_format_are_skipped(void **state
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/* The pre-scan's depth limit is the unpacker's own: msgpack-c takes 32
+ * levels and fails on 33, so nothing the pre-scan passes can trip it. */
+static void test_prescan_depth_limit_equals_the_unpackers(void **state)
+{
+	for (int levels = VP_MAX_DEPTH; levels <= VP_MAX_DEPTH + 1; levels++) {
+		uint8_t msg[64];
+		size_t len = 0;
+		msgpack_unpacked up;
+		size_t off = 0;
+		vp_intent in;
+		/* {t:"ping", x:[[...]]}: the map is level 1, the arrays the rest. */
+		static const uint8_t head[] = { 0x82, 0xa1, 't', 0xa4, 'p', 'i', 'n', 'g', 0xa1, 'x' };
+		memcpy(msg, head, sizeof head);
+		len = sizeof head;
+		for (int i = 1; i < levels; i++)
+			msg[len++] = 0x91;
+		msg[len++] = 0x01;
+		assert_true(len <= sizeof msg);
+
+		msgpack_unpacked_init(&up);
+		int rc = msgpack_unpack_next(&up, (const char *)msg, len, &off);
+		msgpack_unpacked_destroy(&up);
+		if (levels <= VP_MAX_DEPTH) {
+			assert_int_equal(rc, MSGPACK_UNPACK_SUCCESS);
+			assert_int_equal(vp_decode(msg, len, &in, NULL), VP_OK);
+		} else {
+			assert_int_not_equal(rc, MSGPACK_UNPACK_SUCCESS);
+			assert_int_equal(vp_decode(msg, len, &in, NULL), VP_BAD_REQUEST);
+		}
+	}
+}
+
 /* ---- names ---- */
 
 static void test_names_are_total_and_distinct(void **state)
@@ -575,6 +607,7 @@ int main(void)
 		cmocka_unit_test(test_start_without_opts_gets_default_opts),
 		cmocka_unit_test(test_many_distinct_keys_decode_and_one_duplicate_is_found),
 		cmocka_unit_test(test_ignored_values_of_every_msgpack_format_are_skipped),
+		cmocka_unit_test(test_prescan_depth_limit_equals_the_unpackers),
 		cmocka_unit_test(test_names_are_total_and_distinct),
 		cmocka_unit_test(test_error_without_msg_gets_a_default_sentence),
 		cmocka_unit_test(test_pack_ev_refuses_an_event_that_is_not_a_map),
