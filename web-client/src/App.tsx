@@ -1,19 +1,57 @@
-// The app shell: follows the hash route and shows one page.
-import { useEffect, useState } from 'preact/hooks';
+// The app shell: the language provider and the hash route, one page at a time.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { LangContext, browserLang, chosenLang, rememberLang, translate, type LangState } from './i18n';
 import { parseRoute, type Route } from './route';
+import type { Lang } from './state/types';
+import { HomePage } from './views/Home';
 import { PingPage } from './views/Ping';
+import { RoomPage } from './views/Room';
+import { ScreenPage } from './views/Screen';
+import { ReplayPage } from './views/Replay';
 
 export function App() {
   const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
+  const [chosen, setChosen] = useState<Lang | null>(chosenLang);
+  const [roomLang, setRoomLang] = useState<Lang | null>(null);
+
   useEffect(() => {
     const on = () => setRoute(parseRoute(location.hash));
     addEventListener('hashchange', on);
     return () => removeEventListener('hashchange', on);
   }, []);
+
+  // A person's own choice wins; otherwise the room's language; otherwise the browser's.
+  const lang: Lang = chosen ?? roomLang ?? browserLang();
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+
+  const state = useMemo<LangState>(() => ({
+    lang,
+    t: (k, p) => translate(lang, k, p),
+    choose: (l) => {
+      rememberLang(l);
+      setChosen(l);
+    },
+    setRoomLang,
+  }), [lang]);
+
+  return <LangContext.Provider value={state}>{page(route)}</LangContext.Provider>;
+}
+
+function page(route: Route) {
   switch (route.page) {
+    case 'home':
+      return <HomePage />;
+    case 'room':
+      return <RoomPage room={route.room} />;
+    case 'screen':
+      return <ScreenPage room={route.room} />;
+    case 'replay':
+      return <ReplayPage room={route.room} replayKey={route.key} />;
     case 'ping':
       return <PingPage />;
     default:
-      return <PingPage />;
+      return <HomePage />;
   }
 }

@@ -84,7 +84,15 @@ export class RoomConnection {
   private resuming = false;
   private snap: Snapshot = { state: 'connecting', view: null, you: null, attempts: 0 };
 
-  constructor(readonly room: string, private url: string, private deps: ConnectionDeps) {}
+  private key: string;
+
+  /**
+   * `slot` separates memberships of one room on one device: a laptop may be
+   * the facilitator and also show the big screen in another tab.
+   */
+  constructor(readonly room: string, private url: string, private deps: ConnectionDeps, slot = '') {
+    this.key = tokenKey(room) + (slot ? `:${slot}` : '');
+  }
 
   /** Opens the socket; resumes automatically when a token for this room is stored. */
   start(): void {
@@ -107,7 +115,24 @@ export class RoomConnection {
   }
 
   hasToken(): boolean {
-    return this.deps.storage.getItem(tokenKey(this.room)) !== null;
+    return this.deps.storage.getItem(this.key) !== null;
+  }
+
+  /** Resolves once the socket is open (at once when it is), rejects after `ms`. */
+  opened(ms: number): Promise<void> {
+    if (this.snap.state === 'open') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = this.deps.setTimer(() => {
+        off();
+        reject(new RequestError('offline', 'could not connect'));
+      }, ms);
+      const off = this.subscribe((s) => {
+        if (s.state !== 'open') return;
+        this.deps.clearTimer(timer);
+        queueMicrotask(() => off());
+        resolve();
+      });
+    });
   }
 
   subscribe(fn: (s: Snapshot) => void): () => void {
@@ -142,7 +167,7 @@ export class RoomConnection {
 
   /** Forgets this device's membership of the room (after leaving, or a refused token). */
   forgetToken(): void {
-    this.deps.storage.removeItem(tokenKey(this.room));
+    this.deps.storage.removeItem(this.key);
   }
 
   private emit(patch: Partial<Snapshot>): void {
@@ -199,7 +224,7 @@ export class RoomConnection {
 
   /** Re-attaches this connection to the stored member; a refused token is forgotten. */
   async resume(): Promise<void> {
-    const token = this.deps.storage.getItem(tokenKey(this.room));
+    const token = this.deps.storage.getItem(this.key);
     if (token === null || this.resuming) return;
     this.resuming = true;
     try {
@@ -218,7 +243,7 @@ export class RoomConnection {
     const id = typeof m.id === 'number' ? m.id : undefined;
     switch (m.t) {
       case 'welcome': {
-        this.deps.storage.setItem(tokenKey(this.room), String(m.token));
+        this.deps.storage.setItem(this.key, String(m.token));
         this.emit({ view: m.state as View, you: m.you as You });
         this.settle(id, m, null);
         break;

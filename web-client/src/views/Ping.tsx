@@ -2,10 +2,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { encodeMessage, decodeFrame } from '../net/codec';
 import { randomRoomCode } from '../state/roomcode';
+import { useT } from '../i18n';
+import { LangSwitch } from './parts';
 
 type Conn = 'connecting' | 'open' | 'closed';
 
 export function PingPage() {
+  const t = useT();
   const [conn, setConn] = useState<Conn>('connecting');
   const [rtt, setRtt] = useState<number | null>(null);
   const [note, setNote] = useState('');
@@ -41,15 +44,15 @@ export function PingPage() {
 
   return (
     <main class="page">
-      <h1>Verrijk</h1>
-      <p>Server check</p>
+      <div class="row-between"><h1>{t('app.name')}</h1><LangSwitch /></div>
+      <p>{t('ping.title')}</p>
       <dl class="facts">
-        <dt>Connection</dt>
-        <dd data-testid="conn">{conn}{note && ` (${note})`}</dd>
-        <dt>Round trip</dt>
+        <dt>{t('ping.conn')}</dt>
+        <dd data-testid="conn">{t(`ping.${conn}`)}{note && ` (${note})`}</dd>
+        <dt>{t('ping.rtt')}</dt>
         <dd data-testid="rtt" aria-live="polite">{rtt === null ? '—' : `${rtt.toFixed(1)} ms`}</dd>
       </dl>
-      <button type="button" onClick={ping} disabled={conn !== 'open'}>Ping again</button>
+      <button type="button" onClick={ping} disabled={conn !== 'open'}>{t('ping.again')}</button>
     </main>
   );
 }

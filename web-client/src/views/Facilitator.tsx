@@ -1,0 +1,267 @@
+// The facilitator's screen (laptop): what a player sees plus every control of the session and the join panel.
+import { useState } from 'preact/hooks';
+import { useLang, useT } from '../i18n';
+import type { RoomConnection, Snapshot } from '../net/connection';
+import type { Deck, Member, Opts, View, You } from '../state/types';
+import {
+  CardFace, Countdown, ErrorBanner, People, QrCode, RoomHeader, TurnLine, VoteButtons, deckText, joinLink, useActions, useDeck,
+} from './parts';
+import { TableArea } from './table';
+import { SummaryView } from './Summary';
+
+/** Limits of PROTOCOL.md §3 for `close`. */
+const CLOSE_TEXT_MAX = 4000;
+const CLOSE_ACTIONS_MAX = 20;
+const CLOSE_ACTION_MAX = 200;
+const TIMER_MINUTES = [1, 3, 5, 10];
+
+export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnection; snap: Snapshot; view: View; you: You }) {
+  const t = useT();
+  const deck = useDeck(view.deck.hash);
+  const act = useActions(conn);
+  const table = view.table;
+  const plays = Boolean(view.opts.facilitator_plays);
+  const myTurn = plays && view.phase === 'playing' && view.turn === you.player && !table && view.opts.mode !== 'deck';
+  const seated = view.players.filter((p) => p.present && p.seated);
+
+  const kick = (m: Member) => {
+    if (confirm(t('fac.kick.confirm', { name: m.name }))) void act.send({ t: 'kick', player: m.player });
+  };
+  const handover = (m: Member) => {
+    if (confirm(t('fac.handover.confirm', { name: m.name }))) void act.send({ t: 'handover', player: m.player });
+  };
+
+  return (
+    <div class="room room-facilitator">
+      <RoomHeader view={view} snap={snap} />
+      <main class="page page-wide">
+        <ErrorBanner error={act.error} onClose={act.clear} />
+        <div class="fac-grid">
+          <div class="fac-main">
+            {view.phase === 'playing' && (
+              <>
+                <Countdown endsAt={view.timer} />
+                <TurnLine view={view} me={you.player} />
+                <TableArea
+                  view={view} deck={deck} me={you.player}
+                  canVote={plays} onVote={(value) => act.send({ t: 'vote', value })}
+                  canNote onNote={(text) => act.send({ t: 'note', text })}
+                  onHide={(note) => act.send({ t: 'hide', note })}
+                >
+                  <div class="controls" role="group" aria-label={t('fac.controls')}>
+                    {view.opts.mode === 'deck' && !table && (
+                      <button type="button" disabled={act.busy || view.pile === 0} onClick={() => act.send({ t: 'draw' })}>{t('fac.draw')}</button>
+                    )}
+                    {table?.stage === 'discuss' && <button type="button" onClick={() => act.send({ t: 'reveal' })}>{t('fac.reveal')}</button>}
+                    {table?.stage === 'revealed' && <button type="button" class="secondary" onClick={() => act.send({ t: 'revote' })}>{t('fac.revote')}</button>}
+                    {table && <button type="button" onClick={() => act.send({ t: 'next' })}>{t('fac.next')}</button>}
+                    {!table && view.opts.mode !== 'deck' && view.turn !== null && (
+                      <button type="button" class="secondary" onClick={() => act.send({ t: 'skip' })}>{t('fac.skip')}</button>
+                    )}
+                  </div>
+                </TableArea>
+                {table?.stage === 'discuss' && seated.map((p) => (
+                  <div class="vote-for">
+                    <h3>{t('fac.vote_for', { name: p.name })}</h3>
+                    <VoteButtons deck={deck} mine={undefined} disabled={false} label={t('fac.vote_for', { name: p.name })}
+                      onVote={(value) => act.send({ t: 'vote', value, for: p.player })} />
+                    {p.voted && <p class="muted">✓ {t('vote.who')}</p>}
+                  </div>
+                ))}
+                {plays && view.opts.mode !== 'deck' && (
+                  <section class="hand" aria-labelledby="hand-h">
+                    <h2 id="hand-h">{t('room.hand')}</h2>
+                    <ul class="hand-cards">
+                      {view.hand.map((card) => (
+                        <li>
+                          <CardFace deck={deck} card={card}>
+                            {myTurn && <button type="button" class="play" onClick={() => act.send({ t: 'play', card })}>{t('room.play')}</button>}
+                          </CardFace>
+                        </li>
+                      ))}
+                    </ul>
+                  </section>
+                )}
+                <TimerControls onSet={(seconds) => act.send({ t: 'timer', seconds })} running={view.timer !== null} />
+                <CloseForm onClose={(text, actions) => act.send({ t: 'close', text, actions })} />
+              </>
+            )}
+            {view.phase !== 'playing' && (
+              <>
+                {view.phase === 'closed' && view.summary && <SummaryView view={view} summary={view.summary} deck={deck} />}
+                <StartForm view={view} deck={deck} again={view.phase === 'closed'} onStart={(opts) => act.send({ t: 'start', opts })} />
+                {view.phase === 'closed' && (
+                  <p>
+                    <button type="button" class="danger" onClick={async () => {
+                      if (confirm(t('fac.purge.confirm')) && (await act.send({ t: 'purge' }))) location.hash = '#/';
+                    }}>{t('fac.purge')}</button>
+                  </p>
+                )}
+              </>
+            )}
+          </div>
+          <aside class="fac-side">
+            <JoinPanel room={view.room} />
+            <section aria-labelledby="people-h">
+              <h2 id="people-h">{t('room.people')}</h2>
+              {view.locked && <p class="notice">{t('fac.locked')}</p>}
+              <People view={view} me={you.player} showVoted={table?.stage === 'discuss'}
+                actions={(m) => m.player === you.player ? null : (
+                  <>
+                    {m.role === 'player' && !m.seated && m.online && (
+                      <button type="button" class="link small" onClick={() => handover(m)}>{t('fac.handover')}</button>
+                    )}
+                    <button type="button" class="link small danger-link" onClick={() => kick(m)} aria-label={`${t('fac.kick')}: ${m.name}`}>{t('fac.kick')}</button>
+                  </>
+                )} />
+              <button type="button" class="secondary" onClick={() => act.send({ t: 'lock', locked: !view.locked })}>
+                {view.locked ? t('fac.unlock') : t('fac.lock')}
+              </button>
+              <SeatForm onSeat={(name) => act.send({ t: 'seat', name })} />
+            </section>
+          </aside>
+        </div>
+      </main>
+    </div>
+  );
+}
+
+function JoinPanel({ room }: { room: string }) {
+  const t = useT();
+  const link = joinLink(room);
+  return (
+    <section class="join-panel" aria-labelledby="join-h">
+      <h2 id="join-h">{t('fac.join.title')}</h2>
+      <p class="big-code" aria-label={`${t('room.code')} ${room.split('').join(' ')}`}>{room}</p>
+      <QrCode text={link} label={t('fac.join.qr', { code: room })} size={180} />
+      <p><span class="muted">{t('fac.join.link')}:</span> <a href={link} class="break">{link}</a></p>
+      <p><a href={`#/screen/${room}`} target="_blank" rel="noopener">{t('fac.join.screen')}</a></p>
+    </section>
+  );
+}
+
+export function OptionsFields({ opts, setOpts, deck, showCategories }: { opts: Opts; setOpts: (o: Opts) => void; deck: Deck | null; showCategories: boolean }) {
+  const { t, lang } = useLang();
+  const cats = opts.categories ?? [];
+  const check = (key: 'anonymous' | 'auto_reveal' | 'facilitator_plays', label: string) => (
+    <label class="check">
+      <input type="checkbox" checked={Boolean(opts[key])} onChange={(e) => setOpts({ ...opts, [key]: (e.target as HTMLInputElement).checked })} />
+      <span>{label}</span>
+    </label>
+  );
+  return (
+    <>
+      <fieldset>
+        <legend>{t('opts.mode')}</legend>
+        {(['hands', 'deck'] as const).map((m) => (
+          <label class="check">
+            <input type="radio" name="mode" value={m} checked={(opts.mode ?? 'hands') === m} onChange={() => setOpts({ ...opts, mode: m })} />
+            <span>{t(m === 'hands' ? 'opts.mode.hands' : 'opts.mode.deck')}</span>
+          </label>
+        ))}
+      </fieldset>
+      {(opts.mode ?? 'hands') === 'hands' && (
+        <label class="field">
+          <span>{t('opts.hand')}</span>
+          <select value={String(opts.hand ?? 3)} onChange={(e) => setOpts({ ...opts, hand: Number((e.target as HTMLSelectElement).value) })}>
+            {[1, 2, 3, 4, 5, 6, 7].map((n) => <option value={n}>{n}</option>)}
+          </select>
+        </label>
+      )}
+      {check('anonymous', t('opts.anonymous'))}
+      {check('auto_reveal', t('opts.auto_reveal'))}
+      {check('facilitator_plays', t('opts.facilitator_plays'))}
+      {showCategories && deck && (
+        <fieldset>
+          <legend>{t('opts.categories')}</legend>
+          <label class="check">
+            <input type="checkbox" checked={cats.length === 0} onChange={() => setOpts({ ...opts, categories: [] })} />
+            <span>{t('opts.categories.all')}</span>
+          </label>
+          {deck.categories.map((c) => (
+            <label class="check">
+              <input type="checkbox" checked={cats.includes(c.id)} onChange={(e) => {
+                const on = (e.target as HTMLInputElement).checked;
+                setOpts({ ...opts, categories: on ? [...cats, c.id] : cats.filter((x) => x !== c.id) });
+              }} />
+              <span class="swatch" style={{ backgroundColor: c.color }} aria-hidden="true" />
+              <span>{deckText(c.title, lang)}</span>
+            </label>
+          ))}
+        </fieldset>
+      )}
+    </>
+  );
+}
+
+function StartForm({ view, deck, again, onStart }: { view: View; deck: Deck | null; again: boolean; onStart: (o: Opts) => Promise<boolean> }) {
+  const t = useT();
+  const [opts, setOpts] = useState<Opts>({ ...view.opts, categories: view.opts.categories ?? [] });
+  return (
+    <form class="start-form" onSubmit={(e) => {
+      e.preventDefault();
+      const send: Opts = { ...opts };
+      if (!send.categories || send.categories.length === 0) delete send.categories;
+      void onStart(send);
+    }}>
+      <h2>{again ? t('fac.start.again') : t('fac.start')}</h2>
+      <OptionsFields opts={opts} setOpts={setOpts} deck={deck} showCategories />
+      <button type="submit" class="primary-big">{again ? t('fac.start.again') : t('fac.start')}</button>
+    </form>
+  );
+}
+
+function TimerControls({ onSet, running }: { onSet: (seconds: number) => void; running: boolean }) {
+  const t = useT();
+  return (
+    <div class="timer-controls" role="group" aria-label={t('fac.timer')}>
+      <span>{t('fac.timer')}:</span>
+      {TIMER_MINUTES.map((m) => <button type="button" class="secondary small" onClick={() => onSet(m * 60)}>{t('fac.timer.min', { n: m })}</button>)}
+      {running && <button type="button" class="link" onClick={() => onSet(0)}>{t('fac.timer.cancel')}</button>}
+    </div>
+  );
+}
+
+function SeatForm({ onSeat }: { onSeat: (name: string) => Promise<boolean> }) {
+  const t = useT();
+  const [name, setName] = useState('');
+  return (
+    <form class="seat-form" onSubmit={async (e) => {
+      e.preventDefault();
+      if (name.trim() && (await onSeat(name.trim()))) setName('');
+    }}>
+      <label class="field">
+        <span>{t('fac.seat')}</span>
+        <input value={name} maxLength={40} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+      </label>
+      <button type="submit" class="secondary" disabled={!name.trim()}>{t('fac.seat.button')}</button>
+    </form>
+  );
+}
+
+function CloseForm({ onClose }: { onClose: (text: string, actions: string[]) => Promise<boolean> }) {
+  const t = useT();
+  const [text, setText] = useState('');
+  const [actions, setActions] = useState('');
+  const list = actions.split('\n').map((a) => a.trim()).filter(Boolean);
+  const ok = text.length <= CLOSE_TEXT_MAX && list.length <= CLOSE_ACTIONS_MAX && list.every((a) => a.length <= CLOSE_ACTION_MAX);
+  return (
+    <details class="close-box">
+      <summary>{t('fac.close')}</summary>
+      <form onSubmit={(e) => {
+        e.preventDefault();
+        if (ok) void onClose(text.trim(), list);
+      }}>
+        <label class="field">
+          <span>{t('fac.close.text')}</span>
+          <textarea rows={4} maxLength={CLOSE_TEXT_MAX} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+        </label>
+        <label class="field">
+          <span>{t('fac.close.actions')}</span>
+          <textarea rows={3} value={actions} onInput={(e) => setActions((e.target as HTMLTextAreaElement).value)} />
+        </label>
+        <button type="submit" disabled={!ok}>{t('fac.close.button')}</button>
+      </form>
+    </details>
+  );
+}

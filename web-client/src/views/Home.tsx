@@ -1,0 +1,142 @@
+// The start page (#/): join a session by its code, or create one (title, card set, language, rules in plain words).
+import { useEffect, useState } from 'preact/hooks';
+import { errorText, useLang } from '../i18n';
+import { RequestError } from '../net/connection';
+import { deckList } from '../net/decks';
+import { createRoom } from '../net/session';
+import { normaliseRoomCode } from '../state/roomcode';
+import type { DeckListing, Lang, Opts } from '../state/types';
+import { LangSwitch, deckText } from './parts';
+import { OptionsFields } from './Facilitator';
+
+export function HomePage() {
+  const { t } = useLang();
+  return (
+    <div class="home">
+      <header class="topbar">
+        <div class="topbar-title"><strong>{t('app.name')}</strong></div>
+        <div class="topbar-tools"><LangSwitch /></div>
+      </header>
+      <main class="page">
+        <p class="lead">{t('app.tagline')}</p>
+        <JoinBox />
+        <CreateBox />
+      </main>
+    </div>
+  );
+}
+
+function JoinBox() {
+  const { t } = useLang();
+  const [typed, setTyped] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const check = normaliseRoomCode(typed);
+  const explain = (c = check): string | null => {
+    if (c.ok) return null;
+    if (c.problem === 'confusable') return t('home.code.confusable', { ch: c.bad ?? '' });
+    if (c.problem === 'invalid') return t('home.code.invalid', { ch: c.bad ?? '' });
+    return t(`home.code.${c.problem}` as 'home.code.empty');
+  };
+  // While typing, only a wrong character is worth a hint; length is judged on submit.
+  const live = !check.ok && (check.problem === 'confusable' || check.problem === 'invalid') ? explain() : null;
+  const shown = live ?? problem;
+  return (
+    <section class="box" aria-labelledby="join-h">
+      <h2 id="join-h">{t('home.join.title')}</h2>
+      <form onSubmit={(e) => {
+        e.preventDefault();
+        if (check.ok) location.hash = `#/room/${check.code}`;
+        else setProblem(explain());
+      }}>
+        <label class="field" for="code">
+          <span>{t('home.join.code')}</span>
+        </label>
+        <input id="code" class="code-input" autocomplete="off" autocapitalize="characters" spellcheck={false}
+          inputMode="text" maxLength={9} value={typed} aria-describedby="code-hint code-problem" aria-invalid={Boolean(shown)}
+          onInput={(e) => { setTyped((e.target as HTMLInputElement).value); setProblem(null); }} />
+        <p id="code-hint" class="muted small">{t('home.join.hint')}</p>
+        {check.code && <p class="code-preview" aria-hidden="true">{check.code.split('').join(' ')}</p>}
+        <p id="code-problem" class="error" role="alert">{shown ?? ''}</p>
+        <button type="submit" class="primary-big">{t('home.join.button')}</button>
+      </form>
+    </section>
+  );
+}
+
+function CreateBox() {
+  const { t, lang } = useLang();
+  const [decks, setDecks] = useState<DeckListing[] | null>(null);
+  const [deckError, setDeckError] = useState(false);
+  const [name, setName] = useState('');
+  const [title, setTitle] = useState('');
+  const [deck, setDeck] = useState('');
+  const [roomLang, setRoomLang] = useState<Lang>(lang);
+  const [opts, setOpts] = useState<Opts>({ mode: 'hands', hand: 3, anonymous: false, auto_reveal: true, facilitator_plays: false });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    deckList().then((d) => {
+      setDecks(d);
+      if (d.length > 0) setDeck(d[0].id);
+    }, () => setDeckError(true));
+  }, []);
+
+  return (
+    <section class="box" aria-labelledby="create-h">
+      <h2 id="create-h">{t('home.create.title')}</h2>
+      <form onSubmit={async (e) => {
+        e.preventDefault();
+        if (!name.trim() || !deck) return;
+        setBusy(true);
+        setError(null);
+        try {
+          const send: Opts = { ...opts };
+          if (!send.categories || send.categories.length === 0) delete send.categories;
+          const code = await createRoom({ name: name.trim(), title: title.trim(), deck, lang: roomLang, opts: send });
+          location.hash = `#/room/${code}`;
+        } catch (err) {
+          setError(errorText(t, err instanceof RequestError ? err.code : 'unknown'));
+        } finally {
+          setBusy(false);
+        }
+      }}>
+        <label class="field">
+          <span>{t('home.create.name')}</span>
+          <input autocomplete="nickname" maxLength={40} required value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+        </label>
+        <label class="field">
+          <span>{t('home.create.session_title')}</span>
+          <input maxLength={120} value={title} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
+        </label>
+        <label class="field">
+          <span>{t('home.create.deck')}</span>
+          {decks === null && !deckError && <span class="muted">{t('home.create.deck_loading')}</span>}
+          {deckError && <span class="error">{t('home.create.deck_error')}</span>}
+          {decks && (
+            <select value={deck} onChange={(e) => setDeck((e.target as HTMLSelectElement).value)}>
+              {decks.map((d) => <option value={d.id}>{deckText(d.title, lang)} ({t('home.create.deck_cards', { n: d.cards })})</option>)}
+            </select>
+          )}
+        </label>
+        <fieldset>
+          <legend>{t('home.create.lang')}</legend>
+          {(['nl', 'en'] as const).map((l) => (
+            <label class="check">
+              <input type="radio" name="room-lang" value={l} checked={roomLang === l} onChange={() => setRoomLang(l)} />
+              <span lang={l}>{t(`lang.${l}`)}</span>
+            </label>
+          ))}
+        </fieldset>
+        <details class="options">
+          <summary>{t('home.create.options')}</summary>
+          {/* Topics are chosen when a round starts, where the whole deck is known. */}
+          <OptionsFields opts={opts} setOpts={setOpts} deck={null} showCategories={false} />
+        </details>
+        {error && <p class="error" role="alert">{error}</p>}
+        <button type="submit" class="primary-big" disabled={busy || !name.trim() || !deck}>{busy ? t('home.create.busy') : t('home.create.button')}</button>
+      </form>
+    </section>
+  );
+}
+

@@ -1,0 +1,68 @@
+// The player's screen (phone first, 390×844): the table card, my vote, my hand, notes, the timer, whose turn it is.
+import { useT } from '../i18n';
+import type { RoomConnection, Snapshot } from '../net/connection';
+import type { View, You } from '../state/types';
+import { CardFace, Countdown, ErrorBanner, People, RoomHeader, TurnLine, useActions, useDeck } from './parts';
+import { TableArea } from './table';
+import { SummaryView } from './Summary';
+
+export function PlayerView({ conn, snap, view, you }: { conn: RoomConnection; snap: Snapshot; view: View; you: You }) {
+  const t = useT();
+  const deck = useDeck(view.deck.hash);
+  const act = useActions(conn);
+  const meMember = view.players.find((p) => p.player === you.player);
+  const canVote = you.role === 'player' && !meMember?.seated;
+  const myTurn = view.phase === 'playing' && view.turn === you.player && !view.table && view.opts.mode !== 'deck';
+
+  return (
+    <div class="room room-player">
+      <RoomHeader view={view} snap={snap} />
+      <main class="page">
+        <ErrorBanner error={act.error} onClose={act.clear} />
+        {view.phase === 'lobby' && <p class="lead">{t('room.lobby.wait')}</p>}
+        {view.phase === 'playing' && (
+          <>
+            <Countdown endsAt={view.timer} />
+            <TurnLine view={view} me={you.player} />
+            <TableArea
+              view={view} deck={deck} me={you.player}
+              canVote={canVote} onVote={(value) => act.send({ t: 'vote', value })}
+              canNote onNote={(text) => act.send({ t: 'note', text })}
+            />
+            {view.opts.mode !== 'deck' && (
+              <section class="hand" aria-labelledby="hand-h">
+                <h2 id="hand-h">{t('room.hand')}</h2>
+                {view.hand.length === 0 && <p class="muted">{t('room.hand.empty')}</p>}
+                <ul class="hand-cards">
+                  {view.hand.map((card) => (
+                    <li>
+                      <CardFace deck={deck} card={card} size="normal">
+                        {myTurn && (
+                          <button type="button" class="play" disabled={act.busy} onClick={() => act.send({ t: 'play', card })}>{t('room.play')}</button>
+                        )}
+                      </CardFace>
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            )}
+          </>
+        )}
+        {view.phase === 'closed' && (view.summary ? <SummaryView view={view} summary={view.summary} deck={deck} /> : <p>{t('room.closed')}</p>)}
+        <details class="people-box" open={view.phase === 'lobby'}>
+          <summary>{t('room.people')} ({view.players.filter((p) => p.present).length})</summary>
+          <People view={view} me={you.player} showVoted={Boolean(view.table && view.table.stage === 'discuss')} />
+        </details>
+        <p>
+          <button type="button" class="link" onClick={async () => {
+            if (!confirm(t('room.leave.confirm'))) return;
+            if (await act.send({ t: 'leave' })) {
+              conn.forgetToken();
+              location.hash = '#/';
+            }
+          }}>{t('room.leave')}</button>
+        </p>
+      </main>
+    </div>
+  );
+}

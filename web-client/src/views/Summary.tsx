@@ -1,0 +1,70 @@
+// The summary of a closed round: cards ranked by development potential, distributions, agreement, notes, text, actions, downloads.
+import { useLang } from '../i18n';
+import type { Deck, Summary, View } from '../state/types';
+import { AgreementBadge, CardFace, Histogram, NotesList, categoryOf, deckText, fmt, memberName } from './parts';
+
+export function SummaryView({ view, summary, deck, links = true }: { view: View; summary: Summary; deck: Deck | null; links?: boolean }) {
+  const { t, lang } = useLang();
+  const base = `/api/rooms/${view.room}/summary`;
+  const q = `?key=${encodeURIComponent(summary.replay_key)}&round=${summary.round}`;
+  const people = Array.isArray(summary.players) ? summary.players.map((p) => memberName(view, p)).join(', ') : String(summary.players);
+  return (
+    <section class="summary" aria-labelledby="summary-h">
+      <h2 id="summary-h">{t('summary.title', { n: summary.round })}</h2>
+      {summary.text && (
+        <div class="summary-text">
+          <h3>{t('summary.text')}</h3>
+          <p class="pre">{summary.text}</p>
+        </div>
+      )}
+      {summary.actions.length > 0 && (
+        <div class="summary-actions">
+          <h3>{t('summary.actions')}</h3>
+          <ul>{summary.actions.map((a) => <li>{a}</li>)}</ul>
+        </div>
+      )}
+      <h3>{t('summary.ranking')}</h3>
+      {summary.cards.length === 0 && <p class="muted">{t('summary.none')}</p>}
+      <ol class="ranking">
+        {summary.cards.map((c) => (
+          <li class="rank-item">
+            <CardFace deck={deck} card={c.card} size="small">
+              <p class="rank-meta">
+                <strong>{fmt(c.stats.mean, lang)}</strong> <AgreementBadge agreement={c.agreement} />
+              </p>
+            </CardFace>
+            <Histogram stats={c.stats} deck={deck} />
+            {c.notes.length > 0 && <NotesList notes={c.notes} view={view} />}
+          </li>
+        ))}
+      </ol>
+      {summary.categories.length > 0 && (
+        <>
+          <h3>{t('summary.categories')}</h3>
+          <table class="cat-table">
+            <tbody>
+              {summary.categories.map((c) => (
+                <tr>
+                  <th scope="row">{deckText(categoryOf(deck, c.category)?.title, lang) || c.category}</th>
+                  <td>{c.cards}</td>
+                  <td>{fmt(c.mean, lang)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {people && <p class="muted">{t('summary.people', { names: people })}</p>}
+      {links && (
+        <nav class="downloads no-print" aria-label={t('summary.download')}>
+          <span>{t('summary.download')}:</span>
+          <a href={`${base}.md${q}`} download>Markdown</a>
+          <a href={`${base}.json${q}`} download>JSON</a>
+          <a href={`${base}.csv${q}`} download>CSV</a>
+          <a href={`#/replay/${view.room}?key=${encodeURIComponent(summary.replay_key)}`}>{t('summary.replay')}</a>
+          <button type="button" class="link" onClick={() => print()}>{t('summary.print')}</button>
+        </nav>
+      )}
+    </section>
+  );
+}
