@@ -249,7 +249,7 @@ ok('create_deck_64_bytes', { t: 'create', room: ROOM, name: 'Ann', deck: s(64, '
 ok('create_opts_empty_map', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts: {} }, { note: 'opts given but empty: every default, opts_set empty' });
 ok('create_opts_partial', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts: { hand: 1, anonymous: false } });
 ok('create_opts_hand_7', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts: { hand: 7 } });
-ok('create_opts_unknown_key_ignored', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts: { hand: 2, future: { x: 1 } } });
+ok('create_opts_unknown_opts_key_ignored', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts: { hand: 2, future: { x: 1 } } });
 ok('create_opts_categories_empty', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts: { categories: [] } }, { note: 'an empty list means all categories, like no list' });
 ok('create_opts_categories_32', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts: { categories: Array.from({ length: 32 }, (_, i) => `c${i}`) } });
 ok('create_opts_category_64_bytes', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts: { categories: [s(64, 'c')] } });
@@ -265,7 +265,7 @@ ok('join_name_40_bytes_after_trimming', { t: 'join', room: ROOM, name: `   ${s(4
 ok('join_name_multibyte', { t: 'join', room: ROOM, name: 'Zoë 😀' });
 ok('join_name_10_emoji_40_bytes', { t: 'join', room: ROOM, name: '😀'.repeat(10) }, { note: 'the limit counts bytes, not characters' });
 ok('join_name_tab_free_nbsp', { t: 'join', room: ROOM, name: 'A\u00a0B' }, { note: 'U+00A0 is not a control character' });
-ok('join_unknown_key_ignored', { t: 'join', room: ROOM, name: 'Bob', avatar: 'cat' });
+ok('join_unknown_string_key_ignored', { t: 'join', room: ROOM, name: 'Bob', avatar: 'cat' });
 
 // resume
 ok('resume_valid', { t: 'resume', id: 9, room: ROOM, token: TOKEN });
@@ -297,6 +297,7 @@ ok('note_leading_whitespace', { t: 'note', text: '  \n x' });
 // hide, timer
 ok('hide_note_zero', { t: 'hide', note: 0 });
 ok('hide_note', { t: 'hide', id: 8, note: 12 });
+ok('hide_note_max_uint32', { t: 'hide', note: 4294967295 });
 ok('timer_cancel', { t: 'timer', seconds: 0 });
 ok('timer_max', { t: 'timer', id: 3, seconds: 3600 });
 
@@ -316,6 +317,20 @@ ok('handover_valid', { t: 'handover', player: 2 });
 ok('kick_valid', { t: 'kick', id: 13, player: 3 });
 ok('lock_true', { t: 'lock', locked: true });
 ok('lock_false', { t: 'lock', locked: false });
+
+// every type ignores a key it does not know
+{
+	const samples = {
+		create: { room: ROOM, name: 'Ann', deck: 'd' }, join: { room: ROOM, name: 'Bob' },
+		resume: { room: ROOM, token: TOKEN }, start: {}, play: { card: 'c' }, draw: {},
+		vote: { value: 2 }, revote: {}, reveal: {}, note: { text: 'n' }, hide: { note: 1 },
+		next: {}, skip: {}, timer: { seconds: 60 }, close: {}, seat: { name: 'S' },
+		handover: { player: 2 }, kick: { player: 2 }, lock: { locked: true }, leave: {},
+		purge: {}, ping: {},
+	};
+	for (const [t, fields] of Object.entries(samples))
+		ok(`${t}_unknown_key_ignored`, { t, ...fields, future_key: { nested: [1, 'two', null] } });
+}
 
 // the size limit, exactly
 {
@@ -449,6 +464,7 @@ fail('create_opts_not_map', create({ opts: ['hands'] }));
 fail('create_opts_nil', create({ opts: null }));
 fail('create_opts_mode_unknown', create({ opts: { mode: 'cards' } }));
 fail('create_opts_mode_upper_case', create({ opts: { mode: 'Hands' } }));
+fail('create_opts_mode_not_string', create({ opts: { mode: 1 } }));
 fail('create_opts_hand_0', create({ opts: { hand: 0 } }));
 fail('create_opts_hand_8', create({ opts: { hand: 8 } }));
 fail('create_opts_hand_negative', create({ opts: { hand: -1 } }));
@@ -522,6 +538,7 @@ fail('timer_seconds_3601', { t: 'timer', id: 28, seconds: 3601 });
 fail('timer_seconds_negative', { t: 'timer', id: 28, seconds: -1 });
 fail('timer_seconds_float', { t: 'timer', id: 28, seconds: 1.5 });
 fail('timer_seconds_nil', { t: 'timer', id: 28, seconds: null });
+fail('timer_seconds_string', { t: 'timer', id: 28, seconds: '60' });
 
 fail('close_text_4001_bytes', { t: 'close', id: 29, text: s(4001, 't') });
 fail('close_text_control', { t: 'close', id: 29, text: 'a\u001bb' });
@@ -536,12 +553,16 @@ fail('close_action_not_string', { t: 'close', id: 29, actions: [1] });
 fail('seat_name_missing', { t: 'seat', id: 30 });
 fail('seat_name_only_spaces', { t: 'seat', id: 30, name: '  ' });
 fail('seat_name_41_bytes', { t: 'seat', id: 30, name: s(41) });
+fail('seat_name_not_string', { t: 'seat', id: 30, name: true });
+fail('seat_name_bin', pairs(['t', 'seat'], ['id', 30], ['name', raw('c4 03 416e6e')]), { id: 30, note: 'a bin is not a string' });
 
 for (const t of ['handover', 'kick']) {
 	fail(`${t}_player_missing`, { t, id: 31 });
 	fail(`${t}_player_zero`, { t, id: 31, player: 0 });
 	fail(`${t}_player_negative`, { t, id: 31, player: -3 });
 	fail(`${t}_player_string`, { t, id: 31, player: '3' });
+	fail(`${t}_player_above_uint32`, { t, id: 31, player: 4294967296 });
+	ok(`${t}_player_max_uint32`, { t, id: 31, player: 4294967295 });
 }
 
 fail('lock_locked_missing', { t: 'lock', id: 32 });
