@@ -153,7 +153,9 @@ typedef struct vp_intent {
 /* Decodes one client frame of `len` bytes into *out.
  *
  * Returns VP_OK, or VP_BAD_REQUEST / VP_TOO_LARGE with *why set to a static
- * sentence a person can read. Strings in *out point into buf, which must
+ * sentence a person can read (VP_SERVER_BUSY only when msgpack-c cannot
+ * allocate). On VP_OK *why is NULL; `why` itself may be NULL. On failure
+ * every field but has_id/id is zero. Strings in *out point into buf, which must
  * outlive *out; nothing is allocated that outlives the call. On failure
  * out->has_id and out->id are still set when the message carried a valid
  * `id`, so the error can answer it. Never reads past buf + len. */
@@ -170,11 +172,13 @@ const char *vp_lang_name(vp_lang lang);
  * MessagePack map to `out` and returns 0, or -1 when out of memory (then
  * `out` may hold a partial map and should be discarded). */
 int vp_pack_ok(msgpack_sbuffer *out, uint64_t id);
+/* A NULL `msg` sends a default sentence for `code`. */
 int vp_pack_error(msgpack_sbuffer *out, bool has_id, uint64_t id, vp_code code, const char *msg);
 int vp_pack_pong(msgpack_sbuffer *out);
 
 /* {t:"welcome", id?, you:{player, name, role}, token, state}: `view` is one
- * MessagePack map (the View) that the game encoded; it is copied as is. */
+ * MessagePack map (the View) that the game encoded; it is copied as is.
+ * Returns -1 also when `view` does not start with a map header. */
 int vp_pack_welcome(msgpack_sbuffer *out, bool has_id, uint64_t id,
                     uint32_t player, vp_str name, vp_role role, vp_str token,
                     const uint8_t *view, size_t view_len);
