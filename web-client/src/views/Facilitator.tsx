@@ -4,7 +4,7 @@ import { useLang, useT } from '../i18n';
 import type { RoomConnection, Snapshot } from '../net/connection';
 import type { Deck, Member, Opts, View, You } from '../state/types';
 import {
-  CardFace, Countdown, ErrorBanner, People, QrCode, RoomHeader, TurnLine, VoteButtons, deckText, joinLink, useActions, useDeck,
+  CardFace, Countdown, cardTitle, ErrorBanner, People, QrCode, RoomHeader, TurnLine, VoteButtons, deckText, joinLink, useActions, useDeck,
 } from './parts';
 import { TableArea } from './table';
 import { SummaryView } from './Summary';
@@ -16,7 +16,7 @@ const CLOSE_ACTION_MAX = 200;
 const TIMER_MINUTES = [1, 3, 5, 10];
 
 export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnection; snap: Snapshot; view: View; you: You }) {
-  const t = useT();
+  const { t, lang } = useLang();
   const deck = useDeck(view.deck.hash);
   const act = useActions(conn);
   const table = view.table;
@@ -75,7 +75,7 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
                       {view.hand.map((card) => (
                         <li>
                           <CardFace deck={deck} card={card}>
-                            {myTurn && <button type="button" class="play" onClick={() => act.send({ t: 'play', card })}>{t('room.play')}</button>}
+                            {myTurn && <button type="button" class="play" aria-label={`${t('room.play')}: ${cardTitle(deck, card, lang)}`} onClick={() => act.send({ t: 'play', card })}>{t('room.play')}</button>}
                           </CardFace>
                         </li>
                       ))}

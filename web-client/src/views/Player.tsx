@@ -1,13 +1,13 @@
 // The player's screen (phone first, 390×844): the table card, my vote, my hand, notes, the timer, whose turn it is.
-import { useT } from '../i18n';
+import { useLang } from '../i18n';
 import type { RoomConnection, Snapshot } from '../net/connection';
 import type { View, You } from '../state/types';
-import { CardFace, Countdown, ErrorBanner, People, RoomHeader, TurnLine, useActions, useDeck } from './parts';
+import { CardFace, cardTitle, Countdown, ErrorBanner, People, RoomHeader, TurnLine, useActions, useDeck } from './parts';
 import { TableArea } from './table';
 import { SummaryView } from './Summary';
 
 export function PlayerView({ conn, snap, view, you }: { conn: RoomConnection; snap: Snapshot; view: View; you: You }) {
-  const t = useT();
+  const { t, lang } = useLang();
   const deck = useDeck(view.deck.hash);
   const act = useActions(conn);
   const meMember = view.players.find((p) => p.player === you.player);
@@ -38,7 +38,7 @@ export function PlayerView({ conn, snap, view, you }: { conn: RoomConnection; sn
                     <li>
                       <CardFace deck={deck} card={card} size="normal">
                         {myTurn && (
-                          <button type="button" class="play" disabled={act.busy} onClick={() => act.send({ t: 'play', card })}>{t('room.play')}</button>
+                          <button type="button" class="play" disabled={act.busy} aria-label={`${t('room.play')}: ${cardTitle(deck, card, lang)}`} onClick={() => act.send({ t: 'play', card })}>{t('room.play')}</button>
                         )}
                       </CardFace>
                     </li>

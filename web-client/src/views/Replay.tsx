@@ -24,9 +24,15 @@ export function replayViews(events: RoomEvent[]): View[] {
   return out;
 }
 
+/** A server time (ms) as the room's wall-clock time, HH:MM:SS, using the room's tz_offset (minutes east of UTC). */
+export function roomTime(at: number, tzOffset: number): string {
+  return new Date(at + tzOffset * 60_000).toISOString().slice(11, 19);
+}
+
 export function ReplayPage({ room, replayKey }: { room: string; replayKey: string }) {
   const { t, setRoomLang } = useLang();
   const [views, setViews] = useState<View[] | null>(null);
+  const [times, setTimes] = useState<number[]>([]);
   const [failed, setFailed] = useState(false);
   const [at, setAt] = useState(0);
   const [playing, setPlaying] = useState(false);
@@ -38,6 +44,7 @@ export function ReplayPage({ room, replayKey }: { room: string; replayKey: strin
         const events = decode(new Uint8Array(await r.arrayBuffer())) as RoomEvent[];
         if (!Array.isArray(events) || events.length === 0) throw new Error('empty log');
         const vs = replayViews(events);
+        setTimes(events.slice(0, vs.length).map((e) => e.at));
         setViews(vs);
         setRoomLang(vs[0].lang);
       })
@@ -75,6 +82,7 @@ export function ReplayPage({ room, replayKey }: { room: string; replayKey: strin
               <input type="range" min={0} max={views.length - 1} value={at} aria-label={t('replay.position', { i: at + 1, n: views.length })}
                 onInput={(e) => setAt(Number((e.target as HTMLInputElement).value))} />
               <span class="muted" aria-live="polite">{t('replay.position', { i: at + 1, n: views.length })}</span>
+              {times[at] !== undefined && <span class="muted">{t('replay.at', { time: roomTime(times[at], view.tz_offset) })}</span>}
             </div>
             {view.phase === 'closed' && view.summary && !view.table ? (
               <SummaryView view={view} summary={view.summary} deck={deck} links={false} />

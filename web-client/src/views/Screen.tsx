@@ -26,7 +26,7 @@ export function ScreenPage({ room }: { room: string }) {
     (async () => {
       for (let i = 1; i <= SCREEN_NAME_TRIES; i++) {
         try {
-          await conn.request({ t: 'join', room, name: i === 1 ? t('room.role.screen') : `${t('room.role.screen')} ${i}`, role: 'screen' });
+          await conn.request({ t: 'join', room, name: i === 1 ? t('screen.name') : `${t('screen.name')} ${i}`, role: 'screen' });
           return;
         } catch (e) {
           if (!(e instanceof RequestError) || e.code !== 'name_taken') return;

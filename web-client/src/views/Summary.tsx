@@ -42,6 +42,9 @@ export function SummaryView({ view, summary, deck, links = true }: { view: View;
         <>
           <h3>{t('summary.categories')}</h3>
           <table class="cat-table">
+            <thead>
+              <tr><th scope="col">{t('summary.cat.topic')}</th><th scope="col">{t('summary.cat.cards')}</th><th scope="col">{t('summary.cat.mean')}</th></tr>
+            </thead>
             <tbody>
               {summary.categories.map((c) => (
                 <tr>

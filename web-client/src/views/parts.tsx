@@ -96,6 +96,11 @@ export function cardOf(deck: Deck | null, id: string) {
   return deck?.cards.find((c) => c.id === id);
 }
 
+export function cardTitle(deck: Deck | null, id: string, lang: Lang): string {
+  const c = cardOf(deck, id);
+  return c ? deckText(c.title, lang) : id;
+}
+
 export function categoryOf(deck: Deck | null, id: string | undefined) {
   return deck?.categories.find((c) => c.id === id);
 }
@@ -163,7 +168,7 @@ export function Histogram({ stats, deck, votes, view, big }: { stats: Stats; dec
   return (
     <figure class={`hist ${big ? 'hist-big' : ''}`}>
       <figcaption>
-        {t('vote.count', { n: stats.n })}
+        {stats.n === 1 ? t('vote.count.one') : t('vote.count', { n: stats.n })}
         {stats.pass > 0 && ` · ${t('vote.passes', { n: stats.pass })}`}
         {stats.mean !== null && ` · ${t('vote.mean', { x: fmt(stats.mean, lang) })}`}
       </figcaption>
@@ -258,8 +263,8 @@ export function People({ view, me, showVoted, actions }: { view: View; me: numbe
             {p.role === 'screen' && <span class="tag">{t('room.role.screen')}</span>}
             {p.seated && <span class="tag">{t('room.seated')}</span>}
             {!p.online && !p.seated && p.role !== 'screen' && <span class="tag tag-off">{t('room.offline')}</span>}
-            {view.opts.mode !== 'deck' && p.cards > 0 && <span class="tag">{t('room.cards', { n: p.cards })}</span>}
-            {showVoted && p.role !== 'screen' && (p.voted
+            {view.opts.mode !== 'deck' && p.cards > 0 && <span class="tag">{p.cards === 1 ? t('room.cards.one') : t('room.cards', { n: p.cards })}</span>}
+            {showVoted && (p.role === 'player' || (p.role === 'facilitator' && view.opts.facilitator_plays)) && (p.voted
               ? <span class="tag tag-voted">✓ {t('vote.who')}</span>
               : <span class="tag tag-wait">{t('vote.waiting')}</span>)}
           </span>
