@@ -179,7 +179,7 @@ void game_pack_ids(msgpack_packer *pk, const uint32_t *ids, uint32_t n)
 void game_pack_summary(msgpack_packer *pk, const game_summary *s,
                        bool (*hidden)(uint32_t id, const void *ctx), const void *ctx)
 {
-    msgpack_pack_map(pk, 10);
+    msgpack_pack_map(pk, 9);
     pack_key(pk, "round");
     msgpack_pack_uint32(pk, s->round);
     pack_key(pk, "cards");
