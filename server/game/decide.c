@@ -79,9 +79,10 @@ void game_result_free(game_result *res)
 
 static bool str_copy(vp_str s, char *buf, size_t size)
 {
-    if (s.len >= size || memchr(s.ptr, 0, s.len))
+    if (s.len >= size || (s.len && memchr(s.ptr, 0, s.len)))
         return false;
-    memcpy(buf, s.ptr, s.len);
+    if (s.len)
+        memcpy(buf, s.ptr, s.len);
     buf[s.len] = 0;
     return true;
 }
@@ -287,7 +288,7 @@ static vp_code member_goes(decision *d, uint32_t id, bool kicked)
     bool in_order = false;
     for (uint32_t i = 0; i < r->n_order; i++)
         in_order |= r->order[i] == id;
-    if (r->phase == GAME_PLAYING && in_order) {
+    if (in_order) {
         EMIT(o, d, GAME_EV_ORDER);
         o->u.order.order = calloc(r->n_order + 1, sizeof *o->u.order.order);
         if (!o->u.order.order)
@@ -344,8 +345,10 @@ static vp_code decide_create(decision *d)
     vp_code rc = check_newcomer(d, it->name);
     if (rc)
         return rc;
-    if (it->title.len > VP_TITLE_MAX || memchr(it->title.ptr, 0, it->title.len))
+    if (it->title.len > VP_TITLE_MAX || (it->title.len && memchr(it->title.ptr, 0, it->title.len)))
         return refuse(d, VP_BAD_REQUEST, "A title is at most 120 bytes.");
+    if (it->tz_offset < VP_TZ_MIN || it->tz_offset > VP_TZ_MAX || (it->lang != VP_LANG_NL && it->lang != VP_LANG_EN))
+        return refuse(d, VP_BAD_REQUEST, "The language or the time zone offset is out of range.");
     EMIT(c, d, GAME_EV_CREATED);
     memcpy(c->u.created.room, it->room.ptr, VP_ROOM_LEN);
     c->u.created.title = strndup(it->title.ptr ? it->title.ptr : "", it->title.len);
