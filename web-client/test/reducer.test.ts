@@ -71,12 +71,13 @@ describe('membership events', () => {
     const v = run([...lobby, { e: 'presence', player: BO, online: false }], FAC);
     expect(v.players.find((p) => p.player === BO)!.online).toBe(false);
   });
-  it('left keeps the member as not present, returns the hand to the pile and drops them from the order', () => {
+  it('left keeps the member as not present and returns the hand to the pile; the order event that follows drops them', () => {
     const v = run([...lobby, ...round, { e: 'left', player: BO, why: 'kicked' }], ANA);
     const bo = v.players.find((p) => p.player === BO)!;
     expect(bo).toMatchObject({ present: false, online: false, cards: 0, name: 'Bo' });
     expect(v.pile).toBe(6 + 2);
-    expect(v.order).toEqual([ANA]);
+    expect(v.order).toEqual([ANA, BO]);
+    expect(run([{ e: 'order', order: [ANA] }], ANA, v).order).toEqual([ANA]);
   });
   it('left drops the leaver\'s unrevealed vote', () => {
     const v = run([...lobby, ...round, { e: 'played', player: ANA, card: 'a1' }, { e: 'voted', player: BO },
@@ -239,6 +240,9 @@ describe('finishing cards and rounds', () => {
     expect(v.phase).toBe('closed');
     expect(v.summary).toEqual(summary);
     expect(v.table).toBeNull();
+    // Hands and the pile are out of play once the round is closed.
+    expect(v).toMatchObject({ hand: [], pile: 0, turn: null });
+    expect(v.players.every((p) => p.cards === 0)).toBe(true);
   });
   it('hidden also drops a note\'s text from the last summary', () => {
     const summary = { round: 1, cards: [{ card: 'a1', by: ANA, stats: stats([3]), agreement: null,

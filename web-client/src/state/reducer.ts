@@ -39,7 +39,7 @@ export function apply(view: View | null, ev: RoomEvent, me = 0): View {
       // The hand goes to the bottom of the pile; an unrevealed vote is dropped.
       v.pile += gone ? gone.cards : 0;
       v.players = patchMember(v.players, who, { present: false, online: false, cards: 0, voted: false });
-      v.order = v.order.filter((p) => p !== who);
+      // The order is left alone: during a round an `order` event follows (as the server's own apply does it).
       if (who === me) v.hand = [];
       if (v.table && v.table.stage === 'discuss' && who === me) v.table = withoutMyVote(v.table);
       return v;
@@ -156,8 +156,13 @@ export function apply(view: View | null, ev: RoomEvent, me = 0): View {
       v.timer = f.ends_at === null || f.ends_at === undefined ? null : num(f.ends_at);
       return v;
     case 'closed':
+      // What was still in hands and in the pile is out of play now.
       v.phase = 'closed';
       v.table = null;
+      v.turn = null;
+      v.hand = [];
+      v.pile = 0;
+      v.players = v.players.map((p) => (p.cards || p.voted ? { ...p, cards: 0, voted: false } : p));
       v.summary = (f.summary as View['summary']) ?? null;
       return v;
     default:
