@@ -446,7 +446,10 @@ static void pack_table(msgpack_packer *pk, const room *r, uint32_t recipient)
         if (t->votes[i].player == recipient)
             mine = (int32_t)i;
     const round_rec *rd = room_round(r);
-    msgpack_pack_map(pk, 4 + (mine >= 0) + t->revealed);
+    /* The facilitator cast the seated players' votes and saw them in the
+     * events; a View keeps that after a reconnect (an extension of §6). */
+    bool seated_votes = recipient != 0 && recipient == room_facilitator(r);
+    msgpack_pack_map(pk, 4 + (mine >= 0) + t->revealed + seated_votes);
     key(pk, "card");
     game_pack_str(pk, room_card_id(r, t->card));
     key(pk, "by");
@@ -456,6 +459,23 @@ static void pack_table(msgpack_packer *pk, const room *r, uint32_t recipient)
     if (mine >= 0) {
         key(pk, "my_vote");
         game_pack_vote_value(pk, &t->votes[mine]);
+    }
+    if (seated_votes) {
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < t->n_votes; i++) {
+            const member *m = room_member(r, t->votes[i].player);
+            n += m && m->seated;
+        }
+        key(pk, "seated_votes");
+        msgpack_pack_array(pk, n);
+        for (uint32_t i = 0; i < t->n_votes; i++) {
+            const member *m = room_member(r, t->votes[i].player);
+            if (!m || !m->seated)
+                continue;
+            msgpack_pack_array(pk, 2);
+            msgpack_pack_uint32(pk, t->votes[i].player);
+            game_pack_vote_value(pk, &t->votes[i]);
+        }
     }
     if (t->revealed) {
         key(pk, "revealed");

@@ -102,6 +102,20 @@ static void test_seated_vote_value_shown_to_facilitator_only(void **state)
     assert_true(has_key(&t, GAME_EV_VOTED, 1, "value"));
     assert_false(has_key(&t, GAME_EV_VOTED, 2, "value"));
     assert_false(has_key(&t, GAME_EV_VOTED, 5, "value"));
+    /* A reconnecting facilitator finds them in the View; nobody else does. */
+    tg_packed v;
+    tg_view(&t, 1, &v);
+    const msgpack_object *sv = mp_get(mp_get(v.o, "table"), "seated_votes");
+    assert_non_null(sv);
+    assert_int_equal(sv->via.array.size, 1);
+    assert_int_equal(sv->via.array.ptr[0].via.array.ptr[0].via.u64, sid);
+    assert_int_equal(sv->via.array.ptr[0].via.array.ptr[1].via.u64, 2);
+    tg_packed_free(&v);
+    for (uint32_t who = 2; who <= 5; who++) {
+        tg_view(&t, who, &v);
+        assert_null(mp_get(mp_get(v.o, "table"), "seated_votes"));
+        tg_packed_free(&v);
+    }
     tg_free(&t);
 }
 

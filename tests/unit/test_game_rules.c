@@ -1339,6 +1339,87 @@ static void test_seq_is_gap_free_across_intents(void **state)
     tg_free(&t);
 }
 
+static void test_auto_reveal_after_handover_frees_the_last_vote(void **state)
+{
+    (void)state;
+    tg t;
+    room4_card_on_table(&t);
+    tg_vote(&t, 2, 3);
+    tg_vote(&t, 3, 3);
+    /* Cat has not voted; as the facilitator (who does not play) she no
+     * longer holds the reveal up. */
+    assert_int_equal(tg_target(&t, 1, VP_T_HANDOVER, 4), VP_OK);
+    assert_string_equal(tg_kinds(&t), "handed,revealed");
+    tg_free(&t);
+}
+
+static void test_kick_seated_player_drops_their_vote(void **state)
+{
+    (void)state;
+    tg t;
+    room4(&t);
+    uint32_t sid = tg_seat(&t, 1, "Sid");
+    tg_start(&t, 1);
+    tg_play_first(&t, 2);
+    tg_vote_for(&t, 1, sid, 5);
+    assert_int_equal(tg_target(&t, 1, VP_T_KICK, sid), VP_OK);
+    assert_string_equal(tg_kinds(&t), "left");
+    assert_int_equal(t.r->table.n_votes, 0);
+    tg_free(&t);
+}
+
+static void test_join_in_deck_mode_gets_no_cards(void **state)
+{
+    (void)state;
+    tg t;
+    start_deck_mode(&t);
+    assert_int_not_equal(tg_join(&t, "Late", VP_ROLE_PLAYER), 0);
+    assert_string_equal(tg_kinds(&t), "joined");
+    tg_free(&t);
+}
+
+static void test_timer_over_an_hour_is_bad_request(void **state)
+{
+    (void)state;
+    tg t;
+    room4(&t);
+    vp_intent it = {.t = VP_T_TIMER, .seconds = VP_TIMER_MAX + 1};
+    assert_int_equal(tg_do(&t, 1, &it), VP_BAD_REQUEST);
+    it.seconds = VP_TIMER_MAX;
+    assert_int_equal(tg_do(&t, 1, &it), VP_OK);
+    tg_free(&t);
+}
+
+static void test_screen_may_leave(void **state)
+{
+    (void)state;
+    tg t;
+    room4(&t);
+    uint32_t scr = tg_join(&t, "Scr", VP_ROLE_SCREEN);
+    assert_int_equal(tg_simple(&t, scr, VP_T_LEAVE), VP_OK);
+    assert_string_equal(tg_kinds(&t), "left");
+    assert_int_equal(tg_simple(&t, scr, VP_T_PING), VP_OK);
+    assert_int_equal(tg_note(&t, scr, "gone"), VP_NOT_ALLOWED);
+    tg_free(&t);
+}
+
+static void test_device_inputs_change_presence_once(void **state)
+{
+    (void)state;
+    tg t;
+    room4(&t);
+    uint32_t sid = tg_seat(&t, 1, "Sid");
+    assert_int_equal(tg_offline(&t, 2), VP_OK);
+    assert_string_equal(tg_kinds(&t), "presence");
+    assert_int_equal(tg_offline(&t, 2), VP_OK);
+    assert_string_equal(tg_kinds(&t), "");
+    assert_int_equal(tg_online(&t, 2), VP_OK);
+    assert_string_equal(tg_kinds(&t), "presence");
+    /* Seated players have no device. */
+    assert_int_equal(tg_offline(&t, sid), VP_BAD_REQUEST);
+    tg_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1427,6 +1508,12 @@ int main(void)
         cmocka_unit_test(test_lock_only_by_facilitator),
         cmocka_unit_test(test_errors_never_change_state),
         cmocka_unit_test(test_seq_is_gap_free_across_intents),
+        cmocka_unit_test(test_auto_reveal_after_handover_frees_the_last_vote),
+        cmocka_unit_test(test_kick_seated_player_drops_their_vote),
+        cmocka_unit_test(test_join_in_deck_mode_gets_no_cards),
+        cmocka_unit_test(test_timer_over_an_hour_is_bad_request),
+        cmocka_unit_test(test_screen_may_leave),
+        cmocka_unit_test(test_device_inputs_change_presence_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
