@@ -1,0 +1,911 @@
+/* export: renders a closed round's summary as JSON (jansson), Markdown for people, and CSV for spreadsheets. */
+#include "game/export.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+/* ---- a growing output buffer with a sticky failure ---- */
+
+/* Every append checks the limit and the allocation once, here; the
+ * renderers then write straight through and look at `failed` at the end,
+ * which keeps them readable. */
+typedef struct outbuf {
+    char *p;
+    size_t len, cap;
+    bool failed;
+} outbuf;
+
+static void out_add(outbuf *b, const char *s, size_t n)
+{
+    if (b->failed || n == 0)
+        return;
+    if (n > EXPORT_MAX_BYTES - b->len) {
+        b->failed = true;
+        return;
+    }
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->failed = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void out_str(outbuf *b, const char *s)
+{
+    out_add(b, s, strlen(s));
+}
+
+static void out_char(outbuf *b, char c)
+{
+    out_add(b, &c, 1);
+}
+
+/* Short formatted pieces only (figures, dates): a longer result is a bug,
+ * reported as a failed export rather than written truncated. */
+__attribute__((format(printf, 2, 3)))
+static void out_fmt(outbuf *b, const char *fmt, ...)
+{
+    char tmp[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof tmp) {
+        b->failed = true;
+        return;
+    }
+    out_add(b, tmp, (size_t)n);
+}
+
+/* Hands the buffer over to the caller, or frees it on failure. */
+static int out_finish(outbuf *b, char **out, size_t *len)
+{
+    /* Nothing written still gives an empty, NUL-terminated buffer. */
+    if (!b->failed && !b->p && !(b->p = calloc(1, 1)))
+        b->failed = true;
+    if (b->failed) {
+        free(b->p);
+        *out = NULL;
+        *len = 0;
+        return -1;
+    }
+    *out = b->p;
+    *len = b->len;
+    return 0;
+}
+
+/* ---- words in the room's language ---- */
+
+typedef struct words {
+    const char *lang; /* the deck's language key */
+    char decimal;     /* the decimal separator people of this language expect */
+    const char *months[12];
+    const char *untitled, *round, *deck, *version, *scale;
+    const char *participants, *nobody;
+    const char *ranking, *no_cards;
+    const char *col_card, *col_category, *col_mean, *col_median, *col_votes, *col_passes, *col_agreement;
+    const char *cards, *played_by, *from_pile, *notes;
+    const char *categories, *col_cards;
+    const char *text, *actions;
+    const char *agreement[4];  /* indexed by game_agreement */
+    const char *too_few_votes; /* the agreement of a card with fewer than two votes, in sentences */
+} words;
+
+static const words words_en = {
+    .lang = "en",
+    .decimal = '.',
+    .months = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December"},
+    .untitled = "Verrijk session",
+    .round = "Round",
+    .deck = "Card set",
+    .version = "version",
+    .scale = "Scale",
+    .participants = "Participants",
+    .nobody = "Nobody voted in this round.",
+    .ranking = "Ranking",
+    .no_cards = "No cards were discussed in this round.",
+    .col_card = "Card",
+    .col_category = "Category",
+    .col_mean = "Mean",
+    .col_median = "Median",
+    .col_votes = "Votes",
+    .col_passes = "Passes",
+    .col_agreement = "Agreement",
+    .cards = "Cards",
+    .played_by = "played by",
+    .from_pile = "drawn from the pile",
+    .notes = "Notes",
+    .categories = "Categories",
+    .col_cards = "Cards",
+    .text = "Summary by the facilitator",
+    .actions = "Actions",
+    .agreement = {"\xe2\x80\x94", "consensus", "mixed", "polarised"},
+    .too_few_votes = "too few votes to judge agreement",
+};
+
+static const words words_nl = {
+    .lang = "nl",
+    .decimal = ',',
+    .months = {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+               "oktober", "november", "december"},
+    .untitled = "Verrijk-sessie",
+    .round = "Ronde",
+    .deck = "Kaartset",
+    .version = "versie",
+    .scale = "Schaal",
+    .participants = "Deelnemers",
+    .nobody = "Niemand heeft in deze ronde gestemd.",
+    .ranking = "Rangorde",
+    .no_cards = "In deze ronde zijn geen kaarten besproken.",
+    .col_card = "Kaart",
+    .col_category = "Categorie",
+    .col_mean = "Gemiddelde",
+    .col_median = "Mediaan",
+    .col_votes = "Stemmen",
+    .col_passes = "Gepast",
+    .col_agreement = "Overeenstemming",
+    .cards = "Kaarten",
+    .played_by = "gespeeld door",
+    .from_pile = "van de stapel getrokken",
+    .notes = "Notities",
+    .categories = "Categorie\xc3\xabn",
+    .col_cards = "Kaarten",
+    .text = "Samenvatting van de begeleider",
+    .actions = "Acties",
+    .agreement = {"\xe2\x80\x94", "consensus", "gemengd", "gepolariseerd"},
+    .too_few_votes = "te weinig stemmen voor een oordeel over overeenstemming",
+};
+
+static const words *words_for(const room *r)
+{
+    return room_lang(r) == VP_LANG_EN ? &words_en : &words_nl;
+}
+
+/* ---- lookups ---- */
+
+static const deck_card *card_of(const deck *d, const char *id)
+{
+    int32_t i = d ? deck_card_index(d, id, strlen(id)) : -1;
+    return i < 0 ? NULL : &d->cards[i];
+}
+
+/* The card's title in the room's language; its id when the deck lacks it
+ * (which a room's own deck never does, but an export must not crash). */
+static const char *card_title(const deck *d, const char *lang, const char *id)
+{
+    const deck_card *c = card_of(d, id);
+    return c ? deck_text_in(&c->title, lang) : id;
+}
+
+static const deck_category *card_category(const deck *d, const char *id)
+{
+    const deck_card *c = card_of(d, id);
+    return c && c->category < d->n_categories ? &d->categories[c->category] : NULL;
+}
+
+static const char *category_title(const deck *d, const char *lang, const char *id)
+{
+    int32_t i = d ? deck_category_index(d, id, strlen(id)) : -1;
+    return i < 0 ? id : deck_text_in(&d->categories[i].title, lang);
+}
+
+/* A member's name; NULL for member 0 (a card drawn from the pile). */
+static const char *member_name(const room *r, uint32_t id)
+{
+    if (id == 0)
+        return NULL;
+    const char *name = room_member_name(r, id);
+    return name ? name : "?";
+}
+
+static uint32_t visible_notes(const game_summary_card *c)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < c->n_notes; i++)
+        n += c->notes[i].text != NULL;
+    return n;
+}
+
+/* ---- dates ---- */
+
+typedef struct local_time {
+    int64_t year;
+    unsigned month, day, hour, minute; /* month 1..12 */
+} local_time;
+
+/* Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's
+ * civil_from_days): no gmtime, so no time_t range or TZ variable matters. */
+static void civil_from_days(int64_t z, local_time *t)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    t->day = doy - (153 * mp + 2) / 5 + 1;
+    t->month = mp < 10 ? mp + 3 : mp - 9;
+    t->year = (int64_t)yoe + era * 400 + (t->month <= 2);
+}
+
+/* at (ms since the epoch) as wall-clock time tz_offset minutes east of UTC. */
+static local_time local_time_at(uint64_t at, int32_t tz_offset)
+{
+    int64_t min = (int64_t)(at / 60000) + tz_offset;
+    int64_t days = min >= 0 ? min / 1440 : -((-min + 1439) / 1440);
+    int64_t in_day = min - days * 1440;
+    local_time t;
+    civil_from_days(days, &t);
+    t.hour = (unsigned)(in_day / 60);
+    t.minute = (unsigned)(in_day % 60);
+    return t;
+}
+
+/* "2026-11-29T01:30+02:00". */
+static void out_iso_local(outbuf *b, uint64_t at, int32_t tz_offset)
+{
+    local_time t = local_time_at(at, tz_offset);
+    unsigned off = (unsigned)(tz_offset < 0 ? -tz_offset : tz_offset);
+    out_fmt(b, "%04lld-%02u-%02uT%02u:%02u%c%02u:%02u", (long long)t.year, t.month, t.day, t.hour,
+            t.minute, tz_offset < 0 ? '-' : '+', off / 60, off % 60);
+}
+
+/* "29 November 2026, 01:30" (English) or "29 november 2026, 01:30" (Dutch). */
+static void out_people_date(outbuf *b, const words *w, uint64_t at, int32_t tz_offset)
+{
+    local_time t = local_time_at(at, tz_offset);
+    out_fmt(b, "%u %s %lld, %02u:%02u", t.day, w->months[t.month - 1], (long long)t.year, t.hour, t.minute);
+}
+
+/* A non-negative figure with `decimals` (1 or 2) decimals, rounded half up.
+ * Means of votes are never negative (scales start at 0 or more), and this
+ * avoids printf's round-half-even on exact binary halves (4.25 -> 4.3). */
+static void out_decimal(outbuf *b, double v, unsigned decimals, char sep)
+{
+    unsigned scale = decimals == 2 ? 100 : 10;
+    unsigned long long x = v > 0 ? (unsigned long long)(v * scale + 0.5) : 0;
+    out_fmt(b, decimals == 2 ? "%llu%c%02llu" : "%llu%c%llu", x / scale, sep, x % scale);
+}
+
+/* ================= JSON ================= */
+
+/* Jansson reports a failed allocation by a NULL value or a -1; both end up
+ * in ok, so building goes on without checks at every line. */
+static void jset(json_t *obj, const char *key, json_t *val, bool *ok)
+{
+    if (!val || json_object_set_new(obj, key, val) != 0)
+        *ok = false;
+}
+
+static void jpush(json_t *arr, json_t *val, bool *ok)
+{
+    if (!val || json_array_append_new(arr, val) != 0)
+        *ok = false;
+}
+
+static json_t *jstr_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *json_stats(const game_stats *st, bool *ok)
+{
+    json_t *o = json_object(), *hist = json_array();
+    if (!o || !hist) {
+        json_decref(o);
+        json_decref(hist);
+        *ok = false;
+        return NULL;
+    }
+    bool has = st->n > 0; /* with n = 0 the four figures are nil (§5) */
+    jset(o, "n", json_integer(st->n), ok);
+    jset(o, "pass", json_integer(st->pass), ok);
+    jset(o, "mean", has ? json_real(st->mean) : json_null(), ok);
+    jset(o, "median", has ? json_real(st->median) : json_null(), ok);
+    jset(o, "min", has ? json_integer(st->min) : json_null(), ok);
+    jset(o, "max", has ? json_integer(st->max) : json_null(), ok);
+    for (unsigned i = 0; i < st->n_hist && i < GAME_SCALE_MAX; i++)
+        jpush(hist, json_integer(st->hist[i]), ok);
+    jset(o, "hist", hist, ok);
+    return o;
+}
+
+static json_t *json_card(const room *r, const deck *d, const char *lang, const game_summary_card *c,
+                         uint32_t rank, bool *ok)
+{
+    json_t *o = json_object(), *notes = json_array();
+    if (!o || !notes) {
+        json_decref(o);
+        json_decref(notes);
+        *ok = false;
+        return NULL;
+    }
+    /* The §6 fields first, as on the wire. */
+    jset(o, "card", json_string(c->card.s), ok);
+    jset(o, "by", c->by ? json_integer(c->by) : json_null(), ok);
+    jset(o, "stats", json_stats(&c->stats, ok), ok);
+    const char *agreement = c->agreement == GAME_AGREE_NONE ? NULL : game_agreement_name(c->agreement);
+    jset(o, "agreement", jstr_or_null(agreement), ok);
+    for (uint32_t i = 0; i < c->n_notes; i++) {
+        const game_note_item *n = &c->notes[i];
+        json_t *jn = json_object();
+        if (!jn) {
+            *ok = false;
+            break;
+        }
+        jset(jn, "note", json_integer(n->note), ok);
+        jset(jn, "player", json_integer(n->player), ok);
+        /* A hidden note keeps its id and author, as in the summary on the
+         * wire, but its text is gone. */
+        if (n->text)
+            jset(jn, "text", json_string(n->text), ok);
+        jset(jn, "name", jstr_or_null(member_name(r, n->player)), ok);
+        jpush(notes, jn, ok);
+    }
+    jset(o, "notes", notes, ok);
+    /* Display fields. */
+    const deck_category *cat = card_category(d, c->card.s);
+    jset(o, "rank", json_integer(rank), ok);
+    jset(o, "title", json_string(card_title(d, lang, c->card.s)), ok);
+    jset(o, "category", jstr_or_null(cat ? cat->id : NULL), ok);
+    jset(o, "category_title", jstr_or_null(cat ? deck_text_in(&cat->title, lang) : NULL), ok);
+    jset(o, "by_name", jstr_or_null(member_name(r, c->by)), ok);
+    return o;
+}
+
+static json_t *json_summary(const room *r, const game_summary *s, bool *ok)
+{
+    const deck *d = room_deck(r);
+    const char *lang = words_for(r)->lang;
+    json_t *root = json_object(), *cards = json_array(), *cats = json_array(), *actions = json_array(),
+           *players = json_array(), *participants = json_array(), *jdeck = json_object(),
+           *scale = json_object(), *labels = json_array();
+    if (!root || !cards || !cats || !actions || !players || !participants || !jdeck || !scale || !labels) {
+        json_decref(root);
+        json_decref(cards);
+        json_decref(cats);
+        json_decref(actions);
+        json_decref(players);
+        json_decref(participants);
+        json_decref(jdeck);
+        json_decref(scale);
+        json_decref(labels);
+        *ok = false;
+        return NULL;
+    }
+
+    jset(root, "round", json_integer(s->round), ok);
+    for (uint32_t i = 0; i < s->n_cards; i++)
+        jpush(cards, json_card(r, d, lang, &s->cards[i], i + 1, ok), ok);
+    jset(root, "cards", cards, ok);
+    for (uint32_t i = 0; i < s->n_categories; i++) {
+        const game_summary_category *c = &s->categories[i];
+        json_t *jc = json_object();
+        if (!jc) {
+            *ok = false;
+            break;
+        }
+        jset(jc, "category", json_string(c->category.s), ok);
+        jset(jc, "cards", json_integer(c->cards), ok);
+        jset(jc, "mean", c->has_mean ? json_real(c->mean) : json_null(), ok);
+        jset(jc, "title", json_string(category_title(d, lang, c->category.s)), ok);
+        jpush(cats, jc, ok);
+    }
+    jset(root, "categories", cats, ok);
+    jset(root, "text", json_string(s->text ? s->text : ""), ok);
+    for (uint32_t i = 0; i < s->n_actions; i++)
+        jpush(actions, json_string(s->actions[i]), ok);
+    jset(root, "actions", actions, ok);
+    for (uint32_t i = 0; i < s->n_players; i++) {
+        jpush(players, json_integer(s->players[i]), ok);
+        json_t *p = json_object();
+        if (!p) {
+            *ok = false;
+            break;
+        }
+        jset(p, "player", json_integer(s->players[i]), ok);
+        jset(p, "name", jstr_or_null(member_name(r, s->players[i])), ok);
+        jpush(participants, p, ok);
+    }
+    jset(root, "players", players, ok);
+    jset(root, "started_at", json_integer((json_int_t)s->started_at), ok);
+    jset(root, "closed_at", json_integer((json_int_t)s->closed_at), ok);
+    jset(root, "replay_key", json_string(s->replay_key), ok);
+
+    jset(root, "room", json_string(room_code(r)), ok);
+    jset(root, "title", json_string(room_title(r) ? room_title(r) : ""), ok);
+    jset(root, "lang", json_string(lang), ok);
+    jset(root, "tz_offset", json_integer(room_tz_offset(r)), ok);
+    outbuf date = {0};
+    out_iso_local(&date, s->closed_at, room_tz_offset(r));
+    jset(root, "closed_at_local", date.failed ? NULL : json_string(date.p), ok);
+    free(date.p);
+    jset(jdeck, "id", json_string(d ? d->id : ""), ok);
+    jset(jdeck, "version", json_integer(d ? d->version : 0), ok);
+    jset(jdeck, "hash", json_string(d ? d->hash : ""), ok);
+    jset(jdeck, "title", d ? json_string(deck_text_in(&d->title, lang)) : json_null(), ok);
+    jset(root, "deck", jdeck, ok);
+    if (d) {
+        char **ls = room_lang(r) == VP_LANG_EN ? d->labels_en : d->labels_nl;
+        for (int32_t v = d->scale_min; v <= d->scale_max; v++)
+            jpush(labels, json_string(ls[v - d->scale_min]), ok);
+    }
+    jset(scale, "min", json_integer(d ? d->scale_min : 0), ok);
+    jset(scale, "max", json_integer(d ? d->scale_max : 0), ok);
+    jset(scale, "labels", labels, ok);
+    jset(root, "scale", scale, ok);
+    jset(root, "participants", participants, ok);
+    return root;
+}
+
+int export_summary_json(const room *r, const game_summary *s, char **out, size_t *len)
+{
+    bool ok = true;
+    char *buf = NULL;
+    json_t *root = json_summary(r, s, &ok);
+    /* Indented: the file is a download that people open too. Reals use
+     * jansson's default 17 digits, so every mean round-trips exactly. */
+    const size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER;
+    size_t need = ok && root ? json_dumpb(root, NULL, 0, flags) : 0;
+    if (!ok || !root || need == 0 || need > EXPORT_MAX_BYTES)
+        goto err;
+    /* json_dumpb into our own buffer: the caller frees with free(), whatever
+     * allocator jansson was given. */
+    if (!(buf = malloc(need + 1)) || json_dumpb(root, buf, need, flags) != need)
+        goto err;
+    buf[need] = '\0';
+    json_decref(root);
+    *out = buf;
+    *len = need;
+    return 0;
+err:
+    free(buf);
+    json_decref(root);
+    *out = NULL;
+    *len = 0;
+    return -1;
+}
+
+/* ================= Markdown ================= */
+
+/* Text from people and decks is written so that it renders as itself.
+ *
+ * Every ASCII punctuation character that means something to CommonMark or
+ * to GitHub's extensions gets a backslash (CommonMark allows a backslash
+ * before any ASCII punctuation, so this never shows): the classic set
+ * \ ` * _ { } [ ] ( ) # + - . ! | < > and also ~ (strikethrough, fences),
+ * & (entities), = (setext underlines) and $ (math). With `#`, `>`, `+`,
+ * `-`, `*`, `=`, `~`, `.`, `)` and `|` escaped, no line can open a heading,
+ * quote, list, thematic break, fence or table. Leading blanks are dropped
+ * from each line (four would open a code block), other control characters
+ * become spaces, and line ends follow the mode. */
+typedef enum md_mode {
+    MD_ONE_LINE,   /* headings, table cells, names: line ends become spaces */
+    MD_LIST_ITEM,  /* notes, actions: a line end is a hard break inside the same item */
+    MD_PARAGRAPHS  /* the facilitator's text: a blank line starts a new paragraph */
+} md_mode;
+
+static bool md_special(unsigned char c)
+{
+    return c && strchr("\\`*_{}[]()#+-.!|<>~&=$", c) != NULL;
+}
+
+/* A colon before "//" is escaped as well: GitHub's renderer turns a bare
+ * http:// or https:// into a link and swallows the backslashes after it,
+ * so a typed address would come out broken; escaped, it stays text. A bare
+ * www. address cannot match either, as its dots are escaped. */
+static bool md_url_colon(const char *s, size_t n, size_t i)
+{
+    return s[i] == ':' && i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/';
+}
+
+static void md_line(outbuf *b, const char *s, size_t n)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool special = md_special(c) || md_url_colon(s, n, i);
+        if (special || c < 0x20 || c == 0x7f) {
+            out_add(b, s + start, i - start);
+            if (special) {
+                out_char(b, '\\');
+                out_char(b, (char)c);
+            } else {
+                out_char(b, ' ');
+            }
+            start = i + 1;
+        }
+    }
+    out_add(b, s + start, n - start);
+}
+
+/* indent: the spaces that continue a list item (the marker's width). */
+static void md_text(outbuf *b, const char *s, md_mode mode, unsigned indent)
+{
+    static const char spaces[] = "          ";
+    bool wrote = false;
+    unsigned blank = 0; /* line ends since the last line with text */
+    size_t n = s ? strlen(s) : 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t end = i;
+        while (end < n && s[end] != '\n' && s[end] != '\r')
+            end++;
+        size_t a = i, z = end;
+        while (a < z && (s[a] == ' ' || s[a] == '\t'))
+            a++;
+        while (z > a && (s[z - 1] == ' ' || s[z - 1] == '\t'))
+            z--;
+        if (a < z) {
+            if (wrote) {
+                if (mode == MD_ONE_LINE) {
+                    out_char(b, ' ');
+                } else if (mode == MD_PARAGRAPHS && blank > 1) {
+                    out_str(b, "\n\n");
+                } else {
+                    /* A backslash at the end of a line is a hard break. */
+                    out_str(b, "\\\n");
+                    out_add(b, spaces, indent < sizeof spaces - 1 ? indent : sizeof spaces - 1);
+                }
+            }
+            md_line(b, s + a, z - a);
+            wrote = true;
+            blank = 0;
+        }
+        /* One line end: CRLF, LF or a lone CR. */
+        if (end < n && s[end] == '\r' && end + 1 < n && s[end + 1] == '\n')
+            end++;
+        if (end < n)
+            blank++;
+        i = end + 1;
+    }
+}
+
+static void md_figure(outbuf *b, const words *w, bool has, double v)
+{
+    if (has)
+        out_decimal(b, v, 1, w->decimal);
+    else
+        out_str(b, "\xe2\x80\x94");
+}
+
+/* The distribution as one bar per scale value, in a fenced block so the
+ * bars line up; the block holds only digits, spaces and box characters.
+ *
+ *     1 │ ██    2
+ *     2 │       0
+ */
+#define MD_BAR_WIDTH 20 /* blocks of the longest bar */
+
+static void md_distribution(outbuf *b, const deck *d, const game_stats *st)
+{
+    uint32_t most = 0;
+    for (unsigned i = 0; i < st->n_hist; i++)
+        most = st->hist[i] > most ? st->hist[i] : most;
+    unsigned width = most < MD_BAR_WIDTH ? most : MD_BAR_WIDTH;
+    int32_t lo = d ? d->scale_min : 0;
+    int label_width = snprintf(NULL, 0, "%d", (int)(lo + (int32_t)st->n_hist - 1));
+    out_str(b, "```\n");
+    for (unsigned i = 0; i < st->n_hist; i++) {
+        uint32_t c = st->hist[i];
+        /* One block per vote while they fit; past that, scaled, with at
+         * least one block for any vote at all. */
+        unsigned blocks = most <= MD_BAR_WIDTH ? c : (unsigned)(((uint64_t)c * MD_BAR_WIDTH + most / 2) / most);
+        if (c > 0 && blocks == 0)
+            blocks = 1;
+        out_fmt(b, "%*d \xe2\x94\x82 ", label_width, (int)(lo + (int32_t)i));
+        for (unsigned k = 0; k < blocks; k++)
+            out_str(b, "\xe2\x96\x88");
+        for (unsigned k = blocks; k < width; k++)
+            out_char(b, ' ');
+        out_fmt(b, " %u\n", c);
+    }
+    out_str(b, "```\n\n");
+}
+
+static void md_header(outbuf *b, const room *r, const game_summary *s, const words *w)
+{
+    const deck *d = room_deck(r);
+    const char *title = room_title(r);
+    out_str(b, "# ");
+    md_text(b, title && *title ? title : w->untitled, MD_ONE_LINE, 0);
+    out_str(b, "\n\n");
+    out_people_date(b, w, s->closed_at, room_tz_offset(r));
+    out_fmt(b, " \xc2\xb7 %s %u", w->round, s->round);
+    if (d) {
+        out_fmt(b, " \xc2\xb7 %s: ", w->deck);
+        md_text(b, deck_text_in(&d->title, w->lang), MD_ONE_LINE, 0);
+        out_fmt(b, " (%s %u)", w->version, d->version);
+    }
+    out_str(b, "\n\n");
+
+    out_fmt(b, "## %s\n\n", w->participants);
+    if (s->n_players == 0)
+        out_str(b, w->nobody);
+    for (uint32_t i = 0; i < s->n_players; i++) {
+        if (i)
+            out_str(b, ", ");
+        md_text(b, member_name(r, s->players[i]), MD_ONE_LINE, 0);
+    }
+    out_str(b, "\n\n");
+}
+
+static void md_ranking(outbuf *b, const room *r, const game_summary *s, const words *w)
+{
+    const deck *d = room_deck(r);
+    out_fmt(b, "## %s\n\n", w->ranking);
+    if (s->n_cards == 0) {
+        out_fmt(b, "%s\n\n", w->no_cards);
+        return;
+    }
+    out_fmt(b, "| # | %s | %s | %s | %s | %s | %s | %s |\n", w->col_card, w->col_category, w->col_mean,
+            w->col_median, w->col_votes, w->col_passes, w->col_agreement);
+    out_str(b, "|--:|:--|:--|--:|--:|--:|--:|:--|\n");
+    for (uint32_t i = 0; i < s->n_cards; i++) {
+        const game_summary_card *c = &s->cards[i];
+        const deck_category *cat = card_category(d, c->card.s);
+        out_fmt(b, "| %u | ", i + 1);
+        md_text(b, card_title(d, w->lang, c->card.s), MD_ONE_LINE, 0);
+        out_str(b, " | ");
+        md_text(b, cat ? deck_text_in(&cat->title, w->lang) : "", MD_ONE_LINE, 0);
+        out_str(b, " | ");
+        md_figure(b, w, c->stats.n > 0, c->stats.mean);
+        out_str(b, " | ");
+        md_figure(b, w, c->stats.n > 0, c->stats.median);
+        out_fmt(b, " | %u | %u | %s |\n", c->stats.n, c->stats.pass, w->agreement[c->agreement]);
+    }
+    out_str(b, "\n");
+}
+
+static void md_cards(outbuf *b, const room *r, const game_summary *s, const words *w)
+{
+    const deck *d = room_deck(r);
+    if (s->n_cards == 0)
+        return;
+    out_fmt(b, "## %s\n\n", w->cards);
+    if (d) {
+        char **labels = room_lang(r) == VP_LANG_EN ? d->labels_en : d->labels_nl;
+        out_fmt(b, "%s: ", w->scale);
+        for (int32_t v = d->scale_min; v <= d->scale_max; v++) {
+            out_fmt(b, "%s%d ", v > d->scale_min ? " \xc2\xb7 " : "", (int)v);
+            md_text(b, labels[v - d->scale_min], MD_ONE_LINE, 0);
+        }
+        out_str(b, "\n\n");
+    }
+    for (uint32_t i = 0; i < s->n_cards; i++) {
+        const game_summary_card *c = &s->cards[i];
+        const deck_category *cat = card_category(d, c->card.s);
+        const char *by = member_name(r, c->by);
+        out_fmt(b, "### %u\\. ", i + 1);
+        md_text(b, card_title(d, w->lang, c->card.s), MD_ONE_LINE, 0);
+        out_str(b, "\n\n");
+        if (cat) {
+            md_text(b, deck_text_in(&cat->title, w->lang), MD_ONE_LINE, 0);
+            out_str(b, " \xc2\xb7 ");
+        }
+        if (by) {
+            out_fmt(b, "%s ", w->played_by);
+            md_text(b, by, MD_ONE_LINE, 0);
+        } else {
+            out_str(b, w->from_pile);
+        }
+        out_str(b, "  \n");
+        out_fmt(b, "%s ", w->col_mean);
+        md_figure(b, w, c->stats.n > 0, c->stats.mean);
+        out_fmt(b, " \xc2\xb7 %s ", w->col_median);
+        md_figure(b, w, c->stats.n > 0, c->stats.median);
+        out_fmt(b, " \xc2\xb7 %s %u \xc2\xb7 %s %u \xc2\xb7 %s\n\n", w->col_votes, c->stats.n, w->col_passes,
+                c->stats.pass, c->agreement == GAME_AGREE_NONE ? w->too_few_votes : w->agreement[c->agreement]);
+        if (c->stats.n > 0)
+            md_distribution(b, d, &c->stats);
+        if (visible_notes(c) == 0)
+            continue;
+        out_fmt(b, "%s:\n\n", w->notes);
+        for (uint32_t k = 0; k < c->n_notes; k++) {
+            const game_note_item *n = &c->notes[k];
+            if (!n->text) /* hidden: gone from every export */
+                continue;
+            out_str(b, "- **");
+            md_text(b, member_name(r, n->player), MD_ONE_LINE, 0);
+            out_str(b, ":** ");
+            md_text(b, n->text, MD_LIST_ITEM, 2);
+            out_str(b, "\n");
+        }
+        out_str(b, "\n");
+    }
+}
+
+static void md_categories(outbuf *b, const room *r, const game_summary *s, const words *w)
+{
+    const deck *d = room_deck(r);
+    if (s->n_cards == 0 || s->n_categories == 0)
+        return;
+    out_fmt(b, "## %s\n\n| %s | %s | %s |\n|:--|--:|--:|\n", w->categories, w->col_category, w->col_cards,
+            w->col_mean);
+    for (uint32_t i = 0; i < s->n_categories; i++) {
+        const game_summary_category *c = &s->categories[i];
+        out_str(b, "| ");
+        md_text(b, category_title(d, w->lang, c->category.s), MD_ONE_LINE, 0);
+        out_fmt(b, " | %u | ", c->cards);
+        md_figure(b, w, c->has_mean, c->mean);
+        out_str(b, " |\n");
+    }
+    out_str(b, "\n");
+}
+
+static void md_closing(outbuf *b, const game_summary *s, const words *w)
+{
+    if (s->text && s->text[strspn(s->text, " \t\r\n")]) {
+        out_fmt(b, "## %s\n\n", w->text);
+        md_text(b, s->text, MD_PARAGRAPHS, 0);
+        out_str(b, "\n\n");
+    }
+    if (s->n_actions > 0) {
+        out_fmt(b, "## %s\n\n", w->actions);
+        for (uint32_t i = 0; i < s->n_actions; i++) {
+            char marker[16];
+            int m = snprintf(marker, sizeof marker, "%u. ", i + 1);
+            out_str(b, marker);
+            md_text(b, s->actions[i], MD_LIST_ITEM, (unsigned)m);
+            out_str(b, "\n");
+        }
+        out_str(b, "\n");
+    }
+}
+
+int export_summary_md(const room *r, const game_summary *s, char **out, size_t *len)
+{
+    const words *w = words_for(r);
+    outbuf b = {0};
+    md_header(&b, r, s, w);
+    md_ranking(&b, r, s, w);
+    md_cards(&b, r, s, w);
+    md_categories(&b, r, s, w);
+    md_closing(&b, s, w);
+    /* One line end at the end of the file, not a blank line. */
+    while (!b.failed && b.len >= 2 && b.p[b.len - 1] == '\n' && b.p[b.len - 2] == '\n')
+        b.p[--b.len] = '\0';
+    return out_finish(&b, out, len);
+}
+
+/* ================= CSV ================= */
+
+/* RFC 4180: fields separated by commas, records by CRLF; a field holding a
+ * comma, a double quote, CR or LF is enclosed in double quotes, and a
+ * double quote inside is doubled.
+ *
+ * Formula injection (PROTOCOL.md §8, "escaped"): a spreadsheet treats a
+ * cell that starts with =, +, - or @ as a formula, and some also one that
+ * starts with a tab or CR. Such a cell gets one apostrophe (') in front,
+ * the defence OWASP recommends: Excel and LibreOffice then show text, and
+ * the cell still reads as what was typed, apostrophe first. The apostrophe
+ * is part of the value (a program reading the file sees it). The rule
+ * looks at the first byte of every cell, header and figures included;
+ * figures never start with one of these (no negative numbers occur).
+ *
+ * Encoding: UTF-8 with a byte order mark. Excel reads a CSV without a BOM
+ * in the machine's legacy code page and garbles every non-ASCII name; with
+ * it, Excel, LibreOffice, Numbers, pandas and Python's "utf-8-sig" read it
+ * right. Numbers use a dot as decimal separator whatever the room's
+ * language, so files from different rooms read the same. Header names are
+ * fixed English keys (not translated), so scripts can rely on them. */
+static void csv_cell(outbuf *b, const char *s, bool first)
+{
+    if (!first)
+        out_char(b, ',');
+    if (!s)
+        return;
+    bool guard = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
+    bool quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote)
+        out_char(b, '"');
+    if (guard)
+        out_char(b, '\'');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            out_char(b, '"');
+        out_char(b, *p);
+    }
+    if (quote)
+        out_char(b, '"');
+}
+
+static void csv_uint(outbuf *b, uint32_t v)
+{
+    out_fmt(b, ",%u", v);
+}
+
+static void csv_figure(outbuf *b, bool has, double v, unsigned decimals)
+{
+    out_char(b, ',');
+    if (has)
+        out_decimal(b, v, decimals, '.');
+}
+
+/* The visible notes of a card in one cell: "name: text", one note after
+ * another, separated by an empty line (LF inside the quoted cell, which
+ * spreadsheets show as line breaks). Hidden notes are left out. */
+static void csv_notes_cell(outbuf *b, const room *r, const game_summary_card *c)
+{
+    outbuf cell = {0};
+    bool any = false;
+    for (uint32_t k = 0; k < c->n_notes; k++) {
+        const game_note_item *n = &c->notes[k];
+        if (!n->text)
+            continue;
+        if (any)
+            out_str(&cell, "\n\n");
+        out_str(&cell, member_name(r, n->player));
+        out_str(&cell, ": ");
+        out_str(&cell, n->text);
+        any = true;
+    }
+    if (cell.failed)
+        b->failed = true;
+    else
+        csv_cell(b, any ? cell.p : "", false);
+    free(cell.p);
+}
+
+int export_summary_csv(const room *r, const game_summary *s, char **out, size_t *len)
+{
+    const deck *d = room_deck(r);
+    const char *lang = words_for(r)->lang;
+    int32_t lo = d ? d->scale_min : 0;
+    unsigned values = d ? (unsigned)(d->scale_max - d->scale_min + 1) : 0;
+    outbuf b = {0};
+
+    out_str(&b, "\xef\xbb\xbf");
+    out_str(&b, "rank,card,title,category,by,n,pass,mean,median,min,max");
+    for (unsigned i = 0; i < values; i++)
+        out_fmt(&b, ",%d", (int)(lo + (int32_t)i));
+    out_str(&b, ",agreement,notes,note_texts\r\n");
+
+    for (uint32_t i = 0; i < s->n_cards; i++) {
+        const game_summary_card *c = &s->cards[i];
+        const game_stats *st = &c->stats;
+        const deck_category *cat = card_category(d, c->card.s);
+        bool has = st->n > 0;
+        out_fmt(&b, "%u", i + 1);
+        csv_cell(&b, c->card.s, false);
+        csv_cell(&b, card_title(d, lang, c->card.s), false);
+        csv_cell(&b, cat ? deck_text_in(&cat->title, lang) : "", false);
+        csv_cell(&b, member_name(r, c->by), false);
+        csv_uint(&b, st->n);
+        csv_uint(&b, st->pass);
+        csv_figure(&b, has, st->mean, 2);
+        csv_figure(&b, has, st->median, 1);
+        if (has) {
+            csv_uint(&b, st->min);
+            csv_uint(&b, st->max);
+        } else {
+            out_str(&b, ",,");
+        }
+        /* One count per scale value; a hist shorter than the scale (not
+         * expected) reads as zeros rather than shifting the columns. */
+        for (unsigned k = 0; k < values; k++)
+            csv_uint(&b, k < st->n_hist ? st->hist[k] : 0);
+        csv_cell(&b, c->agreement == GAME_AGREE_NONE ? "" : game_agreement_name(c->agreement), false);
+        csv_uint(&b, visible_notes(c));
+        csv_notes_cell(&b, r, c);
+        out_str(&b, "\r\n");
+    }
+    return out_finish(&b, out, len);
+}

@@ -1,0 +1,56 @@
+/* export: a closed round's summary as JSON, Markdown and CSV, the downloads of PROTOCOL.md §8. */
+#ifndef VERRIJK_GAME_EXPORT_H
+#define VERRIJK_GAME_EXPORT_H
+
+#include <stddef.h>
+
+#include "game/event.h"
+#include "game/room.h"
+
+/* The largest export any function here produces. Within the game's own
+ * limits a summary stays far below it (5,000 notes of 500 bytes, escaped to
+ * at most twice their size, are 5 MB; 500 cards of titles and figures add
+ * little), so reaching it means a corrupt summary, and the export fails. */
+#define EXPORT_MAX_BYTES (32u << 20)
+
+/* Media types the HTTP layer should send with each export. */
+#define EXPORT_TYPE_JSON "application/json; charset=utf-8"
+#define EXPORT_TYPE_MD   "text/markdown; charset=utf-8"
+#define EXPORT_TYPE_CSV  "text/csv; charset=utf-8; header=present"
+
+/* Each function renders summary s of room r (s as room_summary(r, round)
+ * returns it: hidden notes have no text, and no export shows their text).
+ * Display text (card, category and deck titles, headings, the date) is in
+ * the room's language; member names are looked up in r, so members who left
+ * still have their names. Pure: no I/O and no clock; the date comes from
+ * s->closed_at and the room's tz_offset.
+ *
+ * On success each returns 0 and stores in *out a malloc'd buffer of *len
+ * bytes, followed by a NUL that *len does not count; the caller frees it
+ * with free(). On failure (out of memory, or an export over
+ * EXPORT_MAX_BYTES) each returns -1 and sets *out to NULL and *len to 0.
+ * Neither r nor s is changed or kept. */
+
+/* The §6 summary object with every wire field as named there (round, cards
+ * [{card, by, stats, agreement, notes [{note, player, text?}]}], categories,
+ * text, actions, players, started_at, closed_at, replay_key), plus display
+ * fields: room, title, lang, tz_offset, closed_at_local (ISO 8601 with the
+ * room's offset), deck {id, version, hash, title}, scale {min, max, labels},
+ * participants [{player, name}] in the order of players; per card rank,
+ * title, category, category_title, by_name; per note name; per category
+ * title. Absent names (a card drawn from the pile) are null. */
+int export_summary_json(const room *r, const game_summary *s, char **out, size_t *len);
+
+/* A Markdown document for people: title, date, participants, the ranking
+ * table, per card its distribution and notes, the categories, the
+ * facilitator's text and the actions. Every text that came from a person
+ * (names, notes, text, actions) and every deck text is escaped so that it
+ * renders as itself and never as markup or a new block. */
+int export_summary_md(const room *r, const game_summary *s, char **out, size_t *len);
+
+/* RFC 4180 CSV with a UTF-8 byte order mark and CRLF line ends: a header
+ * row, then one row per card in ranking order. Cells that a spreadsheet
+ * would read as a formula are defused (see export.c for the exact rule). */
+int export_summary_csv(const room *r, const game_summary *s, char **out, size_t *len);
+
+#endif
