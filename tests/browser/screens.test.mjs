@@ -154,6 +154,16 @@ test('player: plays a card on their turn, votes, changes the vote, adds a note',
   await page.getByRole('button', { name: /^2/ }).click();
   await page.getByText(/Jouw keuze: 2/).waitFor();
   assert.equal(await page.getByRole('button', { name: /^2/ }).getAttribute('aria-pressed'), 'true');
+  // Keyboard only: Tab reaches the vote buttons and Enter votes.
+  await page.locator('body').focus();
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement?.classList.contains('vote') && document.activeElement.textContent.startsWith('3'));
+  }
+  assert.ok(reached, 'vote button 3 reachable with Tab');
+  await page.keyboard.press('Enter');
+  await page.getByText(/Jouw keuze: 3/).waitFor();
   await page.getByLabel('Notitie toevoegen').fill('Wie vertegenwoordigt de buurt?');
   await page.getByRole('button', { name: 'Toevoegen' }).click();
   await page.locator('.note-text', { hasText: 'Wie vertegenwoordigt de buurt?' }).waitFor();
@@ -284,6 +294,12 @@ test('summary: ranking, agreement, actions and download links after the round cl
   await at320(page, 'summary');
   await page.setViewportSize(DESKTOP);
   await shoot(page, 'summary-desktop');
+  // Printed on A4 (794 px at 96 dpi): no controls, nothing cut off at the side.
+  await page.emulateMedia({ media: 'print' });
+  await page.setViewportSize({ width: 794, height: 1123 });
+  assert.equal(await page.getByRole('link', { name: 'Markdown' }).isVisible(), false);
+  await noOverflow(page, 'summary printed');
+  await shoot(page, 'summary-print-a4');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -1,6 +1,7 @@
 // The player's screen (phone first, 390×844): the table card, my vote, my hand, notes, the timer, whose turn it is.
 import { useLang } from '../i18n';
 import type { RoomConnection, Snapshot } from '../net/connection';
+import { dropConnection } from '../net/session';
 import type { View, You } from '../state/types';
 import { CardFace, cardTitle, Countdown, ErrorBanner, People, RoomHeader, TurnLine, useActions, useDeck } from './parts';
 import { TableArea } from './table';
@@ -58,6 +59,7 @@ export function PlayerView({ conn, snap, view, you }: { conn: RoomConnection; sn
             if (!confirm(t('room.leave.confirm'))) return;
             if (await act.send({ t: 'leave' })) {
               conn.forgetToken();
+              dropConnection(view.room);
               location.hash = '#/';
             }
           }}>{t('room.leave')}</button>

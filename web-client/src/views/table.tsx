@@ -39,6 +39,7 @@ export function TableArea({ view, deck, canVote, onVote, canNote, onNote, onHide
         </CardFace>
       </div>
       {children}
+      {table.stage === 'discuss' && <VotedLine view={view} />}
       {table.stage === 'discuss' && canVote && onVote && (
         <div class="voting">
           <h3 id="vote-q">{t('vote.title')}</h3>
@@ -58,5 +59,19 @@ export function TableArea({ view, deck, canVote, onVote, canNote, onNote, onHide
         {canNote && onNote && <NoteForm onSend={onNote} />}
       </div>
     </section>
+  );
+}
+
+/** Who has voted on the table card and who not yet — never what. */
+export function VotedLine({ view }: { view: View }) {
+  const { t } = useLang();
+  const voters = view.players.filter((p) => p.present && (p.role === 'player' || (p.role === 'facilitator' && view.opts.facilitator_plays)));
+  const done = voters.filter((p) => p.voted);
+  const waiting = voters.filter((p) => !p.voted);
+  return (
+    <div class="voted-line" aria-live="polite">
+      <p><strong>{t('vote.who')} ({done.length}/{voters.length}):</strong> {done.map((p) => p.name).join(', ') || '–'}</p>
+      {waiting.length > 0 && <p class="muted">{t('vote.waiting')}: {waiting.map((p) => p.name).join(', ')}</p>}
+    </div>
   );
 }
