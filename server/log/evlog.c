@@ -69,7 +69,11 @@ struct evlog_file {
         bool created;
         int fd;                 /* the fd after the job, -1 when closed */
         uint64_t size_after;    /* file length after the write */
+        bool attempted;         /* the write was tried (the file was open) */
+        bool stored;            /* the write (and its ordered flush) succeeded */
         bool undone;            /* a failed write was cut back off */
+        bool truncated;         /* the ordered truncate succeeded */
+        bool flushed;           /* the ordered fdatasync ran (whatever it returned) */
         char note[EVLOG_DIR_MAX + 256];
     } job;
 };
@@ -91,6 +95,7 @@ struct evlog {
     unsigned remembered;
     unsigned open_count;        /* open or being opened */
     unsigned evicting;          /* close jobs in flight for the LRU */
+    unsigned slot_waiting;      /* files that found no free slot in the last pass */
     unsigned busy_count;
     unsigned dirty_count;
     size_t pending_bytes;
@@ -104,6 +109,10 @@ struct evlog {
     bool syncfs_busy;
     uv_work_t syncfs_work;
     int syncfs_err;
+    /* `batch` with syncfs: something was written since the last syncfs, and
+     * the timer says one is due. */
+    bool fs_dirty;
+    bool fs_flush_due;
 
     uv_idle_t idle;             /* keeps the loop from sleeping while work is queued */
     uv_check_t check;           /* runs the scheduler once per iteration */
@@ -455,7 +464,11 @@ static void file_job_work(uv_work_t *req)
     f->job.err = 0;
     f->job.stage = NULL;
     f->job.created = false;
+    f->job.attempted = false;
+    f->job.stored = false;
     f->job.undone = false;
+    f->job.truncated = false;
+    f->job.flushed = false;
     f->job.note[0] = '\0';
     snprintf(path, sizeof(path), "%s/%s.log", log->dir, f->room);
 
@@ -473,9 +486,10 @@ static void file_job_work(uv_work_t *req)
             goto fail_open;
         }
         /* A file this writer closed earlier and nobody touched since needs
-         * no scan; any other file is checked whole, so that records are
-         * never appended behind a torn or corrupt tail. */
-        if (!(f->known && (uint64_t)st.st_size == size)) {
+         * no scan, nor one reopened to cut unacknowledged records off (its
+         * good length is known exactly); any other file is checked whole,
+         * so that records are never appended behind a torn or corrupt tail. */
+        if (!(f->known && ((uint64_t)st.st_size == size || f->job.truncate))) {
             struct evlog_contents c;
             r = evlog_read_fd(fd, path, true, &c);
             if (r != 0) {
@@ -513,19 +527,22 @@ static void file_job_work(uv_work_t *req)
         if (ftruncate(fd, (off_t)size) != 0) {
             f->job.err = -errno;
             f->job.stage = "truncate";
-            goto out;
+            goto finish;
         }
+        f->job.truncated = true;
     }
     if (f->job.write) {
+        f->job.attempted = true;
         r = write_all(fd, f->writing.bytes, f->writing.len, size);
         if (r != 0) {
             f->job.err = r;
             f->job.stage = "write";
             f->job.undone = ftruncate(fd, (off_t)size) == 0;
-            goto out;
+            goto finish;
         }
     }
     if (f->job.sync) {
+        f->job.flushed = true;
         if (fdatasync(fd) != 0) {
             f->job.err = -errno;
             f->job.stage = "fdatasync";
@@ -535,18 +552,21 @@ static void file_job_work(uv_work_t *req)
                 f->job.undone = ftruncate(fd, (off_t)size) == 0;
             else
                 f->job.undone = true;
-            if (!f->job.close)
-                goto out;
+            goto finish;
         }
     }
-    if (f->job.write && f->job.err == 0)
+    if (f->job.write) {
         size += f->writing.len;
+        f->job.stored = true;
+    }
+finish:
+    /* A close that was ordered happens whatever failed before it. */
     if (f->job.close || f->job.unlink) {
         if (fd >= 0)
             close(fd);
         fd = -1;
     }
-    if (f->job.unlink) {
+    if (f->job.unlink && f->job.err == 0) {
         if (unlink(path) != 0 && errno != ENOENT) {
             f->job.err = -errno;
             f->job.stage = "unlink";
@@ -590,7 +610,7 @@ static bool evict_one(struct evlog *log)
         clear_orders(f);
         f->job.close = true;
         f->job.evict = true;
-        f->job.sync = f->dirty;
+        f->job.sync = f->dirty && log->sync == EVLOG_SYNC_BATCH && log->flush == EVLOG_FLUSH_FDATASYNC;
         log->evicting++;
         submit(log, f);
         return true;
@@ -636,6 +656,16 @@ static bool file_start(struct evlog *log, struct evlog_file *f, unsigned *waitin
         }
         f->job.sync = f->sync_wanted ||
                       (f->job.write && log->sync == EVLOG_SYNC_ALWAYS && log->flush == EVLOG_FLUSH_FDATASYNC);
+        if (!f->job.open && log->slot_waiting > log->evicting) {
+            /* Other rooms wait for a slot: this one writes, then yields its
+             * slot and queues behind them, so that busy rooms cannot keep
+             * the open files to themselves. */
+            f->job.close = true;
+            f->job.evict = true;
+            log->evicting++;
+            if (log->sync == EVLOG_SYNC_BATCH && log->flush == EVLOG_FLUSH_FDATASYNC)
+                f->job.sync = true;
+        }
         submit(log, f);
         return true;
     }
@@ -664,6 +694,7 @@ static void schedule(struct evlog *log)
         }
         f = next;
     }
+    log->slot_waiting = waiting;
     maybe_finish(log);
 }
 
@@ -687,9 +718,29 @@ static void set_dirty(struct evlog *log, struct evlog_file *f, bool dirty)
         log->dirty_count--;
 }
 
+static void syncfs_start(struct evlog *log);
+
+/* `batch` with syncfs: the written files need no flush of their own; one
+ * syncfs per tick covers them all, and never holds up a file's writes. */
+static void set_fs_dirty(struct evlog *log)
+{
+    log->fs_dirty = true;
+    if (!uv_is_active((uv_handle_t *)&log->batch_timer))
+        uv_timer_start(&log->batch_timer, on_batch_timer, EVLOG_BATCH_SYNC_MS, EVLOG_BATCH_SYNC_MS);
+}
+
 static void on_batch_timer(uv_timer_t *timer)
 {
     struct evlog *log = timer->data;
+    if (log->flush == EVLOG_FLUSH_SYNCFS) {
+        if (!log->fs_dirty) {
+            uv_timer_stop(timer);
+            return;
+        }
+        log->fs_flush_due = true;
+        syncfs_start(log);
+        return;
+    }
     if (log->dirty_count == 0) {
         uv_timer_stop(timer);
         return;
@@ -714,10 +765,17 @@ static void syncfs_done(uv_work_t *req, int status);
 
 static void syncfs_start(struct evlog *log)
 {
-    if (log->syncfs_busy || !log->sync_next_group)
+    if (log->syncfs_busy)
         return;
-    log->sync_group = log->sync_next_group;
-    log->sync_next_group = NULL;
+    if (log->sync_next_group) {
+        log->sync_group = log->sync_next_group;
+        log->sync_next_group = NULL;
+    } else if (log->fs_dirty && log->fs_flush_due) {
+        log->fs_dirty = false;
+        log->fs_flush_due = false;
+    } else {
+        return;
+    }
     log->syncfs_busy = true;
     uv_queue_work(log->loop, &log->syncfs_work, syncfs_work, syncfs_done);
 }
@@ -745,16 +803,35 @@ static void file_job_done(uv_work_t *req, int status)
             log->open_count--;
         }
     }
-    if (f->job.sync)
+    if (f->job.close || f->job.unlink) {
+        if (f->fd >= 0)
+            log->open_count--;
+        f->fd = -1;
+        list_remove(log, f);
+        if (f->job.evict) {
+            log->evicting--;
+            log->stats.evictions++;
+        }
+    }
+    if (f->job.flushed) {
         log->stats.syncs++;
-    if (f->job.truncate && err == 0)
+        f->sync_wanted = false;
+        set_dirty(log, f, false);
+    }
+    if (f->fd < 0) {
+        /* A closed file was flushed on close (or is left to syncfs). */
+        f->sync_wanted = false;
+        set_dirty(log, f, false);
+    }
+    if (f->job.truncated)
         f->truncate_wanted = false;
     if (f->job.write) {
         log->stats.writes++;
-        if (err != 0) {
-            /* The size stays at the last whole record; if the partial write
-             * could not be cut off, the next job cuts it first. */
-            if (f->fd >= 0 && !f->job.undone)
+        if (!f->job.stored) {
+            /* The size stays at the last whole record; if a partial or
+             * unflushed write could not be cut off, the next job cuts it
+             * first (reopening the file if need be). */
+            if (f->job.attempted && !f->job.undone)
                 f->truncate_wanted = true;
             note_failure(log, f, err, f->job.stage, f->writing.count);
             batch_finish(log, &f->writing, err);
@@ -768,7 +845,9 @@ static void file_job_done(uv_work_t *req, int status)
             return;
         } else {
             f->size = f->job.size_after;
-            if (log->sync == EVLOG_SYNC_BATCH && !f->job.sync)
+            if (log->sync == EVLOG_SYNC_BATCH && log->flush == EVLOG_FLUSH_SYNCFS)
+                set_fs_dirty(log);
+            else if (log->sync == EVLOG_SYNC_BATCH && !f->job.flushed && f->fd >= 0)
                 set_dirty(log, f, true);
             note_success(log);
             batch_finish(log, &f->writing, 0);
@@ -778,22 +857,6 @@ static void file_job_done(uv_work_t *req, int status)
          * the warning is all there is (a failed flush cannot be retried:
          * the kernel reports such an error once). */
         warnf(log, "evlog: %s/%s.log: %s failed: %s", log->dir, f->room, f->job.stage, uv_strerror(err));
-    }
-    if (f->job.sync && (err == 0 || f->job.stage == NULL || strcmp(f->job.stage, "fdatasync") == 0)) {
-        f->sync_wanted = false;
-        set_dirty(log, f, false);
-    }
-    if (f->job.close || f->job.unlink) {
-        if (f->fd >= 0)
-            log->open_count--;
-        f->fd = -1;
-        list_remove(log, f);
-        set_dirty(log, f, false);
-        f->sync_wanted = false;
-        if (f->job.evict) {
-            log->evicting--;
-            log->stats.evictions++;
-        }
     }
     if (f->job.unlink) {
         evlog_done_cb done = f->delete_done;
@@ -805,12 +868,15 @@ static void file_job_done(uv_work_t *req, int status)
         if (done)
             done(f->delete_ud, err);
     }
-    if (f->truncate_wanted && log->closing && f->job.truncate && err != 0) {
+    bool truncate_failed = f->job.truncate && !f->job.truncated;
+    if (f->truncate_wanted && log->closing && truncate_failed) {
         warnf(log, "evlog: %s/%s.log: giving up cutting unacknowledged bytes at shutdown", log->dir, f->room);
         f->truncate_wanted = false;
     }
+    /* A truncate that just failed is retried with the next append, not at
+     * once (that would spin while the disk is failing). */
     if (f->pending.count || f->delete_wanted || (f->sync_wanted && f->fd >= 0) ||
-        (f->truncate_wanted && !(f->job.truncate && err != 0)) || (log->closing && f->fd >= 0))
+        (f->truncate_wanted && !truncate_failed) || (log->closing && f->fd >= 0))
         ready_push(log, f);
     if (log->ready_head)
         kick(log);
@@ -828,6 +894,8 @@ static void syncfs_done(uv_work_t *req, int status)
     log->syncfs_busy = false;
     log->sync_group = NULL;
     log->stats.syncs++;
+    if (err != 0 && !f)
+        warnf(log, "evlog: %s: syncfs failed: %s", log->dir, uv_strerror(err));
     while (f) {
         struct evlog_file *next = f->sync_next;
         f->sync_next = NULL;
@@ -877,6 +945,12 @@ static void maybe_finish(struct evlog *log)
     if (!log->closing || log->handles_open > 0 || log->busy_count > 0 || log->syncfs_busy ||
         log->open_count > 0 || log->ready_head || log->pending_bytes > 0)
         return;
+    if (log->fs_dirty) {
+        /* The last flush before the files are left to the kernel. */
+        log->fs_flush_due = true;
+        syncfs_start(log);
+        return;
+    }
     uv_idle_stop(&log->idle);
     uv_check_stop(&log->check);
     uv_timer_stop(&log->batch_timer);

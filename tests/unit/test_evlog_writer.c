@@ -257,6 +257,12 @@ static void test_evlog_records_read_back_in_order_sync_batch(void **state)
     run_mode(EVLOG_SYNC_BATCH, EVLOG_FLUSH_FDATASYNC);
 }
 
+static void test_evlog_records_read_back_in_order_sync_batch_syncfs(void **state)
+{
+    (void)state;
+    run_mode(EVLOG_SYNC_BATCH, EVLOG_FLUSH_SYNCFS);
+}
+
 static void test_evlog_records_read_back_in_order_sync_none(void **state)
 {
     (void)state;
@@ -310,6 +316,70 @@ static void test_evlog_lru_reopens_files_beyond_open_limit(void **state)
     for (unsigned i = 0; i < ROOMS; i++)
         expect_room(h, i, 0, ROUNDS * PER);
     free(recs);
+    harness_free(h);
+}
+
+/* Rooms that write without pause, more of them than open slots: each
+ * writes and then yields its slot to a waiting room, so none is starved. */
+struct busy_room {
+    struct harness *h;
+    char code[8];
+    unsigned room, done;
+    struct record rec;
+    unsigned done_when_first_finished;
+};
+
+#define FAIR_ROOMS 16
+#define FAIR_RECORDS 20
+static struct busy_room fair[FAIR_ROOMS];
+static bool fair_first_finished;
+
+static void fair_append(struct busy_room *b);
+
+static void on_fair_done(void *ud, int status)
+{
+    struct busy_room *b = ud;
+    assert_int_equal(status, 0);
+    b->done++;
+    if (b->done == FAIR_RECORDS && !fair_first_finished) {
+        fair_first_finished = true;
+        for (unsigned i = 0; i < FAIR_ROOMS; i++)
+            fair[i].done_when_first_finished = fair[i].done;
+    }
+    if (b->done < FAIR_RECORDS)
+        fair_append(b);
+}
+
+static void fair_append(struct busy_room *b)
+{
+    uint8_t buf[PAYLOAD_MAX];
+    size_t len = make_payload(buf, b->room, b->done);
+    assert_int_equal(evlog_append(b->h->log, b->code, buf, len, on_fair_done, b), 0);
+}
+
+static void test_evlog_lru_shares_slots_fairly_between_busy_rooms(void **state)
+{
+    struct harness *h = harness_new();
+    (void)state;
+    harness_open(h, EVLOG_SYNC_NONE, EVLOG_FLUSH_SYNCFS, 4);
+    fair_first_finished = false;
+    for (unsigned i = 0; i < FAIR_ROOMS; i++) {
+        fair[i].h = h;
+        fair[i].room = i;
+        fair[i].done = 0;
+        room_code(fair[i].code, i);
+        fair_append(&fair[i]);
+    }
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    for (unsigned i = 0; i < FAIR_ROOMS; i++) {
+        assert_int_equal(fair[i].done, FAIR_RECORDS);
+        /* When the first room was through, every other was at least half
+         * way: slots went round, not to the first four rooms only. */
+        assert_true(fair[i].done_when_first_finished >= FAIR_RECORDS / 2);
+    }
+    harness_close_log(h);
+    for (unsigned i = 0; i < FAIR_ROOMS; i++)
+        expect_room(h, i, 0, FAIR_RECORDS);
     harness_free(h);
 }
 
@@ -627,27 +697,41 @@ static void test_evlog_writer_never_appends_to_a_foreign_file(void **state)
     harness_free(h);
 }
 
-/* `batch` flushes a written file on its own within EVLOG_BATCH_SYNC_MS (and
- * then lets the loop end); `none` never flushes. */
-static void test_evlog_batch_mode_flushes_within_interval(void **state)
+/* `batch` flushes written files on its own within EVLOG_BATCH_SYNC_MS (and
+ * then lets the loop end), after the callbacks have fired. */
+static void batch_flushes_within_interval(enum evlog_flush flush)
 {
     struct harness *h = harness_new();
-    struct record r;
+    struct record r[3];
     struct evlog_stats st;
-    (void)state;
-    harness_open(h, EVLOG_SYNC_BATCH, EVLOG_FLUSH_FDATASYNC, 0);
-    assert_int_equal(append(h, "BATCH2", "x", 1, &r), 0);
-    while (r.calls == 0)
+    harness_open(h, EVLOG_SYNC_BATCH, flush, 0);
+    assert_int_equal(append(h, "BATCH2", "x", 1, &r[0]), 0);
+    assert_int_equal(append(h, "BATCH3", "y", 1, &r[1]), 0);
+    assert_int_equal(append(h, "BATCH4", "z", 1, &r[2]), 0);
+    while (r[0].calls == 0 || r[1].calls == 0 || r[2].calls == 0)
         uv_run(&h->loop, UV_RUN_ONCE);
     evlog_get_stats(h->log, &st);
-    assert_int_equal(st.syncs, 0); /* the callback came before any flush */
+    assert_int_equal(st.syncs, 0); /* the callbacks came before any flush */
     uint64_t t0 = uv_hrtime();
     uv_run(&h->loop, UV_RUN_DEFAULT);
     uint64_t ms = (uv_hrtime() - t0) / 1000000;
     evlog_get_stats(h->log, &st);
-    assert_int_equal(st.syncs, 1);
+    /* One flush per file, or one for the whole filesystem. */
+    assert_int_equal(st.syncs, flush == EVLOG_FLUSH_SYNCFS ? 1 : 3);
     assert_true(ms <= EVLOG_BATCH_SYNC_MS * 3);
     harness_free(h);
+}
+
+static void test_evlog_batch_mode_flushes_within_interval_fdatasync(void **state)
+{
+    (void)state;
+    batch_flushes_within_interval(EVLOG_FLUSH_FDATASYNC);
+}
+
+static void test_evlog_batch_mode_flushes_within_interval_syncfs(void **state)
+{
+    (void)state;
+    batch_flushes_within_interval(EVLOG_FLUSH_SYNCFS);
 }
 
 int main(void)
@@ -658,9 +742,11 @@ int main(void)
         cmocka_unit_test(test_evlog_records_read_back_in_order_sync_always_fdatasync),
         cmocka_unit_test(test_evlog_records_read_back_in_order_sync_always_syncfs),
         cmocka_unit_test(test_evlog_records_read_back_in_order_sync_batch),
+        cmocka_unit_test(test_evlog_records_read_back_in_order_sync_batch_syncfs),
         cmocka_unit_test(test_evlog_records_read_back_in_order_sync_none),
         cmocka_unit_test(test_evlog_group_commit_one_write_per_file_per_iteration),
         cmocka_unit_test(test_evlog_lru_reopens_files_beyond_open_limit),
+        cmocka_unit_test(test_evlog_lru_shares_slots_fairly_between_busy_rooms),
         cmocka_unit_test(test_evlog_write_failure_reports_error_keeps_file_valid_and_recovers),
         cmocka_unit_test(test_evlog_new_file_failure_under_always_reports_error),
         cmocka_unit_test(test_evlog_delete_removes_file_and_next_append_starts_fresh),
@@ -670,7 +756,8 @@ int main(void)
         cmocka_unit_test(test_evlog_append_refuses_when_room_queue_is_full),
         cmocka_unit_test(test_evlog_writer_cuts_torn_tail_before_appending),
         cmocka_unit_test(test_evlog_writer_never_appends_to_a_foreign_file),
-        cmocka_unit_test(test_evlog_batch_mode_flushes_within_interval),
+        cmocka_unit_test(test_evlog_batch_mode_flushes_within_interval_fdatasync),
+        cmocka_unit_test(test_evlog_batch_mode_flushes_within_interval_syncfs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
