@@ -253,7 +253,8 @@ static int apply_left(room *r, const game_event *e)
 static int apply_round(room *r, const game_event *e)
 {
     const deck *d = r->deck;
-    if (e->u.round.round != r->n_rounds + 1 || r->n_rounds >= GAME_MAX_ROUNDS || r->phase == GAME_PLAYING)
+    if (e->u.round.round != r->n_rounds + 1 || r->n_rounds >= GAME_MAX_ROUNDS || r->phase == GAME_PLAYING ||
+        e->u.round.n_order > GAME_MAX_PRESENT)
         return -1;
     for (uint32_t i = 0; i < e->u.round.n_order; i++)
         if (!room_member(r, e->u.round.order[i]))
@@ -309,17 +310,23 @@ err:
 
 static int apply_dealt(room *r, const game_event *e)
 {
-    /* Check first: every card is in the pile once, every hand fits. */
+    /* Check first: every card is in the pile and named once, every hand
+     * fits, no member is dealt to twice. */
+    uint8_t seen[DECK_CARDS_MAX / 8 + 1] = {0};
     uint32_t total = 0;
     for (uint32_t i = 0; i < e->u.dealt.n_hands; i++) {
         const game_hand *h = &e->u.dealt.hands[i];
         member *m = room_member(r, h->player);
         if (!m || !m->present || m->n_hand + h->n_cards > VP_HAND_MAX)
             return -1;
+        for (uint32_t k = 0; k < i; k++)
+            if (e->u.dealt.hands[k].player == h->player)
+                return -1;
         for (uint32_t j = 0; j < h->n_cards; j++) {
             int32_t c = card_index(r, &h->cards[j]);
-            if (c < 0 || pile_find(r, (uint16_t)c) < 0)
+            if (c < 0 || c >= DECK_CARDS_MAX || pile_find(r, (uint16_t)c) < 0 || (seen[c / 8] >> (c % 8) & 1))
                 return -1;
+            seen[c / 8] |= (uint8_t)(1u << (c % 8));
         }
         total += h->n_cards;
     }
@@ -330,10 +337,7 @@ static int apply_dealt(room *r, const game_event *e)
         member *m = room_member(r, h->player);
         for (uint32_t j = 0; j < h->n_cards; j++) {
             int32_t c = card_index(r, &h->cards[j]);
-            int32_t at = pile_find(r, (uint16_t)c);
-            if (at < 0)
-                return -1; /* the same card twice in one event */
-            pile_remove_at(r, (uint32_t)at);
+            pile_remove_at(r, (uint32_t)pile_find(r, (uint16_t)c));
             m->hand[m->n_hand++] = (uint16_t)c;
         }
     }
@@ -507,11 +511,11 @@ int game_apply(room *r, const game_event *e)
     case GAME_EV_ROUND: rc = apply_round(r, e); break;
     case GAME_EV_DEALT: rc = apply_dealt(r, e); break;
     case GAME_EV_ORDER:
-        rc = 0;
-        for (uint32_t i = 0; i < e->u.order.n_order; i++)
+        rc = e->u.order.n_order <= GAME_MAX_PRESENT ? 0 : -1;
+        for (uint32_t i = 0; rc == 0 && i < e->u.order.n_order; i++)
             if (!room_member(r, e->u.order.order[i]))
                 rc = -1;
-        if (rc == 0 && e->u.order.n_order <= GAME_MAX_PRESENT) {
+        if (rc == 0) {
             memcpy(r->order, e->u.order.order, e->u.order.n_order * sizeof *r->order);
             r->n_order = e->u.order.n_order;
         }

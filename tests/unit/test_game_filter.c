@@ -729,6 +729,14 @@ static void test_apply_refuses_event_that_does_not_fit(void **state)
     assert_int_equal(game_apply(t.r, &e), -1);
     game_event gap = {.seq = room_seq(t.r) + 2, .kind = GAME_EV_LOCKED};
     assert_int_equal(game_apply(t.r, &gap), -1);
+    /* The same pile card dealt twice in one event. */
+    game_hand hands[2] = {{.player = 2, .n_cards = 1}, {.player = 3, .n_cards = 1}};
+    strcpy(hands[0].cards[0].s, room_card_id(t.r, t.r->pile[0]));
+    strcpy(hands[1].cards[0].s, room_card_id(t.r, t.r->pile[0]));
+    game_event twice = {.seq = room_seq(t.r) + 1, .kind = GAME_EV_DEALT};
+    twice.u.dealt.hands = hands;
+    twice.u.dealt.n_hands = 2;
+    assert_int_equal(game_apply(t.r, &twice), -1);
     tg_dump(t.r, &after);
     assert_int_equal(before.size, after.size);
     assert_memory_equal(before.data, after.data, before.size);

@@ -349,6 +349,7 @@ static inline bool tg_rebuild_equal(tg *t)
     bool ok = true;
     uint32_t n = 0;
     while (ok && off < t->log.size) {
+        size_t start = off;
         if (msgpack_unpack_next(&up, t->log.data, t->log.size, &off) != MSGPACK_UNPACK_SUCCESS) {
             ok = false;
             break;
@@ -360,6 +361,17 @@ static inline bool tg_rebuild_equal(tg *t)
             ok = false;
             break;
         }
+        /* Decoding loses nothing: packing again gives the same bytes. */
+        msgpack_sbuffer again;
+        msgpack_packer pk;
+        msgpack_sbuffer_init(&again);
+        msgpack_packer_init(&pk, &again, msgpack_sbuffer_write);
+        game_pack_event(&e, &pk);
+        if (again.size != off - start || memcmp(again.data, t->log.data + start, again.size) != 0) {
+            print_error("%s event packs differently after a round trip\n", game_event_name(e.kind));
+            ok = false;
+        }
+        msgpack_sbuffer_destroy(&again);
         if (game_apply(copy, &e)) {
             print_error("apply of %s refused\n", game_event_name(e.kind));
             ok = false;
