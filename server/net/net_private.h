@@ -21,6 +21,10 @@
  * a buffer that exists only while such a message arrives. */
 #define NET_WS_RX_CHUNK   1024
 
+/* Seconds a closing connection gets to take its queued bytes and the
+ * close frame before it is dropped. */
+#define NET_CLOSE_GRACE_S 5
+
 /* How long a shutdown waits for clients to answer the 1001 close before
  * the context is destroyed anyway, and how often it looks. */
 #define NET_SHUTDOWN_GRACE_MS 2000
@@ -84,7 +88,7 @@ struct net_server {
 	unsigned n_conns, n_sockets;
 	uint64_t next_conn_id;
 
-	bool started, stopping, destroyed_once;
+	bool started, stopping, destroyed_once, ctx_abandoned;
 	uv_timer_t shutdown_timer;
 	uint64_t shutdown_started;
 	void (*shutdown_done)(void *ud);

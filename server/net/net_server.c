@@ -1,7 +1,11 @@
 /* net_server.c - the libwebsockets context on our libuv loop: vhost, mounts, connection cap, lifecycle. */
+#include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "net/net_private.h"
 
@@ -116,6 +120,49 @@ static int net_server_build_mounts(net_server *srv)
 	return 0;
 }
 
+/* Binds host:port once and lets go, so that a port in use or a bad
+ * address is reported before lws exists: lws 4.1.6 returns a context
+ * without a vhost then, and destroying that context on a foreign loop
+ * crashes. Returns 0, or -1 after saying why on stderr. */
+static int net_probe_listen(const char *host, int port)
+{
+	struct addrinfo hints, *ai = NULL, *p;
+	char service[16];
+	int err = 0, rc, one = 1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(service, sizeof(service), "%d", port);
+	rc = getaddrinfo(host, service, &hints, &ai);
+	if (rc) {
+		fprintf(stderr, "verrijk: cannot listen on %s:%d: %s\n", host, port, gai_strerror(rc));
+		return -1;
+	}
+	for (p = ai; p; p = p->ai_next) {
+		int fd = socket(p->ai_family, p->ai_socktype | SOCK_CLOEXEC, p->ai_protocol);
+
+		if (fd < 0) {
+			err = errno;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		rc = bind(fd, p->ai_addr, p->ai_addrlen);
+		err = rc ? errno : 0;
+		close(fd);
+		if (!rc)
+			break;
+	}
+	freeaddrinfo(ai);
+	if (err) {
+		fprintf(stderr, "verrijk: cannot listen on %s:%d: %s\n", host, port,
+		        err == EADDRINUSE ? "the port is in use" : strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
 int net_server_start(net_server *srv)
 {
 	struct lws_context_creation_info info;
@@ -156,15 +203,20 @@ int net_server_start(net_server *srv)
 	 * process limit and finds connections directly, not by a scan. */
 
 	srv->started = true;
+	if (net_probe_listen(srv->host, srv->port))
+		return -1;
 	srv->ctx = lws_create_context(&info);
 	if (!srv->ctx) {
 		fprintf(stderr, "verrijk: could not start the network layer (libwebsockets)\n");
 		return -1;
 	}
-	/* A port in use still yields a context, but no vhost. */
+	/* A port taken since the probe still yields a context, but no
+	 * vhost; destroying that context crashes lws 4.1.6 (see above), so
+	 * it is left to the exit. */
 	if (!lws_get_vhost_by_name(srv->ctx, "default")) {
-		fprintf(stderr, "verrijk: cannot listen on %s:%d (port in use, or address not available)\n",
+		fprintf(stderr, "verrijk: cannot listen on %s:%d (the port was taken while starting)\n",
 		        srv->host, srv->port);
+		srv->ctx_abandoned = true;
 		return -1;
 	}
 	return 0;
@@ -212,10 +264,16 @@ void net_server_free(net_server *srv)
 {
 	unsigned i;
 
-	if (!srv)
+	if (!srv || srv->ctx_abandoned)
 		return;
-	if (srv->ctx) {
-		lws_context_destroy(srv->ctx);
+	if (srv->ctx && !srv->destroyed_once) {
+		/* Never shut down (a failed start): the first destroy must
+		 * still happen while the loop runs. */
+		srv->stopping = true;
+		srv->shutdown_started = uv_now(srv->loop) - NET_SHUTDOWN_GRACE_MS;
+		uv_timer_init(srv->loop, &srv->shutdown_timer);
+		srv->shutdown_timer.data = srv;
+		uv_timer_start(&srv->shutdown_timer, net_server_shutdown_tick, 0, 0);
 		uv_run(srv->loop, UV_RUN_DEFAULT);
 	}
 	if (srv->ctx) {

@@ -77,11 +77,14 @@ static void net_conn_drop_rx(net_conn *c)
 	c->rx_len = 0;
 }
 
-/* Starts the close handshake. lws 4.1.6 sends no close frame when a
+/* Starts the close handshake; called only from SERVER_WRITEABLE, after
+ * the last queued bytes went out. lws 4.1.6 sends no close frame when a
  * SERVER_WRITEABLE callback sets a close reason and returns -1 (the
  * client sees 1006), so the close is started from LWS_CALLBACK_TIMER
- * instead, which takes the path that writes the frame. A timer of 1 us
- * runs on the next loop iteration, after anything already written. */
+ * instead, which takes the path that writes the frame. The timer is set
+ * inside a callback on purpose: lws arms its libuv timer for new timers
+ * only after servicing an event, so one set from outside (a signal
+ * handler, another room's timer) could wait indefinitely. */
 static void net_conn_arm_close(net_conn *c)
 {
 	lws_set_timer_usecs(c->wsi, 1);
@@ -163,9 +166,15 @@ void net_conn_close(net_conn *c, uint16_t code, const char *reason)
 	}
 	c->close_reason_len = (uint8_t)n;
 	net_conn_drop_rx(c);
-	/* With data queued, SERVER_WRITEABLE sends it and then arms the close. */
-	if (c->tx_len == 0)
-		net_conn_arm_close(c);
+	/* SERVER_WRITEABLE sends what is queued and then arms the close;
+	 * asking for it works from inside and outside callbacks alike. A
+	 * peer that never reads would never make us writeable: the timeout
+	 * ends such a connection without ceremony. lws_cancel_service wakes
+	 * lws so that it notices the new timeout when we are called from
+	 * outside its callbacks. */
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, NET_CLOSE_GRACE_S);
+	lws_callback_on_writable(c->wsi);
+	lws_cancel_service(lws_get_context(c->wsi));
 }
 
 const char *net_conn_room(const net_conn *c) { return c->room; }
