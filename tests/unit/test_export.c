@@ -50,7 +50,7 @@ static const char *const NAMES[] = {NULL, "Fac", "=HYPERLINK(\"x\")", "+1", "@a"
 #define N_PLAYERS 4
 
 #define NOTE_QUOTED "Line one, \"quoted\"\nline two *bold* [x](y) <b>"
-#define NOTE_BLOCKS "# not a heading\n1. not a list\n\n> not a quote\n- not an item"
+#define NOTE_BLOCKS "# not a heading\n1. not a list\n\n> not a quote\n- not an item\n    not code\n\t===\n"
 #define NOTE_HIDDEN "SECRET HIDDEN BEFORE CLOSE"
 #define NOTE_HIDDEN_LATER "SECRET HIDDEN AFTER CLOSE"
 #define CLOSE_TEXT "We agree on *most* things.\n\nNext time: [more](http://x) <b>time</b>."
@@ -112,13 +112,14 @@ static vp_opts default_opts(void)
 {
     vp_opts o;
     memset(&o, 0, sizeof o);
+    o.set = VP_OPT_MODE | VP_OPT_HAND | VP_OPT_AUTO_REVEAL;
     o.mode = VP_MODE_HANDS;
     o.hand = 2;
     o.auto_reveal = true;
     return o;
 }
 
-static void session_open(session *t, vp_lang lang, int32_t tz_offset, const char *title)
+static void session_open_with(session *t, vp_lang lang, int32_t tz_offset, const char *title, vp_mode mode)
 {
     memset(t, 0, sizeof *t);
     char err[256];
@@ -139,7 +140,13 @@ static void session_open(session *t, vp_lang lang, int32_t tz_offset, const char
         must(t, 0, &join);
     }
     vp_intent start = {.t = VP_T_START, .has_opts = true, .opts = default_opts()};
+    start.opts.mode = mode;
     must(t, FAC, &start);
+}
+
+static void session_open(session *t, vp_lang lang, int32_t tz_offset, const char *title)
+{
+    session_open_with(t, lang, tz_offset, title, VP_MODE_HANDS);
 }
 
 static void session_free(session *t)
@@ -563,7 +570,9 @@ static void test_md_note_lines_stay_in_their_list_item(void **state)
     assert_non_null(strstr(p->x.md, "- **\\+1:** \\# not a heading\\\n"
                                     "  1\\. not a list\\\n"
                                     "  \\> not a quote\\\n"
-                                    "  \\- not an item\n"));
+                                    "  \\- not an item\\\n"
+                                    "  not code\\\n"
+                                    "  \\=\\=\\=\n"));
     /* Every line that starts a block is one the export wrote itself. */
     for (const char *line = p->x.md; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
         if (line[0] == '#')
@@ -768,6 +777,131 @@ static void test_exports_of_a_round_without_cards(void **state)
     session_free(&t);
 }
 
+/* A card drawn from the pile has no author, and one with only passes has
+ * no figures; a member who left still has their name on their note. */
+static void test_drawn_card_with_only_passes_and_a_departed_author(void **state)
+{
+    (void)state;
+    session t;
+    session_open_with(&t, VP_LANG_EN, 0, "Deck mode", VP_MODE_DECK);
+    simple(&t, FAC, VP_T_DRAW);
+    static const int passes[N_PLAYERS] = {0, 0, 0, 0};
+    vote_all(&t, passes);
+    note(&t, P_AT, "written before leaving");
+    simple(&t, FAC, VP_T_NEXT);
+    simple(&t, P_AT, VP_T_LEAVE);
+    t.now = CLOSE_AT_NOON;
+    simple(&t, FAC, VP_T_CLOSE);
+    exports x;
+    exports_make(&t, &x);
+
+    assert_non_null(strstr(x.md, "drawn from the pile  \nMean \xe2\x80\x94 \xc2\xb7 Median \xe2\x80\x94 \xc2\xb7 Votes 0 "
+                                 "\xc2\xb7 Passes 4 \xc2\xb7 too few votes to judge agreement\n"));
+    assert_non_null(strstr(x.md, " | \xe2\x80\x94 | \xe2\x80\x94 | 0 | 4 | \xe2\x80\x94 |\n"));
+    assert_non_null(strstr(x.md, "- **@a:** written before leaving\n"));
+    assert_null(strstr(x.md, "```")); /* no distribution without votes */
+
+    csv_table ct;
+    csv_parse(x.csv, x.csv_len, &ct);
+    assert_int_equal(ct.n_rows, 2);
+    static const char *const empty[] = {"by", "mean", "median", "min", "max", "agreement"};
+    for (size_t i = 0; i < sizeof empty / sizeof *empty; i++)
+        assert_string_equal(ct.cells[1][csv_column(&ct, empty[i])], "");
+    assert_string_equal(ct.cells[1][csv_column(&ct, "pass")], "4");
+    assert_string_equal(ct.cells[1][csv_column(&ct, "note_texts")], "'@a: written before leaving");
+    csv_free(&ct);
+
+    json_t *root = json_loadb(x.json, x.json_len, 0, NULL);
+    assert_non_null(root);
+    json_t *card = json_array_get(json_object_get(root, "cards"), 0);
+    assert_true(json_is_null(json_object_get(card, "by")));
+    assert_true(json_is_null(json_object_get(card, "by_name")));
+    assert_true(json_is_null(json_object_get(card, "agreement")));
+    json_t *stats = json_object_get(card, "stats");
+    static const char *const nil_stats[] = {"mean", "median", "min", "max"};
+    for (size_t i = 0; i < 4; i++)
+        assert_true(json_is_null(json_object_get(stats, nil_stats[i])));
+    json_t *n = json_array_get(json_object_get(card, "notes"), 0);
+    assert_string_equal(json_string_value(json_object_get(n, "name")), "@a");
+    json_decref(root);
+    exports_free(&x);
+    session_free(&t);
+}
+
+/* An export that would pass EXPORT_MAX_BYTES fails whole, with nothing to
+ * free, rather than coming out cut off. The game never makes such a
+ * summary, so this one is built by hand around a real room. */
+static void test_export_over_the_limit_fails_cleanly(void **state)
+{
+    (void)state;
+    session t;
+    session_open(&t, VP_LANG_EN, 0, "Limit");
+    t.now = CLOSE_AT_NOON;
+    simple(&t, FAC, VP_T_CLOSE);
+    game_summary *s = room_summary(t.r, 0);
+    assert_non_null(s);
+    free(s->text);
+    size_t big = EXPORT_MAX_BYTES / 2 + 1; /* every '.' doubles in Markdown */
+    assert_non_null(s->text = malloc(big + 1));
+    memset(s->text, '.', big);
+    s->text[big] = '\0';
+    char *out = (char *)&t; /* anything but NULL: the call must reset it */
+    size_t len = 1;
+    assert_int_equal(export_summary_md(t.r, s, &out, &len), -1);
+    assert_null(out);
+    assert_int_equal(len, 0);
+    /* JSON writes the text once, unescaped, so it stays under the limit. */
+    assert_int_equal(export_summary_json(t.r, s, &out, &len), 0);
+    assert_true(len > big && len < EXPORT_MAX_BYTES);
+    free(out);
+    game_summary_free(s);
+    session_free(&t);
+}
+
+/* Jansson's allocator, failing from the n-th allocation on. */
+static long json_allocs_left;
+
+static void *failing_malloc(size_t size)
+{
+    return json_allocs_left-- > 0 ? malloc(size) : NULL;
+}
+
+/* Every allocation jansson makes while building the JSON may fail: each
+ * failure gives -1 and nothing to free (LeakSanitizer checks the rest). */
+static void test_json_out_of_memory_fails_cleanly(void **state)
+{
+    (void)state;
+    played *p = played_new(VP_LANG_EN, 0, CLOSE_AT_NOON);
+    game_summary *s = room_summary(p->t.r, 0);
+    assert_non_null(s);
+    json_malloc_t old_malloc;
+    json_free_t old_free;
+    json_get_alloc_funcs(&old_malloc, &old_free);
+    int rc = -1;
+    long n;
+    for (n = 0; rc != 0 && n < 100000; n++) {
+        char *out = (char *)s;
+        size_t len = 1;
+        json_allocs_left = n;
+        json_set_alloc_funcs(failing_malloc, free);
+        rc = export_summary_json(p->t.r, s, &out, &len);
+        json_set_alloc_funcs(old_malloc, old_free);
+        if (rc == 0) {
+            assert_int_equal(len, p->x.json_len);
+            assert_memory_equal(out, p->x.json, len);
+            free(out);
+        } else {
+            assert_int_equal(rc, -1);
+            assert_null(out);
+            assert_int_equal(len, 0);
+        }
+    }
+    assert_int_equal(rc, 0);
+    assert_true(n > 100); /* it did fail at many places before succeeding */
+    game_summary_free(s);
+    played_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -784,6 +918,9 @@ int main(void)
         cmocka_unit_test(test_csv_quotes_comma_quote_and_newline),
         cmocka_unit_test(test_hidden_note_text_in_no_export),
         cmocka_unit_test(test_exports_of_a_round_without_cards),
+        cmocka_unit_test(test_drawn_card_with_only_passes_and_a_departed_author),
+        cmocka_unit_test(test_export_over_the_limit_fails_cleanly),
+        cmocka_unit_test(test_json_out_of_memory_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
