@@ -56,6 +56,10 @@ struct evlog_file {
     bool delete_wanted;
     evlog_done_cb delete_done;
     void *delete_ud;
+    bool load_wanted;
+    evlog_load_cb load_done;
+    void *load_ud;
+    struct evlog_contents loaded;       /* filled by a load job */
 
     struct evlog_batch pending; /* queued, not yet handed to a job */
     struct evlog_batch writing; /* being written by the job */
@@ -63,7 +67,7 @@ struct evlog_file {
     /* The job's orders (set on the loop thread before queueing) and results
      * (set on the pool thread, read back in the after-work callback). */
     struct {
-        bool open, truncate, write, sync, close, unlink, evict;
+        bool open, load, truncate, write, sync, close, unlink, evict;
         int err;
         const char *stage;      /* what failed, for the warning */
         bool created;
@@ -350,7 +354,8 @@ static void file_free(struct evlog *log, struct evlog_file *f)
  * saves a rescan on reopen) or freed; the remembered set is bounded. */
 static void file_settle(struct evlog *log, struct evlog_file *f)
 {
-    if (f->busy || f->fd >= 0 || f->on_ready || f->pending.count || f->delete_wanted || f->truncate_wanted)
+    if (f->busy || f->fd >= 0 || f->on_ready || f->pending.count || f->delete_wanted || f->load_wanted ||
+        f->truncate_wanted)
         return;
     if (!f->known) {
         file_free(log, f);
@@ -471,6 +476,29 @@ static void file_job_work(uv_work_t *req)
     f->job.flushed = false;
     f->job.note[0] = '\0';
     snprintf(path, sizeof(path), "%s/%s.log", log->dir, f->room);
+
+    if (f->job.load) {
+        /* Through an fd of its own: the file need not be open for writing,
+         * and a room that is not there must not be created. */
+        r = evlog_read_file(path, true, &f->loaded);
+        if (r != 0) {
+            f->job.err = r;
+            f->job.stage = "load";
+            if (f->loaded.tail == EVLOG_TAIL_BAD_MAGIC)
+                snprintf(f->job.note, sizeof(f->job.note), "evlog: %s: not a session log, left untouched", path);
+            goto out;
+        }
+        if (f->loaded.cut > 0)
+            evlog_contents_describe(&f->loaded, path, f->job.note, sizeof(f->job.note));
+        size = f->loaded.valid_end;
+        if (fd >= 0 && size == 0) {
+            /* Torn inside its magic while the writer holds it open. */
+            r = write_all(fd, (const uint8_t *)EVLOG_MAGIC, EVLOG_MAGIC_LEN, 0);
+            if (r == 0)
+                size = EVLOG_MAGIC_LEN;
+        }
+        goto out;
+    }
 
     if (f->job.open) {
         struct stat st;
@@ -597,7 +625,7 @@ static void submit(struct evlog *log, struct evlog_file *f)
 
 static void clear_orders(struct evlog_file *f)
 {
-    f->job.open = f->job.truncate = f->job.write = f->job.sync = false;
+    f->job.open = f->job.load = f->job.truncate = f->job.write = f->job.sync = false;
     f->job.close = f->job.unlink = f->job.evict = false;
 }
 
@@ -605,7 +633,7 @@ static void clear_orders(struct evlog_file *f)
 static bool evict_one(struct evlog *log)
 {
     for (struct evlog_file *f = log->open_tail; f; f = f->prev) {
-        if (f->busy || f->on_ready || f->pending.count || f->delete_wanted || f->truncate_wanted)
+        if (f->busy || f->on_ready || f->pending.count || f->delete_wanted || f->load_wanted || f->truncate_wanted)
             continue;
         clear_orders(f);
         f->job.close = true;
@@ -626,6 +654,11 @@ static bool file_start(struct evlog *log, struct evlog_file *f, unsigned *waitin
     if (f->delete_wanted) {
         f->job.close = f->fd >= 0;
         f->job.unlink = true;
+        submit(log, f);
+        return true;
+    }
+    if (f->load_wanted) {
+        f->job.load = true;
         submit(log, f);
         return true;
     }
@@ -793,6 +826,24 @@ static void file_job_done(uv_work_t *req, int status)
     log->busy_count--;
     if (f->job.note[0])
         warnf(log, "%s", f->job.note);
+    if (f->job.load) {
+        evlog_load_cb done = f->load_done;
+        if (err == 0) {
+            f->known = true;
+            f->size = f->job.size_after;
+        } else if (err == UV_ENOENT) {
+            f->known = false;
+            f->size = 0;
+        }
+        f->load_wanted = false;
+        f->load_done = NULL;
+        if (err != 0)
+            f->loaded.count = 0;
+        if (done)
+            done(f->load_ud, err, &f->loaded);
+        evlog_contents_free(&f->loaded);
+        memset(&f->loaded, 0, sizeof(f->loaded));
+    }
     if (f->job.open) {
         if (f->job.fd >= 0) {
             f->fd = f->job.fd;
@@ -875,7 +926,7 @@ static void file_job_done(uv_work_t *req, int status)
     }
     /* A truncate that just failed is retried with the next append, not at
      * once (that would spin while the disk is failing). */
-    if (f->pending.count || f->delete_wanted || (f->sync_wanted && f->fd >= 0) ||
+    if (f->pending.count || f->delete_wanted || f->load_wanted || (f->sync_wanted && f->fd >= 0) ||
         (f->truncate_wanted && !truncate_failed) || (log->closing && f->fd >= 0))
         ready_push(log, f);
     if (log->ready_head)
@@ -1064,13 +1115,35 @@ int evlog_delete(struct evlog *log, const char *room, evlog_done_cb done, void *
     struct evlog_file *f = file_get(log, room);
     if (!f)
         return UV_ENOMEM;
-    if (f->pending.count || f->writing.count || f->delete_wanted)
+    if (f->pending.count || f->writing.count || f->delete_wanted || f->load_wanted)
         return UV_EBUSY;
     if (f->list == LIST_REMEMBERED)
         list_remove(log, f);
     f->delete_wanted = true;
     f->delete_done = done;
     f->delete_ud = ud;
+    if (!f->busy)
+        ready_push(log, f);
+    kick(log);
+    return 0;
+}
+
+int evlog_load(struct evlog *log, const char *room, evlog_load_cb done, void *ud)
+{
+    if (log->closing)
+        return UV_ECANCELED;
+    if (!evlog_room_valid(room))
+        return UV_EINVAL;
+    struct evlog_file *f = file_get(log, room);
+    if (!f)
+        return UV_ENOMEM;
+    if (f->pending.count || f->writing.count || f->delete_wanted || f->load_wanted)
+        return UV_EBUSY;
+    if (f->list == LIST_REMEMBERED)
+        list_remove(log, f);
+    f->load_wanted = true;
+    f->load_done = done;
+    f->load_ud = ud;
     if (!f->busy)
         ready_push(log, f);
     kick(log);

@@ -76,6 +76,7 @@ struct evlog_options {
 };
 
 struct evlog;
+struct evlog_contents;
 
 /* status: 0 when the record is stored as the sync mode promises, or a
  * negative libuv error (UV_ENOSPC, UV_EIO, UV_EFBIG, ...): then the record
@@ -101,6 +102,17 @@ int evlog_append(struct evlog *log, const char *room, const void *payload, size_
  * file. Returns 0, UV_EINVAL, UV_EBUSY (appends to the room are still
  * pending, or a delete is), UV_ENOMEM or UV_ECANCELED. */
 int evlog_delete(struct evlog *log, const char *room, evlog_done_cb done, void *ud);
+
+/* Reads the room's file on the thread pool, as evlog_read_file with repair
+ * does, in order with the room's other work (appends made after this call
+ * are written after the read). done fires once, on the loop thread, with 0
+ * and the contents, UV_ENOENT when the room has no file, or another error
+ * (contents then hold no records). The contents are valid only during the
+ * callback (copy what must outlive it). Returns 0, UV_EINVAL, UV_EBUSY
+ * (appends to the room are still pending, or a load or delete is),
+ * UV_ENOMEM or UV_ECANCELED. */
+typedef void (*evlog_load_cb)(void *ud, int status, const struct evlog_contents *contents);
+int evlog_load(struct evlog *log, const char *room, evlog_load_cb done, void *ud);
 
 /* Clean shutdown: writes what is queued, flushes (unless `none`), closes
  * every file and libuv handle, frees the log, then calls closed (may be
@@ -174,5 +186,13 @@ int evlog_read_fd(int fd, const char *path, bool repair, struct evlog_contents *
 void evlog_contents_describe(const struct evlog_contents *c, const char *path, char *out, size_t cap);
 
 void evlog_contents_free(struct evlog_contents *c);
+
+/* Lists the session logs in dir (blocking: for start-up and retention):
+ * calls found once per DIR/CODE.log whose CODE is a valid room code, with
+ * its size and last modification time (ms since the epoch); other files
+ * are skipped. Stops early when found returns non-zero. Returns 0, or a
+ * negative libuv error from opening the directory. */
+int evlog_list_dir(const char *dir, int (*found)(void *ud, const char *room, uint64_t size, int64_t mtime_ms),
+                   void *ud);
 
 #endif

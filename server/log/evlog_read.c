@@ -1,6 +1,7 @@
 /* Reading a session log back: scan every record, cut a torn or corrupt tail (saving it aside), hand out the payloads. */
 #include "log/evlog.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -172,4 +173,32 @@ void evlog_contents_free(struct evlog_contents *c)
     c->bytes = NULL;
     c->records = NULL;
     c->count = 0;
+}
+
+int evlog_list_dir(const char *dir, int (*found)(void *ud, const char *room, uint64_t size, int64_t mtime_ms),
+                   void *ud)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -errno;
+    int dfd = dirfd(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        char room[EVLOG_ROOM_CODE_MAX + 1];
+        size_t n = strlen(e->d_name);
+        if (n <= 4 || n - 4 > EVLOG_ROOM_CODE_MAX || strcmp(e->d_name + n - 4, ".log") != 0)
+            continue;
+        memcpy(room, e->d_name, n - 4);
+        room[n - 4] = '\0';
+        if (!evlog_room_valid(room))
+            continue;
+        struct stat st;
+        if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        int64_t mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+        if (found(ud, room, (uint64_t)st.st_size, mtime_ms) != 0)
+            break;
+    }
+    closedir(d);
+    return 0;
 }

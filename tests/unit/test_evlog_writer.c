@@ -734,6 +734,154 @@ static void test_evlog_batch_mode_flushes_within_interval_syncfs(void **state)
     batch_flushes_within_interval(EVLOG_FLUSH_SYNCFS);
 }
 
+struct load_result {
+    int calls;
+    int status;
+    size_t count;
+    bool payloads_match;
+    unsigned room;
+};
+
+static void on_loaded(void *ud, int status, const struct evlog_contents *c)
+{
+    struct load_result *lr = ud;
+    uint8_t want[PAYLOAD_MAX];
+    lr->calls++;
+    lr->status = status;
+    lr->count = c->count;
+    lr->payloads_match = true;
+    for (size_t i = 0; i < c->count; i++) {
+        uint32_t len;
+        const uint8_t *p = evlog_contents_payload(c, i, &len);
+        size_t wlen = make_payload(want, lr->room, (unsigned)i);
+        if (len != wlen || memcmp(p, want, wlen) != 0)
+            lr->payloads_match = false;
+    }
+}
+
+/* A room's log is read back on the thread pool, in order with its writes:
+ * appends made after the load are not in what it returns, and land after. */
+static void test_evlog_load_reads_room_in_order_with_appends(void **state)
+{
+    struct harness *h = harness_new();
+    struct record recs[8];
+    struct load_result lr = {.room = 0};
+    uint8_t buf[PAYLOAD_MAX];
+    (void)state;
+    harness_open(h, EVLOG_SYNC_BATCH, EVLOG_FLUSH_SYNCFS, 0);
+    write_rounds(h, 1, 1, 5, recs);
+    assert_int_equal(evlog_load(h->log, "R00000", on_loaded, &lr), 0);
+    /* A second load, or a delete, while this one is queued is refused. */
+    assert_int_equal(evlog_load(h->log, "R00000", on_loaded, &lr), UV_EBUSY);
+    size_t len = make_payload(buf, 0, 5);
+    assert_int_equal(append(h, "R00000", buf, len, &recs[5]), 0);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(lr.calls, 1);
+    assert_int_equal(lr.status, 0);
+    assert_int_equal(lr.count, 5);
+    assert_true(lr.payloads_match);
+    assert_int_equal(recs[5].status, 0);
+    /* Loading again sees all six. */
+    assert_int_equal(evlog_load(h->log, "R00000", on_loaded, &lr), 0);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(lr.count, 6);
+    assert_true(lr.payloads_match);
+    harness_close_log(h);
+    expect_room(h, 0, 0, 6);
+    harness_free(h);
+}
+
+static void test_evlog_load_of_unknown_room_is_enoent_and_creates_nothing(void **state)
+{
+    struct harness *h = harness_new();
+    struct load_result lr = {.room = 0};
+    char path[512];
+    (void)state;
+    harness_open(h, EVLOG_SYNC_NONE, EVLOG_FLUSH_SYNCFS, 0);
+    assert_int_equal(evlog_load(h->log, "NONE22", on_loaded, &lr), 0);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(lr.calls, 1);
+    assert_int_equal(lr.status, UV_ENOENT);
+    assert_int_equal(lr.count, 0);
+    room_path(h, "NONE22", path, sizeof(path));
+    assert_int_not_equal(access(path, F_OK), 0);
+    harness_free(h);
+}
+
+static void test_evlog_load_cuts_torn_tail_and_says_so(void **state)
+{
+    struct harness *h = harness_new();
+    struct load_result lr = {.room = 0};
+    uint8_t file[4096], buf[PAYLOAD_MAX];
+    size_t n = EVLOG_MAGIC_LEN;
+    char path[512];
+    struct record r;
+    (void)state;
+    memcpy(file, EVLOG_MAGIC, EVLOG_MAGIC_LEN);
+    for (unsigned k = 0; k < 4; k++) {
+        size_t len = make_payload(buf, 0, k);
+        n += evlog_record_encode(file + n, sizeof(file) - n, buf, len);
+    }
+    room_path(h, "R00000", path, sizeof(path));
+    write_raw(path, file, n - 2); /* the 4th record torn in its payload */
+    harness_open(h, EVLOG_SYNC_ALWAYS, EVLOG_FLUSH_SYNCFS, 0);
+    assert_int_equal(evlog_load(h->log, "R00000", on_loaded, &lr), 0);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(lr.status, 0);
+    assert_int_equal(lr.count, 3);
+    assert_true(lr.payloads_match);
+    assert_int_equal(h->warnings, 1);
+    assert_non_null(strstr(h->warning[0], "torn payload"));
+    /* The room goes on where the valid records end. */
+    size_t len = make_payload(buf, 0, 3);
+    assert_int_equal(append(h, "R00000", buf, len, &r), 0);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(r.status, 0);
+    harness_close_log(h);
+    expect_room(h, 0, 0, 4);
+    harness_free(h);
+}
+
+struct listing {
+    char rooms[8][EVLOG_ROOM_CODE_MAX + 1];
+    int n;
+};
+
+static int on_listed(void *ud, const char *room, uint64_t size, int64_t mtime_ms)
+{
+    struct listing *l = ud;
+    assert_true(size > 0);
+    assert_true(mtime_ms > 0);
+    assert_true(l->n < 8);
+    snprintf(l->rooms[l->n++], sizeof(l->rooms[0]), "%s", room);
+    return 0;
+}
+
+static int cmp_room(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+static void test_evlog_list_dir_finds_room_logs_only(void **state)
+{
+    struct harness *h = harness_new();
+    struct listing l = {.n = 0};
+    char path[600];
+    static const char *files[] = {"ABC234.log", "XYZ789.log", "abc234.log", "ABC234.log.cut-8", "notes.txt",
+                                  "AB.CD.log"};
+    (void)state;
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", h->dir, files[i]);
+        write_raw(path, EVLOG_MAGIC, EVLOG_MAGIC_LEN);
+    }
+    assert_int_equal(evlog_list_dir(h->dir, on_listed, &l), 0);
+    assert_int_equal(l.n, 2);
+    qsort(l.rooms, (size_t)l.n, sizeof(l.rooms[0]), cmp_room);
+    assert_string_equal(l.rooms[0], "ABC234");
+    assert_string_equal(l.rooms[1], "XYZ789");
+    harness_free(h);
+}
+
 int main(void)
 {
     /* A hung loop must fail the test, not the whole CI run. */
@@ -758,6 +906,10 @@ int main(void)
         cmocka_unit_test(test_evlog_writer_never_appends_to_a_foreign_file),
         cmocka_unit_test(test_evlog_batch_mode_flushes_within_interval_fdatasync),
         cmocka_unit_test(test_evlog_batch_mode_flushes_within_interval_syncfs),
+        cmocka_unit_test(test_evlog_load_reads_room_in_order_with_appends),
+        cmocka_unit_test(test_evlog_load_of_unknown_room_is_enoent_and_creates_nothing),
+        cmocka_unit_test(test_evlog_load_cuts_torn_tail_and_says_so),
+        cmocka_unit_test(test_evlog_list_dir_finds_room_logs_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
