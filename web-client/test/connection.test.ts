@@ -104,6 +104,17 @@ describe('RoomConnection', () => {
     expect(conn.snapshot.view!.locked).toBe(true);
   });
 
+  it('estimates the server clock from event times, never from the future', () => {
+    const { conn, sockets } = setup('a'.repeat(32));
+    conn.start();
+    sockets[0].serverOpen();
+    sockets[0].serverSend({ t: 'welcome', id: 1, you: { player: 1, name: 'Fee', role: 'facilitator' }, token: 'a'.repeat(32), state: view(3) });
+    const ahead = Date.now() + 60_000; // a server clock a minute ahead of this device
+    sockets[0].serverSend({ t: 'ev', seq: 4, at: ahead - 5_000, e: 'locked', locked: true }, { t: 'ev', seq: 5, at: ahead, e: 'locked', locked: false });
+    expect(conn.snapshot.clockOffset).toBeGreaterThan(59_000);
+    expect(conn.snapshot.clockOffset).toBeLessThanOrEqual(60_000);
+  });
+
   it('a gap in seq sends resume on the same connection', () => {
     const { conn, sockets } = setup('a'.repeat(32));
     conn.start();

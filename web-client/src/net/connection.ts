@@ -26,6 +26,12 @@ export interface Snapshot {
   you: You | null;
   /** Failed attempts since the socket was last open (0 when open). */
   attempts: number;
+  /**
+   * Server clock minus this device's clock, in ms, estimated from the `at` of
+   * events as they arrive (an event is never from the future, so the largest
+   * `at − now` seen is the best lower bound). The timer counts with it.
+   */
+  clockOffset: number;
 }
 
 export interface SocketLike {
@@ -82,7 +88,7 @@ export class RoomConnection {
   private retryTimer: unknown = null;
   private stopped = false;
   private resuming = false;
-  private snap: Snapshot = { state: 'connecting', view: null, you: null, attempts: 0 };
+  private snap: Snapshot = { state: 'connecting', view: null, you: null, attempts: 0, clockOffset: Number.NEGATIVE_INFINITY };
 
   private key: string;
 
@@ -249,6 +255,10 @@ export class RoomConnection {
         break;
       }
       case 'ev': {
+        if (typeof m.at === 'number') {
+          const sample = m.at - Date.now();
+          if (sample > this.snap.clockOffset) this.snap = { ...this.snap, clockOffset: sample };
+        }
         const view = this.snap.view;
         if (!view) break;
         const problem = nextSeqProblem(view, m as unknown as RoomEvent);

@@ -40,7 +40,7 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
           <div class="fac-main">
             {view.phase === 'playing' && (
               <>
-                <Countdown endsAt={view.timer} />
+                <Countdown endsAt={view.timer} offset={snap.clockOffset} />
                 <TurnLine view={view} me={you.player} />
                 <TableArea
                   view={view} deck={deck} me={you.player}

@@ -23,7 +23,7 @@ export function PlayerView({ conn, snap, view, you }: { conn: RoomConnection; sn
         {view.phase === 'lobby' && <p class="lead">{t('room.lobby.wait')}</p>}
         {view.phase === 'playing' && (
           <>
-            <Countdown endsAt={view.timer} />
+            <Countdown endsAt={view.timer} offset={snap.clockOffset} />
             <TurnLine view={view} me={you.player} />
             <TableArea
               view={view} deck={deck} me={you.player}

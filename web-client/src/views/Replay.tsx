@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useLang } from '../i18n';
 import { apply } from '../state/reducer';
 import type { RoomEvent, View } from '../state/types';
-import { Countdown, LangSwitch, People, useDeck } from './parts';
+import { LangSwitch, People, useDeck } from './parts';
 import { TableArea } from './table';
 import { SummaryView } from './Summary';
 
@@ -89,7 +89,6 @@ export function ReplayPage({ room, replayKey }: { room: string; replayKey: strin
             ) : (
               <div class="fac-grid">
                 <div class="fac-main">
-                  <Countdown endsAt={null} />
                   <TableArea view={view} deck={deck} me={0} canVote={false} canNote={false} />
                   {view.history.length > 0 && <p class="muted">{t('room.round', { n: view.round })} · {view.history.length}</p>}
                 </div>

@@ -46,7 +46,7 @@ export function ScreenPage({ room }: { room: string }) {
         <span class="screen-code">{room}</span>
         <ConnBadge snap={snap} />
       </header>
-      {!view ? <JoinBlock room={room} /> : <ScreenBody view={view} />}
+      {!view ? <JoinBlock room={room} /> : <ScreenBody view={view} offset={snap.clockOffset} />}
     </div>
   );
 }
@@ -65,7 +65,7 @@ function JoinBlock({ room }: { room: string }) {
   );
 }
 
-function ScreenBody({ view }: { view: View }) {
+function ScreenBody({ view, offset }: { view: View; offset: number }) {
   const { t } = useLang();
   const deck = useDeck(view.deck.hash);
   if (view.phase === 'lobby') {
@@ -85,7 +85,7 @@ function ScreenBody({ view }: { view: View }) {
         <TableArea view={view} deck={deck} me={0} canVote={false} canNote={false} big />
       </div>
       <aside class="screen-side">
-        <Countdown endsAt={view.timer} />
+        <Countdown endsAt={view.timer} offset={offset} />
         <People view={view} me={0} showVoted={Boolean(view.table && view.table.stage === 'discuss')} />
       </aside>
     </main>
