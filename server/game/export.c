@@ -56,12 +56,14 @@ static void out_char(outbuf *b, char c)
     out_add(b, &c, 1);
 }
 
-/* Short formatted pieces only (figures, dates): a longer result is a bug,
- * reported as a failed export rather than written truncated. */
+/* Short formatted pieces only (figures, dates, headings): a longer result
+ * is a bug, reported as a failed export rather than written truncated. */
+#define OUT_PIECE_MAX 160
+
 __attribute__((format(printf, 2, 3)))
 static void out_fmt(outbuf *b, const char *fmt, ...)
 {
-    char tmp[128];
+    char tmp[OUT_PIECE_MAX];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
@@ -536,10 +538,13 @@ static void md_line(outbuf *b, const char *s, size_t n)
     out_add(b, s + start, n - start);
 }
 
-/* indent: the spaces that continue a list item (the marker's width). */
+/* indent: the spaces that continue a list item (the marker's width, at
+ * most MD_INDENT_MAX: "20. " is the widest the actions need). */
+#define MD_INDENT_MAX 10
+
 static void md_text(outbuf *b, const char *s, md_mode mode, unsigned indent)
 {
-    static const char spaces[] = "          ";
+    static const char spaces[MD_INDENT_MAX + 1] = "          ";
     bool wrote = false;
     unsigned blank = 0; /* line ends since the last line with text */
     size_t n = s ? strlen(s) : 0;
@@ -908,4 +913,55 @@ int export_summary_csv(const room *r, const game_summary *s, char **out, size_t 
         out_str(&b, "\r\n");
     }
     return out_finish(&b, out, len);
+}
+
+/* ================= for the HTTP layer ================= */
+
+/* Rounds follow one another (start needs the last one closed), so every
+ * round but the last is closed, and the last one is once the room is. */
+static bool round_closed(const room *r, uint32_t n)
+{
+    uint32_t k = room_rounds(r);
+    return n >= 1 && n <= k && (n < k || room_phase(r) == GAME_CLOSED);
+}
+
+int export_round(const room *r, uint32_t round, export_format f, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    if (!room_exists(r))
+        return 1;
+    game_summary *s = room_summary(r, round);
+    if (!s) {
+        /* room_summary says NULL both for "no such round" and for out of
+         * memory; a round that is closed tells them apart. */
+        uint32_t k = room_rounds(r);
+        bool exists = round ? round_closed(r, round) : round_closed(r, k) || round_closed(r, k - 1);
+        return exists ? -1 : 1;
+    }
+    int rc = f == EXPORT_JSON ? export_summary_json(r, s, out, len)
+           : f == EXPORT_MD   ? export_summary_md(r, s, out, len)
+                              : export_summary_csv(r, s, out, len);
+    game_summary_free(s);
+    return rc;
+}
+
+const char *export_content_type(export_format f)
+{
+    switch (f) {
+    case EXPORT_JSON: return "application/json; charset=utf-8";
+    case EXPORT_MD: return "text/markdown; charset=utf-8";
+    case EXPORT_CSV: return "text/csv; charset=utf-8; header=present";
+    }
+    return "application/octet-stream";
+}
+
+const char *export_extension(export_format f)
+{
+    switch (f) {
+    case EXPORT_JSON: return "json";
+    case EXPORT_MD: return "md";
+    case EXPORT_CSV: return "csv";
+    }
+    return "bin";
 }

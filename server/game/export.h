@@ -13,10 +13,8 @@
  * little), so reaching it means a corrupt summary, and the export fails. */
 #define EXPORT_MAX_BYTES (32u << 20)
 
-/* Media types the HTTP layer should send with each export. */
-#define EXPORT_TYPE_JSON "application/json; charset=utf-8"
-#define EXPORT_TYPE_MD   "text/markdown; charset=utf-8"
-#define EXPORT_TYPE_CSV  "text/csv; charset=utf-8; header=present"
+/* The three downloads, as the HTTP layer names them by extension. */
+typedef enum export_format { EXPORT_JSON, EXPORT_MD, EXPORT_CSV } export_format;
 
 /* Each function renders summary s of room r (s as room_summary(r, round)
  * returns it: hidden notes have no text, and no export shows their text).
@@ -52,5 +50,17 @@ int export_summary_md(const room *r, const game_summary *s, char **out, size_t *
  * row, then one row per card in ranking order. Cells that a spreadsheet
  * would read as a formula are defused (see export.c for the exact rule). */
 int export_summary_csv(const room *r, const game_summary *s, char **out, size_t *len);
+
+/* For the HTTP handlers of GET /api/rooms/CODE/summary.{json,md,csv}:
+ * renders round `round` of r (0: the last closed one) in format f, from the
+ * state as it is now (room_summary). Returns 0 with *out and *len as above;
+ * 1 when the room has no such closed round (the handler answers 404), with
+ * *out NULL; -1 when out of memory or over EXPORT_MAX_BYTES. */
+int export_round(const room *r, uint32_t round, export_format f, char **out, size_t *len);
+
+/* The media type to send with format f, e.g. "text/markdown; charset=utf-8";
+ * the file extension ("json", "md", "csv"). Both are static strings. */
+const char *export_content_type(export_format f);
+const char *export_extension(export_format f);
 
 #endif

@@ -858,6 +858,42 @@ static void test_export_over_the_limit_fails_cleanly(void **state)
     session_free(&t);
 }
 
+/* The entry point of the HTTP handlers: a round that is not closed (or not
+ * there) is 1, a closed one renders as its summary does. */
+static void test_export_round_renders_only_closed_rounds(void **state)
+{
+    (void)state;
+    played *p = played_new(VP_LANG_EN, 0, CLOSE_AT_NOON);
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(export_round(p->t.r, 0, EXPORT_MD, &out, &len), 0);
+    assert_int_equal(len, p->x.md_len);
+    assert_memory_equal(out, p->x.md, len);
+    free(out);
+    assert_int_equal(export_round(p->t.r, 1, EXPORT_CSV, &out, &len), 0);
+    assert_memory_equal(out, p->x.csv, p->x.csv_len);
+    free(out);
+    assert_int_equal(export_round(p->t.r, 2, EXPORT_JSON, &out, &len), 1);
+    assert_null(out);
+    assert_int_equal(len, 0);
+    /* Round 2 being played is not exported; round 1 still is. */
+    vp_intent start = {.t = VP_T_START};
+    must(&p->t, FAC, &start);
+    assert_int_equal(export_round(p->t.r, 2, EXPORT_JSON, &out, &len), 1);
+    assert_int_equal(export_round(p->t.r, 0, EXPORT_JSON, &out, &len), 0);
+    assert_memory_equal(out, p->x.json, p->x.json_len);
+    free(out);
+    played_free(p);
+
+    /* A room whose only round is still being played has nothing to export. */
+    session t;
+    session_open(&t, VP_LANG_NL, 0, "x");
+    assert_int_equal(export_round(t.r, 0, EXPORT_MD, &out, &len), 1);
+    session_free(&t);
+    assert_string_equal(export_extension(EXPORT_MD), "md");
+    assert_string_equal(export_content_type(EXPORT_CSV), "text/csv; charset=utf-8; header=present");
+}
+
 /* Jansson's allocator, failing from the n-th allocation on. */
 static long json_allocs_left;
 
@@ -921,6 +957,7 @@ int main(void)
         cmocka_unit_test(test_drawn_card_with_only_passes_and_a_departed_author),
         cmocka_unit_test(test_export_over_the_limit_fails_cleanly),
         cmocka_unit_test(test_json_out_of_memory_fails_cleanly),
+        cmocka_unit_test(test_export_round_renders_only_closed_rounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
