@@ -1420,6 +1420,45 @@ static void test_device_inputs_change_presence_once(void **state)
     tg_free(&t);
 }
 
+/* The project's default card set plays a whole round through the core. */
+static void test_default_deck_plays_a_round(void **state)
+{
+    (void)state;
+    FILE *f = fopen(VERRIJK_SOURCE_DIR "/decks/verrijkte-leeromgevingen.json", "rb");
+    if (!f)
+        skip();
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    deck *d = NULL;
+    char err[300];
+    if (deck_parse_json(buf, n, "verrijkte-leeromgevingen.json", &d, err, sizeof err))
+        fail_msg("%s", err);
+    tg t;
+    tg_init(&t);
+    t.decks[0] = d;
+    vp_intent it = {.t = VP_T_CREATE, .room = S("ABCDEF"), .name = S("Fac"), .deck = S(d->id)};
+    it.opts = tg_opts();
+    assert_int_equal(tg_do(&t, 0, &it), VP_OK);
+    tg_join(&t, "Ann", VP_ROLE_PLAYER);
+    tg_join(&t, "Bob", VP_ROLE_PLAYER);
+    assert_int_equal(tg_start(&t, 1), VP_OK);
+    assert_int_equal(tg_ev(&t, GAME_EV_ROUND)->u.round.pile, d->n_cards);
+    while (t.r->turn) {
+        assert_int_equal(tg_play_first(&t, t.r->turn), VP_OK);
+        tg_vote(&t, 2, 3);
+        tg_vote(&t, 3, 4);
+        assert_int_equal(tg_simple(&t, 1, VP_T_NEXT), VP_OK);
+    }
+    assert_int_equal(tg_close(&t, 1, "klaar"), VP_OK);
+    const game_summary *s = tg_ev(&t, GAME_EV_CLOSED)->u.closed.summary;
+    assert_int_equal(s->n_cards, 6);
+    assert_int_equal(s->n_categories, d->n_categories);
+    assert_true(tg_rebuild_equal(&t));
+    tg_free(&t);
+    deck_unref(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1514,6 +1553,7 @@ int main(void)
         cmocka_unit_test(test_timer_over_an_hour_is_bad_request),
         cmocka_unit_test(test_screen_may_leave),
         cmocka_unit_test(test_device_inputs_change_presence_once),
+        cmocka_unit_test(test_default_deck_plays_a_round),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
