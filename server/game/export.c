@@ -809,8 +809,12 @@ int export_summary_md(const room *r, const game_summary *s, char **out, size_t *
  * in the machine's legacy code page and garbles every non-ASCII name; with
  * it, Excel, LibreOffice, Numbers, pandas and Python's "utf-8-sig" read it
  * right. Numbers use a dot as decimal separator whatever the room's
- * language, so files from different rooms read the same. Header names are
- * fixed English keys (not translated), so scripts can rely on them. */
+ * language, so files from different rooms read the same. (Excel set to a
+ * locale whose list separator is ';', Dutch among them, puts a double-
+ * clicked comma CSV in one column; its Data > From Text/CSV import reads it
+ * right. A "sep=," first line would fix the double-click but makes Excel
+ * ignore the BOM, so the file keeps to RFC 4180.) Header names are fixed
+ * English keys (not translated), so scripts can rely on them. */
 static void csv_cell(outbuf *b, const char *s, bool first)
 {
     if (!first)
