@@ -76,6 +76,8 @@ test('home: join by code explains confusable characters and goes to the name pro
   await page.getByRole('option', { name: /Verrijkte leeromgevingen/ }).waitFor({ state: 'attached' });
   await shoot(page, 'home-phone');
   await axe(page, 'home');
+  await at320(page, 'home');
+  await page.setViewportSize(PHONE);
   const code = page.getByLabel('Sessiecode (6 tekens)');
   await code.fill('k7m0qx');
   await page.getByText(/Codes bevatten nooit 0/).waitFor();
@@ -223,6 +225,7 @@ test('facilitator: reveals, votes for a seated person, hides a note, kicks with 
   await axe(page, 'facilitator playing');
   await page.getByRole('group', { name: 'Stem voor Cas' }).getByRole('button', { name: /^2/ }).click();
   await page.locator('.vote-for', { hasText: 'Gestemd' }).waitFor();
+  assert.equal(await page.getByRole('group', { name: 'Stem voor Cas' }).getByRole('button', { name: /^2/ }).getAttribute('aria-pressed'), 'true');
   assert.deepEqual(room.sent.find((m) => m.t === 'vote'), { t: 'vote', value: 2, for: CAS, id: room.sent.find((m) => m.t === 'vote').id });
   await page.getByRole('button', { name: 'Verbergen: Iets persoonlijks' }).click();
   await page.getByText('(notitie verborgen)').waitFor();

@@ -115,6 +115,17 @@ describe('RoomConnection', () => {
     expect(conn.snapshot.clockOffset).toBeLessThanOrEqual(60_000);
   });
 
+  it('keeps the votes the facilitator cast for seated players until the card changes', () => {
+    const { conn, sockets } = setup('a'.repeat(32));
+    conn.start();
+    sockets[0].serverOpen();
+    sockets[0].serverSend({ t: 'welcome', id: 1, you: { player: 1, name: 'Fee', role: 'facilitator' }, token: 'a'.repeat(32), state: view(3) },
+      { t: 'ev', seq: 4, at: 0, e: 'voted', player: 7, value: 2 }, { t: 'ev', seq: 5, at: 0, e: 'voted', player: 8 });
+    expect(conn.snapshot.seatedVotes).toEqual({ 7: 2 });
+    sockets[0].serverSend({ t: 'ev', seq: 6, at: 0, e: 'done', card: 'x' });
+    expect(conn.snapshot.seatedVotes).toEqual({});
+  });
+
   it('a gap in seq sends resume on the same connection', () => {
     const { conn, sockets } = setup('a'.repeat(32));
     conn.start();
