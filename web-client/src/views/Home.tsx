@@ -70,7 +70,9 @@ function CreateBox() {
   const [name, setName] = useState('');
   const [title, setTitle] = useState('');
   const [deck, setDeck] = useState('');
-  const [roomLang, setRoomLang] = useState<Lang>(lang);
+  // The session's language follows the page's until the person picks one.
+  const [pickedLang, setRoomLang] = useState<Lang | null>(null);
+  const roomLang = pickedLang ?? lang;
   const [opts, setOpts] = useState<Opts>({ mode: 'hands', hand: 3, anonymous: false, auto_reveal: true, facilitator_plays: false });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
