@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -59,7 +60,7 @@ struct evlog_file {
     bool load_wanted;
     evlog_load_cb load_done;
     void *load_ud;
-    struct evlog_contents loaded;       /* filled by a load job */
+    struct evlog_contents *loaded;      /* filled by a load job, allocated for it */
 
     struct evlog_batch pending; /* queued, not yet handed to a job */
     struct evlog_batch writing; /* being written by the job */
@@ -347,6 +348,7 @@ static void file_free(struct evlog *log, struct evlog_file *f)
     list_remove(log, f);
     batch_free(&f->pending);
     batch_free(&f->writing);
+    free(f->loaded);
     free(f);
 }
 
@@ -480,17 +482,17 @@ static void file_job_work(uv_work_t *req)
     if (f->job.load) {
         /* Through an fd of its own: the file need not be open for writing,
          * and a room that is not there must not be created. */
-        r = evlog_read_file(path, true, &f->loaded);
+        r = evlog_read_file(path, true, f->loaded);
         if (r != 0) {
             f->job.err = r;
             f->job.stage = "load";
-            if (f->loaded.tail == EVLOG_TAIL_BAD_MAGIC)
+            if (f->loaded->tail == EVLOG_TAIL_BAD_MAGIC)
                 snprintf(f->job.note, sizeof(f->job.note), "evlog: %s: not a session log, left untouched", path);
             goto out;
         }
-        if (f->loaded.cut > 0)
-            evlog_contents_describe(&f->loaded, path, f->job.note, sizeof(f->job.note));
-        size = f->loaded.valid_end;
+        if (f->loaded->cut > 0)
+            evlog_contents_describe(f->loaded, path, f->job.note, sizeof(f->job.note));
+        size = f->loaded->valid_end;
         if (fd >= 0 && size == 0) {
             /* Torn inside its magic while the writer holds it open. */
             r = write_all(fd, (const uint8_t *)EVLOG_MAGIC, EVLOG_MAGIC_LEN, 0);
@@ -837,12 +839,14 @@ static void file_job_done(uv_work_t *req, int status)
         }
         f->load_wanted = false;
         f->load_done = NULL;
+        struct evlog_contents *c = f->loaded;
+        f->loaded = NULL;
         if (err != 0)
-            f->loaded.count = 0;
+            c->count = 0;
         if (done)
-            done(f->load_ud, err, &f->loaded);
-        evlog_contents_free(&f->loaded);
-        memset(&f->loaded, 0, sizeof(f->loaded));
+            done(f->load_ud, err, c);
+        evlog_contents_free(c);
+        free(c);
     }
     if (f->job.open) {
         if (f->job.fd >= 0) {
@@ -1034,13 +1038,30 @@ int evlog_open(uv_loop_t *loop, const struct evlog_options *options, struct evlo
     log->warn = options->warn;
     log->warn_ud = options->warn_ud;
 
-    if (mkdir(log->dir, 0700) != 0 && errno != EEXIST) {
-        err = -errno;
-        goto fail;
+    /* Create the directory and any missing parent (DATA/rooms). */
+    for (char *p = log->dir + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        int r = mkdir(log->dir, 0700);
+        *p = c;
+        if (r != 0 && errno != EEXIST) {
+            err = -errno;
+            goto fail;
+        }
+        if (c == '\0')
+            break;
     }
     log->dir_fd = open(log->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (log->dir_fd < 0) {
         err = -errno;
+        goto fail;
+    }
+    /* Two writers appending to the same files would interleave records:
+     * one writer per directory, held until evlog_close. */
+    if (flock(log->dir_fd, LOCK_EX | LOCK_NB) != 0) {
+        err = errno == EWOULDBLOCK ? UV_EBUSY : -errno;
         goto fail;
     }
     uv_idle_init(loop, &log->idle);
@@ -1139,6 +1160,11 @@ int evlog_load(struct evlog *log, const char *room, evlog_load_cb done, void *ud
         return UV_ENOMEM;
     if (f->pending.count || f->writing.count || f->delete_wanted || f->load_wanted)
         return UV_EBUSY;
+    f->loaded = calloc(1, sizeof(*f->loaded));
+    if (!f->loaded) {
+        file_settle(log, f);
+        return UV_ENOMEM;
+    }
     if (f->list == LIST_REMEMBERED)
         list_remove(log, f);
     f->load_wanted = true;

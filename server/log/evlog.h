@@ -65,7 +65,7 @@ int evlog_sync_parse(const char *text, enum evlog_sync *out);
 const char *evlog_sync_name(enum evlog_sync sync);
 
 struct evlog_options {
-    const char *dir;            /* the rooms directory; created (one level) if missing */
+    const char *dir;            /* the rooms directory; created with its parents if missing */
     enum evlog_sync sync;
     enum evlog_flush flush;     /* not used by EVLOG_SYNC_NONE */
     unsigned open_files;        /* 0: EVLOG_OPEN_FILES_DEFAULT; at most EVLOG_OPEN_FILES_MAX */
@@ -84,7 +84,10 @@ struct evlog_contents;
 typedef void (*evlog_done_cb)(void *ud, int status);
 
 /* Opens the writer on the caller's loop (which must outlive it). Creates the
- * directory if missing. Returns 0 and *out, or a negative libuv error. */
+ * directory (and its parents) if missing, and locks it (flock) against a
+ * second writer, in this process or another, until evlog_close. Returns 0
+ * and *out, or a negative libuv error (UV_EBUSY: another writer has the
+ * directory). */
 int evlog_open(uv_loop_t *loop, const struct evlog_options *options, struct evlog **out);
 
 /* Queues one record (payload copied; the caller keeps its buffer) for the

@@ -882,6 +882,30 @@ static void test_evlog_list_dir_finds_room_logs_only(void **state)
     harness_free(h);
 }
 
+/* The data directory is made with its parents, and a second writer on the
+ * same directory is refused while the first is open. */
+static void test_evlog_open_creates_directory_and_refuses_second_writer(void **state)
+{
+    struct harness *h = harness_new();
+    char nested[400];
+    struct evlog *second = NULL;
+    struct record r;
+    (void)state;
+    snprintf(nested, sizeof(nested), "%s/data/rooms", h->dir);
+    struct evlog_options o = {.dir = nested, .sync = EVLOG_SYNC_NONE};
+    assert_int_equal(evlog_open(&h->loop, &o, &h->log), 0);
+    assert_int_equal(access(nested, W_OK), 0);
+    assert_int_equal(evlog_open(&h->loop, &o, &second), UV_EBUSY);
+    assert_null(second);
+    assert_int_equal(append(h, "ABC234", "x", 1, &r), 0);
+    harness_close_log(h);
+    assert_int_equal(r.status, 0);
+    /* Closed: the directory is free again. */
+    assert_int_equal(evlog_open(&h->loop, &o, &second), 0);
+    h->log = second;
+    harness_free(h);
+}
+
 int main(void)
 {
     /* A hung loop must fail the test, not the whole CI run. */
@@ -910,6 +934,7 @@ int main(void)
         cmocka_unit_test(test_evlog_load_of_unknown_room_is_enoent_and_creates_nothing),
         cmocka_unit_test(test_evlog_load_cuts_torn_tail_and_says_so),
         cmocka_unit_test(test_evlog_list_dir_finds_room_logs_only),
+        cmocka_unit_test(test_evlog_open_creates_directory_and_refuses_second_writer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
