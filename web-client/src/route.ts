@@ -7,7 +7,6 @@ export type Route =
   | { page: 'screen'; room: string }
   | { page: 'replay'; room: string; key: string }
   | { page: 'ping' }
-  | { page: 'dev'; name: string }
   | { page: 'unknown' };
 
 export function parseRoute(hash: string): Route {
@@ -27,8 +26,6 @@ export function parseRoute(hash: string): Route {
     }
     case 'ping':
       return { page: 'ping' };
-    case 'dev':
-      return { page: 'dev', name: parts[1] ?? '' };
     default:
       return { page: 'unknown' };
   }
