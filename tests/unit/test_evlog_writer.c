@@ -697,9 +697,11 @@ static void test_evlog_writer_never_appends_to_a_foreign_file(void **state)
     harness_free(h);
 }
 
-/* `batch` flushes written files on its own within EVLOG_BATCH_SYNC_MS (and
- * then lets the loop end), after the callbacks have fired. */
-static void batch_flushes_within_interval(enum evlog_flush flush)
+/* `batch` answers before any flush, then flushes the written files on its
+ * own (a timer of EVLOG_BATCH_SYNC_MS, not the close) and lets the loop
+ * end. The time bound is loose: a loaded CI machine may take long over the
+ * flush itself. */
+static void batch_answers_then_flushes_on_timer(enum evlog_flush flush)
 {
     struct harness *h = harness_new();
     struct record r[3];
@@ -718,20 +720,21 @@ static void batch_flushes_within_interval(enum evlog_flush flush)
     evlog_get_stats(h->log, &st);
     /* One flush per file, or one for the whole filesystem. */
     assert_int_equal(st.syncs, flush == EVLOG_FLUSH_SYNCFS ? 1 : 3);
-    assert_true(ms <= EVLOG_BATCH_SYNC_MS * 3);
+    assert_true(ms >= EVLOG_BATCH_SYNC_MS / 2);
+    assert_true(ms <= EVLOG_BATCH_SYNC_MS * 20);
     harness_free(h);
 }
 
-static void test_evlog_batch_mode_flushes_within_interval_fdatasync(void **state)
+static void test_evlog_batch_mode_answers_then_flushes_on_its_timer_fdatasync(void **state)
 {
     (void)state;
-    batch_flushes_within_interval(EVLOG_FLUSH_FDATASYNC);
+    batch_answers_then_flushes_on_timer(EVLOG_FLUSH_FDATASYNC);
 }
 
-static void test_evlog_batch_mode_flushes_within_interval_syncfs(void **state)
+static void test_evlog_batch_mode_answers_then_flushes_on_its_timer_syncfs(void **state)
 {
     (void)state;
-    batch_flushes_within_interval(EVLOG_FLUSH_SYNCFS);
+    batch_answers_then_flushes_on_timer(EVLOG_FLUSH_SYNCFS);
 }
 
 struct load_result {
@@ -928,8 +931,8 @@ int main(void)
         cmocka_unit_test(test_evlog_append_refuses_when_room_queue_is_full),
         cmocka_unit_test(test_evlog_writer_cuts_torn_tail_before_appending),
         cmocka_unit_test(test_evlog_writer_never_appends_to_a_foreign_file),
-        cmocka_unit_test(test_evlog_batch_mode_flushes_within_interval_fdatasync),
-        cmocka_unit_test(test_evlog_batch_mode_flushes_within_interval_syncfs),
+        cmocka_unit_test(test_evlog_batch_mode_answers_then_flushes_on_its_timer_fdatasync),
+        cmocka_unit_test(test_evlog_batch_mode_answers_then_flushes_on_its_timer_syncfs),
         cmocka_unit_test(test_evlog_load_reads_room_in_order_with_appends),
         cmocka_unit_test(test_evlog_load_of_unknown_room_is_enoent_and_creates_nothing),
         cmocka_unit_test(test_evlog_load_cuts_torn_tail_and_says_so),
