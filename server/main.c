@@ -14,6 +14,7 @@
 #include <libwebsockets.h>
 
 #include "net/net_server.h"
+#include "rooms.h"
 
 #ifndef VERRIJK_VERSION
 #define VERRIJK_VERSION "dev"
@@ -25,6 +26,10 @@
 #define VERRIJK_DEFAULT_DECKS "decks"
 #endif
 
+/* Open rooms active this recently come back into memory at start; older
+ * ones load from their log when someone asks for them. */
+#define VERRIJK_RECOVER_WINDOW_MS (24u * 3600u * 1000u)
+
 /* Exit codes: 0 clean stop, 1 could not run, 2 bad command line. */
 enum { EXIT_USAGE = 2 };
 
@@ -34,25 +39,33 @@ typedef struct options {
 	const char *data_dir;
 	const char *web_dir;
 	const char *decks_dir;
+	enum evlog_sync sync;
 } options;
 
 typedef struct app {
 	uv_loop_t loop;
 	uv_signal_t sigint, sigterm;
 	net_server *net;
+	rooms *rooms;
+	bool stopping;
 } app;
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: verrijk [--host H] [--port N] [--data DIR] [--web DIR] [--decks DIR]\n"
-	        "               [--help] [--version]\n"
+	        "               [--sync always|batch|none] [--help] [--version]\n"
 	        "\n"
 	        "  --host H     address to listen on (default 0.0.0.0)\n"
 	        "  --port N     TCP port for HTTP and WebSocket (default 8080)\n"
 	        "  --data DIR   session logs live here; created if missing (default ./data)\n"
 	        "  --web DIR    the built web client (default %s)\n"
-	        "  --decks DIR  card decks as JSON (default %s)\n",
+	        "  --decks DIR  card decks as JSON (default %s)\n"
+	        "  --sync MODE  when an event counts as saved (default batch):\n"
+	        "               always  flushed to disk before anyone sees it (survives a power cut)\n"
+	        "               batch   written before anyone sees it (survives kill -9), flushed\n"
+	        "                       within 100 ms (a power cut loses at most that)\n"
+	        "               none    written before anyone sees it, flushed when the OS likes\n",
 	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS);
 }
 
@@ -66,6 +79,7 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "data", required_argument, NULL, 'd' },
 		{ "web", required_argument, NULL, 'w' },
 		{ "decks", required_argument, NULL, 'k' },
+		{ "sync", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -77,6 +91,7 @@ static int parse_options(int argc, char **argv, options *o)
 	o->data_dir = "./data";
 	o->web_dir = VERRIJK_DEFAULT_WEB;
 	o->decks_dir = VERRIJK_DEFAULT_DECKS;
+	o->sync = EVLOG_SYNC_BATCH;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -104,6 +119,12 @@ static int parse_options(int argc, char **argv, options *o)
 			break;
 		case 'k':
 			o->decks_dir = optarg;
+			break;
+		case 's':
+			if (evlog_sync_parse(optarg, &o->sync)) {
+				fprintf(stderr, "verrijk: --sync wants always, batch or none, not \"%s\"\n", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'H':
 			usage(stdout);
@@ -172,19 +193,32 @@ static unsigned raise_fd_limit(void)
 	return rl.rlim_cur > UINT_MAX ? UINT_MAX : (unsigned)rl.rlim_cur;
 }
 
-static void on_net_stopped(void *ud)
+static void on_rooms_closed(void *ud)
 {
 	app *a = ud;
 
 	/* With lws' handles closing and ours closed, uv_run returns. */
+	a->rooms = NULL;
 	uv_close((uv_handle_t *)&a->sigint, NULL);
 	uv_close((uv_handle_t *)&a->sigterm, NULL);
+}
+
+static void on_net_stopped(void *ud)
+{
+	app *a = ud;
+
+	/* Nobody is connected any more: write what the log holds, close it. */
+	rooms_close(a->rooms, on_rooms_closed, a);
 }
 
 static void on_signal(uv_signal_t *sig, int signum)
 {
 	app *a = sig->data;
 
+	if (a->stopping)
+		return;
+	a->stopping = true;
+	rooms_stop(a->rooms);
 	net_server_shutdown(a->net, on_net_stopped, a);
 }
 
@@ -228,8 +262,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "verrijk: out of memory\n");
 		goto out;
 	}
-	if (net_server_start(a.net))
+	rooms_config rc_cfg = {
+		.data_dir = o.data_dir,
+		.decks_dir = o.decks_dir,
+		.sync = o.sync,
+		.recover_window_ms = VERRIJK_RECOVER_WINDOW_MS,
+	};
+	if (rooms_open(&a.loop, a.net, &rc_cfg, &a.rooms))
 		goto out;
+	if (net_server_start(a.net)) {
+		rooms_close(a.rooms, NULL, NULL);
+		uv_run(&a.loop, UV_RUN_DEFAULT);
+		goto out;
+	}
 
 	uv_signal_init(&a.loop, &a.sigint);
 	uv_signal_init(&a.loop, &a.sigterm);

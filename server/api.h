@@ -1,0 +1,12 @@
+/* api.h - the HTTP API of PROTOCOL.md section 8: decks, summaries, the replay. */
+#ifndef VERRIJK_API_H
+#define VERRIJK_API_H
+
+#include "net/net_server.h"
+
+struct rooms;
+
+/* Adds the /api routes to net (before it starts). Returns 0 or -1. */
+int api_routes(net_server *net, struct rooms *rs);
+
+#endif

@@ -1,0 +1,1004 @@
+/* rooms.c - the rooms this server holds: intents through the game core, the log before anyone sees, filtered fan-out.
+ *
+ * Every input of a room (a client's intent, a device gone past its grace)
+ * goes through one queue. The room decides one input at a time: decide ->
+ * append the events to the log -> once the log has them, apply them and
+ * send each member its filtered copy, then the sender's ok or welcome. So
+ * an event is on disk before anyone sees it, and every decision sees the
+ * state its logged predecessors made. Rooms are independent: while one
+ * waits for the disk, the others go on, and the log group-commits them. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "rooms.h"
+
+#include "api.h"
+#include "record.h"
+#include "game/deck.h"
+
+#define ROOMS_BUCKETS 4096
+
+typedef struct live_room live_room;
+
+/* One member's device binding. Allocated when first needed, freed with its
+ * room (after its timer handle closed). */
+typedef struct device {
+	rooms *rs;
+	live_room *lr;
+	uint32_t member;
+	net_conn *conn;       /* the device attached now, or NULL */
+	uv_timer_t grace;     /* runs while the device is gone, until offline */
+	msgpack_sbuffer out;  /* what the current decision sends to conn */
+} device;
+
+/* One input waiting for its turn. A client's message is kept as its bytes
+ * and decoded again when its turn comes (vp_intent points into them). */
+typedef struct pending {
+	struct pending *next;
+	game_input_kind kind;
+	net_conn *conn;       /* the sender; NULL once it closed */
+	uint32_t player;      /* device inputs */
+	size_t len;
+	uint8_t frame[];
+} pending;
+
+struct live_room {
+	live_room *next;      /* in its hash bucket */
+	rooms *rs;
+	char code[VP_ROOM_LEN + 1];
+	room *r;
+	device *devices[GAME_MAX_MEMBERS + 1];
+	pending *head, *tail;
+	unsigned n_pending;
+	/* The decision being logged. */
+	bool busy;
+	bool purging;
+	pending *cur;
+	game_result res;
+	unsigned unwritten;   /* appends whose callback has not come */
+	unsigned written;     /* ... that succeeded */
+	int write_error;      /* the first failure */
+};
+
+struct rooms {
+	uv_loop_t *loop;
+	net_server *net;
+	struct evlog *log;
+	char rooms_dir[EVLOG_DIR_MAX];
+	uint32_t grace_ms;
+	bool stopping;
+	bool log_failing;     /* an append failed; said once until one succeeds */
+	deck *decks[ROOMS_DECKS_MAX];
+	game_env env;
+	live_room *buckets[ROOMS_BUCKETS];
+	unsigned n_live;
+	unsigned closing_handles;
+	bool finishing;       /* the log is closed: rs goes with the last handle */
+	void (*closed)(void *ud);
+	void *closed_ud;
+};
+
+static void live_pump(live_room *lr);
+
+/* ---- small helpers ---- */
+
+static void say(const char *fmt, const char *code, const char *detail)
+{
+	fprintf(stderr, "verrijk: ");
+	fprintf(stderr, fmt, code, detail);
+	fputc('\n', stderr);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Fresh bytes from the OS CSPRNG. Returns 0 or -1. */
+static int fill_entropy(uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = getrandom(buf, len, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static unsigned bucket_of(const char *code)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *code; code++)
+		h = (h ^ (uint8_t)*code) * 16777619u;
+	return h % ROOMS_BUCKETS;
+}
+
+static bool code_valid(const char *code)
+{
+	static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+	if (strlen(code) != VP_ROOM_LEN)
+		return false;
+	for (int i = 0; i < VP_ROOM_LEN; i++)
+		if (!strchr(alphabet, code[i]))
+			return false;
+	return true;
+}
+
+/* ---- decks ---- */
+
+static int json_file(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".json") == 0;
+}
+
+/* Reads a whole file (up to max bytes) into a malloc'd buffer. */
+static char *read_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n;
+
+	if (!f)
+		return NULL;
+	buf = malloc(max + 1);
+	if (!buf)
+		goto out;
+	n = fread(buf, 1, max + 1, f);
+	if (ferror(f) || n > max) {
+		free(buf);
+		buf = NULL;
+		errno = n > max ? EFBIG : EIO;
+		goto out;
+	}
+	buf[n] = '\0';
+	*len = n;
+out:
+	fclose(f);
+	return buf;
+}
+
+/* Loads every *.json of dir. A deck that fails validation is refused with
+ * a message naming the file and the field; the others are still offered. */
+static int load_decks(rooms *rs, const char *dir)
+{
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, json_file, alphasort);
+
+	if (n < 0) {
+		fprintf(stderr, "verrijk: cannot read the decks directory %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		char path[4096], err[512];
+		size_t len = 0;
+		char *json;
+		deck *d = NULL;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		free(names[i]);
+		json = read_file(path, DECK_SOURCE_MAX, &len);
+		if (!json) {
+			fprintf(stderr, "verrijk: deck %s refused: %s\n", path, strerror(errno));
+			continue;
+		}
+		if (deck_parse_json(json, len, path, &d, err, sizeof(err))) {
+			fprintf(stderr, "verrijk: deck refused: %s\n", err);
+		} else if (rs->env.n_decks == ROOMS_DECKS_MAX) {
+			fprintf(stderr, "verrijk: deck %s refused: more than %d decks\n", path, ROOMS_DECKS_MAX);
+			deck_unref(d);
+		} else {
+			rs->decks[rs->env.n_decks++] = d;
+		}
+		free(json);
+	}
+	free(names);
+	if (rs->env.n_decks == 0)
+		fprintf(stderr, "verrijk: warning: no deck in %s; nobody can create a room\n", dir);
+	return 0;
+}
+
+/* ---- live rooms ---- */
+
+static live_room *live_lookup(const rooms *rs, const char *code)
+{
+	live_room *lr = rs->buckets[bucket_of(code)];
+
+	while (lr && strcmp(lr->code, code) != 0)
+		lr = lr->next;
+	return lr;
+}
+
+static live_room *live_new(rooms *rs, const char *code)
+{
+	live_room *lr = calloc(1, sizeof(*lr));
+	unsigned b = bucket_of(code);
+
+	if (!lr)
+		return NULL;
+	lr->r = room_new();
+	if (!lr->r) {
+		free(lr);
+		return NULL;
+	}
+	lr->rs = rs;
+	memcpy(lr->code, code, VP_ROOM_LEN + 1);
+	lr->next = rs->buckets[b];
+	rs->buckets[b] = lr;
+	rs->n_live++;
+	return lr;
+}
+
+static void rooms_finish(rooms *rs)
+{
+	void (*done)(void *) = rs->closed;
+	void *ud = rs->closed_ud;
+
+	free(rs);
+	if (done)
+		done(ud);
+}
+
+static void device_closed(uv_handle_t *h)
+{
+	device *l = h->data;
+	rooms *rs = l->rs;
+
+	msgpack_sbuffer_destroy(&l->out);
+	free(l);
+	if (--rs->closing_handles == 0 && rs->finishing)
+		rooms_finish(rs);
+}
+
+/* Unhooks lr from the registry and frees it. Its members' connections must
+ * be unbound already, and no decision may be in flight. */
+static void live_free(live_room *lr)
+{
+	rooms *rs = lr->rs;
+	live_room **pp = &rs->buckets[bucket_of(lr->code)];
+
+	while (*pp && *pp != lr)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = lr->next;
+	rs->n_live--;
+	while (lr->head) {
+		pending *p = lr->head;
+
+		lr->head = p->next;
+		free(p);
+	}
+	for (uint32_t i = 0; i <= GAME_MAX_MEMBERS; i++) {
+		device *l = lr->devices[i];
+
+		if (!l)
+			continue;
+		if (l->conn)
+			net_conn_set_user(l->conn, NULL);
+		rs->closing_handles++;
+		uv_close((uv_handle_t *)&l->grace, device_closed);
+	}
+	room_free(lr->r);
+	free(lr);
+}
+
+static device *device_get(live_room *lr, uint32_t member)
+{
+	device *l;
+
+	if (member == 0 || member > GAME_MAX_MEMBERS)
+		return NULL;
+	if (lr->devices[member])
+		return lr->devices[member];
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->rs = lr->rs;
+	l->lr = lr;
+	l->member = member;
+	msgpack_sbuffer_init(&l->out);
+	uv_timer_init(lr->rs->loop, &l->grace);
+	l->grace.data = l;
+	lr->devices[member] = l;
+	return l;
+}
+
+static void detach(device *l)
+{
+	if (l->conn)
+		net_conn_set_user(l->conn, NULL);
+	l->conn = NULL;
+}
+
+static void on_grace(uv_timer_t *t);
+
+/* The device of l is gone: after the grace period the member goes offline. */
+static void start_grace(device *l)
+{
+	if (!l->lr->rs->stopping)
+		uv_timer_start(&l->grace, on_grace, l->lr->rs->grace_ms, 0);
+}
+
+static void attach(device *l, net_conn *c)
+{
+	device *prev = net_conn_get_user(c);
+
+	if (prev == l)
+		return;
+	if (prev) { /* this connection resumes as another member */
+		detach(prev);
+		start_grace(prev);
+	}
+	if (l->conn && l->conn != c) {
+		net_conn_set_user(l->conn, NULL);
+		net_conn_close(l->conn, NET_CLOSE_REPLACED, "resumed on another device");
+	}
+	l->conn = c;
+	net_conn_set_user(c, l);
+	uv_timer_stop(&l->grace);
+}
+
+static int enqueue(live_room *lr, game_input_kind kind, net_conn *c, uint32_t player,
+                   const uint8_t *frame, size_t len)
+{
+	pending *p;
+
+	if (lr->n_pending >= ROOMS_PENDING_MAX)
+		return -1;
+	p = malloc(sizeof(*p) + len);
+	if (!p)
+		return -1;
+	p->next = NULL;
+	p->kind = kind;
+	p->conn = c;
+	p->player = player;
+	p->len = len;
+	if (len)
+		memcpy(p->frame, frame, len);
+	if (lr->tail)
+		lr->tail->next = p;
+	else
+		lr->head = p;
+	lr->tail = p;
+	lr->n_pending++;
+	return 0;
+}
+
+static void on_grace(uv_timer_t *t)
+{
+	device *l = t->data;
+
+	if (l->conn || enqueue(l->lr, GAME_INPUT_OFFLINE, NULL, l->member, NULL, 0))
+		return;
+	live_pump(l->lr);
+}
+
+/* Sends c a lone error (the intent changed nothing). */
+static void reply_error(net_conn *c, const vp_intent *in, vp_code code, const char *msg)
+{
+	if (c)
+		net_conn_send_error(c, in && in->has_id, in ? in->id : 0, code, msg);
+}
+
+/* Sends every device's collected bytes to its connection. */
+static void flush_devices(live_room *lr)
+{
+	for (uint32_t i = 1; i <= GAME_MAX_MEMBERS; i++) {
+		device *l = lr->devices[i];
+
+		if (!l || l->out.size == 0)
+			continue;
+		if (l->conn)
+			net_conn_send(l->conn, (const uint8_t *)l->out.data, l->out.size);
+		msgpack_sbuffer_clear(&l->out);
+	}
+}
+
+/* Appends event e, as each attached member may see it, to their devices;
+ * `skip` (the sender who gets a welcome instead) gets nothing. */
+static void fan_out(live_room *lr, const game_event *e, const net_conn *skip)
+{
+	msgpack_sbuffer body;
+	msgpack_packer pk;
+	uint32_t n = room_members(lr->r);
+
+	msgpack_sbuffer_init(&body);
+	msgpack_packer_init(&pk, &body, msgpack_sbuffer_write);
+	for (uint32_t id = 1; id <= n && id <= GAME_MAX_MEMBERS; id++) {
+		device *l = lr->devices[id];
+
+		if (!l || !l->conn || l->conn == skip)
+			continue;
+		msgpack_sbuffer_clear(&body);
+		game_pack_event_for(lr->r, e, id, &pk);
+		vp_pack_ev(&l->out, e->seq, e->at, (const uint8_t *)body.data, body.size);
+	}
+	msgpack_sbuffer_destroy(&body);
+}
+
+static void send_welcome(live_room *lr, net_conn *c, const vp_intent *in, uint32_t you, const char *token)
+{
+	msgpack_sbuffer view, out;
+	msgpack_packer pk;
+	vp_role role = VP_ROLE_PLAYER;
+	bool seated = false;
+	const char *name = room_member_name(lr->r, you);
+	vp_str sname = { name, (uint32_t)strlen(name) };
+	vp_str stoken = { token, (uint32_t)strlen(token) };
+
+	room_member_role(lr->r, you, &role, &seated);
+	msgpack_sbuffer_init(&view);
+	msgpack_sbuffer_init(&out);
+	msgpack_packer_init(&pk, &view, msgpack_sbuffer_write);
+	game_pack_view(lr->r, you, &pk);
+	if (vp_pack_welcome(&out, in && in->has_id, in ? in->id : 0, you, sname, role, stoken,
+	                    (const uint8_t *)view.data, view.size) == 0)
+		net_conn_send(c, (const uint8_t *)out.data, out.size);
+	msgpack_sbuffer_destroy(&view);
+	msgpack_sbuffer_destroy(&out);
+}
+
+static void on_deleted(void *ud, int status)
+{
+	live_room *lr = ud;
+
+	if (status)
+		say("room %s: deleting its log failed: %s", lr->code, uv_strerror(status));
+	/* Inputs that queued up while the room went away find no room. */
+	for (pending *p = lr->head; p; p = p->next)
+		if (p->conn)
+			net_conn_send_error(p->conn, false, 0, VP_NO_ROOM, "This room has been deleted.");
+	live_free(lr);
+}
+
+/* The events of the current decision are in the log: apply them, let
+ * every member see them, answer the sender, then act on what it asked. */
+static void live_commit(live_room *lr, const vp_intent *in)
+{
+	game_result *res = &lr->res;
+	net_conn *sender = lr->cur ? lr->cur->conn : NULL;
+	net_conn *skip = res->you ? sender : NULL;
+
+	for (uint32_t i = 0; i < res->n_events; i++) {
+		const game_event *e = &res->events[i];
+
+		if (game_apply(lr->r, e)) {
+			say("room %s: an event does not fit the state (%s); dropped", lr->code,
+			    game_event_name(e->kind));
+			continue;
+		}
+		fan_out(lr, e, skip);
+		if (e->kind == GAME_EV_LEFT) {
+			device *l = lr->devices[e->u.left.player];
+
+			if (l && l->conn) {
+				/* Send what the member has, then let it go. */
+				net_conn_send(l->conn, (const uint8_t *)l->out.data, l->out.size);
+				msgpack_sbuffer_clear(&l->out);
+				if (e->u.left.kicked)
+					net_conn_close(l->conn, NET_CLOSE_KICKED, "removed by the facilitator");
+				detach(l);
+			}
+			if (l)
+				uv_timer_stop(&l->grace);
+		}
+	}
+	flush_devices(lr);
+
+	if (res->you && sender) {
+		device *l = device_get(lr, res->you);
+
+		if (l) {
+			attach(l, sender);
+			send_welcome(lr, sender, in, res->you, res->token);
+		} else {
+			reply_error(sender, in, VP_SERVER_BUSY, "The server is out of memory.");
+		}
+	} else if (sender && in && in->has_id) {
+		msgpack_sbuffer ok;
+
+		msgpack_sbuffer_init(&ok);
+		if (vp_pack_ok(&ok, in->id) == 0)
+			net_conn_send(sender, (const uint8_t *)ok.data, ok.size);
+		msgpack_sbuffer_destroy(&ok);
+	}
+
+	if (res->purge) {
+		lr->purging = true;
+		for (uint32_t i = 1; i <= GAME_MAX_MEMBERS; i++) {
+			device *l = lr->devices[i];
+
+			if (l && l->conn) {
+				net_conn_close(l->conn, NET_CLOSE_KICKED, "the session was deleted");
+				detach(l);
+			}
+		}
+	}
+}
+
+/* Decodes p's message again (it was valid when it arrived). */
+static bool pending_intent(const pending *p, vp_intent *in)
+{
+	const char *why;
+
+	return vp_decode(p->frame, p->len, in, &why) == VP_OK;
+}
+
+static void live_done(live_room *lr)
+{
+	game_result_free(&lr->res);
+	free(lr->cur);
+	lr->cur = NULL;
+	lr->busy = false;
+}
+
+/* Every append of the current decision has been answered. */
+static void live_settle(live_room *lr)
+{
+	rooms *rs = lr->rs;
+	vp_intent in;
+	bool have_in = lr->cur && lr->cur->kind == GAME_INPUT_INTENT && pending_intent(lr->cur, &in);
+
+	if (lr->write_error) {
+		if (!rs->log_failing)
+			say("room %s: the session log cannot be written (%s); answering server_busy until it can",
+			    lr->code, uv_strerror(lr->write_error));
+		rs->log_failing = true;
+		if (lr->written == 0)
+			reply_error(lr->cur ? lr->cur->conn : NULL, have_in ? &in : NULL, VP_SERVER_BUSY,
+			            "The server cannot save this right now; try again in a moment.");
+		else
+			/* Part of a decision reached the log: memory no longer
+			 * matches it. Say so loudly rather than go on from a state
+			 * the log lacks; a restart reloads the room from its log. */
+			say("room %s: %s", lr->code, "a decision was logged only in part; restart to reload the room");
+	} else {
+		if (rs->log_failing)
+			say("room %s: %s", lr->code, "the session log is written again");
+		rs->log_failing = false;
+		live_commit(lr, have_in ? &in : NULL);
+	}
+	lr->write_error = 0;
+	lr->written = 0;
+	live_done(lr);
+	if (lr->purging) {
+		lr->busy = true; /* nothing more is decided in this room */
+		if (evlog_delete(rs->log, lr->code, on_deleted, lr))
+			on_deleted(lr, 0);
+		return;
+	}
+	live_pump(lr);
+}
+
+static void on_logged(void *ud, int status)
+{
+	live_room *lr = ud;
+
+	if (status && !lr->write_error)
+		lr->write_error = status;
+	else if (!status)
+		lr->written++;
+	if (--lr->unwritten == 0)
+		live_settle(lr);
+}
+
+/* Decides p: answers an error at once, or starts logging its events. */
+static void live_decide(live_room *lr, pending *p)
+{
+	rooms *rs = lr->rs;
+	game_input gi;
+	vp_intent in;
+	device *l;
+	vp_code rc;
+	msgpack_sbuffer buf;
+	msgpack_packer pk;
+
+	memset(&gi, 0, sizeof(gi));
+	gi.kind = p->kind;
+	gi.player = p->player;
+	gi.now_ms = now_ms();
+	if (p->kind == GAME_INPUT_INTENT) {
+		if (!p->conn || !pending_intent(p, &in))
+			goto drop;
+		gi.intent = &in;
+		l = net_conn_get_user(p->conn);
+		gi.sender = l && l->lr == lr ? l->member : 0;
+	} else if (lr->devices[p->player] && lr->devices[p->player]->conn) {
+		goto drop; /* the device came back while this waited */
+	}
+	if (fill_entropy(gi.entropy, sizeof(gi.entropy))) {
+		reply_error(p->conn, gi.intent, VP_SERVER_BUSY, "The server has no randomness right now.");
+		goto drop;
+	}
+
+	rc = game_decide(lr->r, &rs->env, &gi, &lr->res);
+	if (rc != VP_OK) {
+		if (p->kind == GAME_INPUT_INTENT)
+			reply_error(p->conn, &in, rc, lr->res.msg ? lr->res.msg : vp_code_name(rc));
+		game_result_free(&lr->res);
+		goto drop;
+	}
+	lr->busy = true;
+	lr->cur = p;
+	if (lr->res.n_events == 0) { /* nothing to log (a purge deletes it) */
+		live_settle(lr);
+		return;
+	}
+
+	/* Into the log first; nobody sees these events before it has them. */
+	msgpack_sbuffer_init(&buf);
+	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
+	lr->unwritten = 1; /* held until every append is queued */
+	for (uint32_t i = 0; i < lr->res.n_events; i++) {
+		int err;
+
+		msgpack_sbuffer_clear(&buf);
+		game_pack_event(&lr->res.events[i], &pk);
+		err = evlog_append(rs->log, lr->code, buf.data, buf.size, on_logged, lr);
+		if (err) {
+			lr->write_error = err;
+			break;
+		}
+		lr->unwritten++;
+	}
+	msgpack_sbuffer_destroy(&buf);
+	if (--lr->unwritten == 0) /* the hold: every append failed at once */
+		live_settle(lr);
+	return;
+drop:
+	free(p);
+}
+
+static void live_pump(live_room *lr)
+{
+	while (!lr->busy && lr->head && !lr->rs->stopping) {
+		pending *p = lr->head;
+
+		lr->head = p->next;
+		if (!lr->head)
+			lr->tail = NULL;
+		lr->n_pending--;
+		live_decide(lr, p);
+	}
+}
+
+/* ---- loading a room from its log ---- */
+
+int rooms_log_path(const rooms *rs, const char *code, char *buf, size_t len)
+{
+	return evlog_room_path(rs->rooms_dir, code, buf, len) ? -1 : 0;
+}
+
+/* Rebuilds a room by applying every event of its log, the same apply as
+ * live play. Returns NULL when there is no log, or it cannot be read
+ * (then it is left untouched on disk and the reason is said). */
+static live_room *live_load(rooms *rs, const char *code)
+{
+	char path[EVLOG_DIR_MAX + 64], line[1024], err[256];
+	struct evlog_contents c;
+	live_room *lr;
+	struct stat st;
+
+	if (rooms_log_path(rs, code, path, sizeof(path)) || stat(path, &st))
+		return NULL;
+	if (evlog_read_file(path, true, &c)) {
+		say("room %s: its log cannot be read (%s)", code, strerror(errno));
+		return NULL;
+	}
+	if (c.repaired || c.tail != EVLOG_TAIL_CLEAN) {
+		evlog_contents_describe(&c, path, line, sizeof(line));
+		say("room %s: %s", code, line);
+	}
+	lr = live_new(rs, code);
+	if (!lr)
+		goto fail;
+	for (size_t i = 0; i < c.count; i++) {
+		uint32_t len;
+		const uint8_t *payload = evlog_contents_payload(&c, i, &len);
+		game_event e;
+		int ok;
+
+		if (record_read_event(payload, len, &e, err, sizeof(err))) {
+			snprintf(line, sizeof(line), "record %zu cannot be read (%s); the room stays on disk as it is", i + 1, err);
+			say("room %s: %s", code, line);
+			goto fail;
+		}
+		ok = game_apply(lr->r, &e) == 0;
+		game_event_clear(&e);
+		if (!ok) {
+			snprintf(line, sizeof(line), "record %zu does not fit the room; the room stays on disk as it is", i + 1);
+			say("room %s: %s", code, line);
+			goto fail;
+		}
+	}
+	evlog_contents_free(&c);
+	if (!room_exists(lr->r)) {
+		live_free(lr);
+		return NULL;
+	}
+	/* Nobody is attached to a room just loaded: whoever the log still
+	 * has online goes offline, logged, before anyone else is heard. */
+	for (uint32_t id = 1; id <= room_members(lr->r); id++)
+		if (room_member_present(lr->r, id) && room_member_online(lr->r, id))
+			enqueue(lr, GAME_INPUT_OFFLINE, NULL, id, NULL, 0);
+	live_pump(lr);
+	return lr;
+fail:
+	evlog_contents_free(&c);
+	if (lr)
+		live_free(lr);
+	return NULL;
+}
+
+/* The live room of code, loaded from its log when needed; with create,
+ * a fresh one when there is neither. */
+static live_room *live_get(rooms *rs, const char *code, bool create)
+{
+	live_room *lr = live_lookup(rs, code);
+
+	if (lr)
+		return lr;
+	lr = live_load(rs, code);
+	if (lr || !create || rs->n_live >= ROOMS_LIVE_MAX)
+		return lr;
+	return live_new(rs, code);
+}
+
+/* ---- the network layer's handler ---- */
+
+static void on_open(void *ud, net_conn *c)
+{
+	(void)ud;
+	(void)c;
+}
+
+static void on_intent(void *ud, net_conn *c, const vp_intent *in, const uint8_t *frame, size_t len)
+{
+	rooms *rs = ud;
+	const char *code = net_conn_room(c);
+	device *l = net_conn_get_user(c);
+	live_room *lr;
+
+	if (in->t == VP_T_CREATE || in->t == VP_T_JOIN || in->t == VP_T_RESUME) {
+		if (in->room.len != VP_ROOM_LEN || memcmp(in->room.ptr, code, VP_ROOM_LEN) != 0) {
+			reply_error(c, in, VP_BAD_REQUEST, "The room differs from the one in the address.");
+			return;
+		}
+	}
+	lr = l ? l->lr : live_get(rs, code, in->t == VP_T_CREATE);
+	if (!lr) {
+		if (in->t == VP_T_CREATE)
+			reply_error(c, in, VP_SERVER_BUSY, "This server holds as many rooms as it can.");
+		else
+			reply_error(c, in, VP_NO_ROOM, "There is no room with this code.");
+		return;
+	}
+	if (lr->purging) {
+		reply_error(c, in, VP_NO_ROOM, "This room has been deleted.");
+		return;
+	}
+	if (enqueue(lr, GAME_INPUT_INTENT, c, 0, frame, len)) {
+		reply_error(c, in, VP_SERVER_BUSY, "This room is busy; try again in a moment.");
+		return;
+	}
+	live_pump(lr);
+	/* A room that a failed create or join left empty is not kept. */
+	if (!lr->busy && !lr->head && !room_exists(lr->r))
+		live_free(lr);
+}
+
+static void on_close(void *ud, net_conn *c)
+{
+	rooms *rs = ud;
+	device *l = net_conn_get_user(c);
+	live_room *lr = l ? l->lr : live_lookup(rs, net_conn_room(c));
+
+	if (l) {
+		l->conn = NULL;
+		net_conn_set_user(c, NULL);
+		start_grace(l);
+	}
+	if (!lr)
+		return;
+	/* Its queued messages go unanswered: nobody is left to hear. */
+	for (pending *p = lr->head; p; p = p->next)
+		if (p->conn == c)
+			p->conn = NULL;
+	if (lr->cur && lr->cur->conn == c)
+		lr->cur->conn = NULL;
+}
+
+/* ---- start, recovery, stop ---- */
+
+static int log_file(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n == VP_ROOM_LEN + 4 && strcmp(d->d_name + VP_ROOM_LEN, ".log") == 0;
+}
+
+/* Brings back the rooms that are still open and were active lately. */
+static void recover(rooms *rs, uint64_t window_ms)
+{
+	struct dirent **names = NULL;
+	int n = scandir(rs->rooms_dir, &names, log_file, alphasort);
+	uint64_t now = now_ms();
+	unsigned back = 0;
+
+	for (int i = 0; i < n; i++) {
+		char code[VP_ROOM_LEN + 1];
+		live_room *lr;
+
+		memcpy(code, names[i]->d_name, VP_ROOM_LEN);
+		code[VP_ROOM_LEN] = '\0';
+		free(names[i]);
+		if (!code_valid(code) || live_lookup(rs, code))
+			continue;
+		lr = live_load(rs, code);
+		if (!lr)
+			continue;
+		if (room_phase(lr->r) == GAME_CLOSED || room_last_at(lr->r) + window_ms < now) {
+			if (!lr->busy && !lr->head)
+				live_free(lr); /* loads again on demand */
+			continue;
+		}
+		back++;
+	}
+	free(names);
+	if (back)
+		fprintf(stderr, "verrijk: %u room%s back from the log\n", back, back == 1 ? "" : "s");
+}
+
+int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms **out)
+{
+	rooms *rs = calloc(1, sizeof(*rs));
+	struct evlog_options lo;
+	net_handler h;
+	int err;
+
+	if (!rs) {
+		fprintf(stderr, "verrijk: out of memory\n");
+		return -1;
+	}
+	rs->loop = loop;
+	rs->net = net;
+	rs->grace_ms = cfg->grace_ms ? cfg->grace_ms : ROOMS_GRACE_MS;
+	rs->env.decks = rs->decks;
+	if (snprintf(rs->rooms_dir, sizeof(rs->rooms_dir), "%s/rooms", cfg->data_dir) >= (int)sizeof(rs->rooms_dir)) {
+		fprintf(stderr, "verrijk: the data directory's path is too long\n");
+		goto fail;
+	}
+	if (load_decks(rs, cfg->decks_dir))
+		goto fail;
+
+	memset(&lo, 0, sizeof(lo));
+	lo.dir = rs->rooms_dir;
+	lo.sync = cfg->sync;
+	lo.flush = EVLOG_FLUSH_FDATASYNC;
+	err = evlog_open(loop, &lo, &rs->log);
+	if (err) {
+		fprintf(stderr, "verrijk: cannot open the session log in %s: %s\n", rs->rooms_dir, uv_strerror(err));
+		goto fail;
+	}
+	recover(rs, cfg->recover_window_ms);
+
+	memset(&h, 0, sizeof(h));
+	h.ud = rs;
+	h.on_open = on_open;
+	h.on_intent = on_intent;
+	h.on_close = on_close;
+	net_server_set_handler(net, &h);
+	if (api_routes(net, rs)) {
+		fprintf(stderr, "verrijk: cannot add the HTTP API routes\n");
+		goto fail;
+	}
+	*out = rs;
+	return 0;
+fail:
+	/* Nothing is attached yet: closing now needs no running loop but the
+	 * log's own handles, which rooms_close's caller's loop run closes. */
+	if (rs->log) {
+		rooms_close(rs, NULL, NULL);
+		uv_run(loop, UV_RUN_DEFAULT);
+	} else {
+		for (uint32_t i = 0; i < rs->env.n_decks; i++)
+			deck_unref(rs->decks[i]);
+		free(rs);
+	}
+	return -1;
+}
+
+void rooms_stop(rooms *rs)
+{
+	rs->stopping = true;
+	for (unsigned b = 0; b < ROOMS_BUCKETS; b++)
+		for (live_room *lr = rs->buckets[b]; lr; lr = lr->next)
+			for (uint32_t i = 0; i <= GAME_MAX_MEMBERS; i++)
+				if (lr->devices[i])
+					uv_timer_stop(&lr->devices[i]->grace);
+}
+
+static void on_log_closed(void *ud)
+{
+	rooms *rs = ud;
+
+	rs->log = NULL;
+	/* Every append has been answered; the rooms can go. */
+	for (unsigned b = 0; b < ROOMS_BUCKETS; b++)
+		while (rs->buckets[b]) {
+			live_room *lr = rs->buckets[b];
+
+			if (lr->busy && !lr->purging)
+				live_done(lr);
+			live_free(lr);
+		}
+	for (uint32_t i = 0; i < rs->env.n_decks; i++)
+		deck_unref(rs->decks[i]);
+	rs->env.n_decks = 0;
+	rs->finishing = true;
+	if (rs->closing_handles == 0)
+		rooms_finish(rs); /* else the last device_closed does */
+}
+
+void rooms_close(rooms *rs, void (*done)(void *ud), void *ud)
+{
+	rs->stopping = true;
+	rs->closed = done;
+	rs->closed_ud = ud;
+	evlog_close(rs->log, on_log_closed, rs);
+}
+
+/* ---- queries for the HTTP API ---- */
+
+uint32_t rooms_deck_count(const rooms *rs)
+{
+	return rs->env.n_decks;
+}
+
+const deck *rooms_deck_at(const rooms *rs, uint32_t i)
+{
+	return i < rs->env.n_decks ? rs->decks[i] : NULL;
+}
+
+const deck *rooms_deck_by_hash(const rooms *rs, const char *hash)
+{
+	for (uint32_t i = 0; i < rs->env.n_decks; i++)
+		if (strcmp(rs->decks[i]->hash, hash) == 0)
+			return rs->decks[i];
+	for (unsigned b = 0; b < ROOMS_BUCKETS; b++)
+		for (const live_room *lr = rs->buckets[b]; lr; lr = lr->next) {
+			const deck *d = room_exists(lr->r) ? room_deck(lr->r) : NULL;
+
+			if (d && strcmp(d->hash, hash) == 0)
+				return d;
+		}
+	return NULL;
+}
+
+const room *rooms_find(rooms *rs, const char *code)
+{
+	live_room *lr;
+
+	if (!code_valid(code))
+		return NULL;
+	lr = live_get(rs, code, false);
+	return lr && !lr->purging && room_exists(lr->r) ? lr->r : NULL;
+}

@@ -1,0 +1,71 @@
+/* rooms.h - the rooms this server holds: intents through the game core, the log before anyone sees, filtered fan-out. */
+#ifndef VERRIJK_ROOMS_H
+#define VERRIJK_ROOMS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "game/room.h"
+#include "log/evlog.h"
+#include "net/net_server.h"
+
+/* A device that dropped counts as online this long (PROTOCOL.md section 2). */
+#define ROOMS_GRACE_MS 10000
+
+/* Intents a room holds while its previous decision is being logged. A room
+ * decides one intent at a time, so that every decision sees the state its
+ * logged predecessors made; beyond this bound a sender gets server_busy. */
+#define ROOMS_PENDING_MAX 512
+
+/* Rooms this server keeps in memory at once; `create` beyond it is
+ * answered server_busy. */
+#define ROOMS_LIVE_MAX 20000
+
+/* Card sets offered to `create`. */
+#define ROOMS_DECKS_MAX 64
+
+typedef struct rooms rooms;
+
+typedef struct rooms_config {
+	const char *data_dir;   /* logs live in DATA/rooms/ */
+	const char *decks_dir;  /* *.json card sets offered to `create` */
+	enum evlog_sync sync;
+	uint32_t grace_ms;      /* 0: ROOMS_GRACE_MS */
+	/* Rooms whose log saw activity this recently, and are not closed, are
+	 * brought back into memory at start; the rest load on demand. */
+	uint64_t recover_window_ms;
+} rooms_config;
+
+/* Loads the decks, opens the log, brings back the recently active rooms
+ * (each member marked offline, logged), and makes `net` hand its
+ * WebSocket intents and /api routes to the rooms. Call before
+ * net_server_start. Returns 0, or -1 after printing why on stderr. */
+int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms **out);
+
+/* Begins a clean stop: no more grace timers; once the network layer is
+ * down, call rooms_close. */
+void rooms_stop(rooms *rs);
+
+/* Writes what the log holds queued, closes it and every handle, frees
+ * everything, then calls done. */
+void rooms_close(rooms *rs, void (*done)(void *ud), void *ud);
+
+/* ---- for the HTTP API (server/api.c) ---- */
+
+/* The card sets offered. */
+uint32_t rooms_deck_count(const rooms *rs);
+const deck *rooms_deck_at(const rooms *rs, uint32_t i);
+
+/* A deck by its hash: one offered, or one embedded by a room in memory. */
+const deck *rooms_deck_by_hash(const rooms *rs, const char *hash);
+
+/* The room with this code, loaded from its log when not in memory.
+ * NULL when there is none (or it is being purged). */
+const room *rooms_find(rooms *rs, const char *code);
+
+/* The path of the room's log file into buf. Returns 0 or -1. */
+int rooms_log_path(const rooms *rs, const char *code, char *buf, size_t len);
+
+#endif
