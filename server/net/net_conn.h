@@ -37,6 +37,7 @@ enum {
 	NET_CLOSE_GOING_AWAY = 1001, /* server shutting down */
 	NET_CLOSE_POLICY     = 1008, /* abuse, or a reader too slow for its queue */
 	NET_CLOSE_TOO_BIG    = 1009,
+	NET_CLOSE_TRY_LATER  = 1013, /* the server is full (server_busy) */
 	NET_CLOSE_KICKED     = 4001, /* kicked, or the room was purged */
 	NET_CLOSE_REPLACED   = 4002, /* the same member resumed elsewhere */
 };

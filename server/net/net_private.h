@@ -64,6 +64,7 @@ struct net_conn {
 	char close_reason[NET_CLOSE_REASON_MAX];
 
 	bool open;                   /* ESTABLISHED seen, CLOSED not yet */
+	bool refused;                /* over max_conns: being closed, never listed */
 	bool in_msg;                 /* a message's first piece came, not its last */
 	uint8_t skip;                /* enum net_rx_skip for the current message */
 	char room[VP_ROOM_LEN + 1];
@@ -74,7 +75,8 @@ struct net_server {
 	struct lws_context *ctx;     /* NULLed by lws when fully destroyed */
 	char *host, *web_dir;
 	int port;
-	unsigned max_sockets;
+	unsigned max_sockets;        /* TCP connections of any kind (fd budget) */
+	unsigned max_conns;          /* open WebSocket connections */
 
 	net_handler handler;
 	net_route routes[NET_HTTP_ROUTES_MAX];

@@ -42,10 +42,11 @@ net_server *net_server_new(uv_loop_t *loop, const net_config *cfg)
 	srv->web_dir = strdup(cfg->web_dir ? cfg->web_dir : ".");
 	if (!srv->host || !srv->web_dir)
 		goto fail;
+	/* Sockets of any kind are capped below the fd limit; WebSockets at
+	 * the configured number, which cannot exceed the sockets. */
 	cap = cfg->fd_limit > 2 * NET_FD_RESERVE ? cfg->fd_limit - NET_FD_RESERVE : NET_FD_RESERVE;
-	if (cfg->max_connections && cfg->max_connections < cap)
-		cap = cfg->max_connections;
 	srv->max_sockets = cap;
+	srv->max_conns = cfg->max_connections && cfg->max_connections < cap ? cfg->max_connections : cap;
 	srv->handler = net_ws_default_handler;
 	if (net_server_route(srv, "/healthz", false, net_healthz, NULL))
 		goto fail;

@@ -21,7 +21,10 @@ typedef struct net_config {
 	int port;
 	const char *web_dir;    /* static files; copied */
 	unsigned fd_limit;      /* the process's RLIMIT_NOFILE (soft, after raising) */
-	unsigned max_connections; /* 0 = fd_limit - NET_FD_RESERVE */
+	/* WebSocket connections served at once; one more is answered
+	 * server_busy and closed with NET_CLOSE_TRY_LATER. 0 = as many as
+	 * the sockets allow. */
+	unsigned max_connections;
 } net_config;
 
 /* Allocates a server for `loop`; nothing listens yet. Returns NULL when

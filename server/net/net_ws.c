@@ -169,12 +169,12 @@ void net_conn_close(net_conn *c, uint16_t code, const char *reason)
 	/* SERVER_WRITEABLE sends what is queued and then arms the close;
 	 * asking for it works from inside and outside callbacks alike. A
 	 * peer that never reads would never make us writeable: the timeout
-	 * ends such a connection without ceremony. lws_cancel_service wakes
-	 * lws so that it notices the new timeout when we are called from
-	 * outside its callbacks. */
+	 * ends such a connection without ceremony. (Set from outside a
+	 * callback, lws notices it at its next event, at the latest at the
+	 * next idle ping. lws_cancel_service would wake it at once, but in
+	 * 4.1.6 it calls every connection back: quadratic at shutdown.) */
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, NET_CLOSE_GRACE_S);
 	lws_callback_on_writable(c->wsi);
-	lws_cancel_service(lws_get_context(c->wsi));
 }
 
 const char *net_conn_room(const net_conn *c) { return c->room; }
@@ -291,6 +291,15 @@ int net_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		c->wsi = wsi;
 		c->id = ++srv->next_conn_id;
 		c->open = true;
+		if (srv->n_conns >= srv->max_conns) {
+			/* Full: say so in the protocol's words, then close. The
+			 * layer above never sees this connection. */
+			c->refused = true;
+			net_conn_send_error(c, false, 0, VP_SERVER_BUSY,
+			                    "the server is full; try again later");
+			net_conn_close(c, NET_CLOSE_TRY_LATER, "server full");
+			return 0;
+		}
 		net_conn_link(srv, c);
 		if (srv->handler.on_open)
 			srv->handler.on_open(srv->handler.ud, c);
@@ -318,9 +327,11 @@ int net_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		if (!c->open)
 			return 0;
 		c->open = false;
-		net_conn_unlink(srv, c);
 		net_conn_drop_rx(c);
 		net_conn_drop_tx(c);
+		if (c->refused)
+			return 0;
+		net_conn_unlink(srv, c);
 		if (srv->handler.on_close)
 			srv->handler.on_close(srv->handler.ud, c);
 		return 0;
