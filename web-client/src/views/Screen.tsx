@@ -87,6 +87,12 @@ function ScreenBody({ view, offset }: { view: View; offset: number }) {
       <aside class="screen-side">
         <Countdown endsAt={view.timer} offset={offset} />
         <People view={view} me={0} showVoted={Boolean(view.table && view.table.stage === 'discuss')} />
+        {!view.locked && (
+          <div class="screen-latecomers">
+            <QrCode text={joinLink(view.room)} label={t('fac.join.qr', { code: view.room })} size={180} />
+            <p>{t('screen.join', { host: location.host })} <strong>{view.room}</strong></p>
+          </div>
+        )}
       </aside>
     </main>
   );

@@ -7,6 +7,8 @@ export function SummaryView({ view, summary, deck, links = true }: { view: View;
   const { t, lang } = useLang();
   const base = `/api/rooms/${view.room}/summary`;
   const q = `?key=${encodeURIComponent(summary.replay_key)}&round=${summary.round}`;
+  // Topics with no card played this round say nothing about it.
+  const categories = summary.categories.filter((c) => c.cards > 0);
   const people = Array.isArray(summary.players) ? summary.players.map((p) => memberName(view, p)).join(', ') : String(summary.players);
   return (
     <section class="summary" aria-labelledby="summary-h">
@@ -38,7 +40,7 @@ export function SummaryView({ view, summary, deck, links = true }: { view: View;
           </li>
         ))}
       </ol>
-      {summary.categories.length > 0 && (
+      {categories.length > 0 && (
         <>
           <h3>{t('summary.categories')}</h3>
           <table class="cat-table">
@@ -46,7 +48,7 @@ export function SummaryView({ view, summary, deck, links = true }: { view: View;
               <tr><th scope="col">{t('summary.cat.topic')}</th><th scope="col">{t('summary.cat.cards')}</th><th scope="col">{t('summary.cat.mean')}</th></tr>
             </thead>
             <tbody>
-              {summary.categories.map((c) => (
+              {categories.map((c) => (
                 <tr>
                   <th scope="row">{deckText(categoryOf(deck, c.category)?.title, lang) || c.category}</th>
                   <td>{c.cards}</td>
