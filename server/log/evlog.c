@@ -1,6 +1,7 @@
 /* The session-log writer: one append-only file per room, group commit on libuv's thread pool, a bounded set of open files. */
 #include "log/evlog.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -459,6 +460,35 @@ static int write_all(int fd, const uint8_t *p, size_t n, uint64_t off)
     return 0;
 }
 
+/* A purge removes what recovery saved aside for the room too: the room's
+ * data must not outlive it. Best effort; returns the first error. */
+static int unlink_cut_files(struct evlog *log, const char *room)
+{
+    char prefix[EVLOG_NAME_MAX + 8];
+    int n = snprintf(prefix, sizeof(prefix), "%s.log.cut-", room);
+    int err = 0;
+    /* An fd of its own: a dup would share the directory offset with the
+     * other jobs listing the directory at the same time. */
+    int fd = openat(log->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        err = -errno;
+        close(fd);
+        return err;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, (size_t)n) != 0)
+            continue;
+        if (unlinkat(log->dir_fd, e->d_name, 0) != 0 && errno != ENOENT && err == 0)
+            err = -errno;
+    }
+    closedir(d);
+    return err;
+}
+
 static void file_job_work(uv_work_t *req)
 {
     struct evlog_file *f = req->data;
@@ -600,6 +630,9 @@ finish:
         if (unlink(path) != 0 && errno != ENOENT) {
             f->job.err = -errno;
             f->job.stage = "unlink";
+        } else if ((r = unlink_cut_files(log, f->room)) != 0) {
+            f->job.err = r;
+            f->job.stage = "unlink saved tails";
         } else if (log->sync != EVLOG_SYNC_NONE && fsync(log->dir_fd) != 0) {
             f->job.err = -errno;
             f->job.stage = "fsync directory";

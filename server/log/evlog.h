@@ -100,8 +100,9 @@ int evlog_open(uv_loop_t *loop, const struct evlog_options *options, struct evlo
 int evlog_append(struct evlog *log, const char *room, const void *payload, size_t len,
                  evlog_done_cb done, void *ud);
 
-/* Deletes the room's file (purge). done fires once with 0 (also when there
- * was no file) or an error. Records appended after this call go to a new
+/* Deletes the room's file (purge), and the tails recovery saved aside for
+ * it (CODE.log.cut-*). done fires once with 0 (also when there was no
+ * file) or an error. Records appended after this call go to a new
  * file. Returns 0, UV_EINVAL, UV_EBUSY (appends to the room are still
  * pending, or a delete is), UV_ENOMEM or UV_ECANCELED. */
 int evlog_delete(struct evlog *log, const char *room, evlog_done_cb done, void *ud);

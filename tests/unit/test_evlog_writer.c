@@ -129,6 +129,8 @@ static void harness_free(struct harness *h)
     free(h);
 }
 
+static void write_raw(const char *path, const void *bytes, size_t len);
+
 static int append(struct harness *h, const char *room, const void *p, size_t len, struct record *r)
 {
     r->h = h;
@@ -508,7 +510,7 @@ static void on_deleted(void *ud, int status)
     *out = status;
 }
 
-static void test_evlog_delete_removes_file_and_next_append_starts_fresh(void **state)
+static void test_evlog_delete_removes_file_and_saved_tails_and_next_append_starts_fresh(void **state)
 {
     struct harness *h = harness_new();
     struct record recs[8];
@@ -519,12 +521,20 @@ static void test_evlog_delete_removes_file_and_next_append_starts_fresh(void **s
     write_rounds(h, 1, 1, 3, recs);
     room_path(h, "R00000", path, sizeof(path));
     assert_int_equal(access(path, F_OK), 0);
+    /* A tail recovery saved aside earlier, and another room's. */
+    char cut[600], other[600];
+    snprintf(cut, sizeof(cut), "%s.cut-123", path);
+    snprintf(other, sizeof(other), "%s/R00001.log.cut-8", h->dir);
+    write_raw(cut, "junk", 4);
+    write_raw(other, "junk", 4);
     assert_int_equal(evlog_delete(h->log, "R00000", on_deleted, &deleted), 0);
     /* A second delete while the first is under way is refused. */
     assert_int_equal(evlog_delete(h->log, "R00000", on_deleted, &deleted), UV_EBUSY);
     uv_run(&h->loop, UV_RUN_DEFAULT);
     assert_int_equal(deleted, 0);
     assert_int_not_equal(access(path, F_OK), 0);
+    assert_int_not_equal(access(cut, F_OK), 0);
+    assert_int_equal(access(other, F_OK), 0);
     /* Deleting a room without a file is fine. */
     deleted = 1;
     assert_int_equal(evlog_delete(h->log, "GONE22", on_deleted, &deleted), 0);
@@ -924,7 +934,7 @@ int main(void)
         cmocka_unit_test(test_evlog_lru_shares_slots_fairly_between_busy_rooms),
         cmocka_unit_test(test_evlog_write_failure_reports_error_keeps_file_valid_and_recovers),
         cmocka_unit_test(test_evlog_new_file_failure_under_always_reports_error),
-        cmocka_unit_test(test_evlog_delete_removes_file_and_next_append_starts_fresh),
+        cmocka_unit_test(test_evlog_delete_removes_file_and_saved_tails_and_next_append_starts_fresh),
         cmocka_unit_test(test_evlog_delete_refused_while_appends_pending),
         cmocka_unit_test(test_evlog_close_flushes_queued_records),
         cmocka_unit_test(test_evlog_append_refuses_bad_room_codes_and_lengths),
