@@ -195,3 +195,54 @@ test('a facilitator, three players and a big screen play a whole round; reload k
     await p.context.close();
   }
 });
+
+test('a second device takes over a player (4002), a locked room refuses a newcomer in words, a kicked player is told (4001)', { timeout: 120_000 }, async (t) => {
+  if (missing) {
+    t.skip(`the server cannot host a session yet: ${missing}`);
+    return;
+  }
+  const fac = await person(DESKTOP);
+  await fac.page.goto(`${server.url}/#/`);
+  await fac.page.getByRole('button', { name: 'Switch to English' }).click();
+  await fac.page.getByLabel('Your name').fill('Fenna');
+  await fac.page.getByRole('button', { name: 'Start session' }).click();
+  const code = (await fac.page.locator('.big-code').textContent({ timeout: STEP_TIMEOUT_MS })).trim();
+
+  const phone = await person(PHONE);
+  await phone.page.goto(`${server.url}/#/room/${code}`);
+  // Before joining only the browser's language is known (Dutch here); once in, the room's language (English,
+  // as the facilitator's page was when creating) takes over on a device where nobody chose one.
+  await phone.page.getByLabel('Jouw naam').fill('Ana');
+  await phone.page.getByRole('button', { name: 'Meedoen', exact: true }).click();
+  await phone.page.getByText('Waiting for the facilitator to start the round.').waitFor({ timeout: STEP_TIMEOUT_MS });
+
+  // The same player continues on a laptop: the phone is told, and does not reconnect.
+  const laptop = await browser.newContext({ viewport: DESKTOP, storageState: await phone.context.storageState() });
+  const lp = await laptop.newPage();
+  await lp.goto(`${server.url}/#/room/${code}`);
+  await lp.getByText('Waiting for the facilitator to start the round.').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await phone.page.getByText('You continued this session on another device').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await shoot(phone.page, 'taken-over-phone');
+
+  // Locked: a newcomer gets a sentence, not a code.
+  await fac.page.getByRole('button', { name: 'Lock the session (nobody else can join)' }).click();
+  await fac.page.getByText('The session is locked: new people cannot join.').waitFor({ timeout: STEP_TIMEOUT_MS });
+  const late = await person(PHONE);
+  await late.page.goto(`${server.url}/#/room/${code}`);
+  await late.page.getByLabel('Jouw naam').fill('Bo');
+  await late.page.getByRole('button', { name: 'Meedoen', exact: true }).click();
+  await late.page.getByRole('alert').filter({ hasText: 'De begeleider heeft de sessie op slot gezet.' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+
+  // Kicked: the laptop is told and forgets the membership.
+  fac.page.once('dialog', (d) => d.accept());
+  await fac.page.getByRole('button', { name: 'Remove: Ana' }).click();
+  await lp.getByText('The facilitator removed you from this session').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await shoot(lp, 'kicked-laptop');
+  assert.equal(await lp.evaluate((k) => localStorage.getItem(k), `verrijk.token.${code}`), null);
+
+  for (const p of [fac, phone, late]) {
+    assert.deepEqual(p.errors, []);
+    await p.context.close();
+  }
+  await laptop.close();
+});
