@@ -32,16 +32,18 @@ function replaceCounted(text, re, count, fn, what) {
  * are: the three servers verrijkN:8080 become 127.0.0.1:ports[N-1] in both
  * upstream blocks (keeping their parameters), nginx listens on
  * 127.0.0.1:listenPort, its temp files and access log go under prefix, one
- * worker, no rlimit change (the hard limit here is lower). It adds one
- * header, X-Upstream ($upstream_addr), so a test can see which server
- * nginx picked. Routing, hashing and failover stay exactly as committed.
+ * worker, no rlimit change (the hard limit here is lower). It turns on the
+ * commented-out X-Upstream header ($upstream_addr), so a test can see which
+ * server nginx picked. Routing, hashing and failover stay as committed.
  */
 export function nginxConfig({ listenPort, ports, prefix }) {
   let conf = readFileSync(NGINX_CONF, 'utf8');
   conf = replaceCounted(conf, /^(\s*server\s+)verrijk([123]):8080\b/gm, 6,
     (_, lead, n) => `${lead}127.0.0.1:${ports[Number(n) - 1]}`, 'server lines (verrijk1..3 in two upstreams)');
   conf = replaceCounted(conf, /^(\s*)listen\s+8080\s*;/gm, 1,
-    (_, lead) => `${lead}listen 127.0.0.1:${listenPort};\n${lead}add_header X-Upstream $upstream_addr always;`, 'listen 8080');
+    (_, lead) => `${lead}listen 127.0.0.1:${listenPort};`, 'listen 8080');
+  conf = replaceCounted(conf, /^(\s*)# (add_header X-Upstream \$upstream_addr always;)/gm, 1,
+    (_, lead, directive) => `${lead}${directive}`, 'commented-out X-Upstream header');
   conf = replaceCounted(conf, /^worker_processes\s+\S+;/gm, 1, () => 'worker_processes 1;', 'worker_processes');
   conf = replaceCounted(conf, /^worker_rlimit_nofile\s+\S+;\n/gm, 1, () => '', 'worker_rlimit_nofile');
   conf = replaceCounted(conf, /^(\s*)access_log\s+\S+\s+verrijk;/gm, 1,
