@@ -246,3 +246,85 @@ test('a second device takes over a player (4002), a locked room refuses a newcom
   }
   await laptop.close();
 });
+
+test('deck mode, anonymous votes, a seated person, hide, revote, timer, handover, close and purge through the facilitator\'s controls', { timeout: 120_000 }, async (t) => {
+  if (missing) {
+    t.skip(`the server cannot host a session yet: ${missing}`);
+    return;
+  }
+  const fac = await person(DESKTOP);
+  await fac.page.goto(`${server.url}/#/`);
+  await fac.page.getByLabel('Jouw naam').fill('Fenna');
+  await fac.page.getByText('Spelregels').click();
+  await fac.page.getByLabel('De begeleider trekt steeds een kaart van de stapel').check();
+  await fac.page.getByLabel(/Anoniem stemmen/).check();
+  await fac.page.getByRole('button', { name: 'Sessie starten' }).click();
+  const code = (await fac.page.locator('.big-code').textContent({ timeout: STEP_TIMEOUT_MS })).trim();
+
+  const ana = await person(PHONE);
+  await ana.page.goto(`${server.url}/#/room/${code}`);
+  await ana.page.getByLabel('Jouw naam').fill('Ana');
+  await ana.page.getByRole('button', { name: 'Meedoen', exact: true }).click();
+  await ana.page.getByText('Wacht tot de begeleider de ronde start.').waitFor({ timeout: STEP_TIMEOUT_MS });
+
+  await fac.page.getByLabel('Iemand zonder telefoon toevoegen').fill('Cas');
+  await fac.page.getByRole('button', { name: 'Toevoegen' }).click();
+  await fac.page.locator('.person-name', { hasText: 'Cas' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  const topic = deckTopic();
+  await fac.page.getByRole('checkbox', { name: topic }).check();
+  await fac.page.getByRole('button', { name: 'Ronde starten' }).click();
+  await fac.page.getByRole('button', { name: 'Kaart trekken' }).click();
+  await fac.page.locator('#table-card .card-cat', { hasText: topic }).waitFor({ timeout: STEP_TIMEOUT_MS });
+
+  // The facilitator votes for the seated person first: Ana's vote then completes the card (auto reveal).
+  await fac.page.getByRole('group', { name: 'Stem voor Cas' }).getByRole('button', { name: /^2/ }).click();
+  await fac.page.locator('.vote-for', { hasText: 'Gestemd' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await ana.page.getByLabel('Notitie toevoegen').fill('Iets te persoonlijks');
+  await ana.page.getByRole('button', { name: 'Toevoegen' }).click();
+  await fac.page.getByRole('button', { name: 'Verbergen: Iets te persoonlijks' }).click();
+  await ana.page.getByText('(notitie verborgen)').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await ana.page.getByRole('button', { name: /^4/ }).click();
+  await ana.page.getByRole('heading', { name: 'Uitslag' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  // Anonymous: the distribution, never who chose what.
+  assert.equal(await ana.page.locator('.hist-who').count(), 0);
+  assert.equal(await fac.page.locator('.hist-who').count(), 0);
+
+  await fac.page.getByRole('button', { name: 'Opnieuw stemmen' }).click();
+  await ana.page.getByRole('heading', { name: 'Hoeveel ontwikkelkansen zie je hier?' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.getByRole('group', { name: 'Stem voor Cas' }).getByRole('button', { name: /^3/ }).click();
+  await ana.page.getByRole('button', { name: /^5/ }).click();
+  await ana.page.getByRole('heading', { name: 'Uitslag' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await ana.page.getByText('2 stemmen · gemiddeld 4').waitFor();
+
+  await fac.page.getByRole('button', { name: '1 min' }).click();
+  await ana.page.getByRole('timer').filter({ hasText: /Nog [01]:\d\d/ }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.getByRole('button', { name: 'Volgende kaart' }).click();
+  await fac.page.getByRole('button', { name: 'Kaart trekken' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+
+  // Ana takes over facilitation, closes the round and deletes the session.
+  fac.page.once('dialog', (d) => d.accept());
+  await fac.page.locator('.person', { hasText: 'Ana' }).getByRole('button', { name: 'Begeleiding overdragen' }).click();
+  await ana.page.getByRole('heading', { name: 'Deelnemers laten meedoen' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.getByText('Sessie verlaten').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await ana.page.setViewportSize(DESKTOP);
+  await ana.page.getByText('Ronde afsluiten').click();
+  await ana.page.getByRole('button', { name: 'Afsluiten en samenvatting delen' }).click();
+  await fac.page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  assert.equal(await fac.page.locator('.ranking .rank-item').count(), 1);
+  await fac.page.getByText('(notitie verborgen)').waitFor();
+  ana.page.once('dialog', (d) => d.accept());
+  await ana.page.getByRole('button', { name: 'Sessie definitief verwijderen' }).click();
+  await fac.page.getByText('De begeleider heeft je uit deze sessie gehaald, of de sessie is verwijderd.').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await shoot(fac.page, 'purged');
+
+  for (const p of [fac, ana]) {
+    assert.deepEqual(p.errors, []);
+    await p.context.close();
+  }
+});
+
+/** The title of the default deck's first topic, in Dutch. */
+function deckTopic() {
+  const deck = JSON.parse(readFileSync(new URL('../../decks/verrijkte-leeromgevingen.json', import.meta.url), 'utf8'));
+  return deck.categories[0].title.nl;
+}
