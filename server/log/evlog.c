@@ -24,10 +24,12 @@ struct evlog_waiter {
     void *ud;
 };
 
-/* Records queued for one file, contiguous so that a batch is one write. */
+/* Records queued for one file, contiguous so that a batch is one write,
+ * and their waiters (one per evlog_appendv call). */
 struct evlog_batch {
     uint8_t *bytes;
     size_t len, cap;
+    size_t records;
     struct evlog_waiter *waiters;
     size_t count, waiters_cap;
 };
@@ -213,18 +215,20 @@ static void batch_free(struct evlog_batch *b)
     memset(b, 0, sizeof(*b));
 }
 
-/* Appends one record and its waiter. The caller has checked the limits. */
-static int batch_add(struct evlog_batch *b, const void *payload, size_t len, evlog_done_cb done, void *ud)
+/* Appends records and one waiter for them all, or nothing (UV_ENOMEM).
+ * The caller has checked the limits. */
+static int batch_add(struct evlog_batch *b, const struct evlog_payload *payloads, size_t n, size_t bytes,
+                     evlog_done_cb done, void *ud)
 {
-    size_t need = b->len + evlog_record_size(len);
+    size_t need = b->len + bytes;
     if (need > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < need)
             cap *= 2;
-        uint8_t *bytes = realloc(b->bytes, cap);
-        if (!bytes)
+        uint8_t *p = realloc(b->bytes, cap);
+        if (!p)
             return UV_ENOMEM;
-        b->bytes = bytes;
+        b->bytes = p;
         b->cap = cap;
     }
     if (b->count == b->waiters_cap) {
@@ -235,7 +239,9 @@ static int batch_add(struct evlog_batch *b, const void *payload, size_t len, evl
         b->waiters = w;
         b->waiters_cap = cap;
     }
-    b->len += evlog_record_encode(b->bytes + b->len, b->cap - b->len, payload, len);
+    for (size_t i = 0; i < n; i++)
+        b->len += evlog_record_encode(b->bytes + b->len, b->cap - b->len, payloads[i].bytes, payloads[i].len);
+    b->records += n;
     b->waiters[b->count].done = done;
     b->waiters[b->count].ud = ud;
     b->count++;
@@ -419,10 +425,11 @@ static void batch_finish(struct evlog *log, struct evlog_batch *b, int status)
     size_t n = b->count;
     log->pending_bytes -= b->len;
     if (status == 0) {
-        log->stats.appended += n;
+        log->stats.appended += b->records;
         log->stats.bytes += b->len;
     }
     b->len = 0;
+    b->records = 0;
     b->count = 0;
     b->waiters = NULL;
     b->waiters_cap = 0;
@@ -921,7 +928,7 @@ static void file_job_done(uv_work_t *req, int status)
              * first (reopening the file if need be). */
             if (f->job.attempted && !f->job.undone)
                 f->truncate_wanted = true;
-            note_failure(log, f, err, f->job.stage, f->writing.count);
+            note_failure(log, f, err, f->job.stage, f->writing.records);
             batch_finish(log, &f->writing, err);
         } else if (log->sync == EVLOG_SYNC_ALWAYS && log->flush == EVLOG_FLUSH_SYNCFS) {
             /* Durable only once the next syncfs returns: stay busy until then. */
@@ -996,7 +1003,7 @@ static void syncfs_done(uv_work_t *req, int status)
             /* Which file's data was lost is unknown: fail them all and cut
              * their unflushed records off. */
             f->truncate_wanted = true;
-            note_failure(log, f, err, "syncfs", f->writing.count);
+            note_failure(log, f, err, "syncfs", f->writing.records);
         }
         batch_finish(log, &f->writing, err);
         if (f->pending.count || f->truncate_wanted || f->delete_wanted || log->closing)
@@ -1127,24 +1134,32 @@ void evlog_close(struct evlog *log, void (*closed)(void *ud), void *ud)
     kick(log);
 }
 
-int evlog_append(struct evlog *log, const char *room, const void *payload, size_t len,
-                 evlog_done_cb done, void *ud)
+int evlog_appendv(struct evlog *log, const char *room, const struct evlog_payload *payloads, size_t n,
+                  evlog_done_cb done, void *ud)
 {
+    size_t bytes = 0;
     if (log->closing)
         return UV_ECANCELED;
-    if (!evlog_room_valid(room) || !payload || len == 0 || len > EVLOG_RECORD_MAX)
+    if (!evlog_room_valid(room) || !payloads || n == 0 || n > EVLOG_FILE_PENDING_RECORDS_MAX)
         return UV_EINVAL;
-    size_t bytes = evlog_record_size(len);
+    for (size_t i = 0; i < n; i++) {
+        if (!payloads[i].bytes || payloads[i].len == 0 || payloads[i].len > EVLOG_RECORD_MAX)
+            return UV_EINVAL;
+        bytes += evlog_record_size(payloads[i].len);
+        if (bytes > EVLOG_FILE_PENDING_MAX)
+            return UV_ENOBUFS;
+    }
     if (log->pending_bytes + bytes > EVLOG_PENDING_MAX)
         return UV_ENOBUFS;
     struct evlog_file *f = file_get(log, room);
     if (!f)
         return UV_ENOMEM;
-    if (f->pending.len + bytes > EVLOG_FILE_PENDING_MAX || f->pending.count >= EVLOG_FILE_PENDING_RECORDS_MAX) {
+    if (f->pending.len + bytes > EVLOG_FILE_PENDING_MAX ||
+        f->pending.records + n > EVLOG_FILE_PENDING_RECORDS_MAX) {
         file_settle(log, f);
         return UV_ENOBUFS;
     }
-    int err = batch_add(&f->pending, payload, len, done, ud);
+    int err = batch_add(&f->pending, payloads, n, bytes, done, ud);
     if (err != 0) {
         file_settle(log, f);
         return err;
@@ -1158,6 +1173,13 @@ int evlog_append(struct evlog *log, const char *room, const void *payload, size_
         ready_push(log, f);
     kick(log);
     return 0;
+}
+
+int evlog_append(struct evlog *log, const char *room, const void *payload, size_t len,
+                 evlog_done_cb done, void *ud)
+{
+    struct evlog_payload one = {.bytes = payload, .len = len};
+    return evlog_appendv(log, room, &one, 1, done, ud);
 }
 
 int evlog_delete(struct evlog *log, const char *room, evlog_done_cb done, void *ud)

@@ -92,13 +92,29 @@ int evlog_open(uv_loop_t *loop, const struct evlog_options *options, struct evlo
 
 /* Queues one record (payload copied; the caller keeps its buffer) for the
  * room's file. Records queued during one loop iteration are written with one
- * write per file. done fires exactly once, on the loop thread, never inside
- * this call, in append order per room. Returns 0, or without queueing (done
+ * write per file; a room's records queued in one go (the loop not running
+ * in between) share that write and one fate: all stored, or all failed and
+ * cut off. done fires exactly once, on the loop thread, never inside this call,
+ * in append order per room. Returns 0, or without queueing (done
  * will not fire): UV_EINVAL (bad room code, len 0 or over
  * EVLOG_RECORD_MAX), UV_ENOBUFS (too much queued: try later), UV_ENOMEM,
  * UV_ECANCELED (the log is closing). */
 int evlog_append(struct evlog *log, const char *room, const void *payload, size_t len,
                  evlog_done_cb done, void *ud);
+
+/* One payload of evlog_appendv. */
+struct evlog_payload {
+    const void *bytes;
+    size_t len;
+};
+
+/* Queues n records (copied) for the room as one unit: admitted all or none,
+ * written in the same write, stored all or none; done fires once for them
+ * all. For the several events of one decision, so that the log never holds
+ * part of one. Returns as evlog_append (UV_EINVAL also for n == 0 or over
+ * EVLOG_FILE_PENDING_RECORDS_MAX). */
+int evlog_appendv(struct evlog *log, const char *room, const struct evlog_payload *payloads, size_t n,
+                  evlog_done_cb done, void *ud);
 
 /* Deletes the room's file (purge), and the tails recovery saved aside for
  * it (CODE.log.cut-*). done fires once with 0 (also when there was no

@@ -467,6 +467,77 @@ static void test_evlog_write_failure_reports_error_keeps_file_valid_and_recovers
     harness_free(h);
 }
 
+/* The events of one decision go in as one unit: one callback, all stored
+ * or none, and refused whole when they do not fit. */
+static void test_evlog_appendv_stores_all_or_none(void **state)
+{
+    struct harness *h = harness_new();
+    struct rlimit old, small;
+    struct record r1 = {.h = h}, r2 = {.h = h}, r3 = {.h = h};
+    uint8_t a[300], b[300], c[300];
+    char path[512];
+    struct evlog_contents contents;
+    (void)state;
+    memset(a, 'a', sizeof(a));
+    memset(b, 'b', sizeof(b));
+    memset(c, 'c', sizeof(c));
+    struct evlog_payload three[3] = {{a, sizeof(a)}, {b, sizeof(b)}, {c, sizeof(c)}};
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    harness_open(h, EVLOG_SYNC_ALWAYS, EVLOG_FLUSH_SYNCFS, 0);
+    room_path(h, "UNIT22", path, sizeof(path));
+
+    h->in_append = true;
+    assert_int_equal(evlog_appendv(h->log, "UNIT22", three, 3, on_done, &r1), 0);
+    h->in_append = false;
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(r1.calls, 1);
+    assert_int_equal(r1.status, 0);
+
+    /* Room for one more record but not three: none of them lands. */
+    small = old;
+    small.rlim_cur = EVLOG_MAGIC_LEN + 4 * evlog_record_size(300) + 10;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    assert_int_equal(evlog_appendv(h->log, "UNIT22", three, 3, on_done, &r2), 0);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    assert_int_equal(r2.calls, 1);
+    assert_int_equal(r2.status, UV_EFBIG);
+    assert_int_equal(evlog_read_file(path, false, &contents), 0);
+    assert_int_equal(contents.tail, EVLOG_TAIL_CLEAN);
+    assert_int_equal(contents.count, 3);
+    evlog_contents_free(&contents);
+
+    /* A unit larger than a room may queue is refused whole, at once. */
+    uint8_t *big = malloc(EVLOG_RECORD_MAX);
+    assert_non_null(big);
+    memset(big, 'x', EVLOG_RECORD_MAX);
+    struct evlog_payload huge[5];
+    for (int i = 0; i < 5; i++) {
+        huge[i].bytes = big;
+        huge[i].len = EVLOG_RECORD_MAX;
+    }
+    assert_int_equal(evlog_appendv(h->log, "UNIT22", huge, 5, on_done, &r3), UV_ENOBUFS);
+    assert_int_equal(evlog_appendv(h->log, "UNIT22", huge, 0, on_done, &r3), UV_EINVAL);
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    assert_int_equal(r3.calls, 0);
+    free(big);
+
+    struct evlog_stats st;
+    evlog_get_stats(h->log, &st);
+    assert_int_equal(st.appended, 3);
+    assert_int_equal(st.failed, 3);
+    harness_close_log(h);
+    assert_int_equal(evlog_read_file(path, false, &contents), 0);
+    assert_int_equal(contents.count, 3);
+    uint32_t len;
+    assert_int_equal(evlog_contents_payload(&contents, 0, &len)[0], 'a');
+    assert_int_equal(evlog_contents_payload(&contents, 1, &len)[0], 'b');
+    assert_int_equal(evlog_contents_payload(&contents, 2, &len)[0], 'c');
+    evlog_contents_free(&contents);
+    harness_free(h);
+}
+
 /* The same under `always`, where the failure can also come while opening a
  * new room's file (its header no longer fits). */
 static void test_evlog_new_file_failure_under_always_reports_error(void **state)
@@ -934,6 +1005,7 @@ int main(void)
         cmocka_unit_test(test_evlog_lru_shares_slots_fairly_between_busy_rooms),
         cmocka_unit_test(test_evlog_write_failure_reports_error_keeps_file_valid_and_recovers),
         cmocka_unit_test(test_evlog_new_file_failure_under_always_reports_error),
+        cmocka_unit_test(test_evlog_appendv_stores_all_or_none),
         cmocka_unit_test(test_evlog_delete_removes_file_and_saved_tails_and_next_append_starts_fresh),
         cmocka_unit_test(test_evlog_delete_refused_while_appends_pending),
         cmocka_unit_test(test_evlog_close_flushes_queued_records),
