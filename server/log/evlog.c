@@ -16,6 +16,11 @@
  * holds open files, files with work, and EVLOG_REMEMBERED_MAX closed ones. */
 #define EVLOG_HASH_BUCKETS 1024
 
+/* A batch buffer larger than this is freed once written rather than kept
+ * for the next batch: a room that once wrote a big `created` event must not
+ * hold megabytes while it idles with its file open. */
+#define EVLOG_BATCH_KEEP (64u * 1024)
+
 /* The room code plus ".log" and a terminator. */
 #define EVLOG_NAME_MAX (EVLOG_ROOM_CODE_MAX + 8)
 
@@ -371,6 +376,7 @@ static void file_settle(struct evlog *log, struct evlog_file *f)
         return;
     }
     batch_free(&f->writing);
+    batch_free(&f->pending);
     list_push_front(log, f, LIST_REMEMBERED);
     while (log->remembered > EVLOG_REMEMBERED_MAX) {
         struct evlog_file *old = log->remembered_tail;
@@ -433,6 +439,11 @@ static void batch_finish(struct evlog *log, struct evlog_batch *b, int status)
     b->count = 0;
     b->waiters = NULL;
     b->waiters_cap = 0;
+    if (b->cap > EVLOG_BATCH_KEEP) {
+        free(b->bytes);
+        b->bytes = NULL;
+        b->cap = 0;
+    }
     for (size_t i = 0; i < n; i++)
         if (w[i].done)
             w[i].done(w[i].ud, status);
