@@ -286,7 +286,7 @@ static void test_view_has_exactly_the_fields_of_section_6(void **state)
     keys_of(&mp_get(v.o, "players")->via.array.ptr[0], keys, sizeof keys);
     assert_string_equal(keys, "cards,name,online,player,present,role,seated,voted");
     keys_of(mp_get(v.o, "table"), keys, sizeof keys);
-    /* notes: an extension of §6 (documented in protocol/events.md). */
+    /* notes: an extension of §6 (documented in protocol/README.md). */
     assert_string_equal(keys, "by,card,my_vote,notes,revealed,stage");
     keys_of(mp_get(mp_get(v.o, "table"), "revealed"), keys, sizeof keys);
     assert_string_equal(keys, "stats,votes");
