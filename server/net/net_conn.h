@@ -48,6 +48,14 @@ enum {
  * starves anyone else. */
 #define NET_SEND_QUEUE_MAX (256 * 1024)
 
+/* Messages a connection may send: a burst of NET_RATE_BURST, refilled
+ * at NET_RATE_PER_S per second. A message over the rate is answered
+ * rate_limited and dropped; NET_RATE_STRIKES_MAX of those in a row close
+ * the connection with NET_CLOSE_POLICY. */
+#define NET_RATE_BURST       40u
+#define NET_RATE_PER_S       20u
+#define NET_RATE_STRIKES_MAX 100u
+
 /* Longest close reason kept (RFC 6455 allows 123 bytes). */
 #define NET_CLOSE_REASON_MAX 64
 

@@ -59,6 +59,10 @@ struct net_conn {
 	uint8_t *tx;                 /* LWS_PRE headroom, then tx_len queued bytes */
 	size_t tx_len, tx_cap;
 
+	uint64_t rate_at;            /* loop time (ms) of the last refill */
+	uint32_t rate_milli;         /* tokens x 1000, at most NET_RATE_BURST x 1000 */
+	uint32_t rate_strikes;       /* messages refused in a row */
+
 	uint16_t close_code;         /* nonzero once closing */
 	uint8_t close_reason_len;
 	char close_reason[NET_CLOSE_REASON_MAX];

@@ -183,6 +183,10 @@ int net_server_start(net_server *srv)
 		.callback = net_ws_callback,
 		.per_session_data_size = sizeof(struct net_conn),
 		.rx_buffer_size = NET_WS_RX_CHUNK,
+		/* lws would otherwise cut every write at rx_buffer_size and keep
+		 * the rest in a buffer of its own; this is a bound, not an
+		 * allocation. */
+		.tx_packet_size = NET_SEND_QUEUE_MAX + 16,
 	};
 	/* protocols[2] stays zeroed: the list's terminator. */
 

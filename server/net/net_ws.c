@@ -183,8 +183,36 @@ bool net_conn_closing(const net_conn *c) { return c->close_code != 0; }
 void net_conn_set_user(net_conn *c, void *user) { c->user = user; }
 void *net_conn_get_user(const net_conn *c) { return c->user; }
 
-/* One complete client message: decode, answer ping and errors here,
- * hand everything else to the layer above. */
+/* Takes one token from c's bucket for a complete message. Returns true
+ * when the message may be handled; false when it is over the rate (it is
+ * then answered rate_limited, or, after NET_RATE_STRIKES_MAX of those in
+ * a row, the connection is closed with NET_CLOSE_POLICY). */
+static bool net_conn_admit(net_conn *c, bool has_id, uint64_t id)
+{
+	uint64_t now = uv_now(c->srv->loop);
+	uint64_t refill = (now - c->rate_at) * NET_RATE_PER_S; /* milli-tokens */
+
+	c->rate_at = now;
+	if (refill > NET_RATE_BURST * 1000u - c->rate_milli)
+		c->rate_milli = NET_RATE_BURST * 1000u;
+	else
+		c->rate_milli += (uint32_t)refill;
+	if (c->rate_milli >= 1000u) {
+		c->rate_milli -= 1000u;
+		c->rate_strikes = 0;
+		return true;
+	}
+	if (++c->rate_strikes >= NET_RATE_STRIKES_MAX) {
+		net_conn_close(c, NET_CLOSE_POLICY, "too many messages");
+		return false;
+	}
+	net_conn_send_error(c, has_id, id, VP_RATE_LIMITED,
+	                    "too many messages: slow down and send this again");
+	return false;
+}
+
+/* One complete client message: decode, apply the rate limit, answer
+ * ping and errors here, hand everything else to the layer above. */
 static void net_conn_on_message(net_conn *c, const uint8_t *buf, size_t len)
 {
 	vp_intent in;
@@ -193,6 +221,8 @@ static void net_conn_on_message(net_conn *c, const uint8_t *buf, size_t len)
 
 	memset(&in, 0, sizeof(in));
 	rc = vp_decode(buf, len, &in, &why);
+	if (!net_conn_admit(c, in.has_id, in.id))
+		return;
 	if (rc != VP_OK) {
 		net_conn_send_error(c, in.has_id, in.id, rc, why ? why : vp_code_name(rc));
 		return;
@@ -243,6 +273,10 @@ static void net_conn_on_piece(net_conn *c, const uint8_t *in, size_t len)
 	c->in_msg = !last;
 	if (!last)
 		return;
+	if (c->skip != NET_RX_TAKE && !net_conn_admit(c, false, 0)) {
+		net_conn_drop_rx(c);
+		return;
+	}
 	switch (c->skip) {
 	case NET_RX_SKIP_TEXT:
 		net_conn_send_error(c, false, 0, VP_BAD_REQUEST,
@@ -271,8 +305,15 @@ static int net_conn_on_writeable(net_conn *c)
 		if (n < 0)
 			return -1;
 	}
-	if (c->close_code)
-		net_conn_arm_close(c);
+	if (c->close_code) {
+		/* lws 4.1.6 drops a connection without a close frame when the
+		 * close starts while part of a frame still waits in its
+		 * buffer; lws calls us back only once that buffer is empty. */
+		if (lws_partial_buffered(c->wsi))
+			lws_callback_on_writable(c->wsi);
+		else
+			net_conn_arm_close(c);
+	}
 	return 0;
 }
 
@@ -291,6 +332,8 @@ int net_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		c->wsi = wsi;
 		c->id = ++srv->next_conn_id;
 		c->open = true;
+		c->rate_at = uv_now(srv->loop);
+		c->rate_milli = NET_RATE_BURST * 1000u;
 		if (srv->n_conns >= srv->max_conns) {
 			/* Full: say so in the protocol's words, then close. The
 			 * layer above never sees this connection. */

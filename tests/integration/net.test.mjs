@@ -13,6 +13,9 @@ import {
 const MAX_MESSAGE = 16 * 1024; // VP_MAX_MESSAGE
 const VECTORS = path.join(REPO_DIR, 'protocol', 'vectors', 'client.json');
 const MANY = 200;
+const RATE_BURST = 40; // NET_RATE_BURST
+const RATE_STRIKES_MAX = 100; // NET_RATE_STRIKES_MAX
+const VECTORS_PER_CONNECTION = 15; // 2 messages each: well inside RATE_BURST
 
 /** {t:"ping", pad} encoded to exactly `size` bytes. */
 function pingOfSize(size) {
@@ -80,8 +83,13 @@ describe('verrijk server over real sockets', () => {
     const { vectors } = JSON.parse(readFileSync(VECTORS, 'utf8'));
     const invalid = vectors.filter((v) => v.expect && v.expect.error);
     assert.ok(invalid.length > 0, 'client.json holds no invalid vectors');
-    const c = await connect(server, 'ABCDEF');
-    for (const v of invalid) {
+    // A fresh connection every few vectors keeps each within the rate limit.
+    let c = null;
+    for (const [i, v] of invalid.entries()) {
+      if (i % VECTORS_PER_CONNECTION === 0) {
+        if (c) await c.close();
+        c = await connect(server, 'ABCDEF');
+      }
       c.sendRaw(Buffer.from(v.hex, 'hex'));
       const msg = await c.expect('error');
       assert.equal(msg.code, v.expect.error, `vector ${v.name}: ${JSON.stringify(msg)}`);
@@ -166,7 +174,7 @@ describe('verrijk server over real sockets', () => {
 
   it('queued replies are packed into fewer frames than messages', async () => {
     const c = await connect(server, 'ABCDEF');
-    const n = 100;
+    const n = 30; // inside the rate limit's burst
     const batch = Buffer.concat(Array.from({ length: n }, () => Buffer.from(encode({ t: 'ping' }))));
     // Each ping is its own WebSocket frame; write them all at once so the
     // server reads them in one go.
@@ -176,6 +184,24 @@ describe('verrijk server over real sockets', () => {
     for (let i = 0; i < n; i++) await c.expect('pong');
     assert.ok(c.frames < n, `${n} pongs came in ${c.frames} frames`);
     await c.close();
+  });
+
+  it('a flood of messages is answered rate_limited and then closed with 1008', async () => {
+    const c = await connect(server, 'ABCDEF');
+    const n = RATE_BURST + RATE_STRIKES_MAX + 60;
+    c.ws._socket.cork();
+    for (let i = 0; i < n; i++) c.send({ t: 'ping', id: i });
+    c.ws._socket.uncork();
+    const { code } = await c.closed;
+    assert.equal(code, 1008);
+    const pongs = c.queue.filter((m) => m.t === 'pong').length;
+    const limited = c.queue.filter((m) => m.t === 'error' && m.code === 'rate_limited');
+    assert.ok(pongs >= RATE_BURST && pongs < RATE_BURST + 20, `${pongs} pongs`);
+    assert.equal(limited.length, RATE_STRIKES_MAX - 1, 'rate_limited answers before the close');
+    assert.equal(typeof limited[0].id, 'number', 'rate_limited carries the id of the refused message');
+    const fresh = await connect(server, 'ABCDEF');
+    await pingRoundTrip(fresh);
+    await fresh.close();
   });
 
   it(`${MANY} concurrent connections each complete a ping round trip`, async () => {
