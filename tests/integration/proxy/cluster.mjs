@@ -1,4 +1,4 @@
-// cluster.mjs - three real verrijk servers on loopback ports behind Debian's nginx running deploy/nginx.conf.
+// cluster.mjs - three real verrijk servers on loopback ports behind Debian's nginx (deploy/nginx.conf) or HAProxy (deploy/haproxy.cfg).
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
@@ -11,6 +11,8 @@ import {
 
 export const NGINX = '/usr/sbin/nginx';
 export const NGINX_CONF = path.join(REPO_DIR, 'deploy', 'nginx.conf');
+export const HAPROXY = '/usr/sbin/haproxy';
+export const HAPROXY_CONF = path.join(REPO_DIR, 'deploy', 'haproxy.cfg');
 export const DECKS_DIR = path.join(REPO_DIR, 'decks');
 
 /** The header the test configuration adds: which upstream nginx used. */
@@ -20,10 +22,10 @@ const SANITIZER_REPORT = /ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime e
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Replaces every match of re in text by fn(match...), asserting how many there were. */
-function replaceCounted(text, re, count, fn, what) {
+function replaceCounted(text, re, count, fn, what, file = 'deploy/nginx.conf') {
   let n = 0;
   const out = text.replace(re, (...m) => { n++; return fn(...m); });
-  assert.equal(n, count, `deploy/nginx.conf: expected ${count} ${what}, found ${n}; the test's templating must follow the file`);
+  assert.equal(n, count, `${file}: expected ${count} ${what}, found ${n}; the test's templating must follow the file`);
   return out;
 }
 
@@ -149,12 +151,22 @@ export class Node {
 }
 
 /** Debian's nginx running the templated deploy/nginx.conf. */
-export class Proxy {
+export class NginxProxy {
   constructor({ port, prefix, ports }) {
     Object.assign(this, { port, prefix, ports });
     this.conf = path.join(prefix, 'nginx.conf');
     this.child = null;
   }
+
+  static get binary() { return NGINX; }
+
+  static get file() { return 'deploy/nginx.conf'; }
+
+  /** What nginx answers while a room's server is down. */
+  static get downStatus() { return 502; }
+
+  /** The X-Upstream value that names node: $upstream_addr. */
+  upstreamOf(node) { return node.addr; }
 
   get url() { return `http://127.0.0.1:${this.port}`; }
 
@@ -185,20 +197,7 @@ export class Proxy {
 
   async start() {
     this.child = new Child(NGINX, ['-c', this.conf, '-p', this.prefix, '-g', this.globals()], process.env);
-    const c = this.child;
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    for (;;) {
-      if (c.exitInfo) assert.fail(`nginx exited during start (${JSON.stringify(c.exitInfo)}):\n${c.out}`);
-      try {
-        await fetch(`${this.url}/healthz`);
-        return;
-      } catch { /* not listening yet */ }
-      if (Date.now() > deadline) {
-        await c.stop('SIGKILL');
-        assert.fail(`nginx did not listen within ${START_TIMEOUT_MS} ms:\n${c.out}`);
-      }
-      await sleep(50);
-    }
+    await waitListening(this);
   }
 
   /** SIGTERM to the master (our PID); it ends its workers. */
@@ -211,11 +210,96 @@ export class Proxy {
   }
 
   output() { return this.child ? this.child.out : ''; }
+}
 
-  accessLog() {
-    const f = path.join(this.prefix, 'access.log');
-    return existsSync(f) ? readFileSync(f, 'utf8') : '';
+/** Waits until proxy.child's proxy accepts connections. */
+async function waitListening(proxy) {
+  const c = proxy.child;
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (c.exitInfo) assert.fail(`the proxy exited during start (${JSON.stringify(c.exitInfo)}):\n${c.out}`);
+    try {
+      await fetch(`${proxy.url}/healthz`);
+      return;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      await c.stop('SIGKILL');
+      assert.fail(`the proxy did not listen within ${START_TIMEOUT_MS} ms:\n${c.out}`);
+    }
+    await sleep(50);
   }
+}
+
+/**
+ * deploy/haproxy.cfg adapted to this machine: verrijkN:8080 become
+ * 127.0.0.1:ports[N-1] in both backends, it binds 127.0.0.1:listenPort,
+ * maxconn fits this machine's file limit, and the commented-out
+ * X-Upstream header (the server's name) is on.
+ */
+export function haproxyConfig({ listenPort, ports }) {
+  const F = 'deploy/haproxy.cfg';
+  let conf = readFileSync(HAPROXY_CONF, 'utf8');
+  conf = replaceCounted(conf, /^(\s*server\s+verrijk[123]\s+)verrijk([123]):8080\b/gm, 6,
+    (_, lead, n) => `${lead}127.0.0.1:${ports[Number(n) - 1]}`, 'server lines (verrijk1..3 in two backends)', F);
+  conf = replaceCounted(conf, /^(\s*)bind\s+:8080\s*$/gm, 1, (_, lead) => `${lead}bind 127.0.0.1:${listenPort}`, 'bind :8080', F);
+  conf = replaceCounted(conf, /^(\s*)maxconn\s+\d+\s*$/gm, 1, (_, lead) => `${lead}maxconn 2000`, 'global maxconn', F);
+  conf = replaceCounted(conf, /^(\s*)# (http-after-response set-header X-Upstream %\[srv_name\])$/gm, 1,
+    (_, lead, directive) => `${lead}${directive}`, 'commented-out X-Upstream header', F);
+  return conf;
+}
+
+/** Debian's HAProxy running the templated deploy/haproxy.cfg. */
+export class HaProxy {
+  constructor({ port, prefix, ports }) {
+    Object.assign(this, { port, prefix, ports });
+    this.conf = path.join(prefix, 'haproxy.cfg');
+    this.child = null;
+  }
+
+  static get binary() { return HAPROXY; }
+
+  static get file() { return 'deploy/haproxy.cfg'; }
+
+  /** What HAProxy answers while a room's server is down. */
+  static get downStatus() { return 503; }
+
+  /** The X-Upstream value that names node: the server's name. */
+  upstreamOf(node) { return node.name; }
+
+  get url() { return `http://127.0.0.1:${this.port}`; }
+
+  wsUrl(room) { return `ws://127.0.0.1:${this.port}/ws${room === undefined ? '' : `?room=${room}`}`; }
+
+  async writeConfig() {
+    await mkdir(this.prefix, { recursive: true });
+    await writeFile(this.conf, haproxyConfig({ listenPort: this.port, ports: this.ports }));
+  }
+
+  /** `haproxy -c` on the config: { ok, out }. */
+  check() {
+    try {
+      const out = execFileSync(HAPROXY, ['-c', '-q', '-f', this.conf],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10000 });
+      return { ok: true, out };
+    } catch (e) {
+      return { ok: false, out: `${e.stdout || ''}${e.stderr || ''}` };
+    }
+  }
+
+  async start() {
+    this.child = new Child(HAPROXY, ['-db', '-f', this.conf], process.env);
+    await waitListening(this);
+  }
+
+  async stop() {
+    const c = this.child;
+    if (!c) return;
+    this.child = null;
+    const { timedOut } = await c.stop('SIGTERM');
+    assert.ok(!timedOut, `haproxy did not exit within ${STOP_TIMEOUT_MS} ms:\n${c.out}`);
+  }
+
+  output() { return this.child ? this.child.out : ''; }
 }
 
 /** Writes the web directory the servers share. */
