@@ -201,7 +201,7 @@ test('player: the revealed distribution shows who voted what, and a server error
 
 test('facilitator: reveals, votes for a seated person, hides a note, kicks with a lock hint', { timeout: 60_000 }, async () => {
   let room;
-  const table = { card: C1, by: ANA, stage: 'discuss', notes: [] };
+  const table = { card: C1, by: ANA, stage: 'discuss', notes: [], seated_votes: [] };
   const view = makeView('playing', FAC, { table, players: makeView('playing', FAC).players.map((p) => (p.player === ANA ? { ...p, voted: true } : p)) });
   const { context, page, errors } = await newPage(DESKTOP, async (c) => {
     await routeApi(c);

@@ -115,15 +115,17 @@ describe('RoomConnection', () => {
     expect(conn.snapshot.clockOffset).toBeLessThanOrEqual(60_000);
   });
 
-  it('keeps the votes the facilitator cast for seated players until the card changes', () => {
+  it('resumes to learn the seated votes when facilitation is handed to me mid-card', () => {
     const { conn, sockets } = setup('a'.repeat(32));
     conn.start();
     sockets[0].serverOpen();
-    sockets[0].serverSend({ t: 'welcome', id: 1, you: { player: 1, name: 'Fee', role: 'facilitator' }, token: 'a'.repeat(32), state: view(3) },
-      { t: 'ev', seq: 4, at: 0, e: 'voted', player: 7, value: 2 }, { t: 'ev', seq: 5, at: 0, e: 'voted', player: 8 });
-    expect(conn.snapshot.seatedVotes).toEqual({ 7: 2 });
-    sockets[0].serverSend({ t: 'ev', seq: 6, at: 0, e: 'done', card: 'x' });
-    expect(conn.snapshot.seatedVotes).toEqual({});
+    const v = view(3);
+    v.players.push({ player: 2, name: 'Ana', role: 'player', seated: false, present: true, online: true, cards: 0, voted: false });
+    (v as Record<string, unknown>).table = { card: 'x', by: null, stage: 'discuss', notes: [] };
+    sockets[0].serverSend({ t: 'welcome', id: 1, you: { player: 2, name: 'Ana', role: 'player' }, token: 'a'.repeat(32), state: v },
+      { t: 'ev', seq: 4, at: 0, e: 'handed', from: 1, to: 2 });
+    expect(conn.snapshot.you!.role).toBe('facilitator');
+    expect(sockets[0].sent.filter((m) => m.t === 'resume').length).toBe(2);
   });
 
   it('a gap in seq sends resume on the same connection', () => {

@@ -187,6 +187,24 @@ describe('votes', () => {
   });
 });
 
+describe('seated votes (facilitator only)', () => {
+  const withSeated = [...lobby, { e: 'joined', player: SEATED, name: 'Cas', role: 'player', seated: true }, ...round];
+  const onTable = [...withSeated, { e: 'played', player: ANA, card: 'a1' }];
+  it('the facilitator\'s table keeps the values they cast for seated players, by id', () => {
+    const v = run([...onTable, { e: 'voted', player: SEATED, value: 2 }, { e: 'voted', player: BO }, { e: 'voted', player: SEATED, value: null }], FAC);
+    expect(v.table!.seated_votes).toEqual([[SEATED, null]]);
+  });
+  it('other members have no seated votes in their View', () => {
+    expect('seated_votes' in run(onTable, ANA).table!).toBe(false);
+  });
+  it('a revote clears them; a handover moves them to the new facilitator\'s View', () => {
+    const revealed = [...onTable, { e: 'voted', player: SEATED, value: 2 }, { e: 'revealed', card: 'a1', stats: stats([2]) }];
+    expect(run([...revealed, { e: 'reopened', card: 'a1' }], FAC).table!.seated_votes).toEqual([]);
+    expect('seated_votes' in run([...revealed, { e: 'handed', from: FAC, to: ANA }], FAC).table!).toBe(false);
+    expect(run([...revealed, { e: 'handed', from: FAC, to: ANA }], ANA).table!.seated_votes).toEqual([]);
+  });
+});
+
 describe('notes', () => {
   const onTable = [...lobby, ...round, { e: 'played', player: ANA, card: 'a1' }];
   it('noted adds a note to the table card', () => {

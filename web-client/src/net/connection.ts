@@ -32,12 +32,6 @@ export interface Snapshot {
    * `at − now` seen is the best lower bound). The timer counts with it.
    */
   clockOffset: number;
-  /**
-   * Votes the facilitator cast for seated players on the table card, by
-   * player id (null = pass). Only the facilitator receives these values, and
-   * the View has no place for them, so a reconnect forgets them.
-   */
-  seatedVotes: Record<number, number | null>;
 }
 
 export interface SocketLike {
@@ -94,7 +88,7 @@ export class RoomConnection {
   private retryTimer: unknown = null;
   private stopped = false;
   private resuming = false;
-  private snap: Snapshot = { state: 'connecting', view: null, you: null, attempts: 0, clockOffset: Number.NEGATIVE_INFINITY, seatedVotes: {} };
+  private snap: Snapshot = { state: 'connecting', view: null, you: null, attempts: 0, clockOffset: Number.NEGATIVE_INFINITY };
 
   private key: string;
 
@@ -255,8 +249,9 @@ export class RoomConnection {
     const id = typeof m.id === 'number' ? m.id : undefined;
     switch (m.t) {
       case 'welcome': {
+        this.resuming = false; // answered: a later gap or handover may resume again at once
         this.deps.storage.setItem(this.key, String(m.token));
-        this.emit({ view: m.state as View, you: m.you as You, seatedVotes: {} });
+        this.emit({ view: m.state as View, you: m.you as You });
         this.settle(id, m, null);
         break;
       }
@@ -274,7 +269,9 @@ export class RoomConnection {
           break;
         }
         const me = this.snap.you?.player ?? 0;
-        this.emit({ view: apply(view, m as unknown as RoomEvent, me), seatedVotes: seatedVotesAfter(this.snap.seatedVotes, m, me) });
+        this.emit({ view: apply(view, m as unknown as RoomEvent, me) });
+        // Facilitation handed to me mid-card: the votes cast for seated players are only in a fresh View.
+        if (m.e === 'handed' && m.to === me && this.snap.view?.table) void this.resume();
         // A handover changes my role: keep `you` in step with the View.
         const mine = this.snap.you && this.snap.view?.players.find((p) => p.player === this.snap.you!.player);
         if (mine && this.snap.you && mine.role !== this.snap.you.role) this.emit({ you: { ...this.snap.you, role: mine.role } });
@@ -308,13 +305,6 @@ export class RoomConnection {
     }
     this.pending.clear();
   }
-}
-
-/** Seated players' votes after one event: a value for someone else is one I cast for them; a new card or a revote clears them. */
-export function seatedVotesAfter(votes: Record<number, number | null>, m: WireMessage, me: number): Record<number, number | null> {
-  if (m.e === 'voted' && 'value' in m && m.player !== me) return { ...votes, [Number(m.player)]: (m.value as number | null) ?? null };
-  if (m.e === 'played' || m.e === 'reopened' || m.e === 'done' || m.e === 'round' || m.e === 'closed') return {};
-  return votes;
 }
 
 /** The socket URL for a room on the server that served this page. */

@@ -42,11 +42,23 @@ export function apply(view: View | null, ev: RoomEvent, me = 0): View {
       // The order is left alone: during a round an `order` event follows (as the server's own apply does it).
       if (who === me) v.hand = [];
       if (v.table && v.table.stage === 'discuss' && who === me) v.table = withoutMyVote(v.table);
+      if (v.table?.seated_votes && v.table.stage === 'discuss') {
+        v.table = { ...v.table, seated_votes: v.table.seated_votes.filter(([p]) => p !== who) };
+      }
       return v;
     }
     case 'handed': {
       const from = num(f.from), to = num(f.to);
       v.players = patchMember(patchMember(v.players, from, { role: 'player' }), to, { role: 'facilitator' });
+      // The seated votes belong to the facilitator's View. A new facilitator
+      // did not see the values cast before (the connection resumes to learn them).
+      if (v.table && from === me) {
+        const t = { ...v.table };
+        delete t.seated_votes;
+        v.table = t;
+      } else if (v.table && to === me) {
+        v.table = { ...v.table, seated_votes: [] };
+      }
       return v;
     }
     case 'locked':
@@ -89,6 +101,7 @@ export function apply(view: View | null, ev: RoomEvent, me = 0): View {
       const by = f.player === null || f.player === undefined ? null : num(f.player);
       const card = String(f.card);
       v.table = { card, by, stage: 'discuss', notes: [] };
+      if (isFacilitator(v, me)) v.table.seated_votes = [];
       if (by === null) v.pile = Math.max(0, v.pile - 1);
       else v.players = patchMember(v.players, by, { cards: Math.max(0, (member(v, by)?.cards ?? 1) - 1) });
       if (by !== null && by === me) v.hand = v.hand.filter((c) => c !== card);
@@ -98,13 +111,20 @@ export function apply(view: View | null, ev: RoomEvent, me = 0): View {
     case 'voted': {
       const who = num(f.player);
       v.players = patchMember(v.players, who, { voted: true });
-      if (v.table && who === me && 'value' in f) v.table = { ...v.table, my_vote: (f.value as number | null) ?? null };
+      const value = (f.value as number | null) ?? null;
+      if (v.table && who === me && 'value' in f) v.table = { ...v.table, my_vote: value };
+      // A value for someone else reaches only the facilitator, for a seated player they voted for.
+      if (v.table?.seated_votes && who !== me && 'value' in f) {
+        const rest = v.table.seated_votes.filter(([p]) => p !== who);
+        v.table = { ...v.table, seated_votes: [...rest, [who, value] as Vote].sort((a, b) => a[0] - b[0]) };
+      }
       return v;
     }
     case 'reopened':
       if (v.table) {
         const t = withoutMyVote({ ...v.table, stage: 'discuss' });
         delete t.revealed;
+        if (t.seated_votes) t.seated_votes = [];
         v.table = t;
       }
       v.players = v.players.map((p) => (p.voted ? { ...p, voted: false } : p));
@@ -193,6 +213,10 @@ export function agreementOf(stats: Stats): Agreement {
   if (spread * 4 <= r) return 'consensus';
   if (spread * 4 >= 3 * r) return 'polarised';
   return 'mixed';
+}
+
+function isFacilitator(view: View, me: number): boolean {
+  return me !== 0 && member(view, me)?.role === 'facilitator';
 }
 
 export function member(view: View, player: number | null | undefined): Member | undefined {

@@ -62,6 +62,12 @@ export interface Table {
    * reducer keeps them from `noted` events until the card is done.
    */
   notes?: Note[];
+  /**
+   * For the facilitator only: the votes they cast for seated players
+   * ([[player, value]…], ascending ids) — the `voted` events showed them the
+   * values (an extension of §6, protocol/events.md).
+   */
+  seated_votes?: Vote[];
 }
 
 export interface HistoryEntry {

@@ -63,7 +63,7 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
                 {table?.stage === 'discuss' && seated.map((p) => (
                   <div class="vote-for">
                     <h3>{t('fac.vote_for', { name: p.name })}</h3>
-                    <VoteButtons deck={deck} mine={p.player in snap.seatedVotes ? snap.seatedVotes[p.player] : undefined} disabled={false} label={t('fac.vote_for', { name: p.name })}
+                    <VoteButtons deck={deck} mine={table.seated_votes?.find(([who]) => who === p.player)?.[1]} disabled={false} label={t('fac.vote_for', { name: p.name })}
                       onVote={(value) => act.send({ t: 'vote', value, for: p.player })} />
                     {p.voted && <p class="muted">✓ {t('vote.who')}</p>}
                   </div>
