@@ -1017,8 +1017,12 @@ static void syncfs_done(uv_work_t *req, int status)
             note_failure(log, f, err, "syncfs", f->writing.records);
         }
         batch_finish(log, &f->writing, err);
-        if (f->pending.count || f->truncate_wanted || f->delete_wanted || log->closing)
+        if (f->pending.count || f->truncate_wanted || f->delete_wanted || f->load_wanted ||
+            (log->closing && f->fd >= 0))
             ready_push(log, f);
+        /* A file that yielded its slot while its records waited for this
+         * syncfs is closed: it is remembered (or freed) now. */
+        file_settle(log, f);
         f = next;
     }
     syncfs_start(log);

@@ -359,11 +359,10 @@ static void fair_append(struct busy_room *b)
     assert_int_equal(evlog_append(b->h->log, b->code, buf, len, on_fair_done, b), 0);
 }
 
-static void test_evlog_lru_shares_slots_fairly_between_busy_rooms(void **state)
+static void lru_shares_slots_fairly(enum evlog_sync sync, enum evlog_flush flush)
 {
     struct harness *h = harness_new();
-    (void)state;
-    harness_open(h, EVLOG_SYNC_NONE, EVLOG_FLUSH_SYNCFS, 4);
+    harness_open(h, sync, flush, 4);
     fair_first_finished = false;
     for (unsigned i = 0; i < FAIR_ROOMS; i++) {
         fair[i].h = h;
@@ -383,6 +382,28 @@ static void test_evlog_lru_shares_slots_fairly_between_busy_rooms(void **state)
     for (unsigned i = 0; i < FAIR_ROOMS; i++)
         expect_room(h, i, 0, FAIR_RECORDS);
     harness_free(h);
+}
+
+static void test_evlog_lru_shares_slots_fairly_between_busy_rooms_sync_none(void **state)
+{
+    (void)state;
+    lru_shares_slots_fairly(EVLOG_SYNC_NONE, EVLOG_FLUSH_SYNCFS);
+}
+
+/* Under `always` a room yields its slot while its records still wait for
+ * the group's syncfs (or flushes them itself with fdatasync first). */
+static void test_evlog_lru_shares_slots_fairly_between_busy_rooms_sync_always(void **state)
+{
+    (void)state;
+    lru_shares_slots_fairly(EVLOG_SYNC_ALWAYS, EVLOG_FLUSH_SYNCFS);
+    lru_shares_slots_fairly(EVLOG_SYNC_ALWAYS, EVLOG_FLUSH_FDATASYNC);
+}
+
+static void test_evlog_lru_shares_slots_fairly_between_busy_rooms_sync_batch(void **state)
+{
+    (void)state;
+    lru_shares_slots_fairly(EVLOG_SYNC_BATCH, EVLOG_FLUSH_SYNCFS);
+    lru_shares_slots_fairly(EVLOG_SYNC_BATCH, EVLOG_FLUSH_FDATASYNC);
 }
 
 /* A write that fails (here: the file-size limit, as a full disk would)
@@ -1002,7 +1023,9 @@ int main(void)
         cmocka_unit_test(test_evlog_records_read_back_in_order_sync_none),
         cmocka_unit_test(test_evlog_group_commit_one_write_per_file_per_iteration),
         cmocka_unit_test(test_evlog_lru_reopens_files_beyond_open_limit),
-        cmocka_unit_test(test_evlog_lru_shares_slots_fairly_between_busy_rooms),
+        cmocka_unit_test(test_evlog_lru_shares_slots_fairly_between_busy_rooms_sync_none),
+        cmocka_unit_test(test_evlog_lru_shares_slots_fairly_between_busy_rooms_sync_always),
+        cmocka_unit_test(test_evlog_lru_shares_slots_fairly_between_busy_rooms_sync_batch),
         cmocka_unit_test(test_evlog_write_failure_reports_error_keeps_file_valid_and_recovers),
         cmocka_unit_test(test_evlog_new_file_failure_under_always_reports_error),
         cmocka_unit_test(test_evlog_appendv_stores_all_or_none),
