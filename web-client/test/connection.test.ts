@@ -158,7 +158,7 @@ describe('RoomConnection', () => {
     sockets[0].serverOpen();
     const p = conn.request({ t: 'reveal' });
     sockets[0].serverClose(1006);
-    await expect(p).rejects.toMatchObject({ code: 'offline' });
+    await expect(p).rejects.toMatchObject({ code: 'dropped' });
   });
 
   it('does not reconnect after 4001 (kicked) and forgets the token', () => {

@@ -207,7 +207,7 @@ export class RoomConnection {
       if (sock !== this.sock) return;
       this.sock = null;
       this.resuming = false; // a resume in flight died with the socket
-      this.failPending('offline', 'the connection dropped');
+      this.failPending('dropped', 'the connection dropped before the answer');
       if (this.stopped) return;
       if (ev.code === 4001 || ev.code === 4002) {
         // The server ended this membership: a reconnect would only be refused or take the seat back from the other device.
