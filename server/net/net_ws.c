@@ -165,7 +165,7 @@ void net_conn_close(net_conn *c, uint16_t code, const char *reason)
 		memcpy(c->close_reason, reason, n);
 	}
 	c->close_reason_len = (uint8_t)n;
-	net_conn_drop_rx(c);
+	/* c->rx stays: the handler that called us may be reading it. */
 	/* SERVER_WRITEABLE sends what is queued and then arms the close;
 	 * asking for it works from inside and outside callbacks alike. A
 	 * peer that never reads would never make us writeable: the timeout
