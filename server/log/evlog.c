@@ -552,7 +552,7 @@ static void file_job_work(uv_work_t *req)
 
     if (f->job.open) {
         struct stat st;
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0) {
             f->job.err = -errno;
             f->job.stage = "open";
