@@ -194,6 +194,27 @@ function proxySuite(Proxy) {
       }
     });
 
+    it('a room parameter or path code not in its one spelling, or given twice, gets 400 at the proxy and reaches no server', async () => {
+      for (const q of ['room=%41BCDEF', 'room=ABCDEF&room=GHJKMN', 'ROOM=ABCDEF&room=GHJKMN', 'room=GHJKMN&x=1&Room=ABCDEF',
+        'room=abcdef', 'room=ABCDE0', 'room=ABCDEFG', 'room=', 'x=ABCDEF', '']) {
+        const u = await upgrade(`${proxy.wsUrl()}?${q}`);
+        if (u.client) await u.client.close();
+        assert.equal(u.status, 400, `/ws?${q}: ${u.why ?? 'opened'} via ${u.upstream}`);
+        assert.ok(!u.upstream, `/ws?${q} reached ${u.upstream}`);
+      }
+      for (const p of ['/api/rooms/abcdef/log?key=00', '/api/rooms/ABCDE1/log', '/api/rooms//log',
+        '/api/rooms/ABCDEF/log?key=00&room=ABCDEF&room=GHJKMN']) {
+        const r = await get(`${proxy.url}${p}`);
+        assert.equal(r.status, 400, `${p} via ${r.upstream}`);
+        assert.ok(!r.upstream, `${p} reached ${r.upstream}`);
+      }
+      // An escaped letter in the path: the proxy either refuses it or routes
+      // it as the server reads it (decoded), never elsewhere.
+      const canonical = await get(`${proxy.url}/api/rooms/ABCDEF/log?key=00`);
+      const escaped = await get(`${proxy.url}/api/rooms/%41BCDEF/log?key=00`);
+      if (escaped.status !== 400) assert.equal(escaped.upstream, canonical.upstream, '/api/rooms/%41BCDEF went elsewhere than ABCDEF');
+    });
+
     it('room codes spread over all three servers', async () => {
       const count = new Map(nodes.map((n) => [up(n), 0]));
       for (const code of codes(CODES)) {
