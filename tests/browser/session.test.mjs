@@ -1,6 +1,5 @@
 // End to end against the real server: a facilitator, three players and a big screen play a whole round in the browser.
-// Needs the server's rooms layer and HTTP API (PROTOCOL.md §3–§8); until the server has them, the probe below skips
-// the test with the reason, and screens.test.mjs covers the screens against a scripted room instead.
+// Needs the server's rooms layer and HTTP API (PROTOCOL.md §3–§8); a server without them fails these tests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -79,7 +78,7 @@ const shoot = (page, name) => page.screenshot({ path: join(artifactsDir, `sessio
 
 test('a facilitator, three players and a big screen play a whole round; reload keeps hand and vote; replay steps through it', { timeout: 180_000 }, async (t) => {
   if (missing) {
-    t.skip(`the server cannot host a session yet: ${missing}`);
+    assert.fail(`the server cannot host a session: ${missing}`);
     return;
   }
   // The facilitator creates the session.
@@ -198,7 +197,7 @@ test('a facilitator, three players and a big screen play a whole round; reload k
 
 test('a second device takes over a player (4002), a locked room refuses a newcomer in words, a kicked player is told (4001)', { timeout: 120_000 }, async (t) => {
   if (missing) {
-    t.skip(`the server cannot host a session yet: ${missing}`);
+    assert.fail(`the server cannot host a session: ${missing}`);
     return;
   }
   const fac = await person(DESKTOP);
@@ -249,7 +248,7 @@ test('a second device takes over a player (4002), a locked room refuses a newcom
 
 test('deck mode, anonymous votes, a seated person, hide, revote, timer, handover, close and purge through the facilitator\'s controls', { timeout: 120_000 }, async (t) => {
   if (missing) {
-    t.skip(`the server cannot host a session yet: ${missing}`);
+    assert.fail(`the server cannot host a session: ${missing}`);
     return;
   }
   const fac = await person(DESKTOP);
