@@ -247,3 +247,44 @@ test('a room survives a restart: members resume and seq continues', async () => 
     await rm(data, { recursive: true, force: true });
   }
 });
+
+test('a dropped device counts as online for the 10 s grace, then goes offline and no longer holds up the reveal', async () => {
+  const server = await startServer();
+  const room = roomCode();
+  try {
+    const fac = await Member.connect(server, room);
+    await fac.must({ t: 'create', room, name: 'Fien', title: '', deck: DECK, lang: 'nl', tz_offset: 0, opts: { hand: 1 } });
+    const anna = await Member.connect(server, room);
+    await anna.must({ t: 'join', room, name: 'Anna' });
+    const bram = await Member.connect(server, room);
+    await bram.must({ t: 'join', room, name: 'Bram' });
+    await fac.must({ t: 'start' });
+    await anna.until(fac.lastSeq());
+    await anna.must({ t: 'play', card: anna.seen('dealt')[0].cards[0] });
+    await anna.must({ t: 'vote', value: 4 });
+    const dropped = Date.now();
+    await bram.close();
+
+    // Within the grace nothing happens: no presence event, no reveal.
+    await new Promise((r) => setTimeout(r, 3000));
+    while (fac.client.queue.length) await fac.take();
+    assert.equal(fac.seen('presence').length, 0, 'no presence event inside the grace');
+    assert.equal(fac.seen('revealed').length, 0);
+
+    // After it, Bram goes offline (logged) and the vote is complete without him.
+    let offline;
+    while (!(offline = fac.seen('presence').find((e) => e.player === bram.you.player && e.online === false))) {
+      await fac.take(15000);
+    }
+    const waited = Date.now() - dropped;
+    assert.ok(waited >= 9500 && waited < 14000, `offline after ${waited} ms`);
+    await fac.until(offline.seq + 1);
+    const rev = fac.seen('revealed').at(-1);
+    assert.ok(rev && rev.seq === offline.seq + 1, 'auto-reveal right after the presence change');
+    assert.equal(rev.stats.n, 1);
+    await anna.close();
+    await fac.close();
+  } finally {
+    await server.stop();
+  }
+});
