@@ -593,8 +593,10 @@ static void file_job_work(uv_work_t *req)
             }
             size = EVLOG_MAGIC_LEN;
             f->job.created = true;
-            /* The new name must survive a power cut as well as the records. */
-            if (log->sync != EVLOG_SYNC_NONE && fsync(log->dir_fd) != 0) {
+            /* The new name must survive a power cut as well as the records:
+             * syncfs covers the directory too, one fdatasync of the file
+             * does not. */
+            if (log->sync != EVLOG_SYNC_NONE && log->flush == EVLOG_FLUSH_FDATASYNC && fsync(log->dir_fd) != 0) {
                 f->job.err = -errno;
                 f->job.stage = "fsync directory";
                 goto fail_open;

@@ -363,12 +363,22 @@ static void lru_shares_slots_fairly(enum evlog_sync sync, enum evlog_flush flush
 {
     struct harness *h = harness_new();
     harness_open(h, sync, flush, 4);
-    fair_first_finished = false;
+    /* Every file exists first: what is measured is how slots are shared,
+     * not how long creating a file (and flushing its directory) takes. */
+    fair_first_finished = true;
     for (unsigned i = 0; i < FAIR_ROOMS; i++) {
         fair[i].h = h;
         fair[i].room = i;
-        fair[i].done = 0;
+        fair[i].done = FAIR_RECORDS - 1;
         room_code(fair[i].code, i);
+        uint8_t buf[PAYLOAD_MAX];
+        size_t len = make_payload(buf, i, 0);
+        assert_int_equal(evlog_append(h->log, fair[i].code, buf, len, on_fair_done, &fair[i]), 0);
+    }
+    uv_run(&h->loop, UV_RUN_DEFAULT);
+    fair_first_finished = false;
+    for (unsigned i = 0; i < FAIR_ROOMS; i++) {
+        fair[i].done = 1;
         fair_append(&fair[i]);
     }
     uv_run(&h->loop, UV_RUN_DEFAULT);
