@@ -4,7 +4,7 @@
 # under AddressSanitizer + UndefinedBehaviorSanitizer; then the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export VERRIJK_BROWSER=1 VERRIJK_TEST_DEPS=1
+export VERRIJK_TEST_DEPS=1
 scripts/setup.sh
 
 echo "==> sanitizer build (ASan + UBSan)"
