@@ -124,6 +124,13 @@ static void test_evlog_repair_cuts_torn_tail_at_every_offset(void **state)
         snprintf(saved, sizeof(saved), "%s.cut-%zu", fx->path, last);
         assert_string_equal(c.cut_path, saved);
         assert_int_equal(file_size(saved), (off_t)(cut - last));
+        /* The line recovery logs says what was cut, where, and why. */
+        char line[2048], want[128];
+        evlog_contents_describe(&c, fx->path, line, sizeof(line));
+        snprintf(want, sizeof(want), "cut %zu bytes at offset %zu (%s)", cut - last, last,
+                 evlog_tail_name(c.tail));
+        assert_non_null(strstr(line, want));
+        assert_non_null(strstr(line, saved));
         evlog_contents_free(&c);
         /* Read again: now clean, same records. */
         assert_int_equal(evlog_read_file(fx->path, true, &c), 0);
