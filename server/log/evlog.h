@@ -120,7 +120,7 @@ int evlog_appendv(struct evlog *log, const char *room, const struct evlog_payloa
  * it (CODE.log.cut-*). done fires once with 0 (also when there was no
  * file) or an error. Records appended after this call go to a new
  * file. Returns 0, UV_EINVAL, UV_EBUSY (appends to the room are still
- * pending, or a delete is), UV_ENOMEM or UV_ECANCELED. */
+ * pending, or a load or delete is), UV_ENOMEM or UV_ECANCELED. */
 int evlog_delete(struct evlog *log, const char *room, evlog_done_cb done, void *ud);
 
 /* Reads the room's file on the thread pool, as evlog_read_file with repair
