@@ -7,7 +7,10 @@
 # brings libFuzzer's main. Without the coverage flag on the library sources
 # the fuzzer would see only its own file and stay blind (STACK-NOTES.md).
 #
-# Usage: tests/fuzz/build.sh [--force]   (run from anywhere; OUT=build-fuzz)
+# Usage: tests/fuzz/build.sh [--force]   (run from anywhere)
+#   OUT=build-fuzz        where everything goes
+#   FUZZ_CFLAGS=...       extra flags for every file, e.g. -fsanitize-recover=undefined
+#                         to fuzz past a known UBSan finding with a suppressions file
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -39,7 +42,7 @@ PKG_LIBS=$(pkg-config --libs $PKGS)
 WARN=(-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter)
 COMMON=(-std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
         -fno-sanitize-recover=undefined -Iprotocol/include -Iprotocol/src -Iserver -Itests/fuzz
-        "${WARN[@]}" $PKG_CFLAGS)
+        "${WARN[@]}" $PKG_CFLAGS ${FUZZ_CFLAGS:-})
 LIB_SAN=(-fsanitize=fuzzer-no-link,address,undefined)
 TARGET_SAN=(-fsanitize=fuzzer,address,undefined)
 

@@ -190,7 +190,7 @@ static game_input_kind make_input(session *s, script *sc, game_input *in, vp_int
     in->intent = it;
     op %= 32;
     if (op >= 24)
-        op = op < 28 ? VP_T_PLAY : VP_T_VOTE; /* the busiest intents get more weight */
+        op = op < 27 ? VP_T_PLAY : VP_T_VOTE; /* the busiest intents get more weight */
     if (op == 22 || op == 23) {
         in->kind = op == 22 ? GAME_INPUT_ONLINE : GAME_INPUT_OFFLINE;
         in->intent = NULL;
@@ -451,17 +451,17 @@ static void check_replay(session *s)
 /* One input through decide and, when granted, apply; every invariant of the
  * core checked on the way. Returns the result's code; *purged tells the
  * caller that the room is gone. */
-static vp_code step(session *s, script *sc, bool *purged)
+static vp_code run_input(session *s, game_input *in_, uint64_t seconds, bool *purged)
 {
-    game_input in;
+    game_input in = *in_;
     vp_intent it;
-    char card[GAME_ID_SIZE];
     game_result res;
     uint32_t ids[FUZZ_VIEWERS_MAX];
 
-    memset(&in, 0, sizeof in);
-    make_input(s, sc, &in, &it, card, sizeof card);
-    s->now += 1000 * (uint64_t)(1 + (sc->pos & 3));
+    if (in.intent)
+        it = *in.intent;
+    s->steps++;
+    s->now += 1000 * seconds;
     in.now_ms = s->now;
     for (unsigned i = 0; i < GAME_ENTROPY; i += 8) {
         uint64_t v = shuffle_next(&s->rng);
@@ -541,6 +541,66 @@ static vp_code step(session *s, script *sc, bool *purged)
     return rc;
 }
 
+/* Ops 30 and 31 are bulk steps that reach the limits of GAME_MAX_*, which
+ * single steps would take thousands of bytes to reach: a crowd joins (up to
+ * 128), the facilitator opens and closes rounds (up to 128), or a member
+ * adds notes (up to 256). Each input goes through every check as usual. */
+static uint32_t bulk(session *s, script *sc, bool *purged)
+{
+    uint8_t op = next_byte(sc) % 32, who = next_byte(sc), a = next_byte(sc), b = next_byte(sc);
+    game_input in;
+    vp_intent it;
+    char name[FUZZ_NAME_SIZE];
+    uint32_t granted = 0;
+
+    memset(&in, 0, sizeof in);
+    in.kind = GAME_INPUT_INTENT;
+    in.intent = &it;
+    if (op == 30) {
+        for (uint32_t i = 0; i <= (a & 127u) && !*purged; i++) {
+            memset(&it, 0, sizeof it);
+            it.t = VP_T_JOIN;
+            it.room = str_of("ABCDEF");
+            snprintf(name, sizeof name, "crowd %u", s->steps);
+            it.name = str_of(name);
+            it.role = (b & 1) && i % 5 == 0 ? VP_ROLE_SCREEN : VP_ROLE_PLAYER;
+            in.sender = 0;
+            granted += run_input(s, &in, 1, purged) == VP_OK;
+        }
+    } else if (b & 1) {
+        for (uint32_t i = 0; i <= (a & 127u) && !*purged; i++) {
+            memset(&it, 0, sizeof it);
+            it.t = (i & 1) ? VP_T_CLOSE : VP_T_START;
+            default_opts(&it.opts);
+            in.sender = room_facilitator(s->live);
+            granted += run_input(s, &in, 1, purged) == VP_OK;
+        }
+    } else {
+        for (uint32_t i = 0; i <= a && !*purged; i++) {
+            memset(&it, 0, sizeof it);
+            it.t = VP_T_NOTE;
+            it.text = str_of(i & 1 ? "more" : "one more");
+            in.sender = pick_sender(s, who);
+            granted += run_input(s, &in, 1, purged) == VP_OK;
+        }
+    }
+    return granted;
+}
+
+/* One step of the script; returns the number of granted inputs. */
+static uint32_t step(session *s, script *sc, bool *purged)
+{
+    game_input in;
+    vp_intent it;
+    char card[GAME_ID_SIZE];
+
+    if (sc->pos < sc->n && sc->p[sc->pos] % 32 >= 30)
+        return bulk(s, sc, purged);
+    memset(&in, 0, sizeof in);
+    make_input(s, sc, &in, &it, card, sizeof card);
+    return run_input(s, &in, 1 + (sc->pos & 3), purged) == VP_OK;
+}
+
 /* Plays a whole script; returns the number of granted inputs. */
 static uint32_t run_script(const uint8_t *data, size_t size, event_sink sink, void *ctx)
 {
@@ -562,8 +622,7 @@ static uint32_t run_script(const uint8_t *data, size_t size, event_sink sink, vo
         msgpack_sbuffer_init(&s->sb[i]);
     while (sc.pos < sc.n && s->steps < FUZZ_MAX_STEPS) {
         bool purged = false;
-        granted += step(s, &sc, &purged) == VP_OK;
-        s->steps++;
+        granted += step(s, &sc, &purged);
         if (purged)
             break; /* the server deletes the room and its log */
     }
