@@ -14,6 +14,7 @@
 #include <libwebsockets.h>
 
 #include "net/net_server.h"
+#include "cli.h"
 #include "rooms.h"
 
 #ifndef VERRIJK_VERSION
@@ -40,6 +41,9 @@ typedef struct options {
 	const char *web_dir;
 	const char *decks_dir;
 	enum evlog_sync sync;
+	unsigned max_connections; /* 0: as many as the fd limit allows */
+	uint64_t idle_ms;         /* rooms without a device leave memory after this */
+	uint64_t retain_ms;       /* logs without activity are deleted after this; 0: never */
 } options;
 
 typedef struct app {
@@ -54,7 +58,10 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: verrijk [--host H] [--port N] [--data DIR] [--web DIR] [--decks DIR]\n"
-	        "               [--sync always|batch|none] [--help] [--version]\n"
+	        "               [--sync always|batch|none] [--max-connections N]\n"
+	        "               [--idle-minutes N] [--retain-days N] [--help] [--version]\n"
+	        "       verrijk replay FILE.log [--json] [--at SEQ [--as MEMBER]] [--verify]\n"
+	        "       verrijk export FILE.log --md|--json|--csv [--round N]\n"
 	        "\n"
 	        "  --host H     address to listen on (default 0.0.0.0)\n"
 	        "  --port N     TCP port for HTTP and WebSocket (default 8080)\n"
@@ -65,12 +72,36 @@ static void usage(FILE *out)
 	        "               always  flushed to disk before anyone sees it (survives a power cut)\n"
 	        "               batch   written before anyone sees it (survives kill -9), flushed\n"
 	        "                       within 100 ms (a power cut loses at most that)\n"
-	        "               none    written before anyone sees it, flushed when the OS likes\n",
+	        "               none    written before anyone sees it, flushed when the OS likes\n"
+	        "  --max-connections N  WebSockets served at once; one more is answered\n"
+	        "               server_busy and closed (default: what the fd limit allows)\n"
+	        "  --idle-minutes N  a room with no device attached leaves memory after N\n"
+	        "               minutes (default 30; a fraction is fine); it loads again from\n"
+	        "               its log on the next resume, join or export\n"
+	        "  --retain-days N  a room whose log saw no activity for N days is deleted\n"
+	        "               (default 90; 0 keeps logs for ever); checked at start and hourly\n"
+	        "\n"
+	        "  replay, export: read a session log (read-only, no server): see README.md\n",
 	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS);
 }
 
 /* Parses argv into *o. Returns -1 to exit 0 (help, version), 0 to run,
  * or EXIT_USAGE after saying what was wrong. */
+/* A decimal number from lo to hi (a fraction allowed) into *out.
+ * Returns 0, or -1 when text is anything else. */
+static int parse_amount(const char *text, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno || end == text || *end || !(v >= lo && v <= hi))
+		return -1;
+	*out = v;
+	return 0;
+}
+
 static int parse_options(int argc, char **argv, options *o)
 {
 	static const struct option longopts[] = {
@@ -78,8 +109,11 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "port", required_argument, NULL, 'p' },
 		{ "data", required_argument, NULL, 'd' },
 		{ "web", required_argument, NULL, 'w' },
+		{ "max-connections", required_argument, NULL, 'm' },
 		{ "decks", required_argument, NULL, 'k' },
 		{ "sync", required_argument, NULL, 's' },
+		{ "idle-minutes", required_argument, NULL, 'i' },
+		{ "retain-days", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -92,6 +126,9 @@ static int parse_options(int argc, char **argv, options *o)
 	o->web_dir = VERRIJK_DEFAULT_WEB;
 	o->decks_dir = VERRIJK_DEFAULT_DECKS;
 	o->sync = EVLOG_SYNC_BATCH;
+	o->max_connections = 0;
+	o->idle_ms = ROOMS_IDLE_MS_DEFAULT;
+	o->retain_ms = ROOMS_RETAIN_MS_DEFAULT;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -109,6 +146,39 @@ static int parse_options(int argc, char **argv, options *o)
 				return EXIT_USAGE;
 			}
 			o->port = (int)v;
+			break;
+		}
+		case 'm': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 1 || v > 1000000) {
+				fprintf(stderr, "verrijk: --max-connections wants a number from 1 to 1000000, not \"%s\"\n", optarg);
+				return EXIT_USAGE;
+			}
+			o->max_connections = (unsigned)v;
+			break;
+		}
+		case 'i': {
+			double v;
+
+			if (parse_amount(optarg, 0.001, 525600.0, &v)) {
+				fprintf(stderr, "verrijk: --idle-minutes wants a number of minutes from 0.001 to 525600, not \"%s\"\n", optarg);
+				return EXIT_USAGE;
+			}
+			o->idle_ms = (uint64_t)(v * 60000.0 + 0.5);
+			break;
+		}
+		case 'r': {
+			double v;
+
+			if (parse_amount(optarg, 0.0, 36500.0, &v) || (v > 0 && v < 0.0001)) {
+				fprintf(stderr, "verrijk: --retain-days wants a number of days from 0 to 36500, not \"%s\"\n", optarg);
+				return EXIT_USAGE;
+			}
+			o->retain_ms = (uint64_t)(v * 86400000.0 + 0.5);
 			break;
 		}
 		case 'd':
@@ -230,6 +300,10 @@ int main(int argc, char **argv)
 	int rc, exit_code = 1;
 	bool loop_ready = false;
 
+	/* Subcommands come first and never start a server. */
+	if (argc > 1 && (strcmp(argv[1], "replay") == 0 || strcmp(argv[1], "export") == 0))
+		return cli_main(argc - 1, argv + 1);
+
 	rc = parse_options(argc, argv, &o);
 	if (rc < 0)
 		return 0;
@@ -244,12 +318,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "verrijk: warning: web directory %s is not readable; only the API is served\n",
 		        o.web_dir);
 
+	/* Under a file-size limit (RLIMIT_FSIZE) a write past it must fail
+	 * with EFBIG, which the log answers as server_busy, rather than kill
+	 * the server. */
+	signal(SIGXFSZ, SIG_IGN);
+
 	memset(&a, 0, sizeof(a));
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.host = o.host;
 	cfg.port = o.port;
 	cfg.web_dir = o.web_dir;
 	cfg.fd_limit = raise_fd_limit();
+	cfg.max_connections = o.max_connections;
 
 	lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
 	if (uv_loop_init(&a.loop)) {
@@ -267,6 +347,8 @@ int main(int argc, char **argv)
 		.decks_dir = o.decks_dir,
 		.sync = o.sync,
 		.recover_window_ms = VERRIJK_RECOVER_WINDOW_MS,
+		.idle_ms = o.idle_ms,
+		.retain_ms = o.retain_ms,
 	};
 	if (rooms_open(&a.loop, a.net, &rc_cfg, &a.rooms))
 		goto out;

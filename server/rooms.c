@@ -64,6 +64,9 @@ struct live_room {
 	unsigned unwritten;   /* appends whose callback has not come */
 	unsigned written;     /* ... that succeeded */
 	int write_error;      /* the first failure */
+	/* Loop time (uv_now) since when no device is attached; 0 while one
+	 * is. The sweep sends the room out of memory once it is old enough. */
+	uint64_t idle_since;
 };
 
 struct rooms {
@@ -78,6 +81,11 @@ struct rooms {
 	game_env env;
 	live_room *buckets[ROOMS_BUCKETS];
 	unsigned n_live;
+	uint64_t idle_ms;
+	uint64_t retain_ms;   /* 0: logs are kept for ever */
+	uint64_t next_retain; /* loop time of the next retention check */
+	uv_timer_t sweep;     /* idle rooms out of memory; retention */
+	bool sweep_started;
 	unsigned closing_handles;
 	bool finishing;       /* the log is closed: rs goes with the last handle */
 	void (*closed)(void *ud);
@@ -244,6 +252,7 @@ static live_room *live_new(rooms *rs, const char *code)
 	lr->next = rs->buckets[b];
 	rs->buckets[b] = lr;
 	rs->n_live++;
+	lr->idle_since = uv_now(rs->loop);
 	return lr;
 }
 
@@ -298,6 +307,22 @@ static void live_free(live_room *lr)
 	}
 	room_free(lr->r);
 	free(lr);
+}
+
+/* True when some member of lr has a device attached. */
+static bool live_attached(const live_room *lr)
+{
+	for (uint32_t i = 1; i <= GAME_MAX_MEMBERS; i++)
+		if (lr->devices[i] && lr->devices[i]->conn)
+			return true;
+	return false;
+}
+
+/* True when lr may leave memory: nothing attached, nothing being decided
+ * or logged, nothing waiting. Its state is then exactly its log's. */
+static bool live_quiet(const live_room *lr)
+{
+	return !lr->busy && !lr->purging && !lr->cur && !lr->head && !live_attached(lr);
 }
 
 static device *device_get(live_room *lr, uint32_t member)
@@ -610,6 +635,10 @@ static void live_decide(live_room *lr, pending *p)
 	vp_code rc;
 	msgpack_sbuffer buf;
 	msgpack_packer pk;
+	struct evlog_payload *parts;
+	size_t *ends;
+	uint32_t n;
+	int err;
 
 	memset(&gi, 0, sizeof(gi));
 	gi.kind = p->kind;
@@ -643,25 +672,37 @@ static void live_decide(live_room *lr, pending *p)
 		return;
 	}
 
-	/* Into the log first; nobody sees these events before it has them. */
+	/* Into the log first; nobody sees these events before it has them.
+	 * The decision's events go as one unit: stored all, or none. */
+	n = lr->res.n_events;
+	ends = malloc(n * sizeof(*ends));
+	parts = malloc(n * sizeof(*parts));
 	msgpack_sbuffer_init(&buf);
 	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
-	lr->unwritten = 1; /* held until every append is queued */
-	for (uint32_t i = 0; i < lr->res.n_events; i++) {
-		int err;
-
-		msgpack_sbuffer_clear(&buf);
-		game_pack_event(&lr->res.events[i], &pk);
-		err = evlog_append(rs->log, lr->code, buf.data, buf.size, on_logged, lr);
-		if (err) {
-			lr->write_error = err;
-			break;
+	if (!ends || !parts) {
+		err = UV_ENOMEM;
+	} else {
+		for (uint32_t i = 0; i < n; i++) {
+			game_pack_event(&lr->res.events[i], &pk);
+			ends[i] = buf.size;
 		}
-		lr->unwritten++;
+		for (uint32_t i = 0; i < n; i++) {
+			size_t start = i ? ends[i - 1] : 0;
+
+			parts[i].bytes = buf.data + start;
+			parts[i].len = ends[i] - start;
+		}
+		err = evlog_appendv(rs->log, lr->code, parts, n, on_logged, lr);
 	}
 	msgpack_sbuffer_destroy(&buf);
-	if (--lr->unwritten == 0) /* the hold: every append failed at once */
+	free(ends);
+	free(parts);
+	if (err) {
+		lr->write_error = err;
 		live_settle(lr);
+	} else {
+		lr->unwritten = 1;
+	}
 	return;
 drop:
 	free(p);
@@ -818,6 +859,8 @@ static void on_close(void *ud, net_conn *c)
 	}
 	if (!lr)
 		return;
+	if (!live_attached(lr))
+		lr->idle_since = uv_now(rs->loop);
 	/* Its queued messages go unanswered: nobody is left to hear. */
 	for (pending *p = lr->head; p; p = p->next)
 		if (p->conn == c)
@@ -867,6 +910,137 @@ static void recover(rooms *rs, uint64_t window_ms)
 		fprintf(stderr, "verrijk: %u room%s back from the log\n", back, back == 1 ? "" : "s");
 }
 
+/* ---- memory and retention ---- */
+
+/* Rooms named in one line of the sweep's report. */
+#define ROOMS_REPORT_NAMES 8
+
+/* Sends the rooms that have been idle for rs->idle_ms out of memory. Their
+ * log holds all they are, so live_get loads them again when asked. */
+static void sweep_idle(rooms *rs, uint64_t now)
+{
+	char names[ROOMS_REPORT_NAMES * (VP_ROOM_LEN + 1) + 1];
+	size_t used = 0;
+	unsigned gone = 0;
+
+	names[0] = '\0';
+	for (unsigned b = 0; b < ROOMS_BUCKETS; b++) {
+		live_room *next;
+
+		for (live_room *lr = rs->buckets[b]; lr; lr = next) {
+			next = lr->next;
+			if (live_attached(lr)) {
+				lr->idle_since = 0;
+				continue;
+			}
+			if (lr->idle_since == 0) {
+				lr->idle_since = now;
+				continue;
+			}
+			if (!live_quiet(lr) || now - lr->idle_since < rs->idle_ms)
+				continue;
+			if (gone < ROOMS_REPORT_NAMES) {
+				memcpy(names + used, gone ? " " : "", gone ? 1 : 0);
+				used += gone ? 1 : 0;
+				memcpy(names + used, lr->code, VP_ROOM_LEN + 1);
+				used += VP_ROOM_LEN;
+			}
+			gone++;
+			live_free(lr);
+		}
+	}
+	if (gone)
+		fprintf(stderr, "verrijk: %u idle room%s left memory (%s%s); %s load from the log when asked for\n",
+		        gone, gone == 1 ? "" : "s", names, gone > ROOMS_REPORT_NAMES ? " ..." : "",
+		        gone == 1 ? "it will" : "they will");
+}
+
+typedef struct retain_scan {
+	rooms *rs;
+	int64_t cutoff;     /* a file last written before this is deleted */
+	unsigned deleted;
+	bool more;          /* the batch was full: more wait */
+} retain_scan;
+
+static int retain_found(void *ud, const char *code, uint64_t size, int64_t mtime_ms)
+{
+	retain_scan *sc = ud;
+	rooms *rs = sc->rs;
+	live_room *lr;
+	bool placeholder = false;
+
+	(void)size;
+	if (mtime_ms >= sc->cutoff || !code_valid(code))
+		return 0;
+	if (sc->deleted >= ROOMS_RETAIN_BATCH) {
+		sc->more = true;
+		return 1;
+	}
+	lr = live_lookup(rs, code);
+	if (lr && !live_quiet(lr))
+		return 0; /* in use now: its next write makes it recent */
+	if (!lr) {
+		/* A stand-in, so that a join or resume arriving while the file
+		 * goes finds the room deleted rather than loading it. */
+		lr = live_new(rs, code);
+		if (!lr)
+			return 1;
+		placeholder = true;
+	}
+	lr->purging = true;
+	lr->busy = true;
+	if (evlog_delete(rs->log, code, on_deleted, lr)) {
+		if (placeholder) {
+			live_free(lr);
+		} else {
+			lr->purging = false;
+			lr->busy = false;
+		}
+		return 0;
+	}
+	sc->deleted++;
+	return 0;
+}
+
+/* Deletes the logs that saw no activity for rs->retain_ms. */
+static void retain_check(rooms *rs)
+{
+	retain_scan sc = { rs, (int64_t)(now_ms() - rs->retain_ms), 0, false };
+	int err;
+
+	rs->next_retain = uv_now(rs->loop) + ROOMS_RETAIN_CHECK_MS;
+	if (rs->retain_ms == 0 || rs->stopping)
+		return;
+	err = evlog_list_dir(rs->rooms_dir, retain_found, &sc);
+	if (err)
+		say("%s: cannot list the logs for --retain-days: %s", rs->rooms_dir, uv_strerror(err));
+	if (sc.deleted)
+		fprintf(stderr, "verrijk: deleting %u room log%s without activity for %llu day%s\n", sc.deleted,
+		        sc.deleted == 1 ? "" : "s", (unsigned long long)(rs->retain_ms / (24ull * 3600 * 1000)),
+		        rs->retain_ms / (24ull * 3600 * 1000) == 1 ? "" : "s");
+	if (sc.more)
+		rs->next_retain = uv_now(rs->loop); /* the rest at the next sweep */
+}
+
+static void on_sweep(uv_timer_t *t)
+{
+	rooms *rs = t->data;
+	uint64_t now = uv_now(rs->loop);
+
+	if (rs->stopping)
+		return;
+	sweep_idle(rs, now);
+	if (now >= rs->next_retain)
+		retain_check(rs);
+}
+
+static uint64_t sweep_period(uint64_t idle_ms)
+{
+	uint64_t p = idle_ms / 4;
+
+	return p < ROOMS_SWEEP_MIN_MS ? ROOMS_SWEEP_MIN_MS : p > ROOMS_SWEEP_MAX_MS ? ROOMS_SWEEP_MAX_MS : p;
+}
+
 int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms **out)
 {
 	rooms *rs = calloc(1, sizeof(*rs));
@@ -898,7 +1072,15 @@ int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms 
 		fprintf(stderr, "verrijk: cannot open the session log in %s: %s\n", rs->rooms_dir, uv_strerror(err));
 		goto fail;
 	}
+	/* Old logs go first (their stand-ins keep recover from loading them). */
+	rs->idle_ms = cfg->idle_ms ? cfg->idle_ms : ROOMS_IDLE_MS_DEFAULT;
+	rs->retain_ms = cfg->retain_ms;
+	retain_check(rs);
 	recover(rs, cfg->recover_window_ms);
+	uv_timer_init(loop, &rs->sweep);
+	rs->sweep.data = rs;
+	rs->sweep_started = true;
+	uv_timer_start(&rs->sweep, on_sweep, sweep_period(rs->idle_ms), sweep_period(rs->idle_ms));
 
 	memset(&h, 0, sizeof(h));
 	h.ud = rs;
@@ -929,6 +1111,8 @@ fail:
 void rooms_stop(rooms *rs)
 {
 	rs->stopping = true;
+	if (rs->sweep_started)
+		uv_timer_stop(&rs->sweep);
 	for (unsigned b = 0; b < ROOMS_BUCKETS; b++)
 		for (live_room *lr = rs->buckets[b]; lr; lr = lr->next)
 			for (uint32_t i = 0; i <= GAME_MAX_MEMBERS; i++)
@@ -936,11 +1120,24 @@ void rooms_stop(rooms *rs)
 					uv_timer_stop(&lr->devices[i]->grace);
 }
 
+static void sweep_closed(uv_handle_t *h)
+{
+	rooms *rs = h->data;
+
+	if (--rs->closing_handles == 0 && rs->finishing)
+		rooms_finish(rs);
+}
+
 static void on_log_closed(void *ud)
 {
 	rooms *rs = ud;
 
 	rs->log = NULL;
+	if (rs->sweep_started) {
+		rs->sweep_started = false;
+		rs->closing_handles++;
+		uv_close((uv_handle_t *)&rs->sweep, sweep_closed);
+	}
 	/* Every append has been answered; the rooms can go. */
 	for (unsigned b = 0; b < ROOMS_BUCKETS; b++)
 		while (rs->buckets[b]) {

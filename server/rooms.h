@@ -26,6 +26,22 @@
 /* Card sets offered to `create`. */
 #define ROOMS_DECKS_MAX 64
 
+/* Defaults of the memory and retention rules. */
+#define ROOMS_IDLE_MS_DEFAULT (30u * 60u * 1000u)          /* --idle-minutes 30 */
+#define ROOMS_RETAIN_MS_DEFAULT (90ull * 24u * 3600u * 1000u) /* --retain-days 90 */
+
+/* How often the retention rule looks at the logs on disk (also once at start). */
+#define ROOMS_RETAIN_CHECK_MS (3600u * 1000u)
+
+/* Logs deleted by one retention check at most; the rest wait for the next
+ * check, which then comes after one sweep instead of an hour. */
+#define ROOMS_RETAIN_BATCH 1000
+
+/* The sweep that sends idle rooms out of memory runs every idle/4, within
+ * these bounds. */
+#define ROOMS_SWEEP_MIN_MS 250u
+#define ROOMS_SWEEP_MAX_MS 60000u
+
 typedef struct rooms rooms;
 
 typedef struct rooms_config {
@@ -36,6 +52,15 @@ typedef struct rooms_config {
 	/* Rooms whose log saw activity this recently, and are not closed, are
 	 * brought back into memory at start; the rest load on demand. */
 	uint64_t recover_window_ms;
+	/* A room in memory with no device attached for this long leaves
+	 * memory (it is not deciding anything, and nothing waits); the next
+	 * resume, join, create or export loads it again from its log.
+	 * 0: ROOMS_IDLE_MS_DEFAULT. */
+	uint64_t idle_ms;
+	/* A log whose file saw no write for this long is deleted by the
+	 * server (checked at start, then every ROOMS_RETAIN_CHECK_MS); never
+	 * a room with a device attached. 0: kept for ever. */
+	uint64_t retain_ms;
 } rooms_config;
 
 /* Loads the decks, opens the log, brings back the recently active rooms
