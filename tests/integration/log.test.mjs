@@ -279,3 +279,123 @@ test('--retain-days deletes a log without activity for that long at start, and k
     await rm(data, { recursive: true, force: true });
   }
 });
+
+/** Sets the server process's soft RLIMIT_FSIZE (bytes; 'unlimited' lifts it) with prlimit(1) on its PID. */
+async function setFileSizeLimit(pid, soft) {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync('prlimit', ['--pid', String(pid), `--fsize=${soft}:`], { encoding: 'utf8', timeout: 5000 });
+  assert.equal(r.status, 0, `prlimit: ${r.stderr}`);
+}
+
+/**
+ * The failing-disk scenario shared by the two tests below: `fail()` makes
+ * the log's writes fail, `heal()` makes them work again. Intents meanwhile
+ * get server_busy, nobody sees an event, the server stays up, the log stays
+ * valid, and afterwards the same room goes on with seq without a gap.
+ */
+async function writesFailThenRecover(server, data, { fail, heal, label }) {
+  const room = roomCode();
+  const fac = await Member.connect(server, room);
+  await fac.must({ t: 'create', room, name: 'Fien', title: 'Vol', deck: DECK, lang: 'nl', tz_offset: 0, opts: { hand: 2 } });
+  const anna = await Member.connect(server, room);
+  await anna.must({ t: 'join', room, name: 'Anna' });
+  const bram = await Member.connect(server, room);
+  await bram.must({ t: 'join', room, name: 'Bram' });
+  await fac.must({ t: 'start' });
+  await anna.until(fac.lastSeq());
+  await anna.must({ t: 'play', card: anna.seen('dealt')[0].cards[0] });
+  await bram.until(anna.lastSeq());
+  const file = path.join(data, 'rooms', `${room}.log`);
+
+  await fail(file);
+  // A full filesystem may still take a few records into the log file's
+  // last, partly used page: notes until the first refusal (paced below
+  // the rate limit).
+  let refusal;
+  for (let i = 0; i < 40 && !refusal; i++) {
+    const m = await fac.req({ t: 'note', text: `${i} ${'x'.repeat(490)}` });
+    if (m.t === 'error') refusal = m;
+    await sleep(60);
+  }
+  assert.equal(refusal && refusal.code, 'server_busy', `${label}: writes never failed`);
+  // Then small ones, until a timer (about the smallest event) fails too.
+  for (let i = 0, m = null; i < 40 && (!m || m.t !== 'error'); i++) {
+    m = await fac.req({ t: 'timer', seconds: 3000 });
+    await sleep(60);
+  }
+  await anna.until(fac.lastSeq());
+  await bram.until(fac.lastSeq());
+  const seqBefore = fac.lastSeq();
+  const count = (re) => (server.stderr().match(re) || []).length;
+  const saidBefore = count(/cannot be written/g);
+  for (let i = 0; i < 5; i++) await anna.refused({ t: 'note', text: 'Dit past niet meer op de schijf.' }, 'server_busy');
+  await fac.refused({ t: 'timer', seconds: 3000 }, 'server_busy');
+  // Nothing happened: nobody saw an event, the server still answers.
+  assert.ok(await bram.client.silentFor(300), `${label}: an event reached a member while the log failed`);
+  assert.equal(fac.lastSeq(), seqBefore);
+  assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+  const verify = await runBinary(['replay', file, '--verify']);
+  assert.equal(verify.code, 0, `${label}: ${verify.stdout}${verify.stderr}`);
+  assert.match(verify.stdout, new RegExp(`seq 1\\.\\.${seqBefore},`));
+  // Said once when failures start (again), not once per refused intent.
+  assert.equal(count(/cannot be written/g), saidBefore, `${label}: logged again while failing:\n${server.stderr()}`);
+  assert.equal(saidBefore, count(/written again/g) + 1, `${label}: one line per failure episode:\n${server.stderr()}`);
+
+  await heal(file);
+  await anna.must({ t: 'vote', value: 4 });
+  await bram.until(anna.lastSeq());
+  assert.equal(bram.events.find((e) => e.seq === seqBefore + 1).e, 'voted', 'seq continues without a gap');
+  await bram.must({ t: 'vote', value: 3 });
+  await fac.until(bram.lastSeq());
+  assert.ok(fac.seen('revealed').length === 1, 'the round goes on: the card is revealed');
+  assert.match(server.stderr(), /written again/);
+  const after = await runBinary(['replay', file, '--verify']);
+  assert.equal(after.code, 0, after.stdout + after.stderr);
+  for (const m of [fac, anna, bram]) await m.close();
+}
+
+test('writes that fail (file size limit, EFBIG): intents get server_busy, nothing crashes, the log stays valid, the room works again after', async () => {
+  const data = await mkdtemp(path.join(os.tmpdir(), 'verrijk-full-'));
+  const server = await startServer({ args: ['--data', data] });
+  try {
+    await writesFailThenRecover(server, data, {
+      label: 'RLIMIT_FSIZE',
+      // Any write past the log's current end now fails (SIGXFSZ is ignored).
+      fail: async (file) => setFileSizeLimit(server.proc.pid, (await stat(file)).size),
+      heal: async () => setFileSizeLimit(server.proc.pid, 'unlimited'),
+    });
+  } finally {
+    await server.stop(); // a clean exit: no crash, no sanitizer report
+    await rm(data, { recursive: true, force: true });
+  }
+});
+
+test('a full disk (a small tmpfs, ENOSPC): intents get server_busy, the log stays valid, and the room works again once space is freed', async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  const data = await mkdtemp(path.join(os.tmpdir(), 'verrijk-tmpfs-'));
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', data], { encoding: 'utf8', timeout: 5000 });
+  if (mounted.status !== 0) {
+    await rm(data, { recursive: true, force: true });
+    t.skip(`mount is not allowed here (${(mounted.stderr || '').trim()}); the RLIMIT_FSIZE test covers failing writes`);
+    return;
+  }
+  const filler = path.join(data, 'filler');
+  let server;
+  try {
+    server = await startServer({ args: ['--data', data] });
+    await writesFailThenRecover(server, data, {
+      label: 'ENOSPC',
+      fail: async () => {
+        // Fill the filesystem to the last byte.
+        spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=4096'], { timeout: 10000 });
+        const df = spawnSync('df', ['--output=avail', data], { encoding: 'utf8' });
+        assert.match(df.stdout, /\n\s*0\s*$/, `the tmpfs is full: ${df.stdout}`);
+      },
+      heal: async () => rm(filler, { force: true }),
+    });
+  } finally {
+    if (server) await server.stop();
+    spawnSync('umount', [data], { timeout: 5000 });
+    await rm(data, { recursive: true, force: true });
+  }
+});
