@@ -174,7 +174,8 @@ static int scan_map(scan *s, uint64_t n, unsigned depth)
 		if (scan_value(s, depth) != 0)
 			return -1;
 		if (is_str) {
-			unsigned hdr = c <= 0xbf ? 1 : 1u + (1u << (c - 0xd9));
+			/* fixstr: 1 header byte; str8/16/32: 1 + 1/2/4 length bytes. */
+			unsigned hdr = c <= 0xbf ? 1u : c == 0xd9 ? 2u : c == 0xda ? 3u : 5u;
 			const uint8_t *k = key_start + hdr;
 			size_t klen = (size_t)(s->p - k);
 			if (s->n_keys == SCAN_KEYS_MAX) {
