@@ -632,6 +632,12 @@ void metrics_log_sync(double seconds)
 	metrics_observe(vm.log_sync, seconds);
 }
 
+void metrics_log_synced_ns(void *ud, uint64_t ns)
+{
+	(void)ud;
+	metrics_observe(vm.log_sync, (double)ns / 1e9);
+}
+
 void metrics_recovery(double seconds)
 {
 	metrics_set(vm.recovery, seconds);

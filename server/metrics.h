@@ -108,6 +108,9 @@ void metrics_frame_sent(size_t bytes);
 void metrics_send_queue_drop(void);
 /* verrijk_log_sync_seconds: one fdatasync or syncfs, in seconds. */
 void metrics_log_sync(double seconds);
+/* The same, in the shape of a log callback (ud unused; ns: nanoseconds),
+ * for a log that reports each flush's duration. */
+void metrics_log_synced_ns(void *ud, uint64_t ns);
 /* verrijk_recovery_seconds: how long bringing rooms back at start took. */
 void metrics_recovery(double seconds);
 

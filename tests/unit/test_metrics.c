@@ -368,6 +368,7 @@ static void test_verrijk_metrics_use_conventional_names(void **state)
 	metrics_frame_sent(28);
 	metrics_send_queue_drop();
 	metrics_log_sync(0.0002);
+	metrics_log_synced_ns(NULL, 30000000); /* 30 ms */
 	metrics_recovery(0.25);
 	s = render();
 	assert_exposition_format(s);
@@ -383,7 +384,9 @@ static void test_verrijk_metrics_use_conventional_names(void **state)
 	assert_line(s, "# TYPE verrijk_log_sync_seconds histogram");
 	assert_line(s, "verrijk_log_sync_seconds_bucket{le=\"0.00025\"} 1");
 	assert_line(s, "verrijk_log_sync_seconds_bucket{le=\"0.0001\"} 0");
-	assert_line(s, "verrijk_log_sync_seconds_count 1");
+	assert_line(s, "verrijk_log_sync_seconds_bucket{le=\"0.025\"} 1");
+	assert_line(s, "verrijk_log_sync_seconds_bucket{le=\"0.05\"} 2");
+	assert_line(s, "verrijk_log_sync_seconds_count 2");
 	assert_line(s, "verrijk_recovery_seconds 0.25");
 	assert_line(s, "# TYPE verrijk_start_time_seconds gauge");
 	/* Sources not yet set are left out rather than shown as 0. */
