@@ -64,8 +64,12 @@ export function summary() {
   };
 }
 
-/** The deck listing and deck HTTP endpoints, as the server will answer them (§8). */
+/** The address GET /api/server names for phones: the pages open on 127.0.0.1, so the join panels show this one. */
+export const LAN_URL = 'http://192.168.1.20:8080/';
+
+/** The deck listing and deck HTTP endpoints, and GET /api/server, as the server answers them (§8). */
 export async function routeApi(context, extra = {}) {
+  await context.route(/\/api\/server$/, (r) => r.fulfill({ json: { version: '0.1.0', join_urls: [LAN_URL, 'http://[2001:db8::20]:8080/'] } }));
   await context.route(/\/api\/decks$/, (r) => r.fulfill({ json: [{ id: deck.id, version: deck.version, title: deck.title, cards: deck.cards.length, categories: deck.categories }] }));
   await context.route(/\/api\/decks\/[0-9a-f]+$/, (r) => r.fulfill({ json: deck }));
   for (const [pattern, handler] of Object.entries(extra)) await context.route(new RegExp(pattern), handler);

@@ -9,7 +9,7 @@ import { encode } from '@msgpack/msgpack';
 import { chromium } from 'playwright-core';
 import { startServer, artifactsDir } from './server.mjs';
 import {
-  ROOM, HASH, TOKEN, C1, C2, FAC, ANA, BO, CAS, deck, stats, makeView, summary, fakeRoom, routeApi, withToken,
+  ROOM, HASH, TOKEN, C1, C2, FAC, ANA, BO, CAS, LAN_URL, deck, stats, makeView, summary, fakeRoom, routeApi, withToken,
 } from './fakeroom.mjs';
 
 const require = createRequire(import.meta.url);
@@ -221,6 +221,8 @@ test('facilitator: reveals, votes for a seated person, hides a note, kicks with 
   await page.getByRole('heading', { name: 'Stem voor Cas' }).waitFor();
   room.push([{ e: 'noted', note: 4, player: ANA, card: C1, text: 'Iets persoonlijks' }]);
   await page.locator('.note-text', { hasText: 'Iets persoonlijks' }).waitFor();
+  // Opened on 127.0.0.1: the join link is the address phones can reach, not localhost.
+  await page.locator('.join-panel a', { hasText: `${LAN_URL}#/room/${ROOM}` }).waitFor();
   await shoot(page, 'facilitator-playing-desktop');
   await axe(page, 'facilitator playing');
   await page.getByRole('group', { name: 'Stem voor Cas' }).getByRole('button', { name: /^2/ }).click();
@@ -253,6 +255,7 @@ test('big screen: joins as a screen, shows the code and QR in the lobby, then th
   await page.goto(`${server.url}/#/screen/${ROOM}`);
   await page.locator('.screen-big-code', { hasText: ROOM }).waitFor();
   await page.locator('.qr svg').waitFor();
+  await page.locator('.screen-join-line', { hasText: new URL(LAN_URL).host }).waitFor();
   assert.deepEqual(room.sent[0], { t: 'join', room: ROOM, name: 'Scherm', role: 'screen', id: 1 });
   await shoot(page, 'screen-lobby-1920');
   await axe(page, 'screen lobby');

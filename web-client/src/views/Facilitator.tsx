@@ -4,7 +4,7 @@ import { useLang, useT } from '../i18n';
 import type { RoomConnection, Snapshot } from '../net/connection';
 import type { Deck, Member, Opts, View, You } from '../state/types';
 import {
-  CardFace, Countdown, cardTitle, ErrorBanner, People, QrCode, RoomHeader, TurnLine, VoteButtons, deckText, joinLink, useActions, useDeck,
+  CardFace, Countdown, cardTitle, ErrorBanner, People, QrCode, RoomHeader, TurnLine, VoteButtons, deckText, useActions, useDeck, useJoin,
 } from './parts';
 import { TableArea } from './table';
 import { SummaryView } from './Summary';
@@ -128,7 +128,7 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
 
 function JoinPanel({ room }: { room: string }) {
   const t = useT();
-  const link = joinLink(room);
+  const { link } = useJoin(room);
   return (
     <section class="join-panel" aria-labelledby="join-h">
       <h2 id="join-h">{t('fac.join.title')}</h2>

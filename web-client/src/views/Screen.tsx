@@ -4,7 +4,7 @@ import { useLang } from '../i18n';
 import { RequestError } from '../net/connection';
 import { useRoom } from '../net/session';
 import type { View } from '../state/types';
-import { ConnBadge, Countdown, People, QrCode, joinLink, useDeck } from './parts';
+import { ConnBadge, Countdown, People, QrCode, useDeck, useJoin } from './parts';
 import { TableArea } from './table';
 import { SummaryView } from './Summary';
 import { Ended } from './Room';
@@ -53,14 +53,15 @@ export function ScreenPage({ room }: { room: string }) {
 
 function JoinBlock({ room }: { room: string }) {
   const { t } = useLang();
+  const join = useJoin(room);
   return (
     <div class="screen-join">
       <div>
-        <p class="screen-join-line">{t('screen.join', { host: location.host })}</p>
+        <p class="screen-join-line">{t('screen.join', { host: join.host })}</p>
         <p class="screen-big-code">{room}</p>
         <p class="screen-join-line">{t('screen.scan')}</p>
       </div>
-      <QrCode text={joinLink(room)} label={t('fac.join.qr', { code: room })} size={420} />
+      <QrCode text={join.link} label={t('fac.join.qr', { code: room })} size={420} />
     </div>
   );
 }
@@ -68,6 +69,7 @@ function JoinBlock({ room }: { room: string }) {
 function ScreenBody({ view, offset }: { view: View; offset: number }) {
   const { t } = useLang();
   const deck = useDeck(view.deck.hash);
+  const join = useJoin(view.room);
   if (view.phase === 'lobby') {
     return (
       <>
@@ -89,8 +91,8 @@ function ScreenBody({ view, offset }: { view: View; offset: number }) {
         <People view={view} me={0} showVoted={Boolean(view.table && view.table.stage === 'discuss')} />
         {!view.locked && (
           <div class="screen-latecomers">
-            <QrCode text={joinLink(view.room)} label={t('fac.join.qr', { code: view.room })} size={180} />
-            <p>{t('screen.join', { host: location.host })} <strong>{view.room}</strong></p>
+            <QrCode text={join.link} label={t('fac.join.qr', { code: view.room })} size={180} />
+            <p>{t('screen.join', { host: join.host })} <strong>{view.room}</strong></p>
           </div>
         )}
       </aside>

@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { errorText, useLang, useT } from '../i18n';
 import { deckByHash } from '../net/decks';
+import { joinBase, joinHostFrom, joinLinkFrom, serverInfo } from '../net/server';
 import { RequestError, type RoomConnection, type Snapshot } from '../net/connection';
 import { member } from '../state/reducer';
 import type { Agreement, Deck, Lang, Member, Note, Stats, View } from '../state/types';
@@ -299,6 +300,19 @@ export function QrCode({ text, label, size = 240 }: { text: string; label: strin
   return <div class="qr" role="img" aria-label={label} style={{ width: `${size}px`, height: `${size}px` }} dangerouslySetInnerHTML={{ __html: svg }} />;
 }
 
-export function joinLink(room: string): string {
-  return `${location.origin}${location.pathname}#/room/${room}`;
+/**
+ * The link (and the host to say aloud) that people open to join `room`:
+ * this page's address at first, then what GET /api/server says phones can
+ * reach (a LAN address instead of localhost, or --public-url).
+ */
+export function useJoin(room: string): { link: string; host: string } {
+  const [base, setBase] = useState(() => joinBase(location, null));
+  useEffect(() => {
+    let live = true;
+    serverInfo().then((info) => live && setBase(joinBase(location, info)));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return { link: joinLinkFrom(base, room), host: joinHostFrom(base) };
 }
