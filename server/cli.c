@@ -275,6 +275,22 @@ static void print_ids(FILE *out, const room *r, const uint32_t *ids, uint32_t n)
 		fputs("nobody", out);
 }
 
+/* A person's text on one line: line breaks and tabs become visible
+ * escapes, so one event stays one line. */
+static void print_text(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\n')
+			fputs("\\n", out);
+		else if (*s == '\r')
+			fputs("\\r", out);
+		else if (*s == '\t')
+			fputs("\\t", out);
+		else
+			fputc(*s, out);
+	}
+}
+
 typedef struct hidden_set {
 	uint32_t n;
 	uint32_t ids[CLI_HIDDEN_MAX];
@@ -374,8 +390,11 @@ static void describe(FILE *out, const room *r, const game_event *e, const hidden
 			fprintf(out, "%s wrote note %u on \"%s\" (hidden later)", who(r, e->u.noted.player), e->u.noted.note,
 			        card_title(r, e->u.noted.card.s));
 		else
-			fprintf(out, "%s wrote note %u on \"%s\": %s", who(r, e->u.noted.player), e->u.noted.note,
-			        card_title(r, e->u.noted.card.s), e->u.noted.text ? e->u.noted.text : "");
+		{
+			fprintf(out, "%s wrote note %u on \"%s\": ", who(r, e->u.noted.player), e->u.noted.note,
+			        card_title(r, e->u.noted.card.s));
+			print_text(out, e->u.noted.text);
+		}
 		break;
 	case GAME_EV_HIDDEN:
 		fprintf(out, "note %u was hidden", e->u.hidden.note);
@@ -656,8 +675,9 @@ static void print_view_text(const room *r, const msgpack_object *v, uint32_t as)
 			for (uint32_t k = 0; notes && notes->type == MSGPACK_OBJECT_ARRAY && k < notes->via.array.size; k++) {
 				const msgpack_object *note = &notes->via.array.ptr[k];
 
-				printf("    note by %s: %s\n", who(r, (uint32_t)get_u(note, "player")),
-				       get(note, "text") ? get_s(note, "text", b, sizeof(b)) : "(hidden)");
+				printf("    note by %s: ", who(r, (uint32_t)get_u(note, "player")));
+				print_text(stdout, get(note, "text") ? get_s(note, "text", b, sizeof(b)) : "(hidden)");
+				putchar('\n');
 			}
 		}
 	}

@@ -36,7 +36,7 @@ async function playedSession({ anonymous = false } = {}) {
       await players[k].must({ t: 'play', card: players[k].seen('dealt')[0].cards[0] });
       for (let i = 0; i < 3; i++) await players[i].must({ t: 'vote', value: votes[k][i] });
       if (k === 0) {
-        await players[1].must({ t: 'note', text: 'Sterk punt: de buurt doet mee.' });
+        await players[1].must({ t: 'note', text: 'Sterk punt:\nde buurt doet mee.' });
         await players[2].must({ t: 'note', text: 'Geheim dat weg moet.' });
         const secret = players[2].seen('noted').at(-1) || fac.seen('noted').at(-1);
         await fac.until(players[2].lastSeq());
@@ -86,7 +86,8 @@ test('replay on a copied, read-only log: the timeline tells the round, --verify 
     assert.match(t.stdout, /Anna played "[^"]+"/, 'a card by its title, by name');
     assert.match(t.stdout, /Bram voted\n/, 'no vote value before the reveal');
     assert.match(t.stdout, /revealed: Anna 5, Bram 4, Chris 5; n 3, mean 4\.67/);
-    assert.match(t.stdout, /Sterk punt: de buurt doet mee\./);
+    assert.match(t.stdout, /Sterk punt:\\nde buurt doet mee\./, 'a line break in a note stays on its line');
+    assert.deepEqual(lines.filter((l) => !/^(-- |\d\d:\d\d:\d\d {2}#)/.test(l)), [], 'nothing but day and event lines');
     assert.ok(!t.stdout.includes(seen.hiddenText), 'a hidden note keeps its text out of the timeline');
     assert.match(t.stdout, /\(hidden later\)/);
     assert.match(t.stdout, /round 1 closed: 3 cards, highest/);
