@@ -135,9 +135,12 @@ export function runBinary(args, { timeoutMs = 10000 } = {}) {
  * Tries a WebSocket upgrade. Resolves { opened: true, ws } or
  * { opened: false, why } when the server refused (no open event).
  */
-export function tryUpgrade(url, protocols) {
+export function tryUpgrade(url, protocols, onSocket = () => {}) {
   return new Promise((resolve) => {
     const ws = protocols === undefined ? new WebSocket(url) : new WebSocket(url, protocols);
+    // Listeners go on before the socket opens: a message in the same
+    // packet as the handshake is emitted right after 'open'.
+    onSocket(ws);
     let done = false;
     const finish = (r) => { if (!done) { done = true; resolve(r); } };
     ws.on('open', () => finish({ opened: true, ws }));
@@ -220,9 +223,10 @@ export class Client {
 
 /** Opens a verrijk.v1 connection to /ws?room=room; rejects when refused. */
 export async function connect(server, room = 'ABCDEF', { protocols = [PROTOCOL] } = {}) {
-  const r = await tryUpgrade(server.wsUrl(room), protocols);
+  let client = null;
+  const r = await tryUpgrade(server.wsUrl(room), protocols, (ws) => { client = new Client(ws); });
   if (!r.opened) throw new Error(`upgrade refused: ${r.why}`);
-  return new Client(r.ws);
+  return client;
 }
 
 /** Sends a raw HTTP/1.1 request (the path exactly as given) and returns the response text. */

@@ -262,6 +262,22 @@ describe('verrijk process lifecycle', () => {
     assert.equal(wrong.length, 0, `${wrong.length} clients saw another close code, e.g. ${JSON.stringify(wrong[0])}`);
   });
 
+  it('a WebSocket over --max-connections is answered server_busy and closed 1013, and a freed place is reusable', async () => {
+    const server = await startServer({ args: ['--max-connections', '3'] });
+    const clients = await Promise.all([1, 2, 3].map(() => connect(server, 'ABCDEF')));
+    await Promise.all(clients.map(pingRoundTrip));
+    const extra = await connect(server, 'ABCDEF');
+    const busy = await extra.expect('error');
+    assert.equal(busy.code, 'server_busy');
+    assert.equal((await extra.closed).code, 1013);
+    await clients[0].close();
+    await new Promise((r) => setTimeout(r, 100)); // let the server see the close
+    const again = await connect(server, 'ABCDEF');
+    await pingRoundTrip(again);
+    await Promise.all([again, clients[1], clients[2]].map((c) => c.close()));
+    await server.stop();
+  });
+
   it('a port in use is reported and exits 1', async () => {
     const server = await startServer();
     const second = await runBinary(['--host', '127.0.0.1', '--port', String(server.port), '--data', path.join(server.root, 'data2'), '--web', server.web]);
@@ -272,7 +288,7 @@ describe('verrijk process lifecycle', () => {
   });
 
   it('bad flags are refused with a message and exit 2', async () => {
-    for (const args of [['--bogus'], ['--port', 'eighty'], ['--port', '70000'], ['--port'], ['extra']]) {
+    for (const args of [['--bogus'], ['--port', 'eighty'], ['--port', '70000'], ['--port'], ['extra'], ['--max-connections', '0']]) {
       const r = await runBinary(args);
       assert.equal(r.code, 2, `verrijk ${args.join(' ')}: exit ${r.code}`);
       assert.match(r.stderr, /^verrijk: /, `verrijk ${args.join(' ')}: no message`);
