@@ -118,7 +118,7 @@ static void warn_failed(const cli_log *lg)
 
 /* ---- JSON out of MessagePack (the log's and the View's bytes) ---- */
 
-static void json_string(FILE *out, const char *s, size_t n)
+static void json_write_string(FILE *out, const char *s, size_t n)
 {
 	fputc('"', out);
 	for (size_t i = 0; i < n; i++) {
@@ -142,7 +142,7 @@ static void json_string(FILE *out, const char *s, size_t n)
 
 /* Writes o as JSON. Integers are written exactly (a 64-bit seed too);
  * binary data, which no event holds, is written as a hex string. */
-static void json_object(FILE *out, const msgpack_object *o)
+static void json_write(FILE *out, const msgpack_object *o)
 {
 	switch (o->type) {
 	case MSGPACK_OBJECT_NIL:
@@ -162,7 +162,7 @@ static void json_object(FILE *out, const msgpack_object *o)
 		fprintf(out, "%.17g", o->via.f64);
 		break;
 	case MSGPACK_OBJECT_STR:
-		json_string(out, o->via.str.ptr, o->via.str.size);
+		json_write_string(out, o->via.str.ptr, o->via.str.size);
 		break;
 	case MSGPACK_OBJECT_BIN:
 	case MSGPACK_OBJECT_EXT: {
@@ -180,7 +180,7 @@ static void json_object(FILE *out, const msgpack_object *o)
 		for (uint32_t i = 0; i < o->via.array.size; i++) {
 			if (i)
 				fputc(',', out);
-			json_object(out, &o->via.array.ptr[i]);
+			json_write(out, &o->via.array.ptr[i]);
 		}
 		fputc(']', out);
 		break;
@@ -192,11 +192,11 @@ static void json_object(FILE *out, const msgpack_object *o)
 			if (i)
 				fputc(',', out);
 			if (kv->key.type == MSGPACK_OBJECT_STR)
-				json_string(out, kv->key.via.str.ptr, kv->key.via.str.size);
+				json_write_string(out, kv->key.via.str.ptr, kv->key.via.str.size);
 			else
 				fputs("\"?\"", out);
 			fputc(':', out);
-			json_object(out, &kv->val);
+			json_write(out, &kv->val);
 		}
 		fputc('}', out);
 		break;
@@ -215,7 +215,7 @@ static int json_line(FILE *out, const uint8_t *p, size_t len)
 		return -1;
 	msgpack_unpacked_init(&u);
 	if (msgpack_unpack_next(&u, (const char *)p, len, &off) == MSGPACK_UNPACK_SUCCESS) {
-		json_object(out, &u.data);
+		json_write(out, &u.data);
 		fputc('\n', out);
 		rc = 0;
 	}
@@ -296,10 +296,10 @@ typedef struct hidden_set {
 	uint32_t ids[CLI_HIDDEN_MAX];
 } hidden_set;
 
-static bool is_hidden(const hidden_set *h, uint32_t note)
+static bool is_hidden(const hidden_set *h, uint32_t id)
 {
 	for (uint32_t i = 0; i < h->n; i++)
-		if (h->ids[i] == note)
+		if (h->ids[i] == id)
 			return true;
 	return false;
 }
@@ -590,7 +590,7 @@ static void print_view_text(const room *r, const msgpack_object *v, uint32_t as)
 {
 	char a[512], b[512];
 	const msgpack_object *players = get(v, "players");
-	const msgpack_object *table = get(v, "table");
+	const msgpack_object *tbl = get(v, "table");
 	const msgpack_object *history = get(v, "history");
 	const msgpack_object *hand = get(v, "hand");
 	const msgpack_object *order = get(v, "order");
@@ -623,13 +623,13 @@ static void print_view_text(const room *r, const msgpack_object *v, uint32_t as)
 		printf("; turn: %s\n",
 		       turn && turn->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? who(r, (uint32_t)turn->via.u64) : "nobody");
 	}
-	if (table && table->type == MSGPACK_OBJECT_MAP) {
-		const msgpack_object *my = get(table, "my_vote");
-		const msgpack_object *rev = get(table, "revealed");
+	if (tbl && tbl->type == MSGPACK_OBJECT_MAP) {
+		const msgpack_object *my = get(tbl, "my_vote");
+		const msgpack_object *rev = get(tbl, "revealed");
 
-		printf("Table: \"%s\" by %s, %s", card_title(r, get_s(table, "card", a, sizeof(a))),
-		       get_u(table, "by") ? who(r, (uint32_t)get_u(table, "by")) : "the pile",
-		       get_s(table, "stage", b, sizeof(b)));
+		printf("Table: \"%s\" by %s, %s", card_title(r, get_s(tbl, "card", a, sizeof(a))),
+		       get_u(tbl, "by") ? who(r, (uint32_t)get_u(tbl, "by")) : "the pile",
+		       get_s(tbl, "stage", b, sizeof(b)));
 		if (my && my->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
 			printf("; my vote %" PRIu64, my->via.u64);
 		else if (my && my->type == MSGPACK_OBJECT_NIL)
@@ -673,10 +673,10 @@ static void print_view_text(const room *r, const msgpack_object *v, uint32_t as)
 			}
 			putchar('\n');
 			for (uint32_t k = 0; notes && notes->type == MSGPACK_OBJECT_ARRAY && k < notes->via.array.size; k++) {
-				const msgpack_object *note = &notes->via.array.ptr[k];
+				const msgpack_object *item = &notes->via.array.ptr[k];
 
-				printf("    note by %s: ", who(r, (uint32_t)get_u(note, "player")));
-				print_text(stdout, get(note, "text") ? get_s(note, "text", b, sizeof(b)) : "(hidden)");
+				printf("    note by %s: ", who(r, (uint32_t)get_u(item, "player")));
+				print_text(stdout, get(item, "text") ? get_s(item, "text", b, sizeof(b)) : "(hidden)");
 				putchar('\n');
 			}
 		}
@@ -726,7 +726,7 @@ static int replay_at(cli_log *lg, const replay_opts *o)
 	msgpack_unpacked_init(&u);
 	if (msgpack_unpack_next(&u, buf.data, buf.size, &off) == MSGPACK_UNPACK_SUCCESS) {
 		if (o->json) {
-			json_object(stdout, &u.data);
+			json_write(stdout, &u.data);
 			putchar('\n');
 		} else {
 			print_view_text(lg->r, &u.data, o->as);
