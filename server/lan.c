@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "lan.h"
 
@@ -238,11 +239,21 @@ size_t lan_urls_from_ifaddrs(const struct ifaddrs *ifa, const char *host, int po
 	return out->n;
 }
 
+/* Files that container runtimes put in every container (Docker, Podman). */
+static const char *const lan_container_marks[] = { "/.dockerenv", "/run/.containerenv" };
+
 size_t lan_urls_collect(const char *host, int port, lan_urls *out)
 {
 	struct ifaddrs *ifa = NULL;
 	size_t n;
 
+	for (size_t i = 0; i < sizeof(lan_container_marks) / sizeof(lan_container_marks[0]); i++) {
+		if (access(lan_container_marks[i], F_OK) == 0) {
+			memset(out, 0, sizeof(*out));
+			out->container = true;
+			return 0;
+		}
+	}
 	if (getifaddrs(&ifa))
 		ifa = NULL;
 	n = lan_urls_from_ifaddrs(ifa, host, port, out);
@@ -260,6 +271,11 @@ void lan_print(FILE *out, const lan_urls *urls, const char *public_url, const ch
 	if (urls->n == 0 && lan_host_is_loopback(host)) {
 		fprintf(out, "Listening on %s only: phones cannot reach it; start with --host 0.0.0.0 to let them join\n",
 		        host);
+		return;
+	}
+	if (urls->container) {
+		fprintf(out, "In a container: open the page at the host's address (or start with --public-url "
+		        "http://HOST-ADDRESS:PORT/) so that the join screens show where phones can reach it\n");
 		return;
 	}
 	if (urls->n == 0) {

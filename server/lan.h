@@ -2,6 +2,7 @@
 #ifndef VERRIJK_LAN_H
 #define VERRIJK_LAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -26,6 +27,9 @@ typedef struct lan_url {
 typedef struct lan_urls {
 	lan_url items[LAN_URLS_MAX];
 	size_t n;
+	/* The server runs in a container: its addresses are the container's,
+	 * which phones cannot reach, so none are offered. */
+	bool container;
 } lan_urls;
 
 /* Checks a --public-url value: http:// or https://, a host, no spaces or
@@ -50,14 +54,17 @@ size_t lan_urls_from_ifaddrs(const struct ifaddrs *ifa, const char *host, int po
 
 /* lan_urls_from_ifaddrs over this machine's interfaces (getifaddrs). When
  * getifaddrs fails, out holds only a non-loopback `host` given
- * explicitly. Returns the number of URLs. */
+ * explicitly. In a container (/.dockerenv or /run/.containerenv exists)
+ * it offers none and sets out->container: the container's addresses are
+ * not the host's, and the published port is the host's to say
+ * (--public-url). Returns the number of URLs. */
 size_t lan_urls_collect(const char *host, int port, lan_urls *out);
 
 /* Prints where phones can join, for the start of the server:
  *   Phones can join at: http://192.168.1.20:8080/ (wlan0)
  * one line per URL (or the public URL alone, when given), or a sentence
- * saying why no address can be offered (listening on loopback only, or no
- * network). */
+ * saying why no address can be offered (in a container, listening on
+ * loopback only, or no network). */
 void lan_print(FILE *out, const lan_urls *urls, const char *public_url, const char *host);
 
 #endif

@@ -251,6 +251,11 @@ static void test_print_explains_when_no_url_can_be_offered(void **state)
 	s = printed(&u, NULL, "0.0.0.0");
 	assert_non_null(strstr(s, "No network address"));
 	free(s);
+	u.container = true;
+	s = printed(&u, NULL, "0.0.0.0");
+	assert_non_null(strstr(s, "In a container"));
+	assert_non_null(strstr(s, "--public-url"));
+	free(s);
 }
 
 static void test_collect_on_this_machine_offers_no_loopback_url(void **state)
@@ -260,6 +265,10 @@ static void test_collect_on_this_machine_offers_no_loopback_url(void **state)
 	(void)state;
 	lan_urls_collect("0.0.0.0", 8080, &u);
 	assert_true(u.n <= LAN_URLS_MAX);
+	if (access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0) {
+		assert_true(u.container);
+		assert_int_equal(u.n, 0);
+	}
 	for (size_t i = 0; i < u.n; i++) {
 		assert_null(strstr(u.items[i].url, "//127."));
 		assert_null(strstr(u.items[i].url, "[::1]"));
