@@ -43,10 +43,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Starts the binary with a fresh temp --data and --web (holding INDEX_HTML)
  * on a free port and waits for /healthz. Options: args (extra flags),
- * files ({relative path in web: content}). Returns a server handle; call
- * stop() at the end, which asserts a clean exit.
+ * files ({relative path in web: content}), prefix (a command that execs
+ * the binary, e.g. ['prlimit', '--nofile=1200'], so the PID stays the
+ * server's). Returns a server handle; call stop() at the end, which
+ * asserts a clean exit.
  */
-export async function startServer({ args = [], files = {} } = {}) {
+export async function startServer({ args = [], files = {}, prefix = [] } = {}) {
   const root = await mkdtemp(path.join(os.tmpdir(), 'verrijk-it-'));
   const data = path.join(root, 'data');
   const web = path.join(root, 'web');
@@ -57,7 +59,8 @@ export async function startServer({ args = [], files = {} } = {}) {
     await writeFile(path.join(web, name), content);
   }
   const port = await freePort();
-  const proc = spawn(BIN, ['--host', '127.0.0.1', '--port', String(port), '--data', data, '--web', web, ...args], {
+  const argv = ['--host', '127.0.0.1', '--port', String(port), '--data', data, '--web', web, ...args];
+  const proc = spawn(prefix.length ? prefix[0] : BIN, prefix.length ? [...prefix.slice(1), BIN, ...argv] : argv, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1' },
   });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { encode } from '@msgpack/msgpack';
 import {
@@ -275,6 +276,39 @@ describe('verrijk process lifecycle', () => {
     const again = await connect(server, 'ABCDEF');
     await pingRoundTrip(again);
     await Promise.all([again, clients[1], clients[2]].map((c) => c.close()));
+    await server.stop();
+  });
+
+  it('sockets beyond the file-descriptor budget are refused at accept and the server stays responsive', async () => {
+    const FD_LIMIT = 1200; // prlimit for the server; NET_FD_RESERVE (512) of it is kept back
+    const OPEN = 800;      // more than FD_LIMIT - 512 sockets
+    const server = await startServer({ prefix: ['prlimit', `--nofile=${FD_LIMIT}:${FD_LIMIT}`] });
+    const socks = [];
+    let refused = 0;
+    try {
+      for (let i = 0; i < OPEN; i++) {
+        const s = net.connect(server.port, '127.0.0.1');
+        s.on('error', () => {});
+        s.closedByServer = new Promise((r) => { s.on('close', () => r(true)); s.on('end', () => r(true)); });
+        await new Promise((r) => { s.on('connect', r); s.on('error', r); });
+        socks.push(s);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      for (const s of socks) {
+        if (await Promise.race([s.closedByServer, new Promise((r) => setImmediate(() => r(false)))])) refused++;
+      }
+      assert.ok(refused >= OPEN - (FD_LIMIT - 512), `only ${refused} of ${OPEN} sockets were refused`);
+      assert.ok(refused < OPEN, 'every socket was refused');
+    } finally {
+      for (const s of socks) s.destroy();
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const health = await fetch(`${server.url}/healthz`);
+    assert.equal(await health.text(), 'ok');
+    const c = await connect(server, 'ABCDEF');
+    await pingRoundTrip(c);
+    await c.close();
+    console.log(`# fd budget: ${refused} of ${OPEN} sockets refused at accept with RLIMIT_NOFILE ${FD_LIMIT}`);
     await server.stop();
   });
 
