@@ -158,3 +158,22 @@ test('GET /metrics answers the Prometheus text format with the metric names, and
     await server.stop();
   }
 });
+
+test('GET /metrics: under --sync always each flush of the session log is timed in verrijk_log_sync_seconds', async () => {
+  const server = await startServer({ args: ['--sync', 'always'] });
+  let fac;
+  try {
+    const room = roomCode();
+    fac = await Member.connect(server, room);
+    await fac.must({ t: 'create', room, name: 'Fien', title: 'Studiedag', deck: DECK, lang: 'nl', tz_offset: 60 });
+    const { samples } = parseExposition((await scrape(server)).text);
+    assert.ok(samples.verrijk_log_syncs_total >= 1, 'the log flushed at least once');
+    assert.ok(samples.verrijk_log_sync_seconds_count > 0,
+      'verrijk_log_sync_seconds has no observation: the log does not report flush durations yet (evlog_options.synced = metrics_log_synced_ns)');
+    assert.equal(samples.verrijk_log_sync_seconds_count, samples.verrijk_log_syncs_total, 'one observation per flush');
+    assert.ok(samples.verrijk_log_sync_seconds_sum > 0 && samples.verrijk_log_sync_seconds_sum < 60);
+  } finally {
+    await fac?.close();
+    await server.stop();
+  }
+});
