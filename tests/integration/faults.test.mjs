@@ -41,6 +41,9 @@ const SOCKET_SLACK = 2;
 /** The rate limit (net_conn.h): a flooder gets at most this many answers before the server hangs up. */
 const RATE_ANSWERS_MAX = 40 + 100;
 const MIDFRAME_CLIENTS = 60;
+/** Half-open HTTP sockets (a partial request, or nothing) must be hung up by the server within this (lws waits about 10 s). */
+const HTTP_HANG_UP_MS = 30000;
+const LINGERERS = 10;
 const HALF_OPEN = { http: 150, ws: 50, tcp: 50 };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -110,6 +113,7 @@ describe('the server under faults while another room plays on', () => {
   let server;
   let busy;
   let baseSockets;
+  const lingerers = []; // { sock, openedAt, closedAt } opened at the start, never closed by us until the end
 
   /** The busy room answered every request of the window within the bound, and played on. */
   function assertBusyServed(what, minAnswers = 10) {
@@ -129,11 +133,22 @@ describe('the server under faults while another room plays on', () => {
     server = await startServer();
     busy = new BusyRoom(server);
     await busy.start();
+    // Left alone for the whole file; the last test checks the server hung up on them.
+    for (let i = 0; i < 2 * LINGERERS; i++) {
+      const sock = await tcpConnect(server);
+      const l = { sock, openedAt: performance.now(), closedAt: null, partial: i < LINGERERS };
+      sock.on('error', () => { /* a reset counts as the server hanging up */ });
+      sock.on('close', () => { l.closedAt = performance.now(); });
+      if (l.partial) sock.write(upgradeRequest(server.port, code()).slice(0, 30 + i * 7));
+      lingerers.push(l);
+    }
     await sleep(200);
+    // With the lingerers: when the server hangs up on them, the count only drops.
     baseSockets = socketCount(server);
   });
 
   after(async () => {
+    for (const l of lingerers) l.sock.destroy();
     if (busy && !busy.stopping) await busy.stop().catch(() => {});
     if (server && server.proc.exitCode === null && server.proc.signalCode === null) await server.stop();
   });
@@ -427,6 +442,15 @@ describe('the server under faults while another room plays on', () => {
       for (const s of socks) s.destroy();
     }
     await assertNoLeakedConnections('half-open connections');
+  });
+
+  it(`sockets that sent part of an HTTP request, or nothing, were hung up by the server within ${HTTP_HANG_UP_MS / 1000} s`, async () => {
+    const deadline = lingerers[0].openedAt + HTTP_HANG_UP_MS;
+    while (lingerers.some((l) => l.closedAt === null) && performance.now() < deadline) await sleep(100);
+    const open = lingerers.filter((l) => l.closedAt === null);
+    const after = lingerers.filter((l) => l.closedAt !== null).map((l) => (l.closedAt - l.openedAt) / 1000);
+    console.log(`# half-open HTTP sockets hung up after ${Math.min(...after).toFixed(1)} to ${Math.max(...after).toFixed(1)} s`);
+    assert.equal(open.length, 0, `${open.length} half-open sockets (${open.filter((l) => l.partial).length} with a partial request) still open after ${HTTP_HANG_UP_MS / 1000} s`);
   });
 
   it('afterwards no event of the busy room was lost, /healthz answers, and SIGTERM gives exit 0 with no sanitizer report', async () => {
