@@ -29,6 +29,7 @@ import { startServer, REPO_DIR } from './harness.mjs';
 import { DECK } from './members.mjs';
 import { makeRng } from './abuse/rng.mjs';
 import { Game } from './abuse/game.mjs';
+import { Seat } from './abuse/seat.mjs';
 import { Secrets, Truth, scanSeat, scanReplay } from './abuse/scan.mjs';
 
 function intEnv(name, dflt) {
@@ -61,7 +62,9 @@ function describeViolations(violations) {
   return violations.slice(0, 12).map((v) => `  ${v.rule}: ${v.detail} [${v.seat}, player ${v.player}, seq ${v.seq}] ${v.msg ?? ''}`).join('\n');
 }
 
-test(`${GAMES} random games (seed ${SEED}): no device receives another member's cards, vote values, token, the seed or a hidden note`, async () => {
+test(`${GAMES} random games (seed ${SEED}): no device receives another member's cards, vote values, token, the seed or a hidden note`, {
+  timeout: Math.max(120000, GAMES * STEPS * 100),
+}, async () => {
   const server = await startServer();
   const games = Array.from({ length: GAMES }, (_, no) => new Game(server, makeRng((SEED * 7919 + no * 104729) >>> 0), no, { steps: STEPS }));
   const t0 = performance.now();
@@ -190,4 +193,58 @@ test('the scanner reports planted leaks and passes the same stream without them'
   const badLog = [{ seq: 1, e: 'voted', player: 3, value: 2 }, { seq: 2, e: 'joined', player: 4, name: own }];
   const rules = scanReplay(Buffer.from(encode(badLog)), badLog, secrets, room).map((v) => v.rule);
   assert.ok(rules.includes('vote-value') && rules.includes('token'), `replay scan: ${JSON.stringify(rules)}`);
+});
+
+test('a play of a card one does not hold is refused alike whether another player holds it, the pile does, it was played, or it does not exist', async () => {
+  const server = await startServer();
+  const room = 'SQRTVW';
+  const seats = [];
+  const open = async () => { const s = await Seat.open(server, room, `oracle#${seats.length}`); seats.push(s); return s; };
+  try {
+    const fac = await open();
+    await fac.must({ t: 'create', room, name: 'Fien', title: '', deck: DECK, lang: 'nl', tz_offset: 0, opts: { hand: 3 } });
+    const anna = await open();
+    await anna.must({ t: 'join', room, name: 'Anna' });
+    const bram = await open();
+    await bram.must({ t: 'join', room, name: 'Bram' });
+    await fac.must({ t: 'start' });
+    await anna.until(fac.lastSeq());
+    await bram.until(fac.lastSeq());
+    assert.equal(fac.seen('turn').at(-1).player, anna.you.player);
+
+    /** Every card id the player does not hold, tried by that player while it is their turn, grouped by where the card is. */
+    const probe = async (who, other, played) => {
+      const mine = new Set(who.hand());
+      const theirs = new Set(other.hand());
+      const answers = new Map(); // where → Set of "code: msg"
+      for (const card of [...CARDS, 'geen-kaart']) {
+        if (mine.has(card)) continue;
+        let where = 'the pile';
+        if (theirs.has(card)) where = 'another hand';
+        else if (played.includes(card)) where = 'played';
+        else if (!CARDS.includes(card)) where = 'no such card';
+        const a = await who.req({ t: 'play', card });
+        assert.equal(a.t, 'error', `${card} (${where}) was played by someone who did not hold it`);
+        if (!answers.has(where)) answers.set(where, new Set());
+        answers.get(where).add(`${a.code}: ${a.msg}`);
+      }
+      return answers;
+    };
+    const first = await probe(anna, bram, []);
+    const card = anna.hand()[0];
+    await anna.must({ t: 'play', card });
+    await fac.must({ t: 'next' });
+    await bram.until(fac.lastSeq());
+    await anna.until(fac.lastSeq());
+    assert.equal(fac.seen('turn').at(-1).player, bram.you.player);
+    const second = await probe(bram, anna, [card]);
+    for (const answers of [first, second]) {
+      const all = new Set([...answers.values()].flatMap((s) => [...s]));
+      assert.equal(all.size, 1, `the answers tell where a card is: ${JSON.stringify([...answers].map(([w, s]) => [w, [...s]]))}`);
+    }
+    assert.ok(second.has('played') && second.has('another hand') && second.has('the pile') && second.has('no such card'));
+  } finally {
+    for (const s of seats) if (!s.gone) s.client.ws.terminate();
+    await server.stop();
+  }
 });

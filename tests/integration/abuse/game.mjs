@@ -12,6 +12,15 @@ const WORDS = ['goed', 'punt', 'buurt', 'samen', 'leren', 'vraag', 'idee', 'ster
 const EXPECTED_ERRORS = new Set(['not_allowed', 'wrong_phase', 'not_your_turn', 'no_card', 'bad_vote', 'room_full']);
 /** Present members (with the seated player and the screen) never pass this, far below the room cap. */
 const MEMBERS_MAX = 12;
+/** How long the server may take to close a connection it must close (kick, resume elsewhere). */
+const CLOSE_WITHIN_MS = 5000;
+
+/** Resolves with p's value, or fails naming what did not happen within ms. */
+async function within(p, ms, what) {
+  let timer;
+  const t = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms); });
+  try { return await Promise.race([p, t]); } finally { clearTimeout(timer); }
+}
 
 /**
  * One room: a facilitator, a screen, a seated player and 2..5 players, then
@@ -336,7 +345,10 @@ export class Game {
           this.fac = seat;
           this.fromView(w.state);
         }
-        if (old && !old.gone) await old.client.closed; // closed with 4002
+        if (old && !old.gone) {
+          const { code } = await within(old.client.closed, CLOSE_WITHIN_MS, `game ${this.no}: the device replaced by a resume was not closed`);
+          assert.equal(code, 4002, `game ${this.no}: the replaced device was closed with ${code}`);
+        }
         await this.sync(seat);
         break;
       }
@@ -351,7 +363,10 @@ export class Game {
         const mem = r.pick(this.present().filter((x) => x.role !== 'facilitator'));
         await this.send(fac, { t: 'kick', player: mem.player });
         mem.present = false;
-        if (mem.seat && !mem.seat.gone) await mem.seat.client.closed; // closed with 4001
+        if (mem.seat && !mem.seat.gone) {
+          const { code } = await within(mem.seat.client.closed, CLOSE_WITHIN_MS, `game ${this.no}: a kicked device was not closed`);
+          assert.equal(code, 4001, `game ${this.no}: a kicked device was closed with ${code}`);
+        }
         break;
       }
       case 'drop': {
