@@ -109,7 +109,7 @@ async function pingElsewhere(server) {
   await c.close();
 }
 
-describe('the server under faults while another room plays on', () => {
+describe('the server under faults while another room plays on', { timeout: 180000 }, () => {
   let server;
   let busy;
   let baseSockets;
