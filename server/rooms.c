@@ -59,6 +59,7 @@ struct live_room {
 	/* The decision being logged. */
 	bool busy;
 	bool purging;
+	bool loading;         /* its log is being read (evlog_load) */
 	pending *cur;
 	game_result res;
 	unsigned unwritten;   /* appends whose callback has not come */
@@ -728,12 +729,69 @@ int rooms_log_path(const rooms *rs, const char *code, char *buf, size_t len)
 	return evlog_room_path(rs->rooms_dir, code, buf, len) ? -1 : 0;
 }
 
-/* Rebuilds a room by applying every event of its log, the same apply as
- * live play. Returns NULL when there is no log, or it cannot be read
- * (then it is left untouched on disk and the reason is said). */
+/* Applies every record of c to lr's (new) room: the same decoding and
+ * apply as live play. Returns 0, or -1 after saying which record failed
+ * (the log is then left on disk as it is). */
+static int live_apply_log(live_room *lr, const struct evlog_contents *c, const char *path)
+{
+	char line[1024], err[256];
+
+	if (c->repaired || c->tail != EVLOG_TAIL_CLEAN) {
+		evlog_contents_describe(c, path, line, sizeof(line));
+		say("room %s: %s", lr->code, line);
+	}
+	for (size_t i = 0; i < c->count; i++) {
+		uint32_t len;
+		const uint8_t *payload = evlog_contents_payload(c, i, &len);
+		game_event e;
+		int ok;
+
+		if (record_read_event(payload, len, &e, err, sizeof(err))) {
+			snprintf(line, sizeof(line), "record %zu cannot be read (%s); the room stays on disk as it is", i + 1, err);
+			say("room %s: %s", lr->code, line);
+			return -1;
+		}
+		ok = game_apply(lr->r, &e) == 0;
+		game_event_clear(&e);
+		if (!ok) {
+			snprintf(line, sizeof(line), "record %zu does not fit the room; the room stays on disk as it is", i + 1);
+			say("room %s: %s", lr->code, line);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Nobody is attached to a room just loaded: whoever the log still has
+ * online goes offline, logged, before anyone else is heard (ahead of
+ * inputs that queued up while it loaded). */
+static void live_mark_offline(live_room *lr)
+{
+	pending *head = lr->head, *tail = lr->tail;
+	unsigned n = lr->n_pending;
+
+	lr->head = lr->tail = NULL;
+	lr->n_pending = 0;
+	for (uint32_t id = 1; id <= room_members(lr->r); id++)
+		if (room_member_present(lr->r, id) && room_member_online(lr->r, id))
+			enqueue(lr, GAME_INPUT_OFFLINE, NULL, id, NULL, 0);
+	if (head) {
+		if (lr->tail)
+			lr->tail->next = head;
+		else
+			lr->head = head;
+		lr->tail = tail;
+		lr->n_pending += n;
+	}
+}
+
+/* Rebuilds a room from its log, blocking (start-up recovery, and the HTTP
+ * API's synchronous lookups). Returns NULL when there is no log, or it
+ * cannot be read (then it is left untouched on disk and the reason is
+ * said). */
 static live_room *live_load(rooms *rs, const char *code)
 {
-	char path[EVLOG_DIR_MAX + 64], line[1024], err[256];
+	char path[EVLOG_DIR_MAX + 64];
 	struct evlog_contents c;
 	live_room *lr;
 	struct stat st;
@@ -744,63 +802,96 @@ static live_room *live_load(rooms *rs, const char *code)
 		say("room %s: its log cannot be read (%s)", code, strerror(errno));
 		return NULL;
 	}
-	if (c.repaired || c.tail != EVLOG_TAIL_CLEAN) {
-		evlog_contents_describe(&c, path, line, sizeof(line));
-		say("room %s: %s", code, line);
-	}
 	lr = live_new(rs, code);
-	if (!lr)
-		goto fail;
-	for (size_t i = 0; i < c.count; i++) {
-		uint32_t len;
-		const uint8_t *payload = evlog_contents_payload(&c, i, &len);
-		game_event e;
-		int ok;
-
-		if (record_read_event(payload, len, &e, err, sizeof(err))) {
-			snprintf(line, sizeof(line), "record %zu cannot be read (%s); the room stays on disk as it is", i + 1, err);
-			say("room %s: %s", code, line);
-			goto fail;
-		}
-		ok = game_apply(lr->r, &e) == 0;
-		game_event_clear(&e);
-		if (!ok) {
-			snprintf(line, sizeof(line), "record %zu does not fit the room; the room stays on disk as it is", i + 1);
-			say("room %s: %s", code, line);
-			goto fail;
-		}
+	if (!lr || live_apply_log(lr, &c, path)) {
+		evlog_contents_free(&c);
+		if (lr)
+			live_free(lr);
+		return NULL;
 	}
 	evlog_contents_free(&c);
 	if (!room_exists(lr->r)) {
 		live_free(lr);
 		return NULL;
 	}
-	/* Nobody is attached to a room just loaded: whoever the log still
-	 * has online goes offline, logged, before anyone else is heard. */
-	for (uint32_t id = 1; id <= room_members(lr->r); id++)
-		if (room_member_present(lr->r, id) && room_member_online(lr->r, id))
-			enqueue(lr, GAME_INPUT_OFFLINE, NULL, id, NULL, 0);
+	live_mark_offline(lr);
 	live_pump(lr);
 	return lr;
-fail:
-	evlog_contents_free(&c);
-	if (lr)
-		live_free(lr);
-	return NULL;
 }
 
-/* The live room of code, loaded from its log when needed; with create,
- * a fresh one when there is neither. */
-static live_room *live_get(rooms *rs, const char *code, bool create)
+/* The live room of code, loaded from its log when needed (blocking). */
+static live_room *live_get(rooms *rs, const char *code)
+{
+	live_room *lr = live_lookup(rs, code);
+
+	return lr ? lr : live_load(rs, code);
+}
+
+/* Answers every input queued on lr with code (it never got decided). */
+static void live_refuse_pending(live_room *lr, vp_code code, const char *msg)
+{
+	while (lr->head) {
+		pending *p = lr->head;
+		vp_intent in;
+
+		lr->head = p->next;
+		lr->n_pending--;
+		if (p->conn && p->kind == GAME_INPUT_INTENT && pending_intent(p, &in))
+			reply_error(p->conn, &in, code, msg);
+		free(p);
+	}
+	lr->tail = NULL;
+}
+
+static void on_loaded(void *ud, int status, const struct evlog_contents *c)
+{
+	live_room *lr = ud;
+	rooms *rs = lr->rs;
+	char path[EVLOG_DIR_MAX + 64];
+
+	lr->loading = false;
+	lr->busy = false;
+	if (rooms_log_path(rs, lr->code, path, sizeof(path)))
+		path[0] = '\0';
+	if (status && status != UV_ENOENT)
+		say("room %s: its log cannot be read (%s)", lr->code, uv_strerror(status));
+	if ((status && status != UV_ENOENT) || (status == 0 && live_apply_log(lr, c, path))) {
+		/* Not a room anyone can use, nor a code to create anew. */
+		live_refuse_pending(lr, VP_SERVER_BUSY, "This room's log cannot be read; the operator has been told.");
+		live_free(lr);
+		return;
+	}
+	if (room_exists(lr->r))
+		live_mark_offline(lr);
+	live_pump(lr);
+	/* A code with no log, whose queued inputs created nothing, is not kept. */
+	if (!lr->busy && !lr->head && !room_exists(lr->r))
+		live_free(lr);
+}
+
+/* The live room of code for a WebSocket input: in memory, or a new entry
+ * whose log is read on the thread pool (the input waits in its queue and
+ * is decided once the room stands as its log left it; with no log, a
+ * `create` finds an empty room). NULL when the server holds as many rooms
+ * as it may, or the read cannot start. */
+static live_room *live_get_async(rooms *rs, const char *code)
 {
 	live_room *lr = live_lookup(rs, code);
 
 	if (lr)
 		return lr;
-	lr = live_load(rs, code);
-	if (lr || !create || rs->n_live >= ROOMS_LIVE_MAX)
-		return lr;
-	return live_new(rs, code);
+	if (rs->n_live >= ROOMS_LIVE_MAX)
+		return NULL;
+	lr = live_new(rs, code);
+	if (!lr)
+		return NULL;
+	lr->loading = true;
+	lr->busy = true; /* nothing is decided before the log is in */
+	if (evlog_load(rs->log, code, on_loaded, lr)) {
+		live_free(lr);
+		return NULL;
+	}
+	return lr;
 }
 
 /* ---- the network layer's handler ---- */
@@ -824,12 +915,9 @@ static void on_intent(void *ud, net_conn *c, const vp_intent *in, const uint8_t 
 			return;
 		}
 	}
-	lr = l ? l->lr : live_get(rs, code, in->t == VP_T_CREATE);
+	lr = l ? l->lr : live_get_async(rs, code);
 	if (!lr) {
-		if (in->t == VP_T_CREATE)
-			reply_error(c, in, VP_SERVER_BUSY, "This server holds as many rooms as it can.");
-		else
-			reply_error(c, in, VP_NO_ROOM, "There is no room with this code.");
+		reply_error(c, in, VP_SERVER_BUSY, "This server holds as many rooms as it can.");
 		return;
 	}
 	if (lr->purging) {
@@ -1196,6 +1284,6 @@ const room *rooms_find(rooms *rs, const char *code)
 
 	if (!code_valid(code))
 		return NULL;
-	lr = live_get(rs, code, false);
+	lr = live_get(rs, code);
 	return lr && !lr->purging && room_exists(lr->r) ? lr->r : NULL;
 }
