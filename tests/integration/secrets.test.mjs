@@ -14,7 +14,8 @@
 //     another room's replay_key at all;
 //   - the text of a note at or after the event that hid it.
 // The replay itself is scanned for tokens, token hashes, the seed, vote
-// values and hidden note texts.
+// values and hidden note texts; every closed round's summary.json, .md and
+// .csv for tokens, token hashes, the seed and hidden note texts.
 //
 // Knobs: VERRIJK_SECRET_GAMES (rooms, default 12), VERRIJK_SECRET_STEPS
 // (random intents per room, default 100), VERRIJK_SECRET_SEED (default
@@ -30,7 +31,7 @@ import { DECK } from './members.mjs';
 import { makeRng } from './abuse/rng.mjs';
 import { Game } from './abuse/game.mjs';
 import { Seat } from './abuse/seat.mjs';
-import { Secrets, Truth, scanSeat, scanReplay } from './abuse/scan.mjs';
+import { Secrets, Truth, scanSeat, scanReplay, scanExport } from './abuse/scan.mjs';
 
 function intEnv(name, dflt) {
   const v = process.env[name];
@@ -94,6 +95,8 @@ test(`${GAMES} random games (seed ${SEED}): no device receives another member's 
   const errors = {};
   let played = 0;
   let hidden = 0;
+  let exports = 0;
+  let visibleNotesExported = 0;
   for (const g of games) {
     const room = { code: g.room, truth: new Truth(g.log), notes: g.notes };
     played += [...room.truth.played.values()].reduce((n, s) => n + s.length, 0);
@@ -105,12 +108,16 @@ test(`${GAMES} random games (seed ${SEED}): no device receives another member's 
       for (const k of Object.keys(r.stats)) totals[k] += r.stats[k];
     }
     violations.push(...scanReplay(g.logBytes, g.log, secrets, room));
+    for (const x of g.exports) violations.push(...scanExport(x.name, x.bytes, secrets, room));
+    exports += g.exports.length;
+    const exported = Buffer.concat(g.exports.map((x) => x.bytes)).toString('latin1');
+    for (const [note, text] of g.notes) if (!room.truth.hiddenAt.has(note) && exported.includes(text)) visibleNotesExported++;
     for (const [k, n] of Object.entries(g.done)) actions[k] = (actions[k] || 0) + n;
     for (const [k, n] of Object.entries(g.errors)) errors[k] = (errors[k] || 0) + n;
   }
   const scanMs = performance.now() - t0 - playMs;
   console.log(`# ${GAMES} games, ${STEPS} steps each, seed ${SEED}: played in ${playMs.toFixed(0)} ms, scanned in ${scanMs.toFixed(0)} ms`);
-  console.log(`# ${totals.seats} devices, ${totals.objects} messages, ${totals.bytes} bytes; ${played} cards played, ${hidden} notes hidden`);
+  console.log(`# ${totals.seats} devices, ${totals.objects} messages, ${totals.bytes} bytes; ${played} cards played, ${hidden} notes hidden, ${exports} exports (${visibleNotesExported} visible notes in them)`);
   console.log(`# checks: ${totals.foreignCardChecks} (message, card in another hand), ${totals.foreignVotes} votes of others, ${totals.anonymousReveals} anonymous reveals, ${totals.hiddenNoteChecks} (message, hidden note)`);
   console.log(`# the scan sees what it may: ${totals.ownCardsSeen} messages with an own unplayed card, ${totals.ownVoteValues} own vote values`);
   console.log(`# intents answered ok: ${JSON.stringify(actions)}`);
@@ -126,6 +133,7 @@ test(`${GAMES} random games (seed ${SEED}): no device receives another member's 
     assert.ok(totals.ownVoteValues > 0, 'no device saw its own vote value');
     assert.ok(played > 0, 'no card was played');
     assert.ok(actions.resume > 0 && actions.join > 0, 'no late join or resume happened');
+    assert.ok(visibleNotesExported > 0, 'no export held a visible note, so a hidden one would not be missed');
   }
 });
 

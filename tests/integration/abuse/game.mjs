@@ -394,6 +394,17 @@ export class Game {
     assert.equal(res.status, 200, `replay of ${this.room}`);
     this.logBytes = Buffer.from(await res.arrayBuffer());
     this.log = decode(this.logBytes);
+    // The exports of every closed round, as anyone with the key gets them now.
+    this.exports = [];
+    const rounds = this.log.filter((e) => e.e === 'closed').map((e) => e.round);
+    for (const n of rounds) {
+      for (const kind of ['json', 'md', 'csv']) {
+        const url = `${this.server.url}/api/rooms/${this.room}/summary.${kind}?key=${this.replayKey}&round=${n}`;
+        const r = await fetch(url);
+        assert.equal(r.status, 200, `summary.${kind} of round ${n} of ${this.room}`);
+        this.exports.push({ name: `summary.${kind} round ${n}`, bytes: Buffer.from(await r.arrayBuffer()) });
+      }
+    }
     // Every open device catches up with the last event, then hangs up.
     const last = this.model.seq;
     for (const mem of this.online()) await mem.seat.until(last);

@@ -275,3 +275,25 @@ export function scanReplay(bytes, log, secrets, room) {
   for (const ev of log) if (ev.e === 'voted' && 'value' in ev) report('vote-value', `seq ${ev.seq}`);
   return violations;
 }
+
+/**
+ * An export (summary.json, .md, .csv), computed when asked: no token, token
+ * hash or seed, and no text of a note hidden by the end of the game.
+ */
+export function scanExport(name, bytes, secrets, room) {
+  const violations = [];
+  const s = bytes.toString('latin1');
+  const report = (rule, detail) => violations.push({ seat: `${name} of ${room.code}`, rule, detail });
+  for (const run of s.matchAll(/[0-9a-f]{32,}/g)) {
+    const hex = run[0];
+    for (let i = 0; i + 32 <= hex.length; i++) if (secrets.tokens.has(hex.slice(i, i + 32))) report('token', hex.slice(i, i + 32));
+    for (let i = 0; i + 64 <= hex.length; i++) if (secrets.hashes.has(hex.slice(i, i + 64))) report('token-hash', hex.slice(i, i + 64));
+  }
+  if (s.includes('token_hash')) report('token-hash-key', '"token_hash"');
+  if (/"seed"/.test(s)) report('seed-key', '"seed"');
+  for (const note of room.truth.hiddenAt.keys()) {
+    const text = room.notes.get(note);
+    if (text !== undefined && s.includes(text)) report('hidden-note-text', `note ${note}: "${text}"`);
+  }
+  return violations;
+}
