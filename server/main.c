@@ -15,6 +15,9 @@
 
 #include "net/net_server.h"
 #include "cli.h"
+#include "lan.h"
+#include "metrics.h"
+#include "ops_api.h"
 #include "rooms.h"
 
 #ifndef VERRIJK_VERSION
@@ -44,6 +47,7 @@ typedef struct options {
 	unsigned max_connections; /* 0: as many as the fd limit allows */
 	uint64_t idle_ms;         /* rooms without a device leave memory after this */
 	uint64_t retain_ms;       /* logs without activity are deleted after this; 0: never */
+	const char *public_url;   /* the one join URL offered (behind a proxy), or NULL */
 } options;
 
 typedef struct app {
@@ -59,7 +63,8 @@ static void usage(FILE *out)
 	fprintf(out,
 	        "usage: verrijk [--host H] [--port N] [--data DIR] [--web DIR] [--decks DIR]\n"
 	        "               [--sync always|batch|none] [--max-connections N]\n"
-	        "               [--idle-minutes N] [--retain-days N] [--help] [--version]\n"
+	        "               [--idle-minutes N] [--retain-days N] [--public-url URL]\n"
+	        "               [--help] [--version]\n"
 	        "       verrijk replay FILE.log [--json] [--at SEQ [--as MEMBER]] [--verify]\n"
 	        "       verrijk export FILE.log --md|--json|--csv [--round N]\n"
 	        "\n"
@@ -80,6 +85,8 @@ static void usage(FILE *out)
 	        "               its log on the next resume, join or export\n"
 	        "  --retain-days N  a room whose log saw no activity for N days is deleted\n"
 	        "               (default 90; 0 keeps logs for ever); checked at start and hourly\n"
+	        "  --public-url URL  the address phones join at (behind a proxy or in a\n"
+	        "               container); default: this machine's own addresses\n"
 	        "\n"
 	        "  replay, export: read a session log (read-only, no server): see README.md\n",
 	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS);
@@ -114,6 +121,7 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "sync", required_argument, NULL, 's' },
 		{ "idle-minutes", required_argument, NULL, 'i' },
 		{ "retain-days", required_argument, NULL, 'r' },
+		{ "public-url", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -129,6 +137,7 @@ static int parse_options(int argc, char **argv, options *o)
 	o->max_connections = 0;
 	o->idle_ms = ROOMS_IDLE_MS_DEFAULT;
 	o->retain_ms = ROOMS_RETAIN_MS_DEFAULT;
+	o->public_url = NULL;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -179,6 +188,16 @@ static int parse_options(int argc, char **argv, options *o)
 				return EXIT_USAGE;
 			}
 			o->retain_ms = (uint64_t)(v * 86400000.0 + 0.5);
+			break;
+		}
+		case 'u': {
+			char why[256];
+
+			if (lan_public_url_check(optarg, why, sizeof(why))) {
+				fprintf(stderr, "verrijk: --public-url wants a URL like https://host/path/: %s\n", why);
+				return EXIT_USAGE;
+			}
+			o->public_url = optarg;
 			break;
 		}
 		case 'd':
@@ -331,6 +350,8 @@ int main(int argc, char **argv)
 	cfg.fd_limit = raise_fd_limit();
 	cfg.max_connections = o.max_connections;
 
+	if (metrics_verrijk_init(VERRIJK_VERSION))
+		fprintf(stderr, "verrijk: warning: out of memory for the metrics; /metrics stays empty\n");
 	lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
 	if (uv_loop_init(&a.loop)) {
 		fprintf(stderr, "verrijk: cannot create the event loop\n");
@@ -350,6 +371,16 @@ int main(int argc, char **argv)
 		.idle_ms = o.idle_ms,
 		.retain_ms = o.retain_ms,
 	};
+	ops_config ops = {
+		.version = VERRIJK_VERSION,
+		.host = o.host,
+		.port = o.port,
+		.public_url = o.public_url,
+	};
+	if (ops_api_routes(a.net, &ops)) {
+		fprintf(stderr, "verrijk: cannot add the /api/server and /metrics routes\n");
+		goto out;
+	}
 	if (rooms_open(&a.loop, a.net, &rc_cfg, &a.rooms))
 		goto out;
 	if (net_server_start(a.net)) {
@@ -365,12 +396,21 @@ int main(int argc, char **argv)
 	uv_signal_start(&a.sigterm, on_signal, SIGTERM);
 
 	printf("verrijk listening on http://%s:%d\n", o.host, o.port);
+	{
+		lan_urls urls;
+
+		memset(&urls, 0, sizeof(urls));
+		if (!o.public_url)
+			lan_urls_collect(o.host, o.port, &urls);
+		lan_print(stdout, &urls, o.public_url, o.host);
+	}
 	fflush(stdout);
 
 	uv_run(&a.loop, UV_RUN_DEFAULT);
 	exit_code = 0;
 out:
 	net_server_free(a.net);
+	metrics_reset();
 	if (loop_ready && uv_loop_close(&a.loop)) {
 		fprintf(stderr, "verrijk: the event loop still had open handles at exit\n");
 		exit_code = 1;

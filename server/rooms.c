@@ -19,6 +19,7 @@
 #include "rooms.h"
 
 #include "api.h"
+#include "metrics.h"
 #include "record.h"
 #include "game/deck.h"
 
@@ -417,9 +418,12 @@ static void on_grace(uv_timer_t *t)
 	live_pump(l->lr);
 }
 
-/* Sends c a lone error (the intent changed nothing). */
+/* Sends c a lone error (the intent changed nothing), and counts it
+ * in verrijk_intents_total. */
 static void reply_error(net_conn *c, const vp_intent *in, vp_code code, const char *msg)
 {
+	if (in)
+		metrics_intent(vp_type_name(in->t), vp_code_name(code));
 	if (c)
 		net_conn_send_error(c, in && in->has_id, in ? in->id : 0, code, msg);
 }
@@ -512,6 +516,8 @@ static void live_commit(live_room *lr, const vp_intent *in)
 			continue;
 		}
 		fan_out(lr, e, skip);
+		if (e->kind == GAME_EV_CREATED)
+			metrics_room_created();
 		if (e->kind == GAME_EV_LEFT) {
 			device *l = lr->devices[e->u.left.player];
 
@@ -528,6 +534,9 @@ static void live_commit(live_room *lr, const vp_intent *in)
 		}
 	}
 	flush_devices(lr);
+	metrics_events(res->n_events);
+	if (in)
+		metrics_intent(vp_type_name(in->t), "ok");
 
 	if (res->you && sender) {
 		device *l = device_get(lr, res->you);
@@ -836,7 +845,7 @@ static void live_refuse_pending(live_room *lr, vp_code code, const char *msg)
 
 		lr->head = p->next;
 		lr->n_pending--;
-		if (p->conn && p->kind == GAME_INPUT_INTENT && pending_intent(p, &in))
+		if (p->kind == GAME_INPUT_INTENT && pending_intent(p, &in))
 			reply_error(p->conn, &in, code, msg);
 		free(p);
 	}
@@ -1122,6 +1131,38 @@ static void on_sweep(uv_timer_t *t)
 		retain_check(rs);
 }
 
+/* ---- gauges for /metrics, read at each scrape ---- */
+
+static double gauge_rooms_loaded(void *ud)
+{
+	const rooms *rs = ud;
+
+	return rs->n_live;
+}
+
+static double gauge_rooms_live(void *ud)
+{
+	const rooms *rs = ud;
+	unsigned n = 0;
+
+	for (unsigned b = 0; b < ROOMS_BUCKETS; b++)
+		for (const live_room *lr = rs->buckets[b]; lr; lr = lr->next)
+			n += live_attached(lr);
+	return n;
+}
+
+static double gauge_members_online(void *ud)
+{
+	const rooms *rs = ud;
+	unsigned n = 0;
+
+	for (unsigned b = 0; b < ROOMS_BUCKETS; b++)
+		for (const live_room *lr = rs->buckets[b]; lr; lr = lr->next)
+			for (uint32_t id = 1; room_exists(lr->r) && id <= room_members(lr->r); id++)
+				n += room_member_present(lr->r, id) && room_member_online(lr->r, id);
+	return n;
+}
+
 static uint64_t sweep_period(uint64_t idle_ms)
 {
 	uint64_t p = idle_ms / 4;
@@ -1164,7 +1205,16 @@ int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms 
 	rs->idle_ms = cfg->idle_ms ? cfg->idle_ms : ROOMS_IDLE_MS_DEFAULT;
 	rs->retain_ms = cfg->retain_ms;
 	retain_check(rs);
-	recover(rs, cfg->recover_window_ms);
+	metrics_watch_evlog(rs->log);
+	{
+		uint64_t t0 = uv_hrtime();
+
+		recover(rs, cfg->recover_window_ms);
+		metrics_recovery((double)(uv_hrtime() - t0) / 1e9);
+	}
+	metrics_verrijk_source(METRICS_SRC_ROOMS_LOADED, gauge_rooms_loaded, rs);
+	metrics_verrijk_source(METRICS_SRC_ROOMS_LIVE, gauge_rooms_live, rs);
+	metrics_verrijk_source(METRICS_SRC_MEMBERS_ONLINE, gauge_members_online, rs);
 	uv_timer_init(loop, &rs->sweep);
 	rs->sweep.data = rs;
 	rs->sweep_started = true;
@@ -1248,6 +1298,10 @@ void rooms_close(rooms *rs, void (*done)(void *ud), void *ud)
 	rs->stopping = true;
 	rs->closed = done;
 	rs->closed_ud = ud;
+	metrics_watch_evlog(NULL);
+	metrics_verrijk_source(METRICS_SRC_ROOMS_LOADED, NULL, NULL);
+	metrics_verrijk_source(METRICS_SRC_ROOMS_LIVE, NULL, NULL);
+	metrics_verrijk_source(METRICS_SRC_MEMBERS_ONLINE, NULL, NULL);
 	evlog_close(rs->log, on_log_closed, rs);
 }
 
