@@ -1037,8 +1037,8 @@ static void sweep_idle(rooms *rs, uint64_t now)
 			if (!live_quiet(lr) || now - lr->idle_since < rs->idle_ms)
 				continue;
 			if (gone < ROOMS_REPORT_NAMES) {
-				memcpy(names + used, gone ? " " : "", gone ? 1 : 0);
-				used += gone ? 1 : 0;
+				if (gone)
+					names[used++] = ' ';
 				memcpy(names + used, lr->code, VP_ROOM_LEN + 1);
 				used += VP_ROOM_LEN;
 			}
