@@ -6,7 +6,14 @@
  * send each member its filtered copy, then the sender's ok or welcome. So
  * an event is on disk before anyone sees it, and every decision sees the
  * state its logged predecessors made. Rooms are independent: while one
- * waits for the disk, the others go on, and the log group-commits them. */
+ * waits for the disk, the others go on, and the log group-commits them.
+ *
+ * A room not in memory is read from its log on the thread pool when an
+ * input arrives for it (the input waits in its queue meanwhile), or read
+ * at once for the HTTP API and at start. A sweep sends rooms that have had
+ * no device attached for the idle time out of memory (never one deciding,
+ * logging or with inputs waiting: its state is then exactly its log's),
+ * and deletes logs that saw no write for the retention time. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
