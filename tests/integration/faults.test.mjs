@@ -18,6 +18,7 @@ import WebSocket from 'ws';
 import { startServer, connect, PROTOCOL } from './harness.mjs';
 import { DECK } from './members.mjs';
 import { BusyRoom } from './abuse/busy.mjs';
+import { Seat } from './abuse/seat.mjs';
 import {
   rawUpgrade, tcpConnect, upgradeRequest, wsFrame, OP_BINARY, OP_CONT, OP_TEXT, OP_PING, OP_CLOSE,
 } from './abuse/rawws.mjs';
@@ -41,6 +42,7 @@ const SOCKET_SLACK = 2;
 /** The rate limit (net_conn.h): a flooder gets at most this many answers before the server hangs up. */
 const RATE_ANSWERS_MAX = 40 + 100;
 const MIDFRAME_CLIENTS = 60;
+const VANISHERS = 40;
 /** Half-open HTTP sockets (a partial request, or nothing) must be hung up by the server within this (lws waits about 10 s). */
 const HTTP_HANG_UP_MS = 30000;
 const LINGERERS = 10;
@@ -200,6 +202,54 @@ describe('the server under faults while another room plays on', { timeout: 18000
     await pingElsewhere(server);
     await assertNoLeakedConnections('mid-frame disconnects');
     assertBusyServed('mid-frame disconnects', 5);
+  });
+
+  it('requests whose sender vanishes right after sending (join, resume, vote) leave their room consistent', async () => {
+    busy.mark();
+    const room = code();
+    const fac = await Seat.open(server, room, 'vanish-fac');
+    await fac.must({ t: 'create', room, name: 'Fien', title: '', deck: DECK, lang: 'nl', tz_offset: 0, opts: { hand: 1 } });
+    const anna = await Seat.open(server, room, 'vanish-anna');
+    const aw = await anna.must({ t: 'join', room, name: 'Anna' });
+    await fac.must({ t: 'start' });
+    const ends = [(ws) => ws.sock.end(), (ws) => ws.reset(), (ws) => ws.destroy()];
+    const joins = await pool(10, VANISHERS, async (i) => {
+      const ws = await rawUpgrade(server, room);
+      await ws.write(wsFrame(OP_BINARY, encode({ t: 'join', id: 1, room, name: `Weg${i}` })));
+      ends[i % 3](ws);
+    });
+    // Anna's token, presented by devices that are gone before the welcome: each may or may not take her over.
+    const resumes = await pool(5, VANISHERS / 2, async (i) => {
+      const ws = await rawUpgrade(server, room);
+      await ws.write(Buffer.concat([
+        wsFrame(OP_BINARY, encode({ t: 'resume', id: 1, room, token: aw.token })),
+        wsFrame(OP_BINARY, encode({ t: 'vote', id: 2, value: 3 })),
+      ]));
+      ends[i % 3](ws);
+    });
+    assert.deepEqual([...joins, ...resumes], []);
+    // Anna comes back for real and plays her card; the room goes on.
+    const back = await Seat.open(server, room, 'vanish-anna-back');
+    const bw = await back.must({ t: 'resume', room, token: aw.token });
+    assert.equal(bw.you.player, aw.you.player);
+    await fac.until(bw.state.seq);
+    // The vanished devices' votes found no card; the turn is still Anna's (first in the order, holding a card).
+    assert.equal(bw.state.turn, aw.you.player);
+    assert.equal(bw.state.table, null);
+    await back.must({ t: 'play', card: back.hand()[0] });
+    await fac.until(back.lastSeq());
+    assert.equal(fac.seen('played').at(-1).card, bw.state.hand[0]);
+    const seqs = fac.events.map((e) => e.seq);
+    for (let k = 1; k < seqs.length; k++) assert.equal(seqs[k], seqs[k - 1] + 1, 'gap in the facilitator\'s events');
+    const joined = fac.seen('joined').length;
+    console.log(`# ${VANISHERS} joins and ${VANISHERS / 2} resumes from vanishing devices: ${joined} joined, the room at seq ${fac.lastSeq()}`);
+    await fac.close();
+    await back.close();
+    const gone = await Promise.race([anna.client.closed, sleep(CLOSE_WITHIN_MS).then(() => null)]);
+    assert.equal(gone?.code, 4002, 'Anna\'s first device was not closed with 4002 when another resumed her');
+    await healthy(server);
+    await assertNoLeakedConnections('vanishing senders');
+    assertBusyServed('vanishing senders', 3);
   });
 
   it(`${CHURN} connects and disconnects in parallel batches of ${CHURN_PARALLEL} leak nothing and do not slow the busy room`, async () => {
