@@ -50,8 +50,8 @@ enum {
 
 /* Messages a connection may send: a burst of NET_RATE_BURST, refilled
  * at NET_RATE_PER_S per second. A message over the rate is answered
- * rate_limited and dropped; NET_RATE_STRIKES_MAX of those in a row close
- * the connection with NET_CLOSE_POLICY. */
+ * rate_limited and dropped; NET_RATE_STRIKES_MAX of those before the
+ * bucket is full again close the connection with NET_CLOSE_POLICY. */
 #define NET_RATE_BURST       40u
 #define NET_RATE_PER_S       20u
 #define NET_RATE_STRIKES_MAX 100u

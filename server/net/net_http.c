@@ -8,7 +8,7 @@
 /* Bytes of body written per HTTP_WRITEABLE callback. */
 #define NET_HTTP_CHUNK 4096
 /* Room for the status line and headers of a routed response. */
-#define NET_HTTP_HEADERS_MAX 1024
+#define NET_HTTP_HEADERS_MAX 4096
 
 int net_http_query(const net_http_request *req, const char *name, char *buf, size_t len)
 {
@@ -71,6 +71,21 @@ int net_http_reply_text(net_http_response *res, int status, const char *text)
 	return net_http_reply(res, status, "text/plain; charset=utf-8", text, strlen(text));
 }
 
+int net_http_header(net_http_response *res, const char *name, const char *value)
+{
+	size_t n = strlen(name), v = strlen(value);
+
+	if (res->n_extra >= NET_HTTP_EXTRA_MAX || n == 0 || n + 2 > NET_HTTP_NAME_MAX ||
+	    v + 1 > NET_HTTP_HEADER_MAX || strpbrk(name, "\r\n: ") || strpbrk(value, "\r\n"))
+		return -1;
+	/* lws wants the name with its colon. */
+	memcpy(res->extra[res->n_extra].name, name, n);
+	memcpy(res->extra[res->n_extra].name + n, ":", 2);
+	memcpy(res->extra[res->n_extra].value, value, v + 1);
+	res->n_extra++;
+	return 0;
+}
+
 const net_route *net_http_find_route(const net_server *srv, const char *path)
 {
 	size_t n = strlen(path);
@@ -113,7 +128,20 @@ static int net_http_serve(net_server *srv, struct lws *wsi, struct net_http_sess
 	res.content_type = "text/plain; charset=utf-8";
 
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
-		net_http_reply_text(&res, 405, "only GET is served here\n");
+		/* Another method: say so without a body and hang up, so that
+		 * a request body we never read cannot pass for the next
+		 * request. */
+		res.status = 405;
+		net_http_header(&res, "allow", "GET");
+		if (lws_add_http_common_headers(wsi, 405, res.content_type, 0, &p, end) ||
+		    lws_add_http_header_by_name(wsi, (const unsigned char *)res.extra[0].name,
+		                                (const unsigned char *)res.extra[0].value,
+		                                (int)strlen(res.extra[0].value), &p, end))
+			return 1;
+		/* Nonzero either way: the connection ends after the headers. */
+		if (lws_finalize_write_http_header(wsi, start, &p, end))
+			return 1;
+		return 1;
 	} else if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) >= (int)sizeof(path) ||
 	           lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) < 0) {
 		net_http_reply_text(&res, 414, "path too long\n");
@@ -142,6 +170,11 @@ static int net_http_serve(net_server *srv, struct lws *wsi, struct net_http_sess
 	                                (const unsigned char *)res.cache_control,
 	                                (int)strlen(res.cache_control), &p, end))
 		return 1;
+	for (unsigned i = 0; i < res.n_extra; i++)
+		if (lws_add_http_header_by_name(wsi, (const unsigned char *)res.extra[i].name,
+		                                (const unsigned char *)res.extra[i].value,
+		                                (int)strlen(res.extra[i].value), &p, end))
+			return 1;
 	if (lws_finalize_write_http_header(wsi, start, &p, end))
 		return 1;
 	lws_callback_on_writable(wsi);

@@ -11,6 +11,8 @@
 #define NET_HTTP_PATH_MAX     512           /* bytes of a routed request path */
 #define NET_HTTP_BODY_MAX     (16u << 20)   /* bytes of one routed response */
 #define NET_HTTP_HEADER_MAX   256           /* bytes of one extra header value */
+#define NET_HTTP_EXTRA_MAX    4             /* extra headers of one response */
+#define NET_HTTP_NAME_MAX     40            /* bytes of an extra header's name */
 
 /* One GET request as a route handler sees it; valid during the call. */
 typedef struct net_http_request {
@@ -26,6 +28,12 @@ typedef struct net_http_response {
 	size_t len;
 	char etag[NET_HTTP_HEADER_MAX];          /* sent when non-empty, quoted by you */
 	const char *cache_control;               /* static string or NULL */
+	/* Further headers, added with net_http_header. */
+	unsigned n_extra;
+	struct {
+		char name[NET_HTTP_NAME_MAX];
+		char value[NET_HTTP_HEADER_MAX];
+	} extra[NET_HTTP_EXTRA_MAX];
 } net_http_response;
 
 typedef void (*net_http_fn)(void *ud, const net_http_request *req, net_http_response *res);
@@ -42,6 +50,12 @@ int net_http_authorization(const net_http_request *req, char *buf, size_t len);
  * memory or over NET_HTTP_BODY_MAX (then the response is a 500). */
 int net_http_reply(net_http_response *res, int status, const char *content_type,
                    const void *body, size_t len);
+
+/* Adds a header such as ("content-disposition", "attachment; ...") or
+ * ("retry-after", "60"); name without the colon; both are copied.
+ * Returns 0, or -1 when NET_HTTP_EXTRA_MAX are set or a string is too
+ * long for NET_HTTP_NAME_MAX / NET_HTTP_HEADER_MAX, or holds CR/LF. */
+int net_http_header(net_http_response *res, const char *name, const char *value);
 
 /* net_http_reply with a text/plain body given as a C string. */
 int net_http_reply_text(net_http_response *res, int status, const char *text);

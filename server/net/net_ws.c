@@ -185,21 +185,25 @@ void *net_conn_get_user(const net_conn *c) { return c->user; }
 
 /* Takes one token from c's bucket for a complete message. Returns true
  * when the message may be handled; false when it is over the rate (it is
- * then answered rate_limited, or, after NET_RATE_STRIKES_MAX of those in
- * a row, the connection is closed with NET_CLOSE_POLICY). */
+ * then answered rate_limited, or, after NET_RATE_STRIKES_MAX of those
+ * since the bucket was last full, the connection is closed with
+ * NET_CLOSE_POLICY). Strikes are forgiven only once the client has been
+ * quiet long enough to refill the whole burst: a sustained flood that
+ * earns a token now and then must not reset them. */
 static bool net_conn_admit(net_conn *c, bool has_id, uint64_t id)
 {
 	uint64_t now = uv_now(c->srv->loop);
 	uint64_t refill = (now - c->rate_at) * NET_RATE_PER_S; /* milli-tokens */
 
 	c->rate_at = now;
-	if (refill > NET_RATE_BURST * 1000u - c->rate_milli)
+	if (refill >= NET_RATE_BURST * 1000u - c->rate_milli) {
 		c->rate_milli = NET_RATE_BURST * 1000u;
-	else
+		c->rate_strikes = 0;
+	} else {
 		c->rate_milli += (uint32_t)refill;
+	}
 	if (c->rate_milli >= 1000u) {
 		c->rate_milli -= 1000u;
-		c->rate_strikes = 0;
 		return true;
 	}
 	if (++c->rate_strikes >= NET_RATE_STRIKES_MAX) {

@@ -205,6 +205,45 @@ describe('verrijk server over real sockets', () => {
     await fresh.close();
   });
 
+  it('a sustained flood over the rate (25 pings every 50 ms) is closed with 1008', async () => {
+    const c = await connect(server, 'ABCDEF');
+    let sent = 0;
+    const t0 = performance.now();
+    const timer = setInterval(() => {
+      if (c.ws.readyState !== c.ws.OPEN) return;
+      for (let i = 0; i < 25; i++) c.send({ t: 'ping', id: sent++ });
+    }, 50);
+    const res = await Promise.race([c.closed, new Promise((r) => setTimeout(() => r(null), 5000))]);
+    clearInterval(timer);
+    if (!res) c.ws.terminate();
+    assert.ok(res, `still open after ${sent} pings in ${(performance.now() - t0).toFixed(0)} ms`);
+    assert.equal(res.code, 1008);
+    const limited = c.queue.filter((m) => m.t === 'error' && m.code === 'rate_limited').length;
+    assert.equal(limited, RATE_STRIKES_MAX - 1);
+  });
+
+  it('a client that pauses after being limited is forgiven its strikes', async () => {
+    // Four bursts of 30 over the rate: 120 strikes in all, more than the
+    // 100 that close a connection, but each burst follows a pause long
+    // enough to refill the bucket, which forgives the earlier ones.
+    const OVER = 30;
+    const c = await connect(server, 'ABCDEF');
+    for (let round = 0; round < 4; round++) {
+      c.ws._socket.cork();
+      for (let i = 0; i < RATE_BURST + OVER; i++) c.send({ t: 'ping' });
+      c.ws._socket.uncork();
+      let limited = 0;
+      for (let n = 0; n < RATE_BURST + OVER; n++) {
+        const m = await c.next();
+        if (m.t === 'error' && m.code === 'rate_limited') limited++;
+      }
+      assert.ok(limited >= OVER - 5 && limited <= OVER, `round ${round}: ${limited} limited`);
+      await new Promise((r) => setTimeout(r, 2200)); // 40 tokens at 20/s take 2 s
+    }
+    await pingRoundTrip(c);
+    await c.close();
+  });
+
   it(`${MANY} concurrent connections each complete a ping round trip`, async () => {
     const t0 = performance.now();
     const clients = await Promise.all(Array.from({ length: MANY }, () => connect(server, 'ABCDEF')));
@@ -226,6 +265,17 @@ describe('verrijk server over real sockets', () => {
     const missing = await fetch(`${server.url}/no-such-file.js`);
     assert.equal(missing.status, 404);
     await missing.arrayBuffer();
+  });
+
+  it('a method other than GET on a route is answered 405 with allow: GET', async () => {
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const res = await fetch(`${server.url}/healthz`, { method, body: method === 'DELETE' ? undefined : 'x=1' });
+      assert.equal(res.status, 405, method);
+      assert.equal(res.headers.get('allow'), 'GET', method);
+      await res.arrayBuffer();
+    }
+    const health = await fetch(`${server.url}/healthz`);
+    assert.equal(await health.text(), 'ok');
   });
 
   it('.mjs and .svg are served with their MIME types', async () => {
