@@ -1202,7 +1202,10 @@ int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms 
 	memset(&lo, 0, sizeof(lo));
 	lo.dir = rs->rooms_dir;
 	lo.sync = cfg->sync;
-	lo.flush = EVLOG_FLUSH_FDATASYNC;
+	/* One syncfs(2) per batch flushes every room's file at once: measured
+	 * 2-3x the events/s of one fdatasync per file (server/log/README.md). */
+	lo.flush = EVLOG_FLUSH_SYNCFS;
+	lo.synced = metrics_log_synced_ns;
 	err = evlog_open(loop, &lo, &rs->log);
 	if (err) {
 		fprintf(stderr, "verrijk: cannot open the session log in %s: %s\n", rs->rooms_dir, uv_strerror(err));

@@ -87,6 +87,7 @@ struct evlog_file {
         bool undone;            /* a failed write was cut back off */
         bool truncated;         /* the ordered truncate succeeded */
         bool flushed;           /* the ordered fdatasync ran (whatever it returned) */
+        uint64_t sync_ns;       /* how long that fdatasync took */
         char note[EVLOG_DIR_MAX + 256];
     } job;
 };
@@ -100,6 +101,8 @@ struct evlog {
     unsigned open_max;
     void (*warn)(void *ud, const char *line);
     void *warn_ud;
+    void (*synced)(void *ud, uint64_t ns);
+    void *synced_ud;
 
     struct evlog_file *table[EVLOG_HASH_BUCKETS];
     /* Open files, most recently used first; remembered closed files. */
@@ -120,6 +123,7 @@ struct evlog {
     struct evlog_file *sync_next_group;
     struct evlog_file *sync_group;
     bool syncfs_busy;
+    uint64_t syncfs_ns;         /* how long the last syncfs took */
     uv_work_t syncfs_work;
     int syncfs_err;
     /* `batch` with syncfs: something was written since the last syncfs, and
@@ -622,8 +626,11 @@ static void file_job_work(uv_work_t *req)
         }
     }
     if (f->job.sync) {
+        uint64_t t0 = uv_hrtime();
+        int synced = fdatasync(fd);
+        f->job.sync_ns = uv_hrtime() - t0;
         f->job.flushed = true;
-        if (fdatasync(fd) != 0) {
+        if (synced != 0) {
             f->job.err = -errno;
             f->job.stage = "fdatasync";
             /* Records whose flush failed are reported as failed, so they
@@ -846,7 +853,9 @@ static void on_batch_timer(uv_timer_t *timer)
 static void syncfs_work(uv_work_t *req)
 {
     struct evlog *log = req->data;
+    uint64_t t0 = uv_hrtime();
     log->syncfs_err = syncfs(log->dir_fd) == 0 ? 0 : -errno;
+    log->syncfs_ns = uv_hrtime() - t0;
 }
 
 static void syncfs_done(uv_work_t *req, int status);
@@ -879,6 +888,8 @@ static void file_job_done(uv_work_t *req, int status)
 
     f->busy = false;
     log->busy_count--;
+    if (f->job.flushed && log->synced)
+        log->synced(log->synced_ud, f->job.sync_ns);
     if (f->job.note[0])
         warnf(log, "%s", f->job.note);
     if (f->job.load) {
@@ -1002,6 +1013,8 @@ static void syncfs_done(uv_work_t *req, int status)
     log->syncfs_busy = false;
     log->sync_group = NULL;
     log->stats.syncs++;
+    if (log->synced)
+        log->synced(log->synced_ud, log->syncfs_ns);
     if (err != 0 && !f)
         warnf(log, "evlog: %s: syncfs failed: %s", log->dir, uv_strerror(err));
     while (f) {
@@ -1094,6 +1107,8 @@ int evlog_open(uv_loop_t *loop, const struct evlog_options *options, struct evlo
     log->open_max = options->open_files ? options->open_files : EVLOG_OPEN_FILES_DEFAULT;
     log->warn = options->warn;
     log->warn_ud = options->warn_ud;
+    log->synced = options->synced;
+    log->synced_ud = options->synced_ud;
 
     /* Create the directory and any missing parent (DATA/rooms). */
     for (char *p = log->dir + 1;; p++) {

@@ -73,6 +73,10 @@ struct evlog_options {
      * trailing newline. NULL: standard error. */
     void (*warn)(void *ud, const char *line);
     void *warn_ud;
+    /* Called on the loop thread after each flush (fdatasync or syncfs)
+     * with how long it took, for the metrics. NULL: not called. */
+    void (*synced)(void *ud, uint64_t ns);
+    void *synced_ud;
 };
 
 struct evlog;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "net/net_private.h"
+#include "metrics.h"
 
 static const char net_room_alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
@@ -99,6 +100,7 @@ int net_conn_send(net_conn *c, const uint8_t *bytes, size_t len)
 	if (len > NET_SEND_QUEUE_MAX - c->tx_len) {
 		/* A reader this far behind would only grow our memory. */
 		net_conn_drop_tx(c);
+		metrics_send_queue_drop();
 		lwsl_warn("net: connection %llu closed as a slow reader\n",
 		          (unsigned long long)c->id);
 		net_conn_close(c, NET_CLOSE_POLICY, "slow reader");
@@ -305,6 +307,8 @@ static int net_conn_on_writeable(net_conn *c)
 	if (c->tx_len) {
 		int n = lws_write(c->wsi, c->tx + LWS_PRE, c->tx_len, LWS_WRITE_BINARY);
 
+		if (n >= 0)
+			metrics_frame_sent(c->tx_len);
 		net_conn_drop_tx(c);
 		if (n < 0)
 			return -1;

@@ -86,7 +86,10 @@ export async function startServer({ args = [], files = {}, prefix = [] } = {}) {
     /** Sends SIGTERM to our PID and asserts exit 0 without a sanitizer report. */
     async stop({ expectCode = 0 } = {}) {
       if (!exitInfo) proc.kill('SIGTERM');
-      const res = await Promise.race([exited, sleep(STOP_TIMEOUT_MS).then(() => null)]);
+      let timer;
+      const deadline = new Promise((r) => { timer = setTimeout(() => r(null), STOP_TIMEOUT_MS); });
+      const res = await Promise.race([exited, deadline]);
+      clearTimeout(timer); // else the test process lingers until it fires
       if (!res) {
         proc.kill('SIGKILL');
         await exited;
