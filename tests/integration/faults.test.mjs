@@ -433,7 +433,8 @@ describe('the server under faults while another room plays on', { timeout: 18000
     const { code: closeCode } = await c.closed;
     console.log(`# a sustained flood: ${sent} pings in ${(performance.now() - t0).toFixed(0)} ms, ${limited} rate_limited answers, ${open ? 'still open' : `closed ${closeCode}`}`);
     assert.ok(!open, `after ${sent} pings at 500/s the connection was still open (${limited} rate_limited answers)`);
-    assert.equal(closeCode, 1008);
+    // 1006 when a reset overtook the 1008 close frame (the client was still writing).
+    assert.ok(closeCode === 1008 || closeCode === 1006, `closed with ${closeCode}`);
     assert.ok(limited <= RATE_ANSWERS_MAX, `${limited} rate_limited answers before the close`);
   });
 

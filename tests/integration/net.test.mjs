@@ -212,7 +212,10 @@ describe('verrijk server over real sockets', () => {
     clearInterval(timer);
     if (!res) c.ws.terminate();
     assert.ok(res, `still open after ${sent} pings in ${(performance.now() - t0).toFixed(0)} ms`);
-    assert.equal(res.code, 1008);
+    // The server sends close 1008; while the client keeps writing, the
+    // kernel may answer the server's close with a reset that overtakes the
+    // close frame (then the client sees 1006). Either way it was closed.
+    assert.ok(res.code === 1008 || res.code === 1006, `closed with ${res.code}`);
     const limited = c.queue.filter((m) => m.t === 'error' && m.code === 'rate_limited').length;
     assert.equal(limited, RATE_STRIKES_MAX - 1);
   });
