@@ -27,6 +27,7 @@
 
 #include "api.h"
 #include "metrics.h"
+#include "ops_log.h"
 #include "record.h"
 #include "game/deck.h"
 
@@ -70,8 +71,6 @@ struct live_room {
 	bool loading;         /* its log is being read (evlog_load) */
 	pending *cur;
 	game_result res;
-	unsigned unwritten;   /* appends whose callback has not come */
-	unsigned written;     /* ... that succeeded */
 	int write_error;      /* the first failure */
 	/* Loop time (uv_now) since when no device is attached; 0 while one
 	 * is. The sweep sends the room out of memory once it is old enough. */
@@ -104,13 +103,6 @@ struct rooms {
 static void live_pump(live_room *lr);
 
 /* ---- small helpers ---- */
-
-static void say(const char *fmt, const char *code, const char *detail)
-{
-	fprintf(stderr, "verrijk: ");
-	fprintf(stderr, fmt, code, detail);
-	fputc('\n', stderr);
-}
 
 static uint64_t now_ms(void)
 {
@@ -201,7 +193,7 @@ static int load_decks(rooms *rs, const char *dir)
 	int n = scandir(dir, &names, json_file, alphasort);
 
 	if (n < 0) {
-		fprintf(stderr, "verrijk: cannot read the decks directory %s: %s\n", dir, strerror(errno));
+		ops_log(OPS_ERROR, NULL, "cannot read the decks directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -214,13 +206,13 @@ static int load_decks(rooms *rs, const char *dir)
 		free(names[i]);
 		json = read_file(path, DECK_SOURCE_MAX, &len);
 		if (!json) {
-			fprintf(stderr, "verrijk: deck %s refused: %s\n", path, strerror(errno));
+			ops_log(OPS_WARN, NULL, "deck %s refused: %s", path, strerror(errno));
 			continue;
 		}
 		if (deck_parse_json(json, len, path, &d, err, sizeof(err))) {
-			fprintf(stderr, "verrijk: deck refused: %s\n", err);
+			ops_log(OPS_WARN, NULL, "deck refused: %s", err);
 		} else if (rs->env.n_decks == ROOMS_DECKS_MAX) {
-			fprintf(stderr, "verrijk: deck %s refused: more than %d decks\n", path, ROOMS_DECKS_MAX);
+			ops_log(OPS_WARN, NULL, "deck %s refused: more than %d decks", path, ROOMS_DECKS_MAX);
 			deck_unref(d);
 		} else {
 			rs->decks[rs->env.n_decks++] = d;
@@ -229,7 +221,7 @@ static int load_decks(rooms *rs, const char *dir)
 	}
 	free(names);
 	if (rs->env.n_decks == 0)
-		fprintf(stderr, "verrijk: warning: no deck in %s; nobody can create a room\n", dir);
+		ops_log(OPS_WARN, NULL, "no deck in %s; nobody can create a room", dir);
 	return 0;
 }
 
@@ -498,7 +490,7 @@ static void on_deleted(void *ud, int status)
 	live_room *lr = ud;
 
 	if (status)
-		say("room %s: deleting its log failed: %s", lr->code, uv_strerror(status));
+		ops_log(OPS_WARN, lr->code, "deleting its log failed: %s", uv_strerror(status));
 	/* Inputs that queued up while the room went away find no room. */
 	for (pending *p = lr->head; p; p = p->next)
 		if (p->conn)
@@ -518,13 +510,17 @@ static void live_commit(live_room *lr, const vp_intent *in)
 		const game_event *e = &res->events[i];
 
 		if (game_apply(lr->r, e)) {
-			say("room %s: an event does not fit the state (%s); dropped", lr->code,
+			ops_log(OPS_WARN, lr->code, "an event does not fit the state (%s); dropped",
 			    game_event_name(e->kind));
 			continue;
 		}
 		fan_out(lr, e, skip);
-		if (e->kind == GAME_EV_CREATED)
+		if (e->kind == GAME_EV_CREATED) {
 			metrics_room_created();
+			ops_log(OPS_INFO, lr->code, "created (deck %s)", e->u.created.deck->id);
+		} else if (e->kind == GAME_EV_CLOSED) {
+			ops_log(OPS_INFO, lr->code, "round %u closed", (unsigned)e->u.closed.round);
+		}
 		if (e->kind == GAME_EV_LEFT) {
 			device *l = lr->devices[e->u.left.player];
 
@@ -564,6 +560,7 @@ static void live_commit(live_room *lr, const vp_intent *in)
 	}
 
 	if (res->purge) {
+		ops_log(OPS_INFO, lr->code, "purged: the room and its log are deleted");
 		lr->purging = true;
 		for (uint32_t i = 1; i <= GAME_MAX_MEMBERS; i++) {
 			device *l = lr->devices[i];
@@ -592,7 +589,8 @@ static void live_done(live_room *lr)
 	lr->busy = false;
 }
 
-/* Every append of the current decision has been answered. */
+/* The log has answered for the current decision's events (stored all
+ * together, or none of them: evlog_appendv). */
 static void live_settle(live_room *lr)
 {
 	rooms *rs = lr->rs;
@@ -601,25 +599,17 @@ static void live_settle(live_room *lr)
 
 	if (lr->write_error) {
 		if (!rs->log_failing)
-			say("room %s: the session log cannot be written (%s); answering server_busy until it can",
-			    lr->code, uv_strerror(lr->write_error));
+			ops_log(OPS_ERROR, lr->code, "the session log cannot be written (%s); answering server_busy until it can", uv_strerror(lr->write_error));
 		rs->log_failing = true;
-		if (lr->written == 0)
-			reply_error(lr->cur ? lr->cur->conn : NULL, have_in ? &in : NULL, VP_SERVER_BUSY,
-			            "The server cannot save this right now; try again in a moment.");
-		else
-			/* Part of a decision reached the log: memory no longer
-			 * matches it. Say so loudly rather than go on from a state
-			 * the log lacks; a restart reloads the room from its log. */
-			say("room %s: %s", lr->code, "a decision was logged only in part; restart to reload the room");
+		reply_error(lr->cur ? lr->cur->conn : NULL, have_in ? &in : NULL, VP_SERVER_BUSY,
+		            "The server cannot save this right now; try again in a moment.");
 	} else {
 		if (rs->log_failing)
-			say("room %s: %s", lr->code, "the session log is written again");
+			ops_log(OPS_INFO, lr->code, "the session log is written again");
 		rs->log_failing = false;
 		live_commit(lr, have_in ? &in : NULL);
 	}
 	lr->write_error = 0;
-	lr->written = 0;
 	live_done(lr);
 	if (lr->purging) {
 		lr->busy = true; /* nothing more is decided in this room */
@@ -634,12 +624,8 @@ static void on_logged(void *ud, int status)
 {
 	live_room *lr = ud;
 
-	if (status && !lr->write_error)
-		lr->write_error = status;
-	else if (!status)
-		lr->written++;
-	if (--lr->unwritten == 0)
-		live_settle(lr);
+	lr->write_error = status;
+	live_settle(lr);
 }
 
 /* Decides p: answers an error at once, or starts logging its events. */
@@ -714,11 +700,9 @@ static void live_decide(live_room *lr, pending *p)
 	msgpack_sbuffer_destroy(&buf);
 	free(ends);
 	free(parts);
-	if (err) {
+	if (err) { /* refused at once: the decision is not in the log */
 		lr->write_error = err;
 		live_settle(lr);
-	} else {
-		lr->unwritten = 1;
 	}
 	return;
 drop:
@@ -754,7 +738,7 @@ static int live_apply_log(live_room *lr, const struct evlog_contents *c, const c
 
 	if (c->repaired || c->tail != EVLOG_TAIL_CLEAN) {
 		evlog_contents_describe(c, path, line, sizeof(line));
-		say("room %s: %s", lr->code, line);
+		ops_log(OPS_WARN, lr->code, "%s", line);
 	}
 	for (size_t i = 0; i < c->count; i++) {
 		uint32_t len;
@@ -764,14 +748,14 @@ static int live_apply_log(live_room *lr, const struct evlog_contents *c, const c
 
 		if (record_read_event(payload, len, &e, err, sizeof(err))) {
 			snprintf(line, sizeof(line), "record %zu cannot be read (%s); the room stays on disk as it is", i + 1, err);
-			say("room %s: %s", lr->code, line);
+			ops_log(OPS_WARN, lr->code, "%s", line);
 			return -1;
 		}
 		ok = game_apply(lr->r, &e) == 0;
 		game_event_clear(&e);
 		if (!ok) {
 			snprintf(line, sizeof(line), "record %zu does not fit the room; the room stays on disk as it is", i + 1);
-			say("room %s: %s", lr->code, line);
+			ops_log(OPS_WARN, lr->code, "%s", line);
 			return -1;
 		}
 	}
@@ -815,7 +799,7 @@ static live_room *live_load(rooms *rs, const char *code)
 	if (rooms_log_path(rs, code, path, sizeof(path)) || stat(path, &st))
 		return NULL;
 	if (evlog_read_file(path, true, &c)) {
-		say("room %s: its log cannot be read (%s)", code, strerror(errno));
+		ops_log(OPS_WARN, code, "its log cannot be read (%s)", strerror(errno));
 		return NULL;
 	}
 	lr = live_new(rs, code);
@@ -870,7 +854,7 @@ static void on_loaded(void *ud, int status, const struct evlog_contents *c)
 	if (rooms_log_path(rs, lr->code, path, sizeof(path)))
 		path[0] = '\0';
 	if (status && status != UV_ENOENT)
-		say("room %s: its log cannot be read (%s)", lr->code, uv_strerror(status));
+		ops_log(OPS_WARN, lr->code, "its log cannot be read (%s)", uv_strerror(status));
 	if ((status && status != UV_ENOENT) || (status == 0 && live_apply_log(lr, c, path))) {
 		/* Not a room anyone can use, nor a code to create anew. */
 		live_refuse_pending(lr, VP_SERVER_BUSY, "This room's log cannot be read; the operator has been told.");
@@ -1011,7 +995,7 @@ static void recover(rooms *rs, uint64_t window_ms)
 	}
 	free(names);
 	if (back)
-		fprintf(stderr, "verrijk: %u room%s back from the log\n", back, back == 1 ? "" : "s");
+		ops_log(OPS_INFO, NULL, "%u room%s back from the log", back, back == 1 ? "" : "s");
 }
 
 /* ---- memory and retention ---- */
@@ -1054,7 +1038,7 @@ static void sweep_idle(rooms *rs, uint64_t now)
 		}
 	}
 	if (gone)
-		fprintf(stderr, "verrijk: %u idle room%s left memory (%s%s); %s load from the log when asked for\n",
+		ops_log(OPS_INFO, NULL, "%u idle room%s left memory (%s%s); %s load from the log when asked for",
 		        gone, gone == 1 ? "" : "s", names, gone > ROOMS_REPORT_NAMES ? " ..." : "",
 		        gone == 1 ? "it will" : "they will");
 }
@@ -1117,9 +1101,9 @@ static void retain_check(rooms *rs)
 		return;
 	err = evlog_list_dir(rs->rooms_dir, retain_found, &sc);
 	if (err)
-		say("%s: cannot list the logs for --retain-days: %s", rs->rooms_dir, uv_strerror(err));
+		ops_log(OPS_WARN, NULL, "%s: cannot list the logs for --retain-days: %s", rs->rooms_dir, uv_strerror(err));
 	if (sc.deleted)
-		fprintf(stderr, "verrijk: deleting %u room log%s without activity for %llu day%s\n", sc.deleted,
+		ops_log(OPS_INFO, NULL, "deleting %u room log%s without activity for %llu day%s", sc.deleted,
 		        sc.deleted == 1 ? "" : "s", (unsigned long long)(rs->retain_ms / (24ull * 3600 * 1000)),
 		        rs->retain_ms / (24ull * 3600 * 1000) == 1 ? "" : "s");
 	if (sc.more)
@@ -1185,7 +1169,7 @@ int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms 
 	int err;
 
 	if (!rs) {
-		fprintf(stderr, "verrijk: out of memory\n");
+		ops_log(OPS_ERROR, NULL, "out of memory");
 		return -1;
 	}
 	rs->loop = loop;
@@ -1193,7 +1177,7 @@ int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms 
 	rs->grace_ms = cfg->grace_ms ? cfg->grace_ms : ROOMS_GRACE_MS;
 	rs->env.decks = rs->decks;
 	if (snprintf(rs->rooms_dir, sizeof(rs->rooms_dir), "%s/rooms", cfg->data_dir) >= (int)sizeof(rs->rooms_dir)) {
-		fprintf(stderr, "verrijk: the data directory's path is too long\n");
+		ops_log(OPS_ERROR, NULL, "the data directory's path is too long");
 		goto fail;
 	}
 	if (load_decks(rs, cfg->decks_dir))
@@ -1208,7 +1192,7 @@ int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms 
 	lo.synced = metrics_log_synced_ns;
 	err = evlog_open(loop, &lo, &rs->log);
 	if (err) {
-		fprintf(stderr, "verrijk: cannot open the session log in %s: %s\n", rs->rooms_dir, uv_strerror(err));
+		ops_log(OPS_ERROR, NULL, "cannot open the session log in %s: %s", rs->rooms_dir, uv_strerror(err));
 		goto fail;
 	}
 	/* Old logs go first (their stand-ins keep recover from loading them). */
@@ -1237,7 +1221,7 @@ int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms 
 	h.on_close = on_close;
 	net_server_set_handler(net, &h);
 	if (api_routes(net, rs)) {
-		fprintf(stderr, "verrijk: cannot add the HTTP API routes\n");
+		ops_log(OPS_ERROR, NULL, "cannot add the HTTP API routes");
 		goto fail;
 	}
 	*out = rs;
