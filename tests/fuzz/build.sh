@@ -40,8 +40,11 @@ PKG_CFLAGS=$(pkg-config --cflags $PKGS)
 PKG_LIBS=$(pkg-config --libs $PKGS)
 
 WARN=(-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter)
+# The project's own headers are included with quotes; -iquote keeps a
+# header there from shadowing a system one of the same name (a server/limits.h
+# would otherwise replace <limits.h> inside msgpack.h).
 COMMON=(-std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
-        -fno-sanitize-recover=undefined -Iprotocol/include -Iprotocol/src -Iserver -Itests/fuzz
+        -fno-sanitize-recover=undefined -Iprotocol/include -iquote protocol/src -iquote server -iquote tests/fuzz
         "${WARN[@]}" $PKG_CFLAGS ${FUZZ_CFLAGS:-})
 LIB_SAN=(-fsanitize=fuzzer-no-link,address,undefined)
 TARGET_SAN=(-fsanitize=fuzzer,address,undefined)

@@ -575,7 +575,7 @@ static vp_code run_input(session *s, game_input *in_, uint64_t seconds, bool *pu
 
 /* Ops 30 and 31 are bulk steps that reach the limits of GAME_MAX_*, which
  * single steps would take thousands of bytes to reach: a crowd joins (up to
- * 128), the facilitator opens and closes rounds (up to 128), or a member
+ * 128, each leaving again at once when asked), the facilitator opens and closes rounds (up to 128), or a member
  * adds notes (up to 256). Each input goes through every check as usual. */
 static uint32_t bulk(session *s, script *sc, bool *purged)
 {
@@ -597,7 +597,17 @@ static uint32_t bulk(session *s, script *sc, bool *purged)
             it.name = str_of(name);
             it.role = (b & 1) && i % 5 == 0 ? VP_ROLE_SCREEN : VP_ROLE_PLAYER;
             in.sender = 0;
-            granted += run_input(s, &in, 1, purged) == VP_OK;
+            if (run_input(s, &in, 1, purged) != VP_OK)
+                continue;
+            granted++;
+            if (b & 2) {
+                /* Churn: the newcomer leaves at once, so that the members
+                 * a room ever had (GAME_MAX_MEMBERS) run out. */
+                memset(&it, 0, sizeof it);
+                it.t = VP_T_LEAVE;
+                in.sender = room_members(s->live);
+                granted += run_input(s, &in, 1, purged) == VP_OK;
+            }
         }
     } else if (b & 1) {
         for (uint32_t i = 0; i <= (a & 127u) && !*purged; i++) {
