@@ -13,7 +13,6 @@
 #                         to fuzz past a known UBSan finding with a suppressions file
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$PWD
 OUT=${OUT:-build-fuzz}
 CC=${CC_FUZZ:-clang}
 TARGETS=(decode game record deck)
@@ -35,9 +34,10 @@ stale() { # stale OUTPUT INPUT... : true when OUTPUT is missing or older than an
 if [[ ${1:-} == --force ]]; then rm -rf "$OUT/obj" "$OUT"/fuzz_* "$OUT/seed_gen"; fi
 
 command -v "$CC" >/dev/null || { echo "build.sh: $CC not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
-PKGS="msgpack jansson libcrypto libuv"
-PKG_CFLAGS=$(pkg-config --cflags $PKGS)
-PKG_LIBS=$(pkg-config --libs $PKGS)
+PKGS=(msgpack jansson libcrypto libuv)
+read -ra PKG_CFLAGS <<<"$(pkg-config --cflags "${PKGS[@]}")"
+read -ra PKG_LIBS <<<"$(pkg-config --libs "${PKGS[@]}")"
+read -ra EXTRA <<<"${FUZZ_CFLAGS:-}"
 
 WARN=(-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter)
 # The project's own headers are included with quotes; -iquote keeps a
@@ -45,8 +45,10 @@ WARN=(-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter)
 # would otherwise replace <limits.h> inside msgpack.h).
 COMMON=(-std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
         -fno-sanitize-recover=undefined -Iprotocol/include -iquote protocol/src -iquote server -iquote tests/fuzz
-        "${WARN[@]}" $PKG_CFLAGS ${FUZZ_CFLAGS:-})
+        "${WARN[@]}" "${PKG_CFLAGS[@]}" "${EXTRA[@]}")
+# shellcheck disable=SC2054 # the commas belong to one clang option
 LIB_SAN=(-fsanitize=fuzzer-no-link,address,undefined)
+# shellcheck disable=SC2054
 TARGET_SAN=(-fsanitize=fuzzer,address,undefined)
 
 mkdir -p "$OUT/obj"
@@ -75,7 +77,7 @@ for t in "${TARGETS[@]}"; do
   bin="$OUT/fuzz_$t"
   if stale "$bin" "$src" "$LIB" "${HEADERS[@]}"; then
     echo "  LD  $bin"
-    "$CC" "${COMMON[@]}" "${TARGET_SAN[@]}" "$src" "$LIB" $PKG_LIBS -o "$bin"
+    "$CC" "${COMMON[@]}" "${TARGET_SAN[@]}" "$src" "$LIB" "${PKG_LIBS[@]}" -o "$bin"
   fi
 done
 
@@ -86,13 +88,14 @@ done
 if stale "$OUT/seed_gen" tests/fuzz/fuzz_game.c "$LIB" "${HEADERS[@]}"; then
   echo "  LD  $OUT/seed_gen"
   "$CC" "${COMMON[@]}" -fsanitize=address,undefined -DFUZZ_SEED_MAIN tests/fuzz/fuzz_game.c "$LIB" \
-    $PKG_LIBS -o "$OUT/seed_gen" -fsanitize=fuzzer-no-link
+    "${PKG_LIBS[@]}" -o "$OUT/seed_gen" -fsanitize=fuzzer-no-link
 fi
 
 # 4. Seed corpora (regenerated each build; libFuzzer adds what it finds).
 C="$OUT/corpus"
 mkdir -p "$C/decode" "$C/game" "$C/record" "$C/deck"
 if stale "$C/decode/.stamp" protocol/vectors/client.json; then
+  # shellcheck disable=SC2016 # the script is JavaScript
   node -e '
     const fs = require("fs");
     const [vectors, dir] = process.argv.slice(1);

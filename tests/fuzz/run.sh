@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS=${1:-60}
 OUT=${OUT:-build-fuzz}
-TARGETS=(${FUZZ_TARGETS:-decode game record deck})
+read -ra TARGETS <<<"${FUZZ_TARGETS:-decode game record deck}"
 JOBS=${FUZZ_JOBS:-1}
 [[ $SECS =~ ^[0-9]+$ ]] || { echo "usage: tests/fuzz/run.sh [SECONDS]" >&2; exit 2; }
 
