@@ -18,6 +18,7 @@
 #include "lan.h"
 #include "metrics.h"
 #include "ops_api.h"
+#include "ops_log.h"
 #include "rooms.h"
 
 #ifndef VERRIJK_VERSION
@@ -48,6 +49,12 @@ typedef struct options {
 	uint64_t idle_ms;         /* rooms without a device leave memory after this */
 	uint64_t retain_ms;       /* logs without activity are deleted after this; 0: never */
 	const char *public_url;   /* the one join URL offered (behind a proxy), or NULL */
+	uint32_t max_rooms;       /* 0: ROOMS_LIVE_MAX */
+	limits_proxies proxies;   /* --trust-proxy */
+	const char *origins[NET_ORIGINS_MAX]; /* --origin, pointing into argv */
+	char origin_list[NET_ORIGINS_MAX * NET_ORIGIN_MAX]; /* --origin values, split */
+	size_t origin_used;
+	unsigned n_origins;
 } options;
 
 typedef struct app {
@@ -64,7 +71,8 @@ static void usage(FILE *out)
 	        "usage: verrijk [--host H] [--port N] [--data DIR] [--web DIR] [--decks DIR]\n"
 	        "               [--sync always|batch|none] [--max-connections N]\n"
 	        "               [--idle-minutes N] [--retain-days N] [--public-url URL]\n"
-	        "               [--help] [--version]\n"
+	        "               [--max-rooms N] [--trust-proxy ADDR[,ADDR...]]\n"
+	        "               [--origin URL[,URL...]] [--help] [--version]\n"
 	        "       verrijk replay FILE.log [--json] [--at SEQ [--as MEMBER]] [--verify]\n"
 	        "       verrijk export FILE.log --md|--json|--csv [--round N]\n"
 	        "\n"
@@ -87,9 +95,17 @@ static void usage(FILE *out)
 	        "               (default 90; 0 keeps logs for ever); checked at start and hourly\n"
 	        "  --public-url URL  the address phones join at (behind a proxy or in a\n"
 	        "               container); default: this machine's own addresses\n"
+	        "  --max-rooms N  rooms held in memory at once; creating one more is\n"
+	        "               answered server_busy (default and most %u)\n"
+	        "  --trust-proxy ADDR  a reverse proxy's address (repeatable, or a comma\n"
+	        "               list): its X-Real-IP or last X-Forwarded-For hop names the\n"
+	        "               client for the per-address limits; from anyone else they are ignored\n"
+	        "  --origin URL  WebSocket upgrades whose Origin header is not one of these\n"
+	        "               (scheme://host[:port], repeatable or a comma list) are refused;\n"
+	        "               an upgrade without Origin (not a browser) is accepted\n"
 	        "\n"
 	        "  replay, export: read a session log (read-only, no server): see README.md\n",
-	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS);
+	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS, (unsigned)ROOMS_LIVE_MAX);
 }
 
 /* Parses argv into *o. Returns -1 to exit 0 (help, version), 0 to run,
@@ -109,6 +125,40 @@ static int parse_amount(const char *text, double lo, double hi, double *out)
 	return 0;
 }
 
+/* Adds the comma-separated origins of one --origin value: each
+ * scheme://host[:port], without a path or a trailing slash (one is
+ * dropped). Returns 0, or -1 after saying what was wrong. */
+static int add_origins(options *o, const char *value)
+{
+	const char *s = value;
+
+	for (;;) {
+		size_t n = strcspn(s, ",");
+		char *dst = o->origin_list + o->origin_used;
+		const char *host;
+
+		if (n && s[n - 1] == '/')
+			n--;
+		host = n > 3 ? strstr(s, "://") : NULL;
+		if (!host || host >= s + n || host + 3 == s + n ||
+		    memchr(host + 3, '/', (size_t)(s + n - host - 3)) ||
+		    o->n_origins >= NET_ORIGINS_MAX || n >= NET_ORIGIN_MAX ||
+		    o->origin_used + n + 1 > sizeof(o->origin_list)) {
+			fprintf(stderr, "verrijk: --origin wants URLs like https://host[:port] (at most %u), not \"%s\"\n",
+			        (unsigned)NET_ORIGINS_MAX, value);
+			return -1;
+		}
+		memcpy(dst, s, n);
+		dst[n] = '\0';
+		o->origins[o->n_origins++] = dst;
+		o->origin_used += n + 1;
+		s += strcspn(s, ",");
+		if (!*s)
+			return 0;
+		s++;
+	}
+}
+
 static int parse_options(int argc, char **argv, options *o)
 {
 	static const struct option longopts[] = {
@@ -122,6 +172,9 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "idle-minutes", required_argument, NULL, 'i' },
 		{ "retain-days", required_argument, NULL, 'r' },
 		{ "public-url", required_argument, NULL, 'u' },
+		{ "max-rooms", required_argument, NULL, 'M' },
+		{ "trust-proxy", required_argument, NULL, 'T' },
+		{ "origin", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -138,6 +191,10 @@ static int parse_options(int argc, char **argv, options *o)
 	o->idle_ms = ROOMS_IDLE_MS_DEFAULT;
 	o->retain_ms = ROOMS_RETAIN_MS_DEFAULT;
 	o->public_url = NULL;
+	o->max_rooms = 0;
+	memset(&o->proxies, 0, sizeof(o->proxies));
+	o->n_origins = 0;
+	o->origin_used = 0;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -194,12 +251,40 @@ static int parse_options(int argc, char **argv, options *o)
 			char why[256];
 
 			if (lan_public_url_check(optarg, why, sizeof(why))) {
-				fprintf(stderr, "verrijk: --public-url wants a URL like https://host/path/: %s\n", why);
+				fprintf(stderr, "verrijk: %s\n", why);
 				return EXIT_USAGE;
 			}
 			o->public_url = optarg;
 			break;
 		}
+		case 'M': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 1 || v > ROOMS_LIVE_MAX) {
+				fprintf(stderr, "verrijk: --max-rooms wants a number from 1 to %u, not \"%s\"\n",
+				        (unsigned)ROOMS_LIVE_MAX, optarg);
+				return EXIT_USAGE;
+			}
+			o->max_rooms = (uint32_t)v;
+			break;
+		}
+		case 'T': {
+			const char *why = NULL;
+
+			if (limits_proxies_add(&o->proxies, optarg, &why)) {
+				fprintf(stderr, "verrijk: --trust-proxy wants IP addresses (at most %u), not \"%s\"\n",
+				        (unsigned)LIMITS_PROXIES_MAX, why ? why : optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case 'O':
+			if (add_origins(o, optarg))
+				return EXIT_USAGE;
+			break;
 		case 'd':
 			o->data_dir = optarg;
 			break;
@@ -307,6 +392,7 @@ static void on_signal(uv_signal_t *sig, int signum)
 	if (a->stopping)
 		return;
 	a->stopping = true;
+	ops_log(OPS_INFO, NULL, "stopping (signal %d): closing connections, then the log", signum);
 	rooms_stop(a->rooms);
 	net_server_shutdown(a->net, on_net_stopped, a);
 }
@@ -349,6 +435,9 @@ int main(int argc, char **argv)
 	cfg.web_dir = o.web_dir;
 	cfg.fd_limit = raise_fd_limit();
 	cfg.max_connections = o.max_connections;
+	cfg.trusted_proxies = &o.proxies;
+	cfg.origins = o.origins;
+	cfg.n_origins = o.n_origins;
 
 	if (metrics_verrijk_init(VERRIJK_VERSION))
 		fprintf(stderr, "verrijk: warning: out of memory for the metrics; /metrics stays empty\n");
@@ -370,6 +459,7 @@ int main(int argc, char **argv)
 		.recover_window_ms = VERRIJK_RECOVER_WINDOW_MS,
 		.idle_ms = o.idle_ms,
 		.retain_ms = o.retain_ms,
+		.max_rooms = o.max_rooms,
 	};
 	ops_config ops = {
 		.version = VERRIJK_VERSION,
@@ -405,6 +495,8 @@ int main(int argc, char **argv)
 		lan_print(stdout, &urls, o.public_url, o.host);
 	}
 	fflush(stdout);
+	ops_log(OPS_INFO, NULL, "verrijk %s started on %s:%d (data %s, sync %s)", VERRIJK_VERSION, o.host, o.port,
+	        o.data_dir, evlog_sync_name(o.sync));
 
 	uv_run(&a.loop, UV_RUN_DEFAULT);
 	exit_code = 0;

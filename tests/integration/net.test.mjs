@@ -217,7 +217,9 @@ describe('verrijk server over real sockets', () => {
     // close frame (then the client sees 1006). Either way it was closed.
     assert.ok(res.code === 1008 || res.code === 1006, `closed with ${res.code}`);
     const limited = c.queue.filter((m) => m.t === 'error' && m.code === 'rate_limited').length;
-    assert.equal(limited, RATE_STRIKES_MAX - 1);
+    // A reset also discards answers still in flight; a clean close delivers them all.
+    if (res.code === 1008) assert.equal(limited, RATE_STRIKES_MAX - 1);
+    else assert.ok(limited <= RATE_STRIKES_MAX - 1, `${limited} rate_limited answers`);
   });
 
   it('a client that pauses after being limited is forgiven its strikes', async () => {
