@@ -65,7 +65,7 @@ export interface Table {
   /**
    * For the facilitator only: the votes they cast for seated players
    * ([[player, value]…], ascending ids) — the `voted` events showed them the
-   * values (an extension of §6, protocol/events.md).
+   * values (an extension of §6, protocol/README.md).
    */
   seated_votes?: Vote[];
 }
