@@ -1,7 +1,8 @@
 /* api.c - the HTTP API of PROTOCOL.md section 8: decks, summaries, the replay.
  *
  * Room URLs answer 404 alike for an unknown room and a wrong key, so that
- * codes cannot be probed. A room not in memory is read from its log here,
+ * codes cannot be probed; each such 404 counts against the address, and
+ * past LIMITS_FAILS_MAX of late the address gets 429 with Retry-After. A room not in memory is read from its log here,
  * on the loop thread: logs are small, and this keeps one way of loading. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "rooms.h"
 
 #define API_CACHE_FOREVER "public, max-age=31536000, immutable"
+#define API_CODE_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 #define API_NOT_FOUND "Not found: no room with this code, or the key does not fit it."
 
 static json_t *text_json(const deck_text *t)
@@ -196,17 +198,37 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 {
 	rooms *rs = ud;
 	const char *rest = req->path + strlen("/api/rooms");
-	char code[VP_ROOM_LEN + 1];
+	char code[VP_ROOM_LEN + 1], retry[24];
+	uint64_t refused_ms;
 	const char *what;
 	const room *r;
 	int f = -1;
 
+	refused_ms = net_http_refused_ms(req);
+	if (refused_ms) {
+		/* Too many wrong codes or keys from this address of late: not
+		 * even looked at, so a prober learns nothing (PROTOCOL.md 8). */
+		snprintf(retry, sizeof(retry), "%llu", (unsigned long long)((refused_ms + 999) / 1000));
+		net_http_reply_text(res, 429, "Too many failed attempts from your address; try again later.");
+		net_http_header(res, "retry-after", retry);
+		res->cache_control = "no-store";
+		return;
+	}
 	if (strlen(rest) < VP_ROOM_LEN + 3 || rest[0] != '/' || rest[VP_ROOM_LEN + 1] != '/') {
+		net_http_failed(req);
 		net_http_reply_text(res, 404, API_NOT_FOUND);
 		return;
 	}
 	memcpy(code, rest + 1, VP_ROOM_LEN);
 	code[VP_ROOM_LEN] = '\0';
+	/* A code as PROTOCOL.md section 2 spells it, nothing else: lws has
+	 * decoded percent escapes already, so an escaped `%` (or any other
+	 * character) shows here and is refused like an unknown room. */
+	if (strspn(code, API_CODE_ALPHABET) != VP_ROOM_LEN) {
+		net_http_failed(req);
+		net_http_reply_text(res, 404, API_NOT_FOUND);
+		return;
+	}
 	what = rest + VP_ROOM_LEN + 2;
 	if (strcmp(what, "summary.json") == 0)
 		f = EXPORT_JSON;
@@ -220,6 +242,7 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 	}
 	r = authorised_room(rs, req, code);
 	if (!r) {
+		net_http_failed(req);
 		net_http_reply_text(res, 404, API_NOT_FOUND);
 		return;
 	}

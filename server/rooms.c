@@ -89,6 +89,7 @@ struct rooms {
 	game_env env;
 	live_room *buckets[ROOMS_BUCKETS];
 	unsigned n_live;
+	unsigned max_live;           /* rooms_config.max_rooms */
 	uint64_t idle_ms;
 	uint64_t retain_ms;   /* 0: logs are kept for ever */
 	uint64_t next_retain; /* loop time of the next retention check */
@@ -880,7 +881,7 @@ static live_room *live_get_async(rooms *rs, const char *code)
 
 	if (lr)
 		return lr;
-	if (rs->n_live >= ROOMS_LIVE_MAX)
+	if (rs->n_live >= rs->max_live)
 		return NULL;
 	lr = live_new(rs, code);
 	if (!lr)
@@ -1197,6 +1198,7 @@ int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms 
 	}
 	/* Old logs go first (their stand-ins keep recover from loading them). */
 	rs->idle_ms = cfg->idle_ms ? cfg->idle_ms : ROOMS_IDLE_MS_DEFAULT;
+	rs->max_live = cfg->max_rooms && cfg->max_rooms < ROOMS_LIVE_MAX ? cfg->max_rooms : ROOMS_LIVE_MAX;
 	rs->retain_ms = cfg->retain_ms;
 	retain_check(rs);
 	metrics_watch_evlog(rs->log);

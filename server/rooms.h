@@ -61,6 +61,9 @@ typedef struct rooms_config {
 	 * server (checked at start, then every ROOMS_RETAIN_CHECK_MS); never
 	 * a room with a device attached. 0: kept for ever. */
 	uint64_t retain_ms;
+	/* Rooms in memory at once (--max-rooms); `create` or a load beyond
+	 * it is answered server_busy. 0: ROOMS_LIVE_MAX. */
+	uint32_t max_rooms;
 } rooms_config;
 
 /* Loads the decks, opens the log, brings back the recently active rooms

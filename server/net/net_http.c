@@ -29,6 +29,50 @@ int net_http_query(const net_http_request *req, const char *name, char *buf, siz
 	return (int)n;
 }
 
+/* Bytes of a forwarding header we read; a longer X-Forwarded-For is not
+ * used (the peer's address counts instead). */
+#define NET_FORWARDED_MAX 512
+
+void net_client_addr(const net_server *srv, struct lws *wsi, limits_addr *out)
+{
+	char peer[LIMITS_ADDR_TEXT_MAX + 16], real[NET_FORWARDED_MAX], fwd[NET_FORWARDED_MAX];
+	const char *p = lws_get_peer_simple(wsi, peer, sizeof(peer));
+	bool has_real = false, has_fwd = false;
+
+	/* The headers are read only when the peer could be trusted: no
+	 * copy at all for the common case without a proxy. */
+	if (srv->proxies.n) {
+		has_real = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_X_REAL_IP) > 0 &&
+		           lws_hdr_copy(wsi, real, sizeof(real), WSI_TOKEN_HTTP_X_REAL_IP) > 0;
+		has_fwd = lws_hdr_total_length(wsi, WSI_TOKEN_X_FORWARDED_FOR) > 0 &&
+		          lws_hdr_copy(wsi, fwd, sizeof(fwd), WSI_TOKEN_X_FORWARDED_FOR) > 0;
+	}
+	limits_client_addr(&srv->proxies, p, has_real ? real : NULL, has_fwd ? fwd : NULL, out);
+}
+
+static net_server *net_http_server(const net_http_request *req)
+{
+	return lws_context_user(lws_get_context(req->wsi));
+}
+
+uint64_t net_http_refused_ms(const net_http_request *req)
+{
+	net_server *srv = net_http_server(req);
+	limits_addr a;
+
+	net_client_addr(srv, req->wsi, &a);
+	return limits_blocked(srv->fails, &a, net_now_ms(srv));
+}
+
+void net_http_failed(const net_http_request *req)
+{
+	net_server *srv = net_http_server(req);
+	limits_addr a;
+
+	net_client_addr(srv, req->wsi, &a);
+	limits_fail(srv->fails, &a, net_now_ms(srv));
+}
+
 int net_http_authorization(const net_http_request *req, char *buf, size_t len)
 {
 	int n = lws_hdr_total_length(req->wsi, WSI_TOKEN_HTTP_AUTHORIZATION);

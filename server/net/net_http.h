@@ -46,6 +46,15 @@ int net_http_query(const net_http_request *req, const char *name, char *buf, siz
 /* Copies the Authorization header into buf. Returns as net_http_query. */
 int net_http_authorization(const net_http_request *req, char *buf, size_t len);
 
+/* Per-address limits (PROTOCOL.md section 8): milliseconds until the
+ * request's address may try again after too many failed attempts, or 0.
+ * The address is the peer's, or the one a trusted proxy names. */
+uint64_t net_http_refused_ms(const net_http_request *req);
+
+/* Counts a failed attempt (unknown room, wrong key) against the
+ * request's address. */
+void net_http_failed(const net_http_request *req);
+
 /* Sets status, type and a copy of body. Returns 0, or -1 when out of
  * memory or over NET_HTTP_BODY_MAX (then the response is a 500). */
 int net_http_reply(net_http_response *res, int status, const char *content_type,

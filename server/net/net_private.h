@@ -72,6 +72,7 @@ struct net_conn {
 	bool in_msg;                 /* a message's first piece came, not its last */
 	uint8_t skip;                /* enum net_rx_skip for the current message */
 	char room[VP_ROOM_LEN + 1];
+	limits_addr addr;            /* the client's, for per-address limits */
 };
 
 struct net_server {
@@ -89,6 +90,11 @@ struct net_server {
 	char *mount_points[NET_HTTP_MOUNTS_MAX];
 	unsigned n_mounts;
 	struct lws_protocols protocols[3];
+
+	limits *fails;               /* failed attempts per address */
+	limits_proxies proxies;      /* --trust-proxy */
+	char origins[NET_ORIGINS_MAX][NET_ORIGIN_MAX];
+	unsigned n_origins;
 
 	net_conn *conns;             /* open WebSocket connections */
 	unsigned n_conns, n_sockets;
@@ -112,6 +118,12 @@ struct net_http_session {
 	size_t len, sent;
 	bool active;                 /* a routed response is being written */
 };
+
+/* The address a request on wsi comes from (see limits_client_addr). */
+void net_client_addr(const net_server *srv, struct lws *wsi, limits_addr *out);
+
+/* Milliseconds on the server's clock, for the limits table. */
+uint64_t net_now_ms(const net_server *srv);
 
 /* The route for `path`, or NULL. */
 const net_route *net_http_find_route(const net_server *srv, const char *path);

@@ -7,10 +7,25 @@
 
 #include <uv.h>
 
+#include "addr_limits.h"
 #include "net/net_conn.h"
 #include "net/net_http.h"
 
 typedef struct net_server net_server;
+
+/* Origins accepted with --origin, and the longest one. */
+#define NET_ORIGINS_MAX 16
+#define NET_ORIGIN_MAX  256
+
+/* Bytes of request line and headers lws keeps for one HTTP request
+ * (lws' max_http_header_data). A request whose headers do not fit is
+ * refused by lws (431 or a hang-up) before any route sees it. */
+#define NET_HTTP_REQUEST_HEADERS_MAX 8192
+
+/* Bytes of the buffer each lws service thread reads and writes through
+ * (lws' pt_serv_buf_size): one read of the socket, one piece of a static
+ * file, one set of response headers. */
+#define NET_HTTP_SERV_BUF 8192
 
 /* File descriptors kept back from the connection cap for log files,
  * static-file reads, the listener and libuv's own. */
@@ -25,6 +40,16 @@ typedef struct net_config {
 	 * server_busy and closed with NET_CLOSE_TRY_LATER. 0 = as many as
 	 * the sockets allow. */
 	unsigned max_connections;
+	/* Peers whose X-Real-IP / X-Forwarded-For name the client (copied;
+	 * NULL or empty: headers never count). */
+	const limits_proxies *trusted_proxies;
+	/* Origins a WebSocket upgrade may carry, as "scheme://host[:port]"
+	 * (compared without regard to case; copied). n_origins 0: any. An
+	 * upgrade without an Origin header is accepted either way: browsers
+	 * always send one, and other clients cannot be tricked into using a
+	 * visitor's network position. */
+	const char *const *origins;
+	unsigned n_origins;
 } net_config;
 
 /* Allocates a server for `loop`; nothing listens yet. Returns NULL when
@@ -64,6 +89,9 @@ void net_server_free(net_server *srv);
 /* Calls fn for every open WebSocket connection. fn may send to or close
  * any connection (closing is deferred, so iteration stays valid). */
 void net_server_each_conn(net_server *srv, void (*fn)(void *ud, net_conn *c), void *ud);
+
+/* The per-address table of failed attempts (never NULL once created). */
+limits *net_server_limits(net_server *srv);
 
 /* Open WebSocket connections, and open sockets of any kind. */
 unsigned net_server_conn_count(const net_server *srv);

@@ -1,6 +1,8 @@
 /* net_ws.c - the verrijk.v1 WebSocket protocol: upgrade checks, message reassembly, send queues, closing. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "net/net_private.h"
 #include "metrics.h"
@@ -19,9 +21,59 @@ static bool net_room_code_valid(const char *s)
 	return n == VP_ROOM_LEN;
 }
 
+/* Query arguments of an upgrade looked at, at most. */
+#define NET_WS_ARGS_MAX 16
+
+/* True when the query holds exactly one `room` argument. A proxy in front
+ * (deploy/) routes by the first one it sees; a second one could send the
+ * request to a server that does not hold the room. */
+static bool net_ws_one_room_arg(struct lws *wsi)
+{
+	char frag[32];
+	int n, rooms = 0;
+
+	for (int i = 0; i < NET_WS_ARGS_MAX; i++) {
+		n = lws_hdr_copy_fragment(wsi, frag, sizeof(frag), WSI_TOKEN_HTTP_URI_ARGS, i);
+		if (n < 0) {
+			/* Absent (the end), or longer than any argument this
+			 * endpoint takes: refused. */
+			if (lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i) <= 0)
+				break;
+			return false;
+		}
+		if (strncmp(frag, "room=", 5) == 0 || strcmp(frag, "room") == 0)
+			rooms++;
+	}
+	return rooms == 1;
+}
+
+/* True when the upgrade's Origin is allowed: no --origin list, no Origin
+ * header (not a browser), or a header equal to one of the list (case
+ * insensitive; scheme, host and port). */
+static bool net_ws_origin_ok(const net_server *srv, struct lws *wsi)
+{
+	char origin[NET_ORIGIN_MAX];
+	int n;
+
+	if (!srv->n_origins || lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) <= 0)
+		return true;
+	n = lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN);
+	if (n <= 0)
+		return false;
+	for (unsigned i = 0; i < srv->n_origins; i++)
+		if (strcasecmp(origin, srv->origins[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Decides whether an upgrade that asked for verrijk.v1 may proceed: the
- * path must be /ws and the query must carry one valid room code, which
- * is kept in the connection. Nonzero refuses (lws drops the socket). */
+ * path must be /ws, the query must carry one valid room code (kept in the
+ * connection), and the Origin must be allowed. The code is read as lws
+ * decoded it: lws 4.1.6 decodes percent escapes while it parses and keeps
+ * no raw copy, so `room=%41BCDEF` arrives as ABCDEF; the proxy in front
+ * (deploy/) refuses such escapes before hashing. An escaped `%` itself
+ * (%25) or any other character outside the alphabet is refused here.
+ * Nonzero refuses (lws answers 403 and drops the socket). */
 static int net_ws_filter(struct lws *wsi, net_conn *c)
 {
 	char uri[sizeof(NET_WS_PATH) + 1];
@@ -36,9 +88,15 @@ static int net_ws_filter(struct lws *wsi, net_conn *c)
 	    strcmp(uri, NET_WS_PATH) != 0)
 		return 1;
 	room = lws_get_urlarg_by_name(wsi, "room=", arg, sizeof(arg));
-	if (!room || !net_room_code_valid(room))
+	if (!room || !net_room_code_valid(room) || !net_ws_one_room_arg(wsi))
 		return 1;
+	if (!net_ws_origin_ok(srv, wsi)) {
+		lwsl_notice("net: upgrade refused: its Origin is not in --origin\n");
+		return 1;
+	}
 	memcpy(c->room, room, VP_ROOM_LEN + 1);
+	/* Headers are gone after the upgrade: the address is taken now. */
+	net_client_addr(srv, wsi, &c->addr);
 	return 0;
 }
 
@@ -134,6 +192,15 @@ int net_conn_send_error(net_conn *c, bool has_id, uint64_t id, vp_code code,
 	msgpack_sbuffer sb;
 	int rc = -1;
 
+	/* A connection that is no member yet and is told the room does not
+	 * exist, its code is taken or its token fits nobody has guessed
+	 * wrong: that counts against its address (PROTOCOL.md section 8).
+	 * Members (user set) are told no_room when their room is deleted,
+	 * which is no guess. */
+	if (!c->user && c->srv &&
+	    (code == VP_NO_ROOM || code == VP_BAD_TOKEN || code == VP_ROOM_TAKEN))
+		limits_fail(c->srv->fails, &c->addr, uv_now(c->srv->loop));
+
 	msgpack_sbuffer_init(&sb);
 	if (vp_pack_error(&sb, has_id, id, code, msg) == 0)
 		rc = net_conn_send(c, (const uint8_t *)sb.data, sb.size);
@@ -217,6 +284,22 @@ static bool net_conn_admit(net_conn *c, bool has_id, uint64_t id)
 	return false;
 }
 
+/* Answers rate_limited when c's address has failed too often of late to
+ * try a room code or token again (PROTOCOL.md section 8), and returns
+ * true; the attempt is not decided, so it cannot tell anything. */
+static bool net_conn_refused_addr(net_conn *c, const vp_intent *in)
+{
+	uint64_t ms = limits_blocked(c->srv->fails, &c->addr, uv_now(c->srv->loop));
+	char msg[96];
+
+	if (!ms)
+		return false;
+	snprintf(msg, sizeof(msg), "too many failed attempts from your address: try again in %llu s",
+	         (unsigned long long)((ms + 999) / 1000));
+	net_conn_send_error(c, in->has_id, in->id, VP_RATE_LIMITED, msg);
+	return true;
+}
+
 /* One complete client message: decode, apply the rate limit, answer
  * ping and errors here, hand everything else to the layer above. */
 static void net_conn_on_message(net_conn *c, const uint8_t *buf, size_t len)
@@ -237,6 +320,9 @@ static void net_conn_on_message(net_conn *c, const uint8_t *buf, size_t len)
 		net_conn_send_pong(c);
 		return;
 	}
+	if (!c->user && (in.t == VP_T_CREATE || in.t == VP_T_JOIN || in.t == VP_T_RESUME) &&
+	    net_conn_refused_addr(c, &in))
+		return;
 	if (c->srv->handler.on_intent)
 		c->srv->handler.on_intent(c->srv->handler.ud, c, &in, buf, len);
 }
