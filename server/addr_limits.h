@@ -14,6 +14,9 @@
 #define LIMITS_FAILS_MAX  20u
 #define LIMITS_WINDOW_MS  60000u
 
+/* The most failures per window an operator may allow (--max-failures). */
+#define LIMITS_FAILS_LIMIT 100000u
+
 /* Addresses remembered at once. The least recently seen one is forgotten
  * to make room for a new one. */
 #define LIMITS_ADDRS_MAX  4096u

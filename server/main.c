@@ -50,6 +50,7 @@ typedef struct options {
 	uint64_t retain_ms;       /* logs without activity are deleted after this; 0: never */
 	const char *public_url;   /* the one join URL offered (behind a proxy), or NULL */
 	uint32_t max_rooms;       /* 0: ROOMS_LIVE_MAX */
+	uint32_t max_failures;    /* per address per minute; 0: LIMITS_FAILS_MAX */
 	limits_proxies proxies;   /* --trust-proxy */
 	const char *origins[NET_ORIGINS_MAX]; /* --origin, pointing into argv */
 	char origin_list[NET_ORIGINS_MAX * NET_ORIGIN_MAX]; /* --origin values, split */
@@ -71,7 +72,7 @@ static void usage(FILE *out)
 	        "usage: verrijk [--host H] [--port N] [--data DIR] [--web DIR] [--decks DIR]\n"
 	        "               [--sync always|batch|none] [--max-connections N]\n"
 	        "               [--idle-minutes N] [--retain-days N] [--public-url URL]\n"
-	        "               [--max-rooms N] [--trust-proxy ADDR[,ADDR...]]\n"
+	        "               [--max-rooms N] [--max-failures N] [--trust-proxy ADDR[,ADDR...]]\n"
 	        "               [--origin URL[,URL...]] [--help] [--version]\n"
 	        "       verrijk replay FILE.log [--json] [--at SEQ [--as MEMBER]] [--verify]\n"
 	        "       verrijk export FILE.log --md|--json|--csv [--round N]\n"
@@ -97,6 +98,9 @@ static void usage(FILE *out)
 	        "               container); default: this machine's own addresses\n"
 	        "  --max-rooms N  rooms held in memory at once; creating one more is\n"
 	        "               answered server_busy (default and most %u)\n"
+	        "  --max-failures N  wrong room codes, tokens or replay keys one address may\n"
+	        "               try per minute before it is answered rate_limited / 429\n"
+	        "               (default %u; raise it when many people share one address)\n"
 	        "  --trust-proxy ADDR  a reverse proxy's address (repeatable, or a comma\n"
 	        "               list): its X-Real-IP or last X-Forwarded-For hop names the\n"
 	        "               client for the per-address limits; from anyone else they are ignored\n"
@@ -105,7 +109,7 @@ static void usage(FILE *out)
 	        "               an upgrade without Origin (not a browser) is accepted\n"
 	        "\n"
 	        "  replay, export: read a session log (read-only, no server): see README.md\n",
-	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS, (unsigned)ROOMS_LIVE_MAX);
+	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS, (unsigned)ROOMS_LIVE_MAX, (unsigned)LIMITS_FAILS_MAX);
 }
 
 /* Parses argv into *o. Returns -1 to exit 0 (help, version), 0 to run,
@@ -173,6 +177,7 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "retain-days", required_argument, NULL, 'r' },
 		{ "public-url", required_argument, NULL, 'u' },
 		{ "max-rooms", required_argument, NULL, 'M' },
+		{ "max-failures", required_argument, NULL, 'F' },
 		{ "trust-proxy", required_argument, NULL, 'T' },
 		{ "origin", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'H' },
@@ -192,6 +197,7 @@ static int parse_options(int argc, char **argv, options *o)
 	o->retain_ms = ROOMS_RETAIN_MS_DEFAULT;
 	o->public_url = NULL;
 	o->max_rooms = 0;
+	o->max_failures = 0;
 	memset(&o->proxies, 0, sizeof(o->proxies));
 	o->n_origins = 0;
 	o->origin_used = 0;
@@ -269,6 +275,20 @@ static int parse_options(int argc, char **argv, options *o)
 				return EXIT_USAGE;
 			}
 			o->max_rooms = (uint32_t)v;
+			break;
+		}
+		case 'F': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 1 || v > LIMITS_FAILS_LIMIT) {
+				fprintf(stderr, "verrijk: --max-failures wants a number from 1 to %u, not \"%s\"\n",
+				        (unsigned)LIMITS_FAILS_LIMIT, optarg);
+				return EXIT_USAGE;
+			}
+			o->max_failures = (uint32_t)v;
 			break;
 		}
 		case 'T': {
@@ -436,6 +456,7 @@ int main(int argc, char **argv)
 	cfg.fd_limit = raise_fd_limit();
 	cfg.max_connections = o.max_connections;
 	cfg.trusted_proxies = &o.proxies;
+	cfg.max_failures = o.max_failures;
 	cfg.origins = o.origins;
 	cfg.n_origins = o.n_origins;
 

@@ -58,7 +58,8 @@ net_server *net_server_new(uv_loop_t *loop, const net_config *cfg)
 		memcpy(srv->origins[i], cfg->origins[i], n + 1);
 		srv->n_origins++;
 	}
-	srv->fails = limits_new(LIMITS_ADDRS_MAX, LIMITS_FAILS_MAX, LIMITS_WINDOW_MS);
+	srv->fails = limits_new(LIMITS_ADDRS_MAX, cfg->max_failures ? cfg->max_failures : LIMITS_FAILS_MAX,
+	                        LIMITS_WINDOW_MS);
 	if (!srv->fails)
 		goto fail;
 	if (net_server_route(srv, "/healthz", false, net_healthz, NULL))

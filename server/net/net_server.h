@@ -43,6 +43,9 @@ typedef struct net_config {
 	/* Peers whose X-Real-IP / X-Forwarded-For name the client (copied;
 	 * NULL or empty: headers never count). */
 	const limits_proxies *trusted_proxies;
+	/* Failed attempts an address may make per LIMITS_WINDOW_MS
+	 * (0: LIMITS_FAILS_MAX). */
+	unsigned max_failures;
 	/* Origins a WebSocket upgrade may carry, as "scheme://host[:port]"
 	 * (compared without regard to case; copied). n_origins 0: any. An
 	 * upgrade without an Origin header is accepted either way: browsers

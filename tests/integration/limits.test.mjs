@@ -1,4 +1,4 @@
-// limits.test.mjs - per-address limits on failed joins, resumes and replay keys, --trust-proxy, --origin, escaped codes, header size, --max-rooms.
+// limits.test.mjs - per-address limits on failed joins, resumes and replay keys, --trust-proxy, --max-failures, --origin, escaped codes, header size, --max-rooms.
 //
 // Every client here is 127.0.0.1. Servers that must tell clients apart run
 // with --trust-proxy 127.0.0.1, and each client names its address with
@@ -220,6 +220,32 @@ describe('per-address limits without a trusted proxy', { timeout: SUITE_TIMEOUT_
     const r = await runBinary(['--trust-proxy', 'proxy.example', '--port', '1']);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /--trust-proxy/);
+  });
+});
+
+describe('--max-failures', { timeout: SUITE_TIMEOUT_MS }, () => {
+  let server;
+
+  before(async () => { server = await startServer({ args: ['--max-failures', '3'] }); });
+  after(async () => { await server.stop(); });
+
+  it('sets how many failures an address may make: the fourth join is refused', async () => {
+    const answers = [];
+    for (let i = 0; i < 5; i++) {
+      const code = roomCode();
+      const m = await member(server, code);
+      answers.push((await m.req({ t: 'join', room: code, name: 'P' })).code);
+      await m.client.close();
+    }
+    assert.deepEqual(answers, ['no_room', 'no_room', 'no_room', 'rate_limited', 'rate_limited']);
+  });
+
+  it('--max-failures refuses 0 and what is no number', async () => {
+    for (const bad of ['0', 'x', '100001']) {
+      const r = await runBinary(['--max-failures', bad, '--port', '1']);
+      assert.equal(r.code, 2, `${bad}: ${r.stderr}`);
+      assert.match(r.stderr, /--max-failures/);
+    }
   });
 });
 
