@@ -382,10 +382,11 @@ static void file_settle(struct evlog *log, struct evlog_file *f)
     batch_free(&f->writing);
     batch_free(&f->pending);
     list_push_front(log, f, LIST_REMEMBERED);
-    while (log->remembered > EVLOG_REMEMBERED_MAX) {
-        struct evlog_file *old = log->remembered_tail;
-        file_free(log, old);
-    }
+    /* This is the only place a file joins the remembered set, one at a
+     * time, so at most one leaves: the least recently used, at the tail,
+     * which is never f (f is at the head and the limit is above 1). */
+    if (log->remembered > EVLOG_REMEMBERED_MAX)
+        file_free(log, log->remembered_tail);
 }
 
 static void idle_noop(uv_idle_t *idle)
