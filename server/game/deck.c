@@ -27,25 +27,29 @@ typedef struct deck_check {
     size_t errlen;
 } deck_check;
 
-static int deck_fail(deck_check *c, const char *path, const char *fmt, ...)
+static void deck_report(deck_check *c, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Writes "source: path: message" into the caller's buffer and returns -1, so
- * that every refusal is one `return deck_fail(...)`. */
-static int deck_fail(deck_check *c, const char *path, const char *fmt, ...)
+/* Writes "source: path: message" into the caller's buffer. */
+static void deck_report(deck_check *c, const char *path, const char *fmt, ...)
 {
     if (c->errlen == 0)
-        return -1;
+        return;
     int n = path && *path ? snprintf(c->err, c->errlen, "%s: %s: ", c->source, path)
                           : snprintf(c->err, c->errlen, "%s: ", c->source);
     if (n < 0 || (size_t)n >= c->errlen)
-        return -1;
+        return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
     va_end(ap);
-    return -1;
 }
+
+/* Reports and evaluates to -1, so that every refusal is one
+ * `return deck_fail(...)`. It is a macro so that the -1 is visible where it
+ * is returned: the static analyzer does not follow calls into variadic
+ * functions, and would otherwise assume a refusal can succeed. */
+#define deck_fail(...) (deck_report(__VA_ARGS__), -1)
 
 static void deck_path(char *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -165,11 +169,11 @@ static json_t *deck_member(deck_check *c, const char *path, json_t *obj, const c
     deck_path(sub, "%s%s%s", path, *path ? "." : "", key);
     json_t *v = json_object_get(obj, key);
     if (!v) {
-        deck_fail(c, sub, "missing");
+        deck_report(c, sub, "missing");
         return NULL;
     }
     if (json_typeof(v) != type) {
-        deck_fail(c, sub, "expected %s, got %s", what, deck_json_type_name(v));
+        deck_report(c, sub, "expected %s, got %s", what, deck_json_type_name(v));
         return NULL;
     }
     return v;
@@ -533,7 +537,7 @@ static int deck_from_json(deck_check *c, json_t *root, deck **out)
         deck_check_categories(c, root, d) < 0 || deck_check_cards(c, root, d) < 0)
         goto err;
     if (deck_pack_canonical(d) < 0) {
-        deck_fail(c, "", "out of memory");
+        deck_report(c, "", "out of memory");
         goto err;
     }
     d->refs = 1;
@@ -609,7 +613,7 @@ static bool deck_utf8_ok(const char *s, size_t len)
 static json_t *deck_msgpack_to_json(deck_check *c, const msgpack_object *o, int depth)
 {
     if (depth > DECK_MSGPACK_DEPTH_MAX) {
-        deck_fail(c, "", "nested deeper than %d levels", DECK_MSGPACK_DEPTH_MAX);
+        deck_report(c, "", "nested deeper than %d levels", DECK_MSGPACK_DEPTH_MAX);
         return NULL;
     }
     json_t *v = NULL;
@@ -618,7 +622,7 @@ static json_t *deck_msgpack_to_json(deck_check *c, const msgpack_object *o, int 
     case MSGPACK_OBJECT_BOOLEAN: v = json_boolean(o->via.boolean); break;
     case MSGPACK_OBJECT_POSITIVE_INTEGER:
         if (o->via.u64 > (uint64_t)INT64_MAX) {
-            deck_fail(c, "", "integer out of range");
+            deck_report(c, "", "integer out of range");
             return NULL;
         }
         v = json_integer((json_int_t)o->via.u64);
@@ -628,7 +632,7 @@ static json_t *deck_msgpack_to_json(deck_check *c, const msgpack_object *o, int 
     case MSGPACK_OBJECT_FLOAT64: v = json_real(o->via.f64); break;
     case MSGPACK_OBJECT_STR:
         if (!deck_utf8_ok(o->via.str.ptr, o->via.str.size)) {
-            deck_fail(c, "", "a string is not valid UTF-8 or contains NUL");
+            deck_report(c, "", "a string is not valid UTF-8 or contains NUL");
             return NULL;
         }
         v = json_stringn_nocheck(o->via.str.ptr, o->via.str.size);
@@ -648,12 +652,12 @@ static json_t *deck_msgpack_to_json(deck_check *c, const msgpack_object *o, int 
         for (uint32_t i = 0; v && i < o->via.map.size; i++) {
             const msgpack_object *k = &o->via.map.ptr[i].key;
             if (k->type != MSGPACK_OBJECT_STR || !deck_utf8_ok(k->via.str.ptr, k->via.str.size)) {
-                deck_fail(c, "", "a map key is not a valid string");
+                deck_report(c, "", "a map key is not a valid string");
                 json_decref(v);
                 return NULL;
             }
             if (json_object_getn(v, k->via.str.ptr, k->via.str.size)) {
-                deck_fail(c, "", "duplicate key \"%.*s\"", (int)(k->via.str.size > 32 ? 32 : k->via.str.size),
+                deck_report(c, "", "duplicate key \"%.*s\"", (int)(k->via.str.size > 32 ? 32 : k->via.str.size),
                           k->via.str.ptr);
                 json_decref(v);
                 return NULL;
@@ -666,11 +670,11 @@ static json_t *deck_msgpack_to_json(deck_check *c, const msgpack_object *o, int 
         }
         break;
     default:
-        deck_fail(c, "", "binary or extension values are not part of a deck");
+        deck_report(c, "", "binary or extension values are not part of a deck");
         return NULL;
     }
     if (!v)
-        deck_fail(c, "", "out of memory");
+        deck_report(c, "", "out of memory");
     return v;
 }
 
