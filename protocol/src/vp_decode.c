@@ -397,7 +397,7 @@ static vp_code parse_locked(const msgpack_object *v, vp_intent *out, const char 
 
 #define REQ(k, fn) { k, true, fn, k " is required" }
 #define OPT(k, fn) { k, false, fn, NULL }
-#define KIND(arr) { arr, sizeof(arr) / sizeof(arr[0]) }
+#define KIND(arr) { (arr), sizeof(arr) / sizeof((arr)[0]) }
 
 static const field f_create[] = {
 	REQ("room", parse_room), REQ("name", parse_name), REQ("deck", parse_deck),

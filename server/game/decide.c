@@ -61,7 +61,7 @@ static game_event *emit(decision *d, game_event_kind kind)
 
 #define EMIT(var, d, kind)                                              \
     game_event *var = emit((d), (kind));                                \
-    if (!var)                                                           \
+    if (!(var))                                                         \
         return refuse((d), VP_SERVER_BUSY, "The server is out of memory.")
 
 void game_result_free(game_result *res)

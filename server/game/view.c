@@ -368,7 +368,7 @@ void game_replay_pack(game_replay *rp, const game_event *e, msgpack_packer *pk)
     unsigned n;
     switch (e->kind) {
     case GAME_EV_CREATED: n = 8; break;
-    case GAME_EV_JOINED: n = 5; break;
+    case GAME_EV_JOINED:
     case GAME_EV_ROUND: n = 5; break;
     case GAME_EV_VOTED: n = 2; break;
     case GAME_EV_REVEALED: n = rp->anonymous ? 3 : 4; break;
