@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# test.sh - every test: unit tests (cmocka, via ctest) and integration tests
-# over real sockets against the real binary, once as a normal build and once
-# under AddressSanitizer + UndefinedBehaviorSanitizer; then the browser tests.
+# test.sh - every test: the web client's unit tests; unit tests (cmocka, via
+# ctest) and integration tests over real sockets against the real binary,
+# once as a normal build and once under AddressSanitizer +
+# UndefinedBehaviorSanitizer; static analysis; a bounded fuzzing run
+# (VERRIJK_FUZZ_SECONDS per target, default 60); then the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export VERRIJK_TEST_DEPS=1
@@ -27,6 +29,12 @@ for b in build build-asan; do
   echo "==> integration tests against $b/server/verrijk"
   (cd tests && VERRIJK_BIN="../$b/server/verrijk" node --test --test-concurrency=1 integration/)
 done
+
+echo "==> static analysis (cppcheck, clang-tidy)"
+scripts/lint.sh build
+
+echo "==> fuzzing: every saved regression, then each target for ${VERRIJK_FUZZ_SECONDS:-60} s"
+tests/fuzz/run.sh "${VERRIJK_FUZZ_SECONDS:-60}"
 
 echo "==> browser tests (chromium)"
 (cd tests && VERRIJK_BIN=../build/server/verrijk node --test --test-concurrency=1 browser/)
