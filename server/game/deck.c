@@ -570,6 +570,9 @@ int deck_parse_json(const char *json, size_t len, const char *source, deck **out
  * and no NUL, the same rules jansson applies to a deck file. */
 static bool deck_utf8_ok(const char *s, size_t len)
 {
+    /* msgpack-c gives an empty string a NULL pointer: no arithmetic on it. */
+    if (len == 0)
+        return true;
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     while (p < end) {
         unsigned char b = *p;
@@ -635,7 +638,7 @@ static json_t *deck_msgpack_to_json(deck_check *c, const msgpack_object *o, int 
             deck_report(c, "", "a string is not valid UTF-8 or contains NUL");
             return NULL;
         }
-        v = json_stringn_nocheck(o->via.str.ptr, o->via.str.size);
+        v = json_stringn_nocheck(o->via.str.size ? o->via.str.ptr : "", o->via.str.size);
         break;
     case MSGPACK_OBJECT_ARRAY:
         v = json_array();
@@ -651,8 +654,9 @@ static json_t *deck_msgpack_to_json(deck_check *c, const msgpack_object *o, int 
         v = json_object();
         for (uint32_t i = 0; v && i < o->via.map.size; i++) {
             const msgpack_object *k = &o->via.map.ptr[i].key;
-            if (k->type != MSGPACK_OBJECT_STR || !deck_utf8_ok(k->via.str.ptr, k->via.str.size)) {
-                deck_report(c, "", "a map key is not a valid string");
+            if (k->type != MSGPACK_OBJECT_STR || k->via.str.size == 0 ||
+                !deck_utf8_ok(k->via.str.ptr, k->via.str.size)) {
+                deck_report(c, "", "a map key is not a valid, non-empty string");
                 json_decref(v);
                 return NULL;
             }

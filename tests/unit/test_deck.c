@@ -662,6 +662,22 @@ static void test_msgpack_refuses_invalid_utf8(void **state)
     expect_msgpack_refused(bytes, sizeof bytes - 1, "deck: a string is not valid UTF-8");
 }
 
+/* Found by fuzz_deck (tests/fuzz/regressions/deck/): msgpack-c gives an
+ * empty string a NULL pointer. */
+static void test_msgpack_empty_string_is_refused_cleanly(void **state)
+{
+    (void)state;
+    /* "" at the top: not a deck, and no arithmetic on the NULL pointer. */
+    expect_msgpack_refused("\xa0", 1, "deck: ");
+}
+
+static void test_msgpack_empty_key_is_refused_with_message(void **state)
+{
+    (void)state;
+    /* {"": nil} */
+    expect_msgpack_refused("\x81\xa0\xc0", 3, "deck: a map key is not a valid, non-empty string");
+}
+
 static void test_msgpack_refuses_binary(void **state)
 {
     (void)state;
@@ -807,6 +823,8 @@ int main(void)
         cmocka_unit_test(test_deck_pack_appends_canonical_bytes),
         cmocka_unit_test(test_msgpack_refuses_duplicate_key),
         cmocka_unit_test(test_msgpack_refuses_invalid_utf8),
+        cmocka_unit_test(test_msgpack_empty_string_is_refused_cleanly),
+        cmocka_unit_test(test_msgpack_empty_key_is_refused_with_message),
         cmocka_unit_test(test_msgpack_refuses_binary),
         cmocka_unit_test(test_msgpack_refuses_deep_nesting),
         cmocka_unit_test(test_msgpack_names_field_of_invalid_deck),
