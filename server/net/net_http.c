@@ -254,8 +254,8 @@ int net_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
                       void *user, void *in, size_t len)
 {
 	struct net_http_session *s = user;
-	struct lws_context *ctx = lws_get_context(wsi);
-	net_server *srv = ctx ? lws_context_user(ctx) : NULL;
+	/* Every wsi lws hands us belongs to our context. */
+	net_server *srv = lws_context_user(lws_get_context(wsi));
 
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
