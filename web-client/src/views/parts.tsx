@@ -152,7 +152,8 @@ export function VoteButtons({ deck, mine, disabled, onVote, label }: { deck: Dec
 
 export function fmt(x: number | null | undefined, lang: Lang): string {
   if (x === null || x === undefined) return '–';
-  return x.toLocaleString(lang === 'nl' ? 'nl-NL' : 'en-GB', { maximumFractionDigits: 1 });
+  // Always one decimal, so a ranking of means reads evenly (3,0 next to 4,7).
+  return x.toLocaleString(lang === 'nl' ? 'nl-NL' : 'en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 }
 
 export function AgreementBadge({ agreement }: { agreement: Agreement }) {
