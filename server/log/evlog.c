@@ -1215,7 +1215,9 @@ int evlog_append(struct evlog *log, const char *room, const void *payload, size_
     return evlog_appendv(log, room, &one, 1, done, ud);
 }
 
-int evlog_delete(struct evlog *log, const char *room, evlog_done_cb done, void *ud)
+/* The room's file for a whole-file job (delete, load): one with nothing
+ * pending or in flight. Returns 0 and *out, or the error to answer. */
+static int file_for_job(struct evlog *log, const char *room, struct evlog_file **out)
 {
     if (log->closing)
         return UV_ECANCELED;
@@ -1226,6 +1228,16 @@ int evlog_delete(struct evlog *log, const char *room, evlog_done_cb done, void *
         return UV_ENOMEM;
     if (f->pending.count || f->writing.count || f->delete_wanted || f->load_wanted)
         return UV_EBUSY;
+    *out = f;
+    return 0;
+}
+
+int evlog_delete(struct evlog *log, const char *room, evlog_done_cb done, void *ud)
+{
+    struct evlog_file *f;
+    int err = file_for_job(log, room, &f);
+    if (err)
+        return err;
     if (f->list == LIST_REMEMBERED)
         list_remove(log, f);
     f->delete_wanted = true;
@@ -1239,15 +1251,10 @@ int evlog_delete(struct evlog *log, const char *room, evlog_done_cb done, void *
 
 int evlog_load(struct evlog *log, const char *room, evlog_load_cb done, void *ud)
 {
-    if (log->closing)
-        return UV_ECANCELED;
-    if (!evlog_room_valid(room))
-        return UV_EINVAL;
-    struct evlog_file *f = file_get(log, room);
-    if (!f)
-        return UV_ENOMEM;
-    if (f->pending.count || f->writing.count || f->delete_wanted || f->load_wanted)
-        return UV_EBUSY;
+    struct evlog_file *f;
+    int err = file_for_job(log, room, &f);
+    if (err)
+        return err;
     f->loaded = calloc(1, sizeof(*f->loaded));
     if (!f->loaded) {
         file_settle(log, f);
