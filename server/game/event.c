@@ -128,6 +128,14 @@ static void pack_value_or_nil(msgpack_packer *pk, bool has, uint32_t v)
         msgpack_pack_nil(pk);
 }
 
+static void pack_double_or_nil(msgpack_packer *pk, bool has, double v)
+{
+    if (has)
+        msgpack_pack_double(pk, v);
+    else
+        msgpack_pack_nil(pk);
+}
+
 void game_pack_stats(msgpack_packer *pk, const game_stats *s)
 {
     msgpack_pack_map(pk, 7);
@@ -136,15 +144,9 @@ void game_pack_stats(msgpack_packer *pk, const game_stats *s)
     pack_key(pk, "pass");
     msgpack_pack_uint32(pk, s->pass);
     pack_key(pk, "mean");
-    if (s->n)
-        msgpack_pack_double(pk, s->mean);
-    else
-        msgpack_pack_nil(pk);
+    pack_double_or_nil(pk, s->n > 0, s->mean);
     pack_key(pk, "median");
-    if (s->n)
-        msgpack_pack_double(pk, s->median);
-    else
-        msgpack_pack_nil(pk);
+    pack_double_or_nil(pk, s->n > 0, s->median);
     pack_key(pk, "min");
     pack_value_or_nil(pk, s->n > 0, s->min);
     pack_key(pk, "max");
@@ -221,10 +223,7 @@ void game_pack_summary(msgpack_packer *pk, const game_summary *s,
         pack_key(pk, "cards");
         msgpack_pack_uint32(pk, c->cards);
         pack_key(pk, "mean");
-        if (c->has_mean)
-            msgpack_pack_double(pk, c->mean);
-        else
-            msgpack_pack_nil(pk);
+        pack_double_or_nil(pk, c->has_mean, c->mean);
     }
     pack_key(pk, "text");
     game_pack_str(pk, s->text ? s->text : "");
