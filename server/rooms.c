@@ -43,7 +43,9 @@ typedef struct device {
 	uint32_t member;
 	net_conn *conn;       /* the device attached now, or NULL */
 	uv_timer_t grace;     /* runs while the device is gone, until offline */
-	msgpack_sbuffer out;  /* what the current decision sends to conn */
+	/* The current decision showed this member a version of an event of
+	 * its own: its whole stream is in rs->own[member]. */
+	bool own;
 } device;
 
 /* One input waiting for its turn. A client's message is kept as its bytes
@@ -99,6 +101,14 @@ struct rooms {
 	bool finishing;       /* the log is closed: rs goes with the last handle */
 	void (*closed)(void *ud);
 	void *closed_ud;
+	/* Scratch for the decision being sent (one at a time: the loop has
+	 * one thread). `pub` holds the public version of each event so far,
+	 * encoded once for everyone who sees no version of their own;
+	 * own[id] the whole stream of a member who does. Kept between
+	 * decisions, so sending allocates nothing once they have grown. */
+	msgpack_sbuffer pub;
+	msgpack_sbuffer body;
+	msgpack_sbuffer own[GAME_MAX_MEMBERS + 1];
 };
 
 static void live_pump(live_room *lr);
@@ -263,6 +273,10 @@ static void rooms_finish(rooms *rs)
 	void (*done)(void *) = rs->closed;
 	void *ud = rs->closed_ud;
 
+	msgpack_sbuffer_destroy(&rs->pub);
+	msgpack_sbuffer_destroy(&rs->body);
+	for (uint32_t i = 0; i <= GAME_MAX_MEMBERS; i++)
+		msgpack_sbuffer_destroy(&rs->own[i]);
 	free(rs);
 	if (done)
 		done(ud);
@@ -273,7 +287,6 @@ static void device_closed(uv_handle_t *h)
 	device *l = h->data;
 	rooms *rs = l->rs;
 
-	msgpack_sbuffer_destroy(&l->out);
 	free(l);
 	if (--rs->closing_handles == 0 && rs->finishing)
 		rooms_finish(rs);
@@ -341,7 +354,6 @@ static device *device_get(live_room *lr, uint32_t member)
 	l->rs = lr->rs;
 	l->lr = lr;
 	l->member = member;
-	msgpack_sbuffer_init(&l->out);
 	uv_timer_init(lr->rs->loop, &l->grace);
 	l->grace.data = l;
 	lr->devices[member] = l;
@@ -428,40 +440,98 @@ static void reply_error(net_conn *c, const vp_intent *in, vp_code code, const ch
 		net_conn_send_error(c, in && in->has_id, in ? in->id : 0, code, msg);
 }
 
-/* Sends every device's collected bytes to its connection. */
-static void flush_devices(live_room *lr)
+/* True when member l gets the events of the current decision: attached,
+ * and not the sender who gets a welcome instead (skip). */
+static bool gets_events(const device *l, const net_conn *skip)
 {
-	for (uint32_t i = 1; i <= GAME_MAX_MEMBERS; i++) {
-		device *l = lr->devices[i];
+	return l && l->conn && l->conn != skip;
+}
 
-		if (!l || l->out.size == 0)
-			continue;
-		if (l->conn)
-			net_conn_send(l->conn, (const uint8_t *)l->out.data, l->out.size);
-		msgpack_sbuffer_clear(&l->out);
+/* Sends l what the current decision has for it so far: its own stream,
+ * or the public one. */
+static void send_stream(live_room *lr, device *l)
+{
+	rooms *rs = lr->rs;
+
+	if (l->own) {
+		net_conn_send(l->conn, (const uint8_t *)rs->own[l->member].data, rs->own[l->member].size);
+		msgpack_sbuffer_clear(&rs->own[l->member]);
+		l->own = false;
+	} else if (rs->pub.size) {
+		net_conn_send(l->conn, (const uint8_t *)rs->pub.data, rs->pub.size);
 	}
 }
 
-/* Appends event e, as each attached member may see it, to their devices;
- * `skip` (the sender who gets a welcome instead) gets nothing. */
-static void fan_out(live_room *lr, const game_event *e, const net_conn *skip)
+/* Sends every member its stream of the decision: the public one as one
+ * shared message (copied once, queued by reference), a stream of a
+ * member's own as its bytes. */
+static void flush_devices(live_room *lr, const net_conn *skip)
 {
-	msgpack_sbuffer body;
-	msgpack_packer pk;
+	rooms *rs = lr->rs;
 	uint32_t n = room_members(lr->r);
+	net_buf *b = NULL;
 
-	msgpack_sbuffer_init(&body);
-	msgpack_packer_init(&pk, &body, msgpack_sbuffer_write);
 	for (uint32_t id = 1; id <= n && id <= GAME_MAX_MEMBERS; id++) {
 		device *l = lr->devices[id];
 
-		if (!l || !l->conn || l->conn == skip)
+		if (!gets_events(l, skip))
 			continue;
-		msgpack_sbuffer_clear(&body);
-		game_pack_event_for(lr->r, e, id, &pk);
-		vp_pack_ev(&l->out, e->seq, e->at, (const uint8_t *)body.data, body.size);
+		if (l->own || !rs->pub.size) {
+			send_stream(lr, l);
+			continue;
+		}
+		if (!b)
+			b = net_buf_new((const uint8_t *)rs->pub.data, rs->pub.size);
+		if (b)
+			net_conn_send_buf(l->conn, b);
+		else
+			send_stream(lr, l);
 	}
-	msgpack_sbuffer_destroy(&body);
+	net_buf_unref(b);
+	msgpack_sbuffer_clear(&rs->pub);
+}
+
+/* Appends {t:"ev", seq, at, e} as `recipient` sees e (0: the public
+ * version) to out. */
+static void pack_ev(live_room *lr, const game_event *e, uint32_t recipient, msgpack_sbuffer *out)
+{
+	msgpack_sbuffer *body = &lr->rs->body;
+	msgpack_packer pk;
+
+	msgpack_sbuffer_clear(body);
+	msgpack_packer_init(&pk, body, msgpack_sbuffer_write);
+	game_pack_event_for(lr->r, e, recipient, &pk);
+	vp_pack_ev(out, e->seq, e->at, (const uint8_t *)body->data, body->size);
+}
+
+/* Adds event e to the decision's streams: its public version once, and a
+ * version of their own for the members game_event_audience names (whose
+ * stream then splits off from the public one). */
+static void fan_out(live_room *lr, const game_event *e, const net_conn *skip)
+{
+	rooms *rs = lr->rs;
+	size_t start = rs->pub.size;
+	uint32_t n = room_members(lr->r);
+
+	pack_ev(lr, e, 0, &rs->pub);
+	for (uint32_t id = 1; id <= n && id <= GAME_MAX_MEMBERS; id++) {
+		device *l = lr->devices[id];
+		msgpack_sbuffer *own = &rs->own[id];
+
+		if (!gets_events(l, skip))
+			continue;
+		if (game_event_audience(lr->r, e, id) == 0) {
+			if (l->own)
+				msgpack_sbuffer_write(own, rs->pub.data + start, rs->pub.size - start);
+			continue;
+		}
+		if (!l->own) {
+			msgpack_sbuffer_clear(own);
+			msgpack_sbuffer_write(own, rs->pub.data, start);
+			l->own = true;
+		}
+		pack_ev(lr, e, id, own);
+	}
 }
 
 static void send_welcome(live_room *lr, net_conn *c, const vp_intent *in, uint32_t you, const char *token)
@@ -527,8 +597,8 @@ static void live_commit(live_room *lr, const vp_intent *in)
 
 			if (l && l->conn) {
 				/* Send what the member has, then let it go. */
-				net_conn_send(l->conn, (const uint8_t *)l->out.data, l->out.size);
-				msgpack_sbuffer_clear(&l->out);
+				if (gets_events(l, skip))
+					send_stream(lr, l);
 				if (e->u.left.kicked)
 					net_conn_close(l->conn, NET_CLOSE_KICKED, "removed by the facilitator");
 				detach(l);
@@ -537,7 +607,7 @@ static void live_commit(live_room *lr, const vp_intent *in)
 				uv_timer_stop(&l->grace);
 		}
 	}
-	flush_devices(lr);
+	flush_devices(lr, skip);
 	metrics_events(res->n_events);
 	if (in)
 		metrics_intent(vp_type_name(in->t), "ok");
@@ -552,12 +622,11 @@ static void live_commit(live_room *lr, const vp_intent *in)
 			reply_error(sender, in, VP_SERVER_BUSY, "The server is out of memory.");
 		}
 	} else if (sender && in && in->has_id) {
-		msgpack_sbuffer ok;
+		msgpack_sbuffer *ok = &lr->rs->body;
 
-		msgpack_sbuffer_init(&ok);
-		if (vp_pack_ok(&ok, in->id) == 0)
-			net_conn_send(sender, (const uint8_t *)ok.data, ok.size);
-		msgpack_sbuffer_destroy(&ok);
+		msgpack_sbuffer_clear(ok);
+		if (vp_pack_ok(ok, in->id) == 0)
+			net_conn_send(sender, (const uint8_t *)ok->data, ok->size);
 	}
 
 	if (res->purge) {

@@ -74,6 +74,14 @@ int game_apply(room *r, const game_event *e);
  * and at (the envelope adds them). `after` is the room with e applied. */
 void game_pack_event_for(const room *after, const game_event *e, uint32_t recipient, msgpack_packer *pk);
 
+/* Which version of e `recipient` sees: 0 when it sees what every member
+ * without a share of its own sees (the public version), else the
+ * recipient's id (the dealt event with its own hand; a vote's value for
+ * the voter, and for the facilitator when a seated player voted).
+ * game_pack_event_for gives the same bytes to every recipient of class
+ * 0, so the server encodes them once for all of them. */
+uint32_t game_event_audience(const room *after, const game_event *e, uint32_t recipient);
+
 /* The View for `recipient` (a member id; 0 sees what a screen sees). */
 void game_pack_view(const room *r, uint32_t recipient, msgpack_packer *pk);
 

@@ -264,6 +264,39 @@ static void pack_revealed(const game_event *e, bool with_votes, msgpack_packer *
     game_pack_stats(pk, &e->u.revealed.stats);
 }
 
+/* True when recipient sees the value of vote event e. The value goes to
+ * the voter only, and to the facilitator when the vote is a seated
+ * player's (the facilitator cast it). */
+static bool sees_vote_value(const room *after, const game_event *e, uint32_t recipient)
+{
+    uint32_t voter = e->u.voted.vote.player;
+    const member *v = room_member(after, voter);
+
+    return recipient != 0 &&
+           (recipient == voter || (v && v->seated && recipient == room_facilitator(after)));
+}
+
+/* The hand dealt to recipient in e, or NULL. */
+static const game_hand *own_hand(const game_event *e, uint32_t recipient)
+{
+    for (uint32_t i = 0; recipient && i < e->u.dealt.n_hands; i++)
+        if (e->u.dealt.hands[i].player == recipient)
+            return &e->u.dealt.hands[i];
+    return NULL;
+}
+
+uint32_t game_event_audience(const room *after, const game_event *e, uint32_t recipient)
+{
+    switch (e->kind) {
+    case GAME_EV_DEALT:
+        return own_hand(e, recipient) ? recipient : 0;
+    case GAME_EV_VOTED:
+        return sees_vote_value(after, e, recipient) ? recipient : 0;
+    default:
+        return 0;
+    }
+}
+
 void game_pack_event_for(const room *after, const game_event *e, uint32_t recipient, msgpack_packer *pk)
 {
     switch (e->kind) {
@@ -280,10 +313,7 @@ void game_pack_event_for(const room *after, const game_event *e, uint32_t recipi
         pack_round_public(e, pk);
         return;
     case GAME_EV_DEALT: {
-        const game_hand *own = NULL;
-        for (uint32_t i = 0; i < e->u.dealt.n_hands; i++)
-            if (recipient && e->u.dealt.hands[i].player == recipient)
-                own = &e->u.dealt.hands[i];
+        const game_hand *own = own_hand(e, recipient);
         msgpack_pack_map(pk, own ? 3 : 2);
         key(pk, "e");
         game_pack_str(pk, "dealt");
@@ -303,12 +333,7 @@ void game_pack_event_for(const room *after, const game_event *e, uint32_t recipi
         return;
     }
     case GAME_EV_VOTED: {
-        /* The value goes to the voter only, and to the facilitator when
-         * the vote is a seated player's (the facilitator cast it). */
-        uint32_t voter = e->u.voted.vote.player;
-        const member *v = room_member(after, voter);
-        bool show = recipient != 0 &&
-                    (recipient == voter || (v && v->seated && recipient == room_facilitator(after)));
+        bool show = sees_vote_value(after, e, recipient);
         msgpack_pack_map(pk, show ? 3 : 2);
         pack_voted(e, show, pk);
         return;

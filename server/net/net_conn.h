@@ -60,11 +60,30 @@ enum {
 #define NET_CLOSE_REASON_MAX 64
 
 /* Queues one encoded MessagePack map (or several back to back) for c.
- * The bytes are copied. Everything queued before the next writeable
- * moment goes out together as ONE binary frame.
+ * The bytes are copied. Everything queued for c while the loop handles
+ * its events goes out together as ONE binary frame, written right
+ * before the loop next waits (or when the socket can take it again).
  * Returns 0, or -1 when c is closing, out of memory, or the queue would
  * pass NET_SEND_QUEUE_MAX (then c is being closed as a slow reader). */
 int net_conn_send(net_conn *c, const uint8_t *bytes, size_t len);
+
+/* One encoded message (one or several MessagePack maps back to back)
+ * for many connections: copied once, then queued by reference. A
+ * connection with nothing else queued sends it straight from this
+ * buffer; otherwise its bytes join that connection's queue. */
+typedef struct net_buf net_buf;
+
+/* A message holding a copy of `bytes`, with one reference (the
+ * caller's), or NULL when out of memory or longer than
+ * NET_SEND_QUEUE_MAX. */
+net_buf *net_buf_new(const uint8_t *bytes, size_t len);
+net_buf *net_buf_ref(net_buf *b);
+/* Drops one reference; the last one frees the message. NULL is fine. */
+void net_buf_unref(net_buf *b);
+
+/* Queues message b for c as net_conn_send would, taking a reference of
+ * its own. Returns as net_conn_send. */
+int net_conn_send_buf(net_conn *c, net_buf *b);
 
 /* Queues {t:"error", id?, code, msg} for c. Returns as net_conn_send. */
 int net_conn_send_error(net_conn *c, bool has_id, uint64_t id, vp_code code,

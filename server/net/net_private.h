@@ -41,6 +41,26 @@ typedef struct net_route {
 	void *ud;
 } net_route;
 
+/* Send queues and shared messages are cut from blocks of this many
+ * bytes, kept in a pool of at most NET_POOL_MAX, so that delivering a
+ * frame allocates nothing once the pool is warm; a longer queue or
+ * message is allocated to measure and freed after. */
+#define NET_BLOCK_SIZE 4096
+#define NET_POOL_MAX   1024
+
+/* A block from the pool (or malloc), NET_BLOCK_SIZE bytes; NULL when out
+ * of memory. */
+void *net_block_get(void);
+/* Gives back an allocation of `cap` bytes: a pool block is kept, any
+ * other size (or a full pool) freed. NULL is fine. */
+void net_block_put(void *block, size_t cap);
+/* Frees the pooled blocks (at exit). */
+void net_pool_drain(void);
+/* Where a shared message's bytes start; LWS_PRE bytes before them are
+ * the message's own. */
+uint8_t *net_buf_payload(net_buf *b);
+size_t net_buf_len(const net_buf *b);
+
 /* Why the rest of a message is being skipped. */
 enum net_rx_skip { NET_RX_TAKE = 0, NET_RX_SKIP_TEXT, NET_RX_SKIP_TOO_LARGE };
 
@@ -56,8 +76,13 @@ struct net_conn {
 	uint8_t *rx;                 /* VP_MAX_MESSAGE bytes, only mid-message */
 	size_t rx_len;
 
+	/* What is queued: a shared message alone (no copy), or bytes of
+	 * our own; never both. */
+	net_buf *tx_buf;
 	uint8_t *tx;                 /* LWS_PRE headroom, then tx_len queued bytes */
 	size_t tx_len, tx_cap;
+	net_conn *dirty_prev, *dirty_next; /* srv->dirty, while queued */
+	bool dirty;
 
 	uint64_t rate_at;            /* loop time (ms) of the last refill */
 	uint32_t rate_milli;         /* tokens x 1000, at most NET_RATE_BURST x 1000 */
@@ -96,6 +121,14 @@ struct net_server {
 	char origins[NET_ORIGINS_MAX][NET_ORIGIN_MAX];
 	unsigned n_origins;
 
+	/* Connections with something queued, written by `flush` right
+	 * before the loop waits: one write per connection per loop turn,
+	 * without lws' writeable round trip (its epoll changes cost more
+	 * than the write). */
+	net_conn *dirty;
+	uv_prepare_t flush;
+	bool flush_on;
+
 	net_conn *conns;             /* open WebSocket connections */
 	unsigned n_conns, n_sockets;
 	uint64_t next_conn_id;
@@ -127,6 +160,9 @@ uint64_t net_now_ms(const net_server *srv);
 
 /* The route for `path`, or NULL. */
 const net_route *net_http_find_route(const net_server *srv, const char *path);
+
+/* Writes what every queued connection holds (the `flush` handle). */
+void net_ws_flush(uv_prepare_t *h);
 
 /* The default handler: every intent but ping is answered server_busy. */
 extern const net_handler net_ws_default_handler;

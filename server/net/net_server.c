@@ -67,6 +67,7 @@ net_server *net_server_new(uv_loop_t *loop, const net_config *cfg)
 	return srv;
 fail:
 	limits_free(srv->fails);
+	net_pool_drain();
 	free(srv->host);
 	free(srv->web_dir);
 	free(srv);
@@ -243,7 +244,22 @@ int net_server_start(net_server *srv)
 		srv->ctx_abandoned = true;
 		return -1;
 	}
+	uv_prepare_init(srv->loop, &srv->flush);
+	srv->flush.data = srv;
+	uv_prepare_start(&srv->flush, net_ws_flush);
+	srv->flush_on = true;
 	return 0;
+}
+
+/* From now on queued connections are written from lws' writeable
+ * callback (the close frames of a shutdown need it anyway). */
+static void net_server_flush_off(net_server *srv)
+{
+	if (!srv->flush_on)
+		return;
+	net_ws_flush(&srv->flush);
+	srv->flush_on = false;
+	uv_close((uv_handle_t *)&srv->flush, NULL);
 }
 
 static void net_server_shutdown_tick(uv_timer_t *t)
@@ -254,6 +270,7 @@ static void net_server_shutdown_tick(uv_timer_t *t)
 		return;
 	uv_timer_stop(t);
 	uv_close((uv_handle_t *)t, NULL);
+	net_server_flush_off(srv);
 	/* The first destroy runs while the loop runs, so lws can close its
 	 * own handles; net_server_free finishes it. */
 	if (srv->ctx) {

@@ -122,11 +122,108 @@ static void net_conn_unlink(net_server *srv, net_conn *c)
 	srv->n_conns--;
 }
 
+static void net_dirty_remove(net_conn *c)
+{
+	net_server *srv = c->srv;
+
+	if (!c->dirty)
+		return;
+	if (c->dirty_prev)
+		c->dirty_prev->dirty_next = c->dirty_next;
+	else
+		srv->dirty = c->dirty_next;
+	if (c->dirty_next)
+		c->dirty_next->dirty_prev = c->dirty_prev;
+	c->dirty_prev = c->dirty_next = NULL;
+	c->dirty = false;
+}
+
+/* c has something queued: it is written before the loop next waits, or,
+ * while the flush handle is off (startup, shutdown), when lws finds the
+ * socket writeable. */
+static void net_conn_mark(net_conn *c)
+{
+	net_server *srv = c->srv;
+
+	if (!srv->flush_on) {
+		lws_callback_on_writable(c->wsi);
+		return;
+	}
+	if (c->dirty)
+		return;
+	c->dirty = true;
+	c->dirty_prev = NULL;
+	c->dirty_next = srv->dirty;
+	if (srv->dirty)
+		srv->dirty->dirty_prev = c;
+	srv->dirty = c;
+}
+
 static void net_conn_drop_tx(net_conn *c)
 {
-	free(c->tx);
+	net_buf_unref(c->tx_buf);
+	c->tx_buf = NULL;
+	net_block_put(c->tx, c->tx_cap);
 	c->tx = NULL;
 	c->tx_len = c->tx_cap = 0;
+}
+
+/* Makes room for `more` bytes after what is queued (a shared message
+ * queued alone is copied in first). Returns 0, or -1 out of memory. */
+static int net_conn_reserve(net_conn *c, size_t more)
+{
+	size_t held = c->tx_buf ? net_buf_len(c->tx_buf) : c->tx_len;
+	size_t need = LWS_PRE + held + more;
+
+	if (need > c->tx_cap) {
+		size_t cap = c->tx_cap ? c->tx_cap : NET_BLOCK_SIZE;
+		uint8_t *grown;
+
+		while (cap < need)
+			cap *= 2;
+		if (cap > LWS_PRE + NET_SEND_QUEUE_MAX)
+			cap = LWS_PRE + NET_SEND_QUEUE_MAX;
+		if (!c->tx && cap == NET_BLOCK_SIZE) {
+			grown = net_block_get();
+		} else if (c->tx && c->tx_cap == NET_BLOCK_SIZE) {
+			/* A pool block is not grown in place: it goes back. */
+			grown = malloc(cap);
+			if (grown) {
+				memcpy(grown, c->tx, LWS_PRE + c->tx_len);
+				net_block_put(c->tx, c->tx_cap);
+			}
+		} else {
+			grown = realloc(c->tx, cap);
+		}
+		if (!grown)
+			return -1;
+		c->tx = grown;
+		c->tx_cap = cap;
+	}
+	if (c->tx_buf) {
+		memcpy(c->tx + LWS_PRE, net_buf_payload(c->tx_buf), held);
+		c->tx_len = held;
+		net_buf_unref(c->tx_buf);
+		c->tx_buf = NULL;
+	}
+	return 0;
+}
+
+/* True (and c is being closed) when `len` more bytes would pass the
+ * bound of a connection's queue. */
+static bool net_conn_overflows(net_conn *c, size_t len)
+{
+	size_t held = c->tx_buf ? net_buf_len(c->tx_buf) : c->tx_len;
+
+	if (len <= NET_SEND_QUEUE_MAX - held)
+		return false;
+	/* A reader this far behind would only grow our memory. */
+	net_conn_drop_tx(c);
+	metrics_send_queue_drop();
+	lwsl_warn("net: connection %llu closed as a slow reader\n",
+	          (unsigned long long)c->id);
+	net_conn_close(c, NET_CLOSE_POLICY, "slow reader");
+	return true;
 }
 
 static void net_conn_drop_rx(net_conn *c)
@@ -151,39 +248,27 @@ static void net_conn_arm_close(net_conn *c)
 
 int net_conn_send(net_conn *c, const uint8_t *bytes, size_t len)
 {
-	size_t need;
-
-	if (c->close_code)
+	if (c->close_code || net_conn_overflows(c, len))
 		return -1;
-	if (len > NET_SEND_QUEUE_MAX - c->tx_len) {
-		/* A reader this far behind would only grow our memory. */
-		net_conn_drop_tx(c);
-		metrics_send_queue_drop();
-		lwsl_warn("net: connection %llu closed as a slow reader\n",
-		          (unsigned long long)c->id);
-		net_conn_close(c, NET_CLOSE_POLICY, "slow reader");
+	if (net_conn_reserve(c, len))
 		return -1;
-	}
-	need = LWS_PRE + c->tx_len + len;
-	if (need > c->tx_cap) {
-		size_t cap = c->tx_cap ? c->tx_cap : LWS_PRE + 256;
-		uint8_t *grown;
-
-		while (cap < need)
-			cap *= 2;
-		if (cap > LWS_PRE + NET_SEND_QUEUE_MAX)
-			cap = LWS_PRE + NET_SEND_QUEUE_MAX;
-		grown = realloc(c->tx, cap);
-		if (!grown)
-			return -1;
-		c->tx = grown;
-		c->tx_cap = cap;
-	}
 	memcpy(c->tx + LWS_PRE + c->tx_len, bytes, len);
-	if (c->tx_len == 0)
-		lws_callback_on_writable(c->wsi);
 	c->tx_len += len;
+	net_conn_mark(c);
 	return 0;
+}
+
+int net_conn_send_buf(net_conn *c, net_buf *b)
+{
+	if (c->close_code || net_conn_overflows(c, net_buf_len(b)))
+		return -1;
+	if (!c->tx_buf && c->tx_len == 0) {
+		/* The common case: nothing else queued, no copy. */
+		c->tx_buf = net_buf_ref(b);
+		net_conn_mark(c);
+		return 0;
+	}
+	return net_conn_send(c, net_buf_payload(b), net_buf_len(b));
 }
 
 int net_conn_send_error(net_conn *c, bool has_id, uint64_t id, vp_code code,
@@ -385,20 +470,37 @@ static void net_conn_on_piece(net_conn *c, const uint8_t *in, size_t len)
 	net_conn_drop_rx(c);
 }
 
-/* Writes everything queued as one binary frame: one lws_write per
- * writeable callback, payload at tx + LWS_PRE. lws keeps whatever the
- * socket did not take and sends it before calling us again. */
+/* Writes everything queued as one binary frame: one lws_write, payload
+ * after LWS_PRE bytes of headroom (a shared message's own). lws keeps
+ * whatever the socket did not take and sends it before anything else.
+ * Returns lws_write's result, or 0 with nothing queued. */
+static int net_conn_write_queued(net_conn *c)
+{
+	uint8_t *p;
+	size_t len;
+	int n;
+
+	if (c->tx_buf) {
+		p = net_buf_payload(c->tx_buf);
+		len = net_buf_len(c->tx_buf);
+	} else if (c->tx_len) {
+		p = c->tx + LWS_PRE;
+		len = c->tx_len;
+	} else {
+		return 0;
+	}
+	n = lws_write(c->wsi, p, len, LWS_WRITE_BINARY);
+	if (n >= 0)
+		metrics_frame_sent(len);
+	net_conn_drop_tx(c);
+	return n;
+}
+
 static int net_conn_on_writeable(net_conn *c)
 {
-	if (c->tx_len) {
-		int n = lws_write(c->wsi, c->tx + LWS_PRE, c->tx_len, LWS_WRITE_BINARY);
-
-		if (n >= 0)
-			metrics_frame_sent(c->tx_len);
-		net_conn_drop_tx(c);
-		if (n < 0)
-			return -1;
-	}
+	net_dirty_remove(c);
+	if (net_conn_write_queued(c) < 0)
+		return -1;
 	if (c->close_code) {
 		/* lws 4.1.6 drops a connection without a close frame when the
 		 * close starts while part of a frame still waits in its
@@ -409,6 +511,33 @@ static int net_conn_on_writeable(net_conn *c)
 			net_conn_arm_close(c);
 	}
 	return 0;
+}
+
+/* Runs right before the loop waits, after every callback of this turn:
+ * each connection's queue goes out as one frame, written directly. A
+ * connection still holding part of an earlier frame, or closing, takes
+ * the writeable path instead (the close needs its callback, and a reader
+ * that is behind must not pile up in lws' buffer past our bound). */
+void net_ws_flush(uv_prepare_t *h)
+{
+	net_server *srv = h->data;
+	net_conn *c;
+
+	while ((c = srv->dirty)) {
+		net_dirty_remove(c);
+		if (!c->open)
+			continue;
+		if (c->close_code || lws_partial_buffered(c->wsi)) {
+			lws_callback_on_writable(c->wsi);
+			continue;
+		}
+		if (net_conn_write_queued(c) < 0) {
+			/* The socket is broken; lws would close it from a
+			 * callback, which this is not. */
+			c->close_code = NET_CLOSE_POLICY;
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+		}
+	}
 }
 
 int net_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
@@ -464,6 +593,7 @@ int net_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		if (!c->open)
 			return 0;
 		c->open = false;
+		net_dirty_remove(c);
 		net_conn_drop_rx(c);
 		net_conn_drop_tx(c);
 		if (c->refused)
