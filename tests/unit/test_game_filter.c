@@ -267,6 +267,71 @@ static void test_filtered_events_carry_no_seq_or_at(void **state)
     tg_free(&t);
 }
 
+/* Every event of the last result, for recipients 0 (the public version)
+ * to max: whoever game_event_audience puts in class 0 gets exactly the
+ * public bytes (the server encodes them once for all of them); anyone
+ * else is in a class of their own, with other bytes. Returns how many
+ * recipients had a class of their own. */
+static uint32_t check_audiences(tg *t, uint32_t max)
+{
+    uint32_t own = 0;
+    for (uint32_t i = 0; i < t->res.n_events; i++) {
+        const game_event *e = &t->res.events[i];
+        tg_packed pub;
+        tg_filtered(t, i, 0, &pub);
+        assert_int_equal(game_event_audience(t->r, e, 0), 0);
+        for (uint32_t who = 1; who <= max; who++) {
+            tg_packed p;
+            uint32_t cls = game_event_audience(t->r, e, who);
+            tg_filtered(t, i, who, &p);
+            if (cls == 0) {
+                assert_int_equal(p.sb.size, pub.sb.size);
+                assert_memory_equal(p.sb.data, pub.sb.data, pub.sb.size);
+            } else {
+                assert_int_equal(cls, who);
+                assert_true(e->kind == GAME_EV_DEALT || e->kind == GAME_EV_VOTED);
+                assert_true(p.sb.size != pub.sb.size ||
+                            memcmp(p.sb.data, pub.sb.data, pub.sb.size) != 0);
+                own++;
+            }
+            tg_packed_free(&p);
+        }
+        tg_packed_free(&pub);
+    }
+    return own;
+}
+
+static void test_audience_zero_gets_the_public_bytes(void **state)
+{
+    (void)state;
+    tg t;
+    tg_init(&t);
+    assert_int_equal(tg_create(&t), 1);
+    assert_int_equal(check_audiences(&t, 1), 0);
+    assert_int_equal(tg_join(&t, "Ann", VP_ROLE_PLAYER), 2);
+    assert_int_equal(tg_join(&t, "Bob", VP_ROLE_PLAYER), 3);
+    assert_int_equal(tg_join(&t, "Scr", VP_ROLE_SCREEN), 4);
+    uint32_t sid = tg_seat(&t, 1, "Sid");
+    assert_int_equal(check_audiences(&t, sid), 0);
+    assert_int_equal(tg_start(&t, 1), VP_OK);
+    /* dealt: Ann and Bob hold cards (a seated player holds none), each
+     * sees their own. */
+    assert_int_equal(check_audiences(&t, sid), 2);
+    assert_int_equal(tg_play_first(&t, 2), VP_OK);
+    assert_int_equal(check_audiences(&t, sid), 0);
+    assert_int_equal(tg_vote(&t, 3, 4), VP_OK);
+    assert_int_equal(check_audiences(&t, sid), 1); /* the voter */
+    assert_int_equal(tg_vote_for(&t, 1, sid, 2), VP_OK);
+    assert_int_equal(check_audiences(&t, sid), 2); /* Sid and the facilitator */
+    assert_int_equal(tg_note(&t, 2, "a note"), VP_OK);
+    assert_int_equal(check_audiences(&t, sid), 0);
+    assert_int_equal(tg_simple(&t, 1, VP_T_REVEAL), VP_OK);
+    assert_int_equal(check_audiences(&t, sid), 0);
+    assert_int_equal(tg_simple(&t, 1, VP_T_NEXT), VP_OK);
+    assert_int_equal(check_audiences(&t, sid), 0);
+    tg_free(&t);
+}
+
 /* ---- §6 View ---- */
 
 static void test_view_has_exactly_the_fields_of_section_6(void **state)
@@ -757,6 +822,7 @@ int main(void)
         cmocka_unit_test(test_round_filtered_has_no_seed),
         cmocka_unit_test(test_dealt_filtered_to_counts_and_own_cards),
         cmocka_unit_test(test_filtered_events_carry_no_seq_or_at),
+        cmocka_unit_test(test_audience_zero_gets_the_public_bytes),
         cmocka_unit_test(test_view_has_exactly_the_fields_of_section_6),
         cmocka_unit_test(test_view_hand_is_own_cards_only),
         cmocka_unit_test(test_view_keeps_members_who_left_as_not_present),
