@@ -128,6 +128,9 @@ struct net_server {
 	net_conn *dirty;
 	uv_prepare_t flush;
 	bool flush_on;
+	/* Where errors and pongs are encoded before they are queued (the
+	 * loop has one thread; kept, so answering allocates nothing). */
+	msgpack_sbuffer scratch;
 
 	net_conn *conns;             /* open WebSocket connections */
 	unsigned n_conns, n_sockets;

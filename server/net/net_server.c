@@ -68,6 +68,7 @@ net_server *net_server_new(uv_loop_t *loop, const net_config *cfg)
 fail:
 	limits_free(srv->fails);
 	net_pool_drain();
+	msgpack_sbuffer_destroy(&srv->scratch);
 	free(srv->host);
 	free(srv->web_dir);
 	free(srv);

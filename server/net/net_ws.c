@@ -274,7 +274,7 @@ int net_conn_send_buf(net_conn *c, net_buf *b)
 int net_conn_send_error(net_conn *c, bool has_id, uint64_t id, vp_code code,
                         const char *msg)
 {
-	msgpack_sbuffer sb;
+	msgpack_sbuffer *sb = &c->srv->scratch;
 	int rc = -1;
 
 	/* A connection that is no member yet and is told the room does not
@@ -286,22 +286,20 @@ int net_conn_send_error(net_conn *c, bool has_id, uint64_t id, vp_code code,
 	    (code == VP_NO_ROOM || code == VP_BAD_TOKEN || code == VP_ROOM_TAKEN))
 		limits_fail(c->srv->fails, &c->addr, uv_now(c->srv->loop));
 
-	msgpack_sbuffer_init(&sb);
-	if (vp_pack_error(&sb, has_id, id, code, msg) == 0)
-		rc = net_conn_send(c, (const uint8_t *)sb.data, sb.size);
-	msgpack_sbuffer_destroy(&sb);
+	msgpack_sbuffer_clear(sb);
+	if (vp_pack_error(sb, has_id, id, code, msg) == 0)
+		rc = net_conn_send(c, (const uint8_t *)sb->data, sb->size);
 	return rc;
 }
 
 static int net_conn_send_pong(net_conn *c)
 {
-	msgpack_sbuffer sb;
+	msgpack_sbuffer *sb = &c->srv->scratch;
 	int rc = -1;
 
-	msgpack_sbuffer_init(&sb);
-	if (vp_pack_pong(&sb) == 0)
-		rc = net_conn_send(c, (const uint8_t *)sb.data, sb.size);
-	msgpack_sbuffer_destroy(&sb);
+	msgpack_sbuffer_clear(sb);
+	if (vp_pack_pong(sb) == 0)
+		rc = net_conn_send(c, (const uint8_t *)sb->data, sb->size);
 	return rc;
 }
 
