@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +48,8 @@
 #define BENCH_SECONDS_MAX     3600
 #define BENCH_REPEAT_MAX      1000
 #define BENCH_RATE_MAX        1000000.0
+#define BENCH_SOURCES_DEFAULT 16            /* IPv4 source addresses 127.0.0.1.. */
+#define BENCH_SOURCES_MAX     250
 #define BENCH_VIOLATIONS_SHOWN 5            /* protocol violations printed on stderr */
 
 static const char ROOM_ALPHABET[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -156,7 +159,7 @@ static struct {
 	char host[64];
 	int port;
 	struct sockaddr_storage addr;
-	unsigned rooms, members, seconds, hold, repeat, inflight_max, timeout;
+	unsigned rooms, members, seconds, hold, repeat, inflight_max, timeout, sources;
 	double rate;
 	int pid;
 	bool json;
@@ -188,6 +191,7 @@ static struct {
 	struct counters c, c0, c1;
 	uint64_t violations, seq_gaps, server_closes, dropped, queue_full, unmatched_errors;
 	double srv_cpu0, srv_cpu1, self_cpu0, self_cpu1;
+	double setup_srv_cpu0, setup_srv_cpu1, setup_self_cpu0, setup_self_cpu1;
 	long rss0, rss1;
 
 	/* latency */
@@ -751,11 +755,49 @@ static void on_close(uv_handle_t *h);
 
 static void on_connect(uv_connect_t *req, int status);
 
+/* Opens the socket bound to one of several loopback source addresses. With
+ * one source address the kernel's ephemeral port search on connect scans
+ * every port in use (it prefers even ports: past ~14,000 connections each
+ * connect walks them all), which made the bench, not the server, the limit.
+ * IP_BIND_ADDRESS_NO_PORT leaves the port to connect, which only needs the
+ * whole 4-tuple to be unique. Returns a libuv error or 0. */
+static int conn_open_socket(conn *c)
+{
+	if (g.addr.ss_family != AF_INET || g.sources <= 1)
+		return 0;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int one = 1;
+	struct sockaddr_in src;
+	unsigned k = (unsigned)(c - g.conns) % g.sources;
+	uv_ip4_addr("127.0.0.1", 0, &src);
+	src.sin_addr.s_addr = htonl(ntohl(src.sin_addr.s_addr) + k);
+	if (setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one) < 0 ||
+	    bind(fd, (const struct sockaddr *)&src, sizeof src) < 0) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	int rc = uv_tcp_open(&c->tcp, fd);
+	if (rc < 0)
+		close(fd);
+	return rc;
+}
+
 static void conn_launch(conn *c)
 {
 	int rc = uv_tcp_init(&g.loop, &c->tcp);
 	if (rc < 0) {
 		fatal("uv_tcp_init: %s", uv_strerror(rc));
+		return;
+	}
+	rc = conn_open_socket(c);
+	if (rc < 0) {
+		c->tcp.data = c;
+		c->state = CS_CLOSING;
+		uv_close((uv_handle_t *)&c->tcp, on_close);
+		fatal("socket: %s (connections so far: %u)", uv_strerror(rc), g.welcomed);
 		return;
 	}
 	c->tcp.data = c;
@@ -781,6 +823,8 @@ static void setup_check(void)
 	if (!g.setup_done && g.welcomed + g.failed == g.total) {
 		g.setup_done = true;
 		g.t_setup1 = uv_hrtime();
+		g.setup_srv_cpu1 = proc_cpu_s();
+		g.setup_self_cpu1 = cpu_self();
 		on_setup_done();
 	}
 }
@@ -1627,6 +1671,13 @@ static void report(void)
 	double setup_s = g.setup_done ? (double)(g.t_setup1 - g.t_setup0) / 1e9 : NAN;
 	put_num(o, "setup_s", setup_s);
 	put_num(o, "connect_rate", g.setup_done && setup_s > 0 ? g.welcomed / setup_s : NAN);
+	if (g.setup_done) {
+		/* What connecting cost each side: says which one limited the connect rate. */
+		if (g.pid > 0)
+			put_num(o, "server_cpu_setup_s",
+			        g.setup_srv_cpu0 >= 0 && g.setup_srv_cpu1 >= 0 ? g.setup_srv_cpu1 - g.setup_srv_cpu0 : NAN);
+		put_num(o, "bench_cpu_setup_s", g.setup_self_cpu1 - g.setup_self_cpu0);
+	}
 	if (g.pid > 0) {
 		put_int(o, "server_pid", (uint64_t)g.pid);
 		if (g.sc == SC_CONNECT) {
@@ -1761,9 +1812,10 @@ static void usage(FILE *f)
 	        "  --deck ID                   deck id (default: the id in decks/verrijkte-leeromgevingen.json)\n"
 	        "  --deck-file PATH            deck JSON for the id and the vote scale\n"
 	        "  --inflight N                handshakes in flight (default %d)\n"
+	        "  --sources N                 IPv4 source addresses 127.0.0.1..N to spread connections over (default %d)\n"
 	        "  --timeout S                 hard limit for the whole run (default: seconds + hold + 120)\n"
 	        "  --json                      one JSON object on stdout instead of the table\n",
-	        BENCH_ROOMS_MAX, BENCH_MEMBERS_MAX, BENCH_INFLIGHT_DEFAULT);
+	        BENCH_ROOMS_MAX, BENCH_MEMBERS_MAX, BENCH_INFLIGHT_DEFAULT, BENCH_SOURCES_DEFAULT);
 }
 
 static bool parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
@@ -1870,6 +1922,7 @@ int main(int argc, char **argv)
 	g.hold = 3;
 	g.repeat = 3;
 	g.inflight_max = BENCH_INFLIGHT_DEFAULT;
+	g.sources = BENCH_SOURCES_DEFAULT;
 	g.scale_min = 1;
 	g.scale_max = 5;
 	g.rss0 = g.rss1 = -1;
@@ -1913,6 +1966,8 @@ int main(int argc, char **argv)
 			ok = parse_uint(v, 1, BENCH_REPEAT_MAX, &g.repeat);
 		} else if (strcmp(a, "--inflight") == 0) {
 			ok = parse_uint(v, 1, BENCH_INFLIGHT_MAX, &g.inflight_max);
+		} else if (strcmp(a, "--sources") == 0) {
+			ok = parse_uint(v, 1, BENCH_SOURCES_MAX, &g.sources);
 		} else if (strcmp(a, "--timeout") == 0) {
 			ok = parse_uint(v, 1, 4 * BENCH_SECONDS_MAX, &g.timeout);
 			timeout_given = true;
@@ -2027,6 +2082,8 @@ int main(int argc, char **argv)
 		g.exit_code = 1;
 	} else {
 		g.t_setup0 = uv_hrtime();
+		g.setup_srv_cpu0 = proc_cpu_s();
+		g.setup_self_cpu0 = cpu_self();
 		launch_pump();
 	}
 	uv_run(&g.loop, UV_RUN_DEFAULT);
