@@ -527,7 +527,8 @@ static void fan_out(live_room *lr, const game_event *e, const net_conn *skip)
 		}
 		if (!l->own) {
 			msgpack_sbuffer_clear(own);
-			msgpack_sbuffer_write(own, rs->pub.data, start);
+			if (start) /* an empty sbuffer has no data pointer yet */
+				msgpack_sbuffer_write(own, rs->pub.data, start);
 			l->own = true;
 		}
 		pack_ev(lr, e, id, own);

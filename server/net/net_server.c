@@ -67,8 +67,6 @@ net_server *net_server_new(uv_loop_t *loop, const net_config *cfg)
 	return srv;
 fail:
 	limits_free(srv->fails);
-	net_pool_drain();
-	msgpack_sbuffer_destroy(&srv->scratch);
 	free(srv->host);
 	free(srv->web_dir);
 	free(srv);
@@ -325,6 +323,8 @@ void net_server_free(net_server *srv)
 	for (i = 0; i < srv->n_mounts; i++)
 		free(srv->mount_points[i]);
 	limits_free(srv->fails);
+	net_pool_drain();
+	msgpack_sbuffer_destroy(&srv->scratch);
 	free(srv->host);
 	free(srv->web_dir);
 	free(srv);
