@@ -197,6 +197,7 @@ static struct {
 	/* latency */
 	uint32_t *samples;
 	uint64_t n_samples, seen_samples, lat_max;
+	uint64_t kind_n[EV__COUNT], kind_sum[EV__COUNT], kind_max[EV__COUNT]; /* µs, per matched event */
 	uint32_t *burst_total;   /* per repeat, µs */
 	uint32_t *burst_rooms;   /* per room per repeat, µs */
 	unsigned n_burst_rooms;
@@ -653,8 +654,14 @@ static void lat_event(room *r, enum ev_kind k, uint32_t player)
 			continue;
 		if (++o->got < g.members)
 			return;
-		if (g.measuring && g.sc == SC_ROUNDS)
+		if (g.measuring && g.sc == SC_ROUNDS) {
+			uint64_t us = (g.now - o->t0) / 1000;
 			lat_sample(g.now - o->t0);
+			g.kind_n[k]++;
+			g.kind_sum[k] += us;
+			if (us > g.kind_max[k])
+				g.kind_max[k] = us;
+		}
 		*o = r->out[--r->n_out];
 		return;
 	}
@@ -686,8 +693,10 @@ static double room_rate(void)
 
 static double room_burst(void)
 {
+	/* At most 50 ms worth of intents at once, and at low rates one: a room
+	 * sends evenly spaced intents rather than pairs. */
 	double b = room_rate() * 0.05;
-	return b < 2 ? 2 : b;
+	return b < 1 ? 1 : b;
 }
 
 /* Sends what the rate limits allow: the room's share of --rate and each
@@ -1573,6 +1582,15 @@ static void on_setup_done(void)
 		fatal("%u of %u connections failed during setup", g.failed, g.total);
 		return;
 	}
+	/* Rooms start with a random part of a token, so that paced rooms are
+	 * spread over the interval instead of all sending in the same
+	 * millisecond (which measured the server's queue, not its latency). */
+	uint64_t now = uv_hrtime();
+	for (unsigned i = 0; i < g.rooms; i++) {
+		room *r = &g.rooms_v[i];
+		r->rtok_at = now;
+		r->rtokens = 1.0 - (double)(rng_next() >> 11) / 9007199254740992.0;
+	}
 	for (unsigned i = 0; i < g.rooms; i++)
 		room_enqueue(&g.rooms_v[i], &g.rooms_v[i].m[0], IN_START, 0);
 }
@@ -1738,6 +1756,17 @@ static void report(void)
 		put_num(o, "latency_p95_ms", pct_ms(g.samples, g.n_samples, 0.95));
 		put_num(o, "latency_p99_ms", pct_ms(g.samples, g.n_samples, 0.99));
 		put_num(o, "latency_max_ms", g.seen_samples ? g.lat_max / 1000.0 : NAN);
+		/* Mean and max per event kind: shows which intent is slow. */
+		json_t *by = json_object();
+		for (unsigned k = 1; k < EV__COUNT; k++)
+			if (g.kind_n[k]) {
+				json_t *e = json_object();
+				put_int(e, "n", g.kind_n[k]);
+				put_num(e, "mean_ms", (double)g.kind_sum[k] / g.kind_n[k] / 1000.0);
+				put_num(e, "max_ms", g.kind_max[k] / 1000.0);
+				json_object_set_new(by, ev_names[k], e);
+			}
+		json_object_set_new(o, "latency_by_event", by);
 	}
 	if (g.sc == SC_BURST) {
 		json_t *tot = json_array();
