@@ -59,6 +59,17 @@ typedef struct pending {
 	uint8_t frame[];
 } pending;
 
+/* One decided input of the batch being logged. Its events are applied to
+ * the room already; they are logged, and sent, with the whole batch. */
+typedef struct decision {
+	pending *p;
+	game_result res;
+	uint32_t n_ok;        /* events [0, n_ok) fit the state and are applied */
+} decision;
+
+/* Decisions logged as one unit, at most: a room's group commit. */
+#define ROOMS_BATCH_MAX 32
+
 struct live_room {
 	live_room *next;      /* in its hash bucket */
 	rooms *rs;
@@ -67,12 +78,16 @@ struct live_room {
 	device *devices[GAME_MAX_MEMBERS + 1];
 	pending *head, *tail;
 	unsigned n_pending;
-	/* The decision being logged. */
+	/* The batch being logged: inputs decided one after the other, each
+	 * against the state the ones before it left, logged as one unit and
+	 * sent together once the log has them. While it is logged, the
+	 * room's state runs ahead of its log (and of what anyone saw); if
+	 * the log refuses the batch, the room is read back from its log. */
 	bool busy;
 	bool purging;
 	bool loading;         /* its log is being read (evlog_load) */
-	pending *cur;
-	game_result res;
+	decision *batch;
+	uint32_t n_batch;
 	int write_error;      /* the first failure */
 	/* Loop time (uv_now) since when no device is attached; 0 while one
 	 * is. The sweep sends the room out of memory once it is old enough. */
@@ -112,6 +127,7 @@ struct rooms {
 };
 
 static void live_pump(live_room *lr);
+static void live_refuse_pending(live_room *lr, vp_code code, const char *msg);
 
 /* ---- small helpers ---- */
 
@@ -337,7 +353,7 @@ static bool live_attached(const live_room *lr)
  * or logged, nothing waiting. Its state is then exactly its log's. */
 static bool live_quiet(const live_room *lr)
 {
-	return !lr->busy && !lr->purging && !lr->cur && !lr->head && !live_attached(lr);
+	return !lr->busy && !lr->purging && !lr->n_batch && !lr->head && !live_attached(lr);
 }
 
 static device *device_get(live_room *lr, uint32_t member)
@@ -570,67 +586,105 @@ static void on_deleted(void *ud, int status)
 	live_free(lr);
 }
 
-/* The events of the current decision are in the log: apply them, let
- * every member see them, answer the sender, then act on what it asked. */
-static void live_commit(live_room *lr, const vp_intent *in)
+/* Decodes p's message again (it was valid when it arrived). */
+static bool pending_intent(const pending *p, vp_intent *in)
 {
-	game_result *res = &lr->res;
-	net_conn *sender = lr->cur ? lr->cur->conn : NULL;
-	net_conn *skip = res->you ? sender : NULL;
+	const char *why;
 
-	for (uint32_t i = 0; i < res->n_events; i++) {
-		const game_event *e = &res->events[i];
+	return vp_decode(p->frame, p->len, in, &why) == VP_OK;
+}
 
-		if (game_apply(lr->r, e)) {
-			ops_log(OPS_WARN, lr->code, "an event does not fit the state (%s); dropped",
-			    game_event_name(e->kind));
-			continue;
-		}
-		fan_out(lr, e, skip);
-		if (e->kind == GAME_EV_CREATED) {
-			metrics_room_created();
-			ops_log(OPS_INFO, lr->code, "created (deck %s)", e->u.created.deck->id);
-		} else if (e->kind == GAME_EV_CLOSED) {
-			ops_log(OPS_INFO, lr->code, "round %u closed", (unsigned)e->u.closed.round);
-		}
-		if (e->kind == GAME_EV_LEFT) {
-			device *l = lr->devices[e->u.left.player];
+/* A decision after which nothing more joins its batch: the welcome's View
+ * must be the state right after it, and a kick or purge closes
+ * connections. */
+static bool ends_batch(const game_result *res)
+{
+	return res->you || res->purge || res->kicked;
+}
 
-			if (l && l->conn) {
-				/* Send what the member has, then let it go. */
-				if (gets_events(l, skip))
-					send_stream(lr, l);
-				if (e->u.left.kicked)
-					net_conn_close(l->conn, NET_CLOSE_KICKED, "removed by the facilitator");
-				detach(l);
+/* Intents that may follow another decision in its batch. Their events
+ * (voted, played, revealed, noted, hidden, done, turn, reopened, skipped,
+ * timer) change nothing the filter of PROTOCOL.md section 5 reads (members,
+ * roles, seats, the facilitator, the round's options), so every event of
+ * a batch is filtered right against the state after the whole batch. */
+static bool batchable(vp_type t)
+{
+	switch (t) {
+	case VP_T_VOTE: case VP_T_REVOTE: case VP_T_PLAY: case VP_T_DRAW:
+	case VP_T_REVEAL: case VP_T_NOTE: case VP_T_HIDE: case VP_T_NEXT:
+	case VP_T_SKIP: case VP_T_TIMER:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The batch is in the log: let every member see its events, answer each
+ * sender, then act on what the last one asked. */
+static void live_commit(live_room *lr)
+{
+	decision *last = &lr->batch[lr->n_batch - 1];
+	net_conn *skip = last->res.you ? last->p->conn : NULL;
+
+	for (uint32_t k = 0; k < lr->n_batch; k++) {
+		decision *d = &lr->batch[k];
+
+		for (uint32_t i = 0; i < d->n_ok; i++) {
+			const game_event *e = &d->res.events[i];
+
+			fan_out(lr, e, skip);
+			if (e->kind == GAME_EV_CREATED) {
+				metrics_room_created();
+				ops_log(OPS_INFO, lr->code, "created (deck %s)", e->u.created.deck->id);
+			} else if (e->kind == GAME_EV_CLOSED) {
+				ops_log(OPS_INFO, lr->code, "round %u closed", (unsigned)e->u.closed.round);
 			}
-			if (l)
-				uv_timer_stop(&l->grace);
+			if (e->kind == GAME_EV_LEFT) {
+				device *l = lr->devices[e->u.left.player];
+
+				if (l && l->conn) {
+					/* Send what the member has, then let it go. */
+					if (gets_events(l, skip))
+						send_stream(lr, l);
+					if (e->u.left.kicked)
+						net_conn_close(l->conn, NET_CLOSE_KICKED, "removed by the facilitator");
+					detach(l);
+				}
+				if (l)
+					uv_timer_stop(&l->grace);
+			}
 		}
+		metrics_events(d->n_ok);
 	}
 	flush_devices(lr, skip);
-	metrics_events(res->n_events);
-	if (in)
-		metrics_intent(vp_type_name(in->t), "ok");
 
-	if (res->you && sender) {
-		device *l = device_get(lr, res->you);
+	for (uint32_t k = 0; k < lr->n_batch; k++) {
+		decision *d = &lr->batch[k];
+		net_conn *sender = d->p->conn;
+		vp_intent in;
+		bool have_in = d->p->kind == GAME_INPUT_INTENT && pending_intent(d->p, &in);
 
-		if (l) {
-			attach(l, sender);
-			send_welcome(lr, sender, in, res->you, res->token);
-		} else {
-			reply_error(sender, in, VP_SERVER_BUSY, "The server is out of memory.");
+		if (have_in)
+			metrics_intent(vp_type_name(in.t), "ok");
+		if (d->res.you && sender) {
+			device *l = device_get(lr, d->res.you);
+
+			if (l) {
+				attach(l, sender);
+				send_welcome(lr, sender, &in, d->res.you, d->res.token);
+			} else {
+				reply_error(sender, &in, VP_SERVER_BUSY, "The server is out of memory.");
+			}
+		} else if (sender && have_in && in.has_id) {
+			msgpack_sbuffer *ok = &lr->rs->body;
+
+			msgpack_sbuffer_clear(ok);
+			if (vp_pack_ok(ok, in.id) == 0)
+				net_conn_send(sender, (const uint8_t *)ok->data, ok->size);
 		}
-	} else if (sender && in && in->has_id) {
-		msgpack_sbuffer *ok = &lr->rs->body;
-
-		msgpack_sbuffer_clear(ok);
-		if (vp_pack_ok(ok, in->id) == 0)
-			net_conn_send(sender, (const uint8_t *)ok->data, ok->size);
 	}
 
-	if (res->purge) {
+	if (last->res.purge) {
 		ops_log(OPS_INFO, lr->code, "purged: the room and its log are deleted");
 		lr->purging = true;
 		for (uint32_t i = 1; i <= GAME_MAX_MEMBERS; i++) {
@@ -644,43 +698,47 @@ static void live_commit(live_room *lr, const vp_intent *in)
 	}
 }
 
-/* Decodes p's message again (it was valid when it arrived). */
-static bool pending_intent(const pending *p, vp_intent *in)
-{
-	const char *why;
-
-	return vp_decode(p->frame, p->len, in, &why) == VP_OK;
-}
-
 static void live_done(live_room *lr)
 {
-	game_result_free(&lr->res);
-	free(lr->cur);
-	lr->cur = NULL;
+	for (uint32_t k = 0; k < lr->n_batch; k++) {
+		game_result_free(&lr->batch[k].res);
+		free(lr->batch[k].p);
+	}
+	free(lr->batch);
+	lr->batch = NULL;
+	lr->n_batch = 0;
 	lr->busy = false;
 }
 
-/* The log has answered for the current decision's events (stored all
- * together, or none of them: evlog_appendv). */
+static void live_reload(live_room *lr);
+
+/* The log has answered for the batch (stored all of it, or none of it:
+ * evlog_appendv). */
 static void live_settle(live_room *lr)
 {
 	rooms *rs = lr->rs;
-	vp_intent in;
-	bool have_in = lr->cur && lr->cur->kind == GAME_INPUT_INTENT && pending_intent(lr->cur, &in);
 
 	if (lr->write_error) {
 		if (!rs->log_failing)
 			ops_log(OPS_ERROR, lr->code, "the session log cannot be written (%s); answering server_busy until it can", uv_strerror(lr->write_error));
 		rs->log_failing = true;
-		reply_error(lr->cur ? lr->cur->conn : NULL, have_in ? &in : NULL, VP_SERVER_BUSY,
-		            "The server cannot save this right now; try again in a moment.");
-	} else {
-		if (rs->log_failing)
-			ops_log(OPS_INFO, lr->code, "the session log is written again");
-		rs->log_failing = false;
-		live_commit(lr, have_in ? &in : NULL);
+		for (uint32_t k = 0; k < lr->n_batch; k++) {
+			const pending *p = lr->batch[k].p;
+			vp_intent in;
+			bool have_in = p->kind == GAME_INPUT_INTENT && pending_intent(p, &in);
+
+			reply_error(p->conn, have_in ? &in : NULL, VP_SERVER_BUSY,
+			            "The server cannot save this right now; try again in a moment.");
+		}
+		lr->write_error = 0;
+		live_done(lr);
+		live_reload(lr);
+		return;
 	}
-	lr->write_error = 0;
+	if (rs->log_failing)
+		ops_log(OPS_INFO, lr->code, "the session log is written again");
+	rs->log_failing = false;
+	live_commit(lr);
 	live_done(lr);
 	if (lr->purging) {
 		lr->busy = true; /* nothing more is decided in this room */
@@ -699,20 +757,21 @@ static void on_logged(void *ud, int status)
 	live_settle(lr);
 }
 
-/* Decides p: answers an error at once, or starts logging its events. */
-static void live_decide(live_room *lr, pending *p)
+enum decided { DECIDED, DROPPED, NOT_NOW };
+
+/* Decides p into d and applies its events to the room. The first input of
+ * a batch may be anything, and an error is answered at once (DROPPED, p is
+ * freed). A later one must be a batchable intent and must succeed; else it
+ * waits for the next batch, undecided (NOT_NOW, p is the caller's), so
+ * that answers keep their order and no error rests on a state the log may
+ * still refuse. */
+static enum decided live_decide(live_room *lr, pending *p, decision *d, bool first)
 {
 	rooms *rs = lr->rs;
 	game_input gi;
 	vp_intent in;
 	device *l;
 	vp_code rc;
-	msgpack_sbuffer buf;
-	msgpack_packer pk;
-	struct evlog_payload *parts;
-	size_t *ends;
-	uint32_t n;
-	int err;
 
 	memset(&gi, 0, sizeof(gi));
 	gi.kind = p->kind;
@@ -721,34 +780,63 @@ static void live_decide(live_room *lr, pending *p)
 	if (p->kind == GAME_INPUT_INTENT) {
 		if (!p->conn || !pending_intent(p, &in))
 			goto drop;
+		if (!first && !batchable(in.t))
+			return NOT_NOW;
 		gi.intent = &in;
 		l = net_conn_get_user(p->conn);
 		gi.sender = l && l->lr == lr ? l->member : 0;
+	} else if (!first) {
+		return NOT_NOW;
 	} else if (lr->devices[p->player] && lr->devices[p->player]->conn) {
 		goto drop; /* the device came back while this waited */
 	}
 	if (fill_entropy(gi.entropy, sizeof(gi.entropy))) {
+		if (!first)
+			return NOT_NOW;
 		reply_error(p->conn, gi.intent, VP_SERVER_BUSY, "The server has no randomness right now.");
 		goto drop;
 	}
 
-	rc = game_decide(lr->r, &rs->env, &gi, &lr->res);
+	memset(d, 0, sizeof(*d));
+	rc = game_decide(lr->r, &rs->env, &gi, &d->res);
 	if (rc != VP_OK) {
-		if (p->kind == GAME_INPUT_INTENT)
-			reply_error(p->conn, &in, rc, lr->res.msg ? lr->res.msg : vp_code_name(rc));
-		game_result_free(&lr->res);
+		if (first && p->kind == GAME_INPUT_INTENT)
+			reply_error(p->conn, &in, rc, d->res.msg ? d->res.msg : vp_code_name(rc));
+		game_result_free(&d->res);
+		if (!first)
+			return NOT_NOW;
 		goto drop;
 	}
-	lr->busy = true;
-	lr->cur = p;
-	if (lr->res.n_events == 0) { /* nothing to log (a purge deletes it) */
+	d->p = p;
+	while (d->n_ok < d->res.n_events && game_apply(lr->r, &d->res.events[d->n_ok]) == 0)
+		d->n_ok++;
+	if (d->n_ok < d->res.n_events)
+		ops_log(OPS_WARN, lr->code, "an event does not fit the state (%s); it and the rest of its decision are dropped",
+		        game_event_name(d->res.events[d->n_ok].kind));
+	return DECIDED;
+drop:
+	free(p);
+	return DROPPED;
+}
+
+/* Into the log first, the whole batch as one unit; nobody sees its events
+ * before the log has them. */
+static void live_log(live_room *lr)
+{
+	rooms *rs = lr->rs;
+	msgpack_sbuffer buf;
+	msgpack_packer pk;
+	struct evlog_payload *parts = NULL;
+	size_t *ends = NULL;
+	size_t n = 0, j = 0;
+	int err;
+
+	for (uint32_t k = 0; k < lr->n_batch; k++)
+		n += lr->batch[k].n_ok;
+	if (n == 0) { /* nothing to log (a purge deletes it) */
 		live_settle(lr);
 		return;
 	}
-
-	/* Into the log first; nobody sees these events before it has them.
-	 * The decision's events go as one unit: stored all, or none. */
-	n = lr->res.n_events;
 	ends = malloc(n * sizeof(*ends));
 	parts = malloc(n * sizeof(*parts));
 	msgpack_sbuffer_init(&buf);
@@ -756,11 +844,12 @@ static void live_decide(live_room *lr, pending *p)
 	if (!ends || !parts) {
 		err = UV_ENOMEM;
 	} else {
-		for (uint32_t i = 0; i < n; i++) {
-			game_pack_event(&lr->res.events[i], &pk);
-			ends[i] = buf.size;
-		}
-		for (uint32_t i = 0; i < n; i++) {
+		for (uint32_t k = 0; k < lr->n_batch; k++)
+			for (uint32_t i = 0; i < lr->batch[k].n_ok; i++) {
+				game_pack_event(&lr->batch[k].res.events[i], &pk);
+				ends[j++] = buf.size;
+			}
+		for (size_t i = 0; i < n; i++) {
 			size_t start = i ? ends[i - 1] : 0;
 
 			parts[i].bytes = buf.data + start;
@@ -771,25 +860,63 @@ static void live_decide(live_room *lr, pending *p)
 	msgpack_sbuffer_destroy(&buf);
 	free(ends);
 	free(parts);
-	if (err) { /* refused at once: the decision is not in the log */
+	if (err) { /* refused at once: the batch is not in the log */
 		lr->write_error = err;
 		live_settle(lr);
 	}
-	return;
-drop:
-	free(p);
 }
 
+static pending *pop_pending(live_room *lr)
+{
+	pending *p = lr->head;
+
+	lr->head = p->next;
+	if (!lr->head)
+		lr->tail = NULL;
+	lr->n_pending--;
+	return p;
+}
+
+static void push_pending_front(live_room *lr, pending *p)
+{
+	p->next = lr->head;
+	lr->head = p;
+	if (!lr->tail)
+		lr->tail = p;
+	lr->n_pending++;
+}
+
+/* Decides what waits, as one batch at a time. */
 static void live_pump(live_room *lr)
 {
 	while (!lr->busy && lr->head && !lr->rs->stopping) {
-		pending *p = lr->head;
+		uint32_t cap = lr->n_pending < ROOMS_BATCH_MAX ? lr->n_pending : ROOMS_BATCH_MAX;
+		decision *batch = malloc(cap * sizeof(*batch));
+		uint32_t n = 0;
 
-		lr->head = p->next;
-		if (!lr->head)
-			lr->tail = NULL;
-		lr->n_pending--;
-		live_decide(lr, p);
+		if (!batch) {
+			live_refuse_pending(lr, VP_SERVER_BUSY, "The server is out of memory.");
+			return;
+		}
+		while (lr->head && n < cap) {
+			pending *p = pop_pending(lr);
+			enum decided r = live_decide(lr, p, &batch[n], n == 0);
+
+			if (r == NOT_NOW) {
+				push_pending_front(lr, p);
+				break;
+			}
+			if (r == DECIDED && ends_batch(&batch[n++].res))
+				break;
+		}
+		if (n == 0) {
+			free(batch);
+			continue;
+		}
+		lr->batch = batch;
+		lr->n_batch = n;
+		lr->busy = true;
+		live_log(lr);
 	}
 }
 
@@ -940,6 +1067,63 @@ static void on_loaded(void *ud, int status, const struct evlog_contents *c)
 		live_free(lr);
 }
 
+/* Gives up on a room whose state cannot be trusted: its members are told
+ * to try again (they resume, and the room is read from its log anew),
+ * whatever waits is answered server_busy, and the room leaves memory. */
+static void live_drop(live_room *lr, const char *why)
+{
+	ops_log(OPS_WARN, lr->code, "%s; the room is read from its log again when next used", why);
+	for (uint32_t i = 1; i <= GAME_MAX_MEMBERS; i++) {
+		device *l = lr->devices[i];
+
+		if (l && l->conn) {
+			net_conn_close(l->conn, NET_CLOSE_TRY_LATER, "try again");
+			detach(l);
+		}
+	}
+	live_refuse_pending(lr, VP_SERVER_BUSY, "The server cannot use this room right now; try again in a moment.");
+	live_free(lr);
+}
+
+static void on_reloaded(void *ud, int status, const struct evlog_contents *c)
+{
+	live_room *lr = ud;
+	char path[EVLOG_DIR_MAX + 64];
+
+	lr->loading = false;
+	lr->busy = false;
+	if (rooms_log_path(lr->rs, lr->code, path, sizeof(path)))
+		path[0] = '\0';
+	if (status || live_apply_log(lr, c, path) || !room_exists(lr->r)) {
+		live_drop(lr, "its log cannot be read back after a failed write");
+		return;
+	}
+	live_pump(lr);
+}
+
+/* The log refused a batch whose events the room has applied already: the
+ * room is read back from its log, which holds exactly what was answered
+ * ok. Nobody saw the refused events, so the devices stay attached; inputs
+ * wait until the room stands as its log left it. */
+static void live_reload(live_room *lr)
+{
+	room *fresh = room_new();
+
+	if (!fresh) {
+		live_drop(lr, "out of memory after a failed write");
+		return;
+	}
+	room_free(lr->r);
+	lr->r = fresh;
+	lr->loading = true;
+	lr->busy = true;
+	if (evlog_load(lr->rs->log, lr->code, on_reloaded, lr)) {
+		lr->loading = false;
+		lr->busy = false;
+		live_drop(lr, "its log cannot be read back after a failed write");
+	}
+}
+
 /* The live room of code for a WebSocket input: in memory, or a new entry
  * whose log is read on the thread pool (the input waits in its queue and
  * is decided once the room stands as its log left it; with no log, a
@@ -1024,8 +1208,9 @@ static void on_close(void *ud, net_conn *c)
 	for (pending *p = lr->head; p; p = p->next)
 		if (p->conn == c)
 			p->conn = NULL;
-	if (lr->cur && lr->cur->conn == c)
-		lr->cur->conn = NULL;
+	for (uint32_t k = 0; k < lr->n_batch; k++)
+		if (lr->batch[k].p->conn == c)
+			lr->batch[k].p->conn = NULL;
 }
 
 /* ---- start, recovery, stop ---- */
