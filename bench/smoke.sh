@@ -3,7 +3,8 @@
 #
 # usage: bench/smoke.sh [SERVER_BINARY] [BENCH_BINARY]
 #   defaults: build/server/verrijk and build/bench/verrijk-bench (relative to the repo root)
-# Starts the server on 127.0.0.1 with a free port and a temporary --data and --web,
+# Runs bench/wire_test.mjs (when node is there), then starts the server on
+# 127.0.0.1 with a free port and a temporary --data and --web,
 # runs connect, rounds and burst with --json --pid, and fails when a run fails,
 # delivers no events, or reports a protocol error. Ends only the server it started.
 set -euo pipefail
@@ -109,6 +110,15 @@ run() {
   fi
   echo "smoke: $name ok: $(cat "$out")"
 }
+
+# The client's own wire handling first (fragments, pings, lengths), against a scripted server.
+if command -v node > /dev/null; then
+  if ! timeout "$RUN_TIMEOUT" node "$ROOT/bench/wire_test.mjs" "$BENCH"; then
+    FAILED=1
+  fi
+else
+  echo "smoke: node not found, bench/wire_test.mjs skipped"
+fi
 
 run rounds --rooms 2 --members 4 --seconds 2
 run connect --rooms 2 --members 4 --hold 1

@@ -1674,6 +1674,7 @@ static void report(void)
 	put_int(o, "rooms", g.rooms);
 	put_int(o, "members", g.members);
 	put_int(o, "connections", g.total);
+	put_int(o, "sources", g.addr.ss_family == AF_INET ? g.sources : 1);
 	if (g.sc == SC_ROUNDS) {
 		put_int(o, "seconds", g.seconds);
 		put_num(o, "rate_target", g.rate);
@@ -1792,6 +1793,9 @@ static void report(void)
 			put_num(o, "server_cpu_s_per_1000_events", d.events ? srv * 1000 / d.events : NAN);
 		}
 	}
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	put_int(o, "bench_rss_max_kib", (uint64_t)ru.ru_maxrss);
 	put_num(o, "bench_cpu_s", self);
 	put_num(o, "bench_cpu_share", self / secs);
 	if (g.json) {
