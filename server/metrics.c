@@ -57,7 +57,7 @@ static struct {
 /* The handles of Verrijk's own metrics (metrics_verrijk_init), and the
  * log whose statistics are read at rendering. */
 static struct {
-	metric *intents, *events, *rooms_created, *frames, *bytes, *drops, *log_sync, *recovery;
+	metric *intents, *events, *batches, *batched, *rooms_created, *frames, *bytes, *drops, *log_sync, *recovery;
 	metric *sources[METRICS_SRC_COUNT];
 	metric *log_records, *log_writes, *log_errors, *log_bytes, *log_syncs, *log_open, *log_pending;
 } vm;
@@ -543,6 +543,11 @@ int metrics_verrijk_init(const char *version)
 	                             "Intents received, by type and outcome (ok, or the error code answered).", 2,
 	                             intent_labels);
 	vm.events = metrics_counter("verrijk_events_total", "Events decided and logged.", 0, NULL);
+	vm.batches = metrics_counter("verrijk_batches_total",
+	                             "Batches of decisions a room logged as one unit (its group commit).", 0, NULL);
+	vm.batched = metrics_counter("verrijk_batched_decisions_total",
+	                             "Decisions in those batches; divided by verrijk_batches_total, the mean batch.",
+	                             0, NULL);
 	vm.frames = metrics_counter("verrijk_frames_sent_total", "WebSocket frames sent.", 0, NULL);
 	vm.bytes = metrics_counter("verrijk_bytes_sent_total", "WebSocket payload bytes sent.", 0, NULL);
 	vm.drops = metrics_counter("verrijk_send_queue_drops_total",
@@ -611,6 +616,12 @@ void metrics_intent(const char *type, const char *outcome)
 void metrics_events(uint64_t n)
 {
 	metrics_inc(vm.events, n);
+}
+
+void metrics_batch(uint64_t decisions)
+{
+	metrics_inc(vm.batches, 1);
+	metrics_inc(vm.batched, decisions);
 }
 
 void metrics_room_created(void)

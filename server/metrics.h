@@ -98,6 +98,9 @@ void metrics_watch_evlog(const struct evlog *log);
 void metrics_intent(const char *type, const char *outcome);
 /* verrijk_events_total: events decided and logged. */
 void metrics_events(uint64_t n);
+/* verrijk_batches_total and verrijk_batched_decisions_total: one batch
+ * of `decisions` went to the log (refused or not). */
+void metrics_batch(uint64_t decisions);
 /* verrijk_rooms_created_total. */
 void metrics_room_created(void);
 /* verrijk_frames_sent_total and verrijk_bytes_sent_total (WebSocket

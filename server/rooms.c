@@ -916,6 +916,7 @@ static void live_pump(live_room *lr)
 		lr->batch = batch;
 		lr->n_batch = n;
 		lr->busy = true;
+		metrics_batch(n);
 		live_log(lr);
 	}
 }

@@ -375,6 +375,81 @@ test('writes that fail (file size limit, EFBIG): intents get server_busy, nothin
   }
 });
 
+/** verrijk_batches_total and verrijk_batched_decisions_total from /metrics. */
+async function batchCounts(server) {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const get = (name) => Number((text.match(new RegExp(`^${name} (\\d+)`, 'm')) || [])[1]);
+  return { batches: get('verrijk_batches_total'), decisions: get('verrijk_batched_decisions_total') };
+}
+
+test('a batch of intents the log refuses as a whole changes nothing: the room is read back from its log and the same intents succeed after', async () => {
+  const data = await mkdtemp(path.join(os.tmpdir(), 'verrijk-batch-'));
+  const server = await startServer({ args: ['--data', data] });
+  try {
+    const room = roomCode();
+    const fac = await Member.connect(server, room);
+    await fac.must({ t: 'create', room, name: 'Fien', title: 'Batch', deck: DECK, lang: 'nl', tz_offset: 0, opts: { hand: 2 } });
+    const players = [];
+    for (const name of ['Anna', 'Bram', 'Cees', 'Dirk', 'Eva', 'Fleur']) {
+      const m = await Member.connect(server, room);
+      await m.must({ t: 'join', room, name });
+      players.push(m);
+    }
+    await fac.must({ t: 'start' });
+    for (const m of players) await m.until(fac.lastSeq());
+    const anna = players[0]; // first to join, first to play
+    await anna.must({ t: 'play', card: anna.seen('dealt')[0].cards[0] });
+    for (const m of [fac, ...players]) await m.until(anna.lastSeq());
+    const seqBefore = fac.lastSeq();
+    const file = path.join(data, 'rooms', `${room}.log`);
+    const before = await batchCounts(server);
+
+    // Every write past the log's end fails now. Everyone votes at once and
+    // the facilitator reveals and moves on right behind them: the first
+    // intent goes to the log alone, the rest wait and go as a batch.
+    await setFileSizeLimit(server.proc.pid, (await stat(file)).size);
+    const answers = await Promise.all([
+      ...players.map((m, i) => m.req({ t: 'vote', value: 1 + (i % 5) })),
+      (async () => [await fac.req({ t: 'reveal' }), await fac.req({ t: 'next' })])(),
+    ]);
+    for (const a of answers.flat()) assert.equal(a.code, 'server_busy', `refused as a whole: ${JSON.stringify(a)}`);
+    const during = await batchCounts(server);
+    assert.ok(during.decisions - before.decisions > during.batches - before.batches,
+      `some batch held more than one decision: ${JSON.stringify({ before, during })}`);
+    for (const m of [fac, ...players]) {
+      assert.ok(await m.client.silentFor(200), 'no event of a refused batch reached anyone');
+      assert.equal(m.lastSeq(), seqBefore);
+    }
+    const verify = await runBinary(['replay', file, '--verify']);
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    assert.match(verify.stdout, new RegExp(`seq 1\\.\\.${seqBefore},`));
+
+    // Writable again: had the room kept the refused reveal and next, these
+    // votes would be wrong_phase (the last one reveals the card).
+    await setFileSizeLimit(server.proc.pid, 'unlimited');
+    await Promise.all(players.map((m, i) => m.must({ t: 'vote', value: 5 - (i % 5) })));
+    await fac.must({ t: 'next' });
+    for (const m of [fac, ...players]) {
+      await m.until(fac.lastSeq());
+      const after = m.events.filter((ev) => ev.seq > seqBefore);
+      assert.deepEqual(after.map((ev) => ev.seq), after.map((_, i) => seqBefore + 1 + i), 'seq goes on without a gap');
+      assert.deepEqual(after.map((ev) => ev.e),
+        [...players.map(() => 'voted'), 'revealed', 'done', 'turn'], 'each vote once, then the reveal, then next');
+    }
+    assert.equal(fac.seen('revealed')[0].stats.n, players.length, 'every vote counted once');
+    // A device that resumes gets the same state the others saw.
+    const again = await Member.connect(server, room);
+    await again.must({ t: 'resume', room, token: fac.token });
+    assert.equal(again.view.seq, fac.lastSeq());
+    const ok = await runBinary(['replay', file, '--verify']);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    for (const m of [again, ...players]) await m.close();
+  } finally {
+    await server.stop();
+    await rm(data, { recursive: true, force: true });
+  }
+});
+
 test('a full disk (a small tmpfs, ENOSPC): intents get server_busy, the log stays valid, and the room works again once space is freed', async (t) => {
   const { spawnSync } = await import('node:child_process');
   const data = await mkdtemp(path.join(os.tmpdir(), 'verrijk-tmpfs-'));
