@@ -1303,17 +1303,18 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 			conn_lost(c, bad);
 			return;
 		}
+		/* Bytes after the head are frames already: fed from the old buffer,
+		 * which is freed afterwards (conn_feed copies what stays incomplete). */
 		size_t rest = c->blen - head_len;
-		uint8_t tail[BENCH_SLAB_SIZE];
-		memcpy(tail, c->buf + head_len, rest);
-		free(c->buf);
+		uint8_t *old = c->buf;
 		c->buf = NULL;
 		c->blen = c->bcap = 0;
 		c->state = CS_JOINING;
 		c->tokens -= 1;
 		send_intent(c, c->idx == 0 ? IN_CREATE : IN_JOIN, 0);
 		if (rest && c->state == CS_JOINING)
-			conn_feed(c, tail, rest);
+			conn_feed(c, old + head_len, rest);
+		free(old);
 		return;
 	}
 	if (c->state == CS_JOINING || c->state == CS_OPEN)

@@ -3,7 +3,7 @@
 // usage: node bench/wire_test.mjs [BENCH_BINARY]   (default build/bench/verrijk-bench)
 // A scripted server on 127.0.0.1 answers `create`/`join` with welcomes sent as
 // fragments with a ping between them, 16- and 64-bit lengths, and several
-// maps in one frame; then it checks that the bench ran `connect` to the end,
+// maps in one frame, and refuses the first room code as taken; then it checks that the bench ran `connect` to the end,
 // answered the ping with a matching pong, masked every frame and closed with
 // a close frame. Node >= 20, no dependencies.
 import { spawn } from 'node:child_process';
@@ -73,13 +73,14 @@ function frame(op, payload, fin = true, lenForm = 'min') {
 const failures = [];
 const check = (ok, what) => { if (!ok) failures.push(what); };
 let welcomes = 0, pongsOk = 0, pingsSent = 0, closesSeen = 0, unmasked = 0, clientMsgs = 0;
+let takenCode = null, retriedCode = null; // the first create is answered room_taken
 
 function view(seq) {
   return { room: 'X', phase: 'lobby', players: [], hand: [], seq, pad: 'p'.repeat(300) };
 }
 
 const server = net.createServer((sock) => {
-  let buf = Buffer.alloc(0), upgraded = false, player = 0;
+  let buf = Buffer.alloc(0), upgraded = false, player = 0, urlRoom = null;
   sock.on('error', () => {});
   sock.on('data', (d) => {
     buf = Buffer.concat([buf, d]);
@@ -90,6 +91,7 @@ const server = net.createServer((sock) => {
       buf = buf.subarray(end + 4);
       const key = /sec-websocket-key:\s*(\S+)/i.exec(head)?.[1];
       check(/^GET \/ws\?room=[2-9A-HJKMNP-Z]{6} HTTP\/1\.1/.test(head), `request line: ${head.split('\r\n')[0]}`);
+      urlRoom = /room=(\w+)/.exec(head)?.[1];
       check(/sec-websocket-protocol:\s*verrijk\.v1/i.test(head), 'subprotocol offered');
       const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
       sock.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
@@ -114,6 +116,14 @@ const server = net.createServer((sock) => {
       if (op !== 0x2) { failures.push(`client opcode ${op}`); continue; }
       clientMsgs++;
       const m = dec(p);
+      check(m.room === urlRoom, `${m.t} room ${m.room} differs from the URL's ${urlRoom}`);
+      if (m.t === 'create' && takenCode === null) {
+        takenCode = m.room;
+        sock.write(frame(0x2, enc({ t: 'error', id: m.id, code: 'room_taken', msg: 'taken' })));
+        continue;
+      }
+      if (m.t === 'create' && m.room === takenCode) failures.push('the taken code was proposed again');
+      if (m.t === 'create' && retriedCode === null) retriedCode = m.room;
       if (m.t === 'create') {
         player = 1;
         // A welcome in three fragments with a ping between them, a 16-bit and a 64-bit length.
@@ -165,15 +175,17 @@ server.listen(0, '127.0.0.1', () => {
       check(r.established === 6, `established ${r.established}`);
       check(r.protocol_violations === 0, `protocol_violations ${r.protocol_violations}`);
       check(r.seq_gaps === 0, `seq_gaps ${r.seq_gaps}`);
-      check(welcomes === 6 && clientMsgs === 6, `welcomes ${welcomes}, client messages ${clientMsgs}`);
+      check(welcomes === 6 && clientMsgs === 7, `welcomes ${welcomes}, client messages ${clientMsgs}`);
+      check(takenCode !== null && retriedCode !== null, 'room_taken was answered and another code tried');
       check(pongsOk === pingsSent && pingsSent === 3, `pongs ${pongsOk} of ${pingsSent} pings`);
       check(unmasked === 0, `${unmasked} unmasked client frames`);
       check(closesSeen === 6, `close frames ${closesSeen} of 6`);
+      check(r.errors?.room_taken === 1, `errors ${JSON.stringify(r.errors)}`);
       if (failures.length) {
         console.error(`wire_test: FAILED\n  ${failures.join('\n  ')}`);
         process.exit(1);
       }
-      console.log('wire_test: ok (fragments, ping/pong, 16/64-bit lengths, split frames, several maps per frame, masking, close)');
+      console.log('wire_test: ok (room_taken retried with a new code, fragments, ping/pong, 16/64-bit lengths, split frames, several maps per frame, masking, close)');
     }, 200);
   });
 });
