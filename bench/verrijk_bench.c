@@ -1,4 +1,6 @@
 /* verrijk_bench.c - verrijk-bench: one process, one libuv loop, many WebSocket members speaking PROTOCOL.md over loopback. */
+#include "ws_client.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -11,15 +13,12 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 #include <msgpack.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <uv.h>
 
 /* Limits, named once. The bench is a client of any server, so it bounds what
@@ -37,10 +36,7 @@
 #define BENCH_CARDS_MAX       1024          /* distinct card ids remembered */
 #define BENCH_CARD_ID_MAX     64            /* VP_CARD_ID_MAX */
 #define BENCH_DECK_ID_MAX     64
-#define BENCH_HANDSHAKE_MAX   8192          /* bytes of an HTTP upgrade answer */
-#define BENCH_MESSAGE_MAX     (4u << 20)    /* largest server message reassembled */
-#define BENCH_SLAB_SIZE       (256 * 1024)  /* the one read buffer every connection shares */
-#define BENCH_OUT_MAX         1024          /* one client message, framed */
+#define BENCH_OUT_MAX         WS_SEND_MAX   /* one client message */
 #define BENCH_DEPTH_MAX       32            /* msgpack-c's own nesting limit */
 #define BENCH_CONN_RATE       18.0          /* messages/s per connection; the server allows 20 */
 #define BENCH_CONN_BURST      30.0          /* the server allows a burst of 40 */
@@ -49,11 +45,9 @@
 #define BENCH_REPEAT_MAX      1000
 #define BENCH_RATE_MAX        1000000.0
 #define BENCH_SOURCES_DEFAULT 16            /* IPv4 source addresses 127.0.0.1.. */
-#define BENCH_SOURCES_MAX     250
 #define BENCH_VIOLATIONS_SHOWN 5            /* protocol violations printed on stderr */
 
 static const char ROOM_ALPHABET[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-static const char WS_GUID[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 enum scenario { SC_CONNECT, SC_ROUNDS, SC_BURST };
 static const char *const scenario_names[] = { "connect", "rounds", "burst" };
@@ -91,20 +85,15 @@ static const char *const error_codes[] = {
 };
 #define ERROR_CODES (sizeof error_codes / sizeof error_codes[0])
 
-enum conn_state { CS_IDLE, CS_CONNECTING, CS_HANDSHAKE, CS_JOINING, CS_OPEN, CS_CLOSING, CS_GONE };
+/* A member's own state; its connection's is in ws.state. */
+enum conn_state { CS_IDLE, CS_CONNECTING, CS_JOINING, CS_OPEN, CS_CLOSING, CS_GONE };
 
 struct room;
 
-/* One member's connection. The read buffer is the shared slab; `buf` holds
- * only what a read left incomplete (handshake bytes or a partial frame) and
- * is freed as soon as it is empty, so an idle connection owns no heap. */
+/* One member and its connection (ws first: the callbacks cast back). */
 typedef struct conn {
-	uv_tcp_t tcp;
-	uv_connect_t creq;
+	ws_conn ws;
 	struct room *room;
-	uint8_t *buf;         /* incomplete input, NULL when none */
-	uint8_t *msg;         /* a fragmented message being reassembled */
-	uint32_t blen, bcap, mlen, mcap;
 	uint64_t next_id;
 	uint64_t tok_at;      /* ns of the last token refill */
 	double tokens;
@@ -115,10 +104,8 @@ typedef struct conn {
 	uint8_t n_hand;
 	uint8_t state;
 	uint8_t tries;
-	bool in_msg;
 	bool relaunch;
 	bool welcomed;
-	char key[32];         /* Sec-WebSocket-Key, base64 of 16 bytes */
 } conn;
 
 typedef struct pending {
@@ -171,7 +158,6 @@ static struct {
 	conn *conns;
 	room *rooms_v;
 	unsigned total;
-	uint8_t *slab;
 	msgpack_zone zone;
 	uint64_t rng;
 	uint64_t now;
@@ -189,7 +175,7 @@ static struct {
 	uint64_t t_burst;
 	uint64_t t0, t1;
 	struct counters c, c0, c1;
-	uint64_t violations, seq_gaps, server_closes, dropped, queue_full, unmatched_errors;
+	uint64_t violations, seq_gaps, dropped, queue_full;
 	double srv_cpu0, srv_cpu1, self_cpu0, self_cpu1;
 	double setup_srv_cpu0, setup_srv_cpu1, setup_self_cpu0, setup_self_cpu1;
 	long rss0, rss1;
@@ -287,8 +273,9 @@ static void fatal(const char *fmt, ...)
 	finish();
 }
 
-static void violation(conn *c, const char *what)
+static void on_ws_violation(ws_conn *ws, const char *what)
 {
+	conn *c = (conn *)ws;
 	g.violations++;
 	if (g.violations <= BENCH_VIOLATIONS_SHOWN)
 		fprintf(stderr, "verrijk-bench: protocol violation on room %s member %u: %s\n",
@@ -457,79 +444,8 @@ static void pk_str(msgpack_packer *pk, const char *s)
 	msgpack_pack_str_body(pk, s, n);
 }
 
-/* ---- connections: writes ---- */
-
-struct wreq {
-	uv_write_t req;
-	uv_buf_t buf;
-	uint8_t data[];
-};
-
-static void conn_lost(conn *c, const char *why);
-
-static void on_written(uv_write_t *req, int status)
-{
-	struct wreq *w = (struct wreq *)req;
-	conn *c = req->data;
-	free(w);
-	if (status < 0 && status != UV_ECANCELED && c->state != CS_GONE && c->state != CS_CLOSING)
-		conn_lost(c, uv_strerror(status));
-}
-
-/* Writes bytes now when the socket takes them (no allocation), else queues a
- * copy of the rest; libuv keeps the order because try_write refuses while
- * anything is queued. */
-static void conn_write(conn *c, const uint8_t *p, size_t n)
-{
-	uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
-	int w = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
-	if (w == (int)n)
-		return;
-	if (w < 0 && w != UV_EAGAIN) {
-		conn_lost(c, uv_strerror(w));
-		return;
-	}
-	size_t done = w > 0 ? (size_t)w : 0;
-	struct wreq *q = malloc(sizeof *q + (n - done));
-	if (!q) {
-		conn_lost(c, "out of memory");
-		return;
-	}
-	memcpy(q->data, p + done, n - done);
-	q->buf = uv_buf_init((char *)q->data, (unsigned)(n - done));
-	q->req.data = c;
-	int rc = uv_write(&q->req, (uv_stream_t *)&c->tcp, &q->buf, 1, on_written);
-	if (rc < 0) {
-		free(q);
-		conn_lost(c, uv_strerror(rc));
-	}
-}
-
-/* One masked client frame (RFC 6455 §5.3: every client frame is masked). */
-static void conn_send_frame(conn *c, uint8_t opcode, const uint8_t *payload, size_t n)
-{
-	uint8_t f[BENCH_OUT_MAX + 16];
-	size_t h = 0;
-	if (n > BENCH_OUT_MAX)
-		return;
-	f[h++] = (uint8_t)(0x80 | opcode);
-	if (n < 126) {
-		f[h++] = (uint8_t)(0x80 | n);
-	} else {
-		f[h++] = 0x80 | 126;
-		f[h++] = (uint8_t)(n >> 8);
-		f[h++] = (uint8_t)n;
-	}
-	uint64_t m = rng_next();
-	uint8_t mask[4] = { (uint8_t)m, (uint8_t)(m >> 8), (uint8_t)(m >> 16), (uint8_t)(m >> 24) };
-	memcpy(f + h, mask, 4);
-	h += 4;
-	for (size_t i = 0; i < n; i++)
-		f[h + i] = payload[i] ^ mask[i & 3];
-	conn_write(c, f, h + n);
-}
-
 static void lat_begin(room *r, enum intent k, uint32_t actor);
+static void conn_lost(conn *c, const char *why);
 
 static void send_intent(conn *c, enum intent k, unsigned arg)
 {
@@ -608,7 +524,7 @@ static void send_intent(conn *c, enum intent k, unsigned arg)
 	g.c.intents_by[k]++;
 	if (intent_event[k] != EV_OTHER)
 		lat_begin(r, k, intent_actor[k] ? c->player : 0);
-	conn_send_frame(c, 0x2, o.b, o.len);
+	ws_send(&c->ws, 0x2, o.b, o.len);
 }
 
 /* ---- latency ---- */
@@ -760,71 +676,24 @@ static void room_enqueue(room *r, conn *c, enum intent k, unsigned arg)
 
 static void launch_pump(void);
 static void on_setup_done(void);
-static void on_close(uv_handle_t *h);
-
-static void on_connect(uv_connect_t *req, int status);
-
-/* Opens the socket bound to one of several loopback source addresses. With
- * one source address the kernel's ephemeral port search on connect scans
- * every port in use (it prefers even ports: past ~14,000 connections each
- * connect walks them all), which made the bench, not the server, the limit.
- * IP_BIND_ADDRESS_NO_PORT leaves the port to connect, which only needs the
- * whole 4-tuple to be unique. Returns a libuv error or 0. */
-static int conn_open_socket(conn *c)
-{
-	if (g.addr.ss_family != AF_INET || g.sources <= 1)
-		return 0;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	int one = 1;
-	struct sockaddr_in src;
-	unsigned k = (unsigned)(c - g.conns) % g.sources;
-	uv_ip4_addr("127.0.0.1", 0, &src);
-	src.sin_addr.s_addr = htonl(ntohl(src.sin_addr.s_addr) + k);
-	if (setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one) < 0 ||
-	    bind(fd, (const struct sockaddr *)&src, sizeof src) < 0) {
-		int e = -errno;
-		close(fd);
-		return e;
-	}
-	int rc = uv_tcp_open(&c->tcp, fd);
-	if (rc < 0)
-		close(fd);
-	return rc;
-}
 
 static void conn_launch(conn *c)
 {
-	int rc = uv_tcp_init(&g.loop, &c->tcp);
-	if (rc < 0) {
-		fatal("uv_tcp_init: %s", uv_strerror(rc));
-		return;
-	}
-	rc = conn_open_socket(c);
-	if (rc < 0) {
-		c->tcp.data = c;
-		c->state = CS_CLOSING;
-		uv_close((uv_handle_t *)&c->tcp, on_close);
-		fatal("socket: %s (connections so far: %u)", uv_strerror(rc), g.welcomed);
-		return;
-	}
-	c->tcp.data = c;
-	c->creq.data = c;
+	char path[32];
+	snprintf(path, sizeof path, "/ws?room=%s", c->room->code);
 	c->state = CS_CONNECTING;
 	c->seq = 0;
 	c->n_hand = 0;
 	c->tokens = BENCH_CONN_BURST;
 	c->tok_at = uv_hrtime();
-	g.inflight++;
-	rc = uv_tcp_connect(&c->creq, &c->tcp, (const struct sockaddr *)&g.addr, on_connect);
+	int rc = ws_connect(&c->ws, path, (unsigned)(c - g.conns));
 	if (rc < 0) {
 		/* EMFILE and friends: nothing to retry into. */
-		c->state = CS_CLOSING;
-		uv_close((uv_handle_t *)&c->tcp, on_close);
-		g.inflight--;
+		c->state = CS_GONE;
 		fatal("connect: %s (connections so far: %u)", uv_strerror(rc), g.welcomed);
+		return;
 	}
+	g.inflight++;
 }
 
 static void setup_check(void)
@@ -851,21 +720,27 @@ static void conn_fail_for_good(conn *c)
 		}
 }
 
-static void conn_free_buffers(conn *c)
-{
-	free(c->buf);
-	free(c->msg);
-	c->buf = c->msg = NULL;
-	c->blen = c->bcap = c->mlen = c->mcap = 0;
-	c->in_msg = false;
-}
-
-/* Ends a connection: before its welcome it is retried (a bounded number of
- * times), after it it counts as dropped. */
 static void conn_lost(conn *c, const char *why)
 {
+	ws_end(&c->ws, WS_END_ERROR, why);
+}
+
+/* A connection ended: before its welcome it is retried (a bounded number of
+ * times), after it it counts as dropped. */
+static void on_ws_lost(ws_conn *ws, enum ws_end end, const char *why)
+{
+	conn *c = (conn *)ws;
 	if (c->state == CS_CLOSING || c->state == CS_GONE || c->state == CS_IDLE)
 		return;
+	if (end == WS_END_REFUSED) {
+		/* A refused upgrade (say at the connection cap) is not retried:
+		 * the server said no. */
+		g.refused++;
+		c->tries = BENCH_RETRIES;
+	}
+	if (end == WS_END_CLOSED && !g.finished && ws_stats.close_frames <= BENCH_VIOLATIONS_SHOWN)
+		fprintf(stderr, "verrijk-bench: server closed room %s member %u with %u\n", c->room->code, c->idx + 1,
+		        ws->close_code);
 	bool before_welcome = c->state != CS_OPEN;
 	c->state = CS_CLOSING;
 	if (before_welcome && !g.finished) {
@@ -884,117 +759,20 @@ static void conn_lost(conn *c, const char *why)
 		if (g.dropped <= BENCH_VIOLATIONS_SHOWN)
 			fprintf(stderr, "verrijk-bench: room %s member %u dropped: %s\n", c->room->code, c->idx + 1, why);
 	}
-	uv_close((uv_handle_t *)&c->tcp, on_close);
 	if (before_welcome && !g.finished) {
 		setup_check();
 		launch_pump();
 	}
 }
 
-static void on_close(uv_handle_t *h)
+static void on_ws_closed(ws_conn *ws)
 {
-	conn *c = h->data;
-	conn_free_buffers(c);
+	conn *c = (conn *)ws;
 	c->state = CS_GONE;
 	if (c->relaunch && !g.finished) {
 		c->relaunch = false;
 		conn_launch(c);
 	}
-}
-
-static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
-{
-	/* One thread, and every read is consumed before the next alloc: all
-	 * connections share one slab. */
-	*b = uv_buf_init((char *)g.slab, BENCH_SLAB_SIZE);
-}
-
-static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b);
-
-static void on_connect(uv_connect_t *req, int status)
-{
-	conn *c = req->data;
-	if (c->state != CS_CONNECTING)
-		return;
-	if (status < 0) {
-		conn_lost(c, uv_strerror(status));
-		return;
-	}
-	uv_tcp_nodelay(&c->tcp, 1);
-	c->state = CS_HANDSHAKE;
-	uint8_t nonce[16];
-	uint64_t a = rng_next(), z = rng_next();
-	memcpy(nonce, &a, 8);
-	memcpy(nonce + 8, &z, 8);
-	EVP_EncodeBlock((unsigned char *)c->key, nonce, 16);
-	char req_text[512];
-	int n = snprintf(req_text, sizeof req_text,
-	                 "GET /ws?room=%s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-	                 "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: verrijk.v1\r\n\r\n",
-	                 c->room->code, g.host, g.port, c->key);
-	int rc = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
-	if (rc < 0) {
-		conn_lost(c, uv_strerror(rc));
-		return;
-	}
-	conn_write(c, (const uint8_t *)req_text, (size_t)n);
-}
-
-/* Checks the upgrade answer: 101, the accept hash of our key, our subprotocol.
- * Returns NULL or what is wrong. */
-static const char *handshake_check(conn *c, char *head)
-{
-	if (strncmp(head, "HTTP/1.1 101", 12) != 0)
-		return "upgrade refused (no 101)";
-	unsigned char sha[SHA_DIGEST_LENGTH];
-	char cat[128], want[64];
-	int n = snprintf(cat, sizeof cat, "%s%s", c->key, WS_GUID);
-	SHA1((const unsigned char *)cat, (size_t)n, sha);
-	EVP_EncodeBlock((unsigned char *)want, sha, SHA_DIGEST_LENGTH);
-	bool accept_ok = false, proto_ok = false;
-	char *save = NULL;
-	for (char *line = strtok_r(head, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
-		char *colon = strchr(line, ':');
-		if (!colon)
-			continue;
-		*colon = '\0';
-		char *v = colon + 1;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		size_t vl = strlen(v);
-		while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
-			v[--vl] = '\0';
-		if (strcasecmp(line, "Sec-WebSocket-Accept") == 0)
-			accept_ok = strcmp(v, want) == 0;
-		else if (strcasecmp(line, "Sec-WebSocket-Protocol") == 0)
-			proto_ok = strcmp(v, "verrijk.v1") == 0;
-	}
-	if (!accept_ok)
-		return "wrong Sec-WebSocket-Accept";
-	if (!proto_ok)
-		return "subprotocol verrijk.v1 not agreed";
-	return NULL;
-}
-
-static bool buf_append(uint8_t **buf, uint32_t *len, uint32_t *cap, const uint8_t *p, size_t n, size_t limit)
-{
-	if ((size_t)*len + n > limit)
-		return false;
-	if (*len + n > *cap) {
-		size_t nc = *cap ? *cap : 1024;
-		while (nc < *len + n)
-			nc *= 2;
-		if (nc > limit)
-			nc = limit;
-		uint8_t *nb = realloc(*buf, nc);
-		if (!nb)
-			return false;
-		*buf = nb;
-		*cap = (uint32_t)nc;
-	}
-	memcpy(*buf + *len, p, n);
-	*len += (uint32_t)n;
-	return true;
 }
 
 /* ---- incoming messages ---- */
@@ -1043,7 +821,7 @@ static void handle_map(conn *c, const msgpack_object *m)
 	g.c.maps++;
 	const msgpack_object *t = mp_get(m, "t");
 	if (!t || t->type != MSGPACK_OBJECT_STR) {
-		violation(c, "a server map without t");
+		on_ws_violation(&c->ws, "a server map without t");
 		return;
 	}
 	if (mp_is(t, "ev")) {
@@ -1064,21 +842,23 @@ static void handle_map(conn *c, const msgpack_object *m)
 	} else if (mp_is(t, "error")) {
 		on_error_msg(c, m);
 	} else if (!mp_is(t, "pong")) {
-		violation(c, "unknown message type");
+		on_ws_violation(&c->ws, "unknown message type");
 	}
 }
 
-static void handle_message(conn *c, const uint8_t *p, size_t n)
+static void on_ws_message(ws_conn *ws, const uint8_t *p, size_t n)
 {
+	conn *c = (conn *)ws;
 	size_t off = 0;
+	g.now = ws_read_ns;
 	if (n == 0) {
-		violation(c, "empty message");
+		on_ws_violation(&c->ws, "empty message");
 		return;
 	}
 	while (off < n) {
 		size_t end = off;
 		if (mp_skip(p, n, &end, 1)) {
-			violation(c, "malformed MessagePack");
+			on_ws_violation(&c->ws, "malformed MessagePack");
 			return;
 		}
 		/* One zone for every map: cleared, not freed, so decoding does not
@@ -1088,11 +868,11 @@ static void handle_message(conn *c, const uint8_t *p, size_t n)
 		size_t uoff = off;
 		msgpack_unpack_return rc = msgpack_unpack((const char *)p, end, &uoff, &g.zone, &o);
 		if (rc != MSGPACK_UNPACK_SUCCESS || uoff != end) {
-			violation(c, "MessagePack the unpacker refuses");
+			on_ws_violation(&c->ws, "MessagePack the unpacker refuses");
 			return;
 		}
 		if (o.type != MSGPACK_OBJECT_MAP)
-			violation(c, "a server message that is not a map");
+			on_ws_violation(&c->ws, "a server message that is not a map");
 		else
 			handle_map(c, &o);
 		if (c->state != CS_OPEN && c->state != CS_JOINING)
@@ -1101,224 +881,13 @@ static void handle_message(conn *c, const uint8_t *p, size_t n)
 	}
 }
 
-/* Handles one frame; returns false when the connection ended. */
-static bool handle_frame(conn *c, uint8_t b0, const uint8_t *p, size_t n)
+/* The upgrade went through: the member creates its room or joins it. */
+static void on_ws_open(ws_conn *ws)
 {
-	bool fin = b0 & 0x80;
-	uint8_t op = b0 & 0x0f;
-	g.c.frames++;
-	if (b0 & 0x70) {
-		violation(c, "reserved bits set");
-		conn_lost(c, "protocol violation");
-		return false;
-	}
-	switch (op) {
-	case 0x2:
-		if (c->in_msg) {
-			violation(c, "a new message inside a fragmented one");
-			conn_lost(c, "protocol violation");
-			return false;
-		}
-		if (fin) {
-			handle_message(c, p, n);
-		} else {
-			c->in_msg = true;
-			if (!buf_append(&c->msg, &c->mlen, &c->mcap, p, n, BENCH_MESSAGE_MAX)) {
-				violation(c, "message too large");
-				conn_lost(c, "protocol violation");
-				return false;
-			}
-		}
-		break;
-	case 0x0:
-		if (!c->in_msg) {
-			violation(c, "continuation without a message");
-			conn_lost(c, "protocol violation");
-			return false;
-		}
-		if (!buf_append(&c->msg, &c->mlen, &c->mcap, p, n, BENCH_MESSAGE_MAX)) {
-			violation(c, "message too large");
-			conn_lost(c, "protocol violation");
-			return false;
-		}
-		if (fin) {
-			handle_message(c, c->msg, c->mlen);
-			free(c->msg);
-			c->msg = NULL;
-			c->mlen = c->mcap = 0;
-			c->in_msg = false;
-		}
-		break;
-	case 0x1:
-		violation(c, "a text frame (binary frames only)");
-		break;
-	case 0x8: {
-		uint16_t code = n >= 2 ? (uint16_t)be(p, 2) : 1005;
-		g.server_closes++;
-		if (!g.finished && g.server_closes <= BENCH_VIOLATIONS_SHOWN)
-			fprintf(stderr, "verrijk-bench: server closed room %s member %u with %u\n", c->room->code,
-			        c->idx + 1, code);
-		uint8_t echo[2] = { (uint8_t)(code >> 8), (uint8_t)code };
-		if (code != 1005)
-			conn_send_frame(c, 0x8, echo, 2);
-		char why[32];
-		snprintf(why, sizeof why, "close %u", code);
-		conn_lost(c, why);
-		return false;
-	}
-	case 0x9:
-		if (!fin || n > 125) {
-			violation(c, "bad ping frame");
-			conn_lost(c, "protocol violation");
-			return false;
-		}
-		conn_send_frame(c, 0xA, p, n);
-		break;
-	case 0xA:
-		break;
-	default:
-		violation(c, "unknown opcode");
-		conn_lost(c, "protocol violation");
-		return false;
-	}
-	return c->state == CS_OPEN || c->state == CS_JOINING;
-}
-
-/* Parses whole frames from p; returns the bytes consumed (the rest is an
- * incomplete frame), or SIZE_MAX when the connection ended. */
-static size_t parse_frames(conn *c, const uint8_t *p, size_t n)
-{
-	size_t off = 0;
-	while (n - off >= 2) {
-		uint8_t b0 = p[off], b1 = p[off + 1];
-		if (b1 & 0x80) {
-			violation(c, "a masked server frame");
-			conn_lost(c, "protocol violation");
-			return SIZE_MAX;
-		}
-		uint64_t len = b1 & 0x7f;
-		size_t h = 2;
-		if (len == 126) {
-			if (n - off < 4)
-				break;
-			len = be(p + off + 2, 2);
-			h = 4;
-		} else if (len == 127) {
-			if (n - off < 10)
-				break;
-			len = be(p + off + 2, 8);
-			h = 10;
-		}
-		if (len > BENCH_MESSAGE_MAX) {
-			violation(c, "frame too large");
-			conn_lost(c, "protocol violation");
-			return SIZE_MAX;
-		}
-		if (n - off - h < len)
-			break;
-		if (!handle_frame(c, b0, p + off + h, (size_t)len))
-			return SIZE_MAX;
-		off += h + (size_t)len;
-	}
-	return off;
-}
-
-static void conn_feed(conn *c, const uint8_t *p, size_t n)
-{
-	if (c->blen == 0) {
-		size_t used = parse_frames(c, p, n);
-		if (used == SIZE_MAX)
-			return;
-		if (used < n && !buf_append(&c->buf, &c->blen, &c->bcap, p + used, n - used, BENCH_MESSAGE_MAX + 16)) {
-			violation(c, "frame too large");
-			conn_lost(c, "protocol violation");
-		}
-		return;
-	}
-	if (!buf_append(&c->buf, &c->blen, &c->bcap, p, n, BENCH_MESSAGE_MAX + 16)) {
-		violation(c, "frame too large");
-		conn_lost(c, "protocol violation");
-		return;
-	}
-	size_t used = parse_frames(c, c->buf, c->blen);
-	if (used == SIZE_MAX)
-		return;
-	if (used == c->blen) {
-		free(c->buf);
-		c->buf = NULL;
-		c->blen = c->bcap = 0;
-	} else if (used > 0) {
-		memmove(c->buf, c->buf + used, c->blen - used);
-		c->blen -= (uint32_t)used;
-	}
-}
-
-static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
-{
-	conn *c = s->data;
-	if (n == 0)
-		return;
-	if (n < 0) {
-		conn_lost(c, n == UV_EOF ? "connection closed by the server" : uv_strerror((int)n));
-		return;
-	}
-	g.now = uv_hrtime();
-	g.c.bytes_in += (uint64_t)n;
-	const uint8_t *p = (const uint8_t *)b->base;
-	if (c->state == CS_HANDSHAKE) {
-		if (!buf_append(&c->buf, &c->blen, &c->bcap, p, (size_t)n, BENCH_HANDSHAKE_MAX + BENCH_SLAB_SIZE)) {
-			conn_lost(c, "out of memory");
-			return;
-		}
-		uint8_t *end = memmem(c->buf, c->blen, "\r\n\r\n", 4);
-		if (!end) {
-			if (c->blen > BENCH_HANDSHAKE_MAX) {
-				violation(c, "upgrade answer too long");
-				conn_lost(c, "protocol violation");
-			}
-			return;
-		}
-		size_t head_len = (size_t)(end - c->buf) + 4;
-		char head[BENCH_HANDSHAKE_MAX + 1];
-		if (head_len > BENCH_HANDSHAKE_MAX) {
-			violation(c, "upgrade answer too long");
-			conn_lost(c, "protocol violation");
-			return;
-		}
-		memcpy(head, c->buf, head_len);
-		head[head_len] = '\0';
-		const char *bad = handshake_check(c, head);
-		if (bad) {
-			/* A refused upgrade (say 503 at the connection cap) is not
-			 * retried: the server said no. */
-			g.refused++;
-			if (g.refused <= BENCH_VIOLATIONS_SHOWN) {
-				char *nl = strchr(head, '\r');
-				if (nl)
-					*nl = '\0';
-				fprintf(stderr, "verrijk-bench: room %s member %u: %s: %s\n", c->room->code, c->idx + 1, bad,
-				        head);
-			}
-			c->tries = BENCH_RETRIES;
-			conn_lost(c, bad);
-			return;
-		}
-		/* Bytes after the head are frames already: fed from the old buffer,
-		 * which is freed afterwards (conn_feed copies what stays incomplete). */
-		size_t rest = c->blen - head_len;
-		uint8_t *old = c->buf;
-		c->buf = NULL;
-		c->blen = c->bcap = 0;
-		c->state = CS_JOINING;
-		c->tokens -= 1;
-		send_intent(c, c->idx == 0 ? IN_CREATE : IN_JOIN, 0);
-		if (rest && c->state == CS_JOINING)
-			conn_feed(c, old + head_len, rest);
-		free(old);
-		return;
-	}
-	if (c->state == CS_JOINING || c->state == CS_OPEN)
-		conn_feed(c, p, (size_t)n);
+	conn *c = (conn *)ws;
+	c->state = CS_JOINING;
+	c->tokens -= 1;
+	send_intent(c, c->idx == 0 ? IN_CREATE : IN_JOIN, 0);
 }
 
 /* ---- launching ---- */
@@ -1349,7 +918,7 @@ static void launch_pump(void)
 static void on_welcome(conn *c, const msgpack_object *m)
 {
 	if (c->state != CS_JOINING) {
-		violation(c, "a second welcome");
+		on_ws_violation(&c->ws, "a second welcome");
 		return;
 	}
 	room *r = c->room;
@@ -1357,7 +926,7 @@ static void on_welcome(conn *c, const msgpack_object *m)
 	c->player = (uint32_t)mp_uint(you, "player");
 	c->seq = (uint32_t)mp_uint(state, "seq");
 	if (!c->player || !state) {
-		violation(c, "welcome without you.player or state");
+		on_ws_violation(&c->ws, "welcome without you.player or state");
 		conn_lost(c, "protocol violation");
 		return;
 	}
@@ -1387,8 +956,16 @@ static void on_welcome(conn *c, const msgpack_object *m)
 
 /* ---- scenarios ---- */
 
+/* The transport's counters join the bench's before each snapshot. */
+static void sync_counters(void)
+{
+	g.c.frames = ws_stats.frames;
+	g.c.bytes_in = ws_stats.bytes_in;
+}
+
 static void begin_measure(void)
 {
+	sync_counters();
 	g.measuring = true;
 	g.t0 = uv_hrtime();
 	g.c0 = g.c;
@@ -1401,6 +978,7 @@ static void end_measure(void)
 	if (!g.measuring)
 		return;
 	g.measuring = false;
+	sync_counters();
 	g.t1 = uv_hrtime();
 	g.c1 = g.c;
 	g.srv_cpu1 = proc_cpu_s();
@@ -1575,6 +1153,11 @@ static void on_setup_done(void)
 	if (g.finished)
 		return;
 	if (g.sc == SC_CONNECT) {
+		/* Some failures are a figure of the connect scenario; none made at all is a setup failure. */
+		if (g.welcomed == 0) {
+			fatal("no connection could be made (%u failed)", g.failed);
+			return;
+		}
 		begin_measure();
 		uv_timer_start(&g.phase_timer, on_hold_over, (uint64_t)g.hold * 1000, 0);
 		return;
@@ -1608,10 +1191,11 @@ static void on_hard_timeout(uv_timer_t *t)
 	finish();
 }
 
+/* Closes what is left: the timers (connections were closed by ws_abort). */
 static void close_walk(uv_handle_t *h, void *arg)
 {
-	if (!uv_is_closing(h))
-		uv_close(h, h->type == UV_TCP ? on_close : NULL);
+	if (!uv_is_closing(h) && h->type != UV_TCP)
+		uv_close(h, NULL);
 }
 
 /* Ends the run: every connection says goodbye and every handle closes; the
@@ -1624,10 +1208,7 @@ static void finish(void)
 	g.stopping = true;
 	for (unsigned i = 0; i < g.total; i++) {
 		conn *c = &g.conns[i];
-		if (c->state == CS_OPEN || c->state == CS_JOINING) {
-			uint8_t bye[2] = { 0x03, 0xe8 }; /* 1000 */
-			conn_send_frame(c, 0x8, bye, 2);
-		}
+		ws_abort(&c->ws);
 		if (c->state != CS_IDLE && c->state != CS_GONE)
 			c->state = CS_CLOSING;
 	}
@@ -1748,7 +1329,7 @@ static void report(void)
 	put_int(o, "errors_total", err_total);
 	put_int(o, "protocol_violations", g.violations);
 	put_int(o, "seq_gaps", g.seq_gaps);
-	put_int(o, "server_closes", g.server_closes);
+	put_int(o, "server_closes", ws_stats.close_frames);
 	put_int(o, "dropped", g.dropped);
 	put_int(o, "queue_full", g.queue_full);
 	if (g.sc == SC_ROUNDS) {
@@ -2001,7 +1582,7 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--inflight") == 0) {
 			ok = parse_uint(v, 1, BENCH_INFLIGHT_MAX, &g.inflight_max);
 		} else if (strcmp(a, "--sources") == 0) {
-			ok = parse_uint(v, 1, BENCH_SOURCES_MAX, &g.sources);
+			ok = parse_uint(v, 1, WS_SOURCES_MAX, &g.sources);
 		} else if (strcmp(a, "--timeout") == 0) {
 			ok = parse_uint(v, 1, 4 * BENCH_SECONDS_MAX, &g.timeout);
 			timeout_given = true;
@@ -2067,7 +1648,6 @@ int main(int argc, char **argv)
 	g.conns = calloc(g.total, sizeof *g.conns);
 	g.rooms_v = calloc(g.rooms, sizeof *g.rooms_v);
 	g.ready = calloc(g.rooms + 1, sizeof *g.ready);
-	g.slab = malloc(BENCH_SLAB_SIZE);
 	if (g.sc == SC_ROUNDS)
 		g.samples = malloc(BENCH_SAMPLES_MAX * sizeof *g.samples);
 	if (g.sc == SC_BURST) {
@@ -2075,7 +1655,7 @@ int main(int argc, char **argv)
 		g.burst_rooms = calloc((size_t)g.rooms * g.repeat, sizeof *g.burst_rooms);
 	}
 	bool zone_ok = msgpack_zone_init(&g.zone, MSGPACK_ZONE_CHUNK_SIZE);
-	if (!g.conns || !g.rooms_v || !g.ready || !g.slab || (g.sc == SC_ROUNDS && !g.samples) ||
+	if (!g.conns || !g.rooms_v || !g.ready || (g.sc == SC_ROUNDS && !g.samples) ||
 	    (g.sc == SC_BURST && (!g.burst_total || !g.burst_rooms)) || !zone_ok) {
 		fprintf(stderr, "verrijk-bench: out of memory\n");
 		goto out;
@@ -2083,6 +1663,13 @@ int main(int argc, char **argv)
 	if (uv_loop_init(&g.loop) < 0) {
 		fprintf(stderr, "verrijk-bench: uv_loop_init failed\n");
 		goto out;
+	}
+	static const ws_events events = { on_ws_open, on_ws_message, on_ws_violation, on_ws_lost, on_ws_closed };
+	char host_header[96];
+	snprintf(host_header, sizeof host_header, "%s:%d", g.host, g.port);
+	if (ws_setup(&g.loop, (const struct sockaddr *)&g.addr, host_header, g.sources, &events, rng_next()) < 0) {
+		fprintf(stderr, "verrijk-bench: out of memory\n");
+		goto loop_out;
 	}
 	unsigned cap = g.members * 2 + 8;
 	for (unsigned i = 0; i < g.rooms; i++) {
@@ -2125,9 +1712,10 @@ int main(int argc, char **argv)
 		report();
 	if (g.exit_code)
 		fprintf(stderr, "verrijk-bench: %s\n", g.why[0] ? g.why : "failed");
-	else if (g.violations)
-		fprintf(stderr, "verrijk-bench: %" PRIu64 " protocol violations\n", g.violations);
-	rc = g.exit_code ? g.exit_code : g.violations ? 3 : 0;
+	else if (g.violations || g.dropped)
+		fprintf(stderr, "verrijk-bench: %" PRIu64 " protocol violations, %" PRIu64 " members dropped\n",
+		        g.violations, g.dropped);
+	rc = g.exit_code ? g.exit_code : g.violations || g.dropped ? 3 : 0;
 loop_out:
 	if (!g.finished)
 		finish();
@@ -2142,12 +1730,12 @@ out:
 		}
 	if (g.conns)
 		for (unsigned i = 0; i < g.total; i++)
-			conn_free_buffers(&g.conns[i]);
+			ws_release(&g.conns[i].ws);
 	msgpack_zone_destroy(&g.zone);
 	free(g.conns);
 	free(g.rooms_v);
 	free(g.ready);
-	free(g.slab);
+	ws_teardown();
 	free(g.samples);
 	free(g.burst_total);
 	free(g.burst_rooms);
