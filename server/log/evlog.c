@@ -46,6 +46,7 @@ enum evlog_list { LIST_NONE, LIST_OPEN, LIST_REMEMBERED };
 
 struct evlog_file {
     uv_work_t work;             /* the one job this file may have in flight */
+    struct evlog_file *gather_next; /* in log->gather_head, until submitted */
     struct evlog *log;
     char room[EVLOG_ROOM_CODE_MAX + 1];
     struct evlog_file *hash_next;
@@ -117,6 +118,9 @@ struct evlog {
     size_t pending_bytes;
 
     struct evlog_file *ready_head, *ready_tail;
+    /* Light jobs gathered by one schedule(), run as one pool job. */
+    struct evlog_file *gather_head;
+    size_t gather_n;
 
     /* `always` with syncfs: the files whose writes wait for the next syncfs,
      * and those of the syncfs in flight. */
@@ -679,11 +683,76 @@ out:
 
 /* The loop side. */
 
+/* Jobs that only open, write, truncate or close files, gathered during
+ * one schedule() and run as ONE job on the pool, one file after the
+ * other: a round trip through the pool (a futex wake, a context switch,
+ * an async wake-up of the loop) costs more than a small pwrite, and busy
+ * servers have hundreds of these per loop turn. A job that flushes or
+ * reads keeps a pool job of its own, so that flushes still run in
+ * parallel. */
+struct evlog_group {
+    uv_work_t work;
+    size_t n;
+    struct evlog_file *files[];
+};
+
+static void group_work(uv_work_t *req)
+{
+    struct evlog_group *g = req->data;
+    for (size_t i = 0; i < g->n; i++)
+        file_job_work(&g->files[i]->work);
+}
+
+static void group_done(uv_work_t *req, int status)
+{
+    struct evlog_group *g = req->data;
+    for (size_t i = 0; i < g->n; i++)
+        file_job_done(&g->files[i]->work, status);
+    free(g);
+}
+
+static bool job_is_light(const struct evlog_file *f)
+{
+    return !f->job.sync && !f->job.load && !f->job.unlink;
+}
+
 static void submit(struct evlog *log, struct evlog_file *f)
 {
     f->busy = true;
     log->busy_count++;
+    if (job_is_light(f)) {
+        f->gather_next = log->gather_head;
+        log->gather_head = f;
+        log->gather_n++;
+        return;
+    }
     uv_queue_work(log->loop, &f->work, file_job_work, file_job_done);
+}
+
+/* Sends the gathered light jobs to the pool: one job for all of them (or
+ * one each, should memory for the group be short). */
+static void submit_gathered(struct evlog *log)
+{
+    struct evlog_file *f = log->gather_head;
+    struct evlog_group *g = log->gather_n > 1
+        ? malloc(sizeof(*g) + log->gather_n * sizeof(g->files[0])) : NULL;
+
+    log->gather_head = NULL;
+    if (!g) {
+        for (struct evlog_file *next; f; f = next) {
+            next = f->gather_next;
+            uv_queue_work(log->loop, &f->work, file_job_work, file_job_done);
+        }
+        log->gather_n = 0;
+        return;
+    }
+    /* In the order they were gathered (the list is last-in first). */
+    g->n = log->gather_n;
+    for (size_t i = g->n; i > 0; i--, f = f->gather_next)
+        g->files[i - 1] = f;
+    log->gather_n = 0;
+    g->work.data = g;
+    uv_queue_work(log->loop, &g->work, group_work, group_done);
 }
 
 static void clear_orders(struct evlog_file *f)
@@ -790,6 +859,7 @@ static void schedule(struct evlog *log)
         }
         f = next;
     }
+    submit_gathered(log);
     log->slot_waiting = waiting;
     maybe_finish(log);
 }
