@@ -78,6 +78,10 @@ struct evlog_file {
      * (set on the pool thread, read back in the after-work callback). */
     struct {
         bool open, load, truncate, write, sync, close, unlink, evict;
+        /* Opened, written and closed in this one job, outside the cache
+         * of open files (which is full): it holds a descriptor only while
+         * a pool thread runs it, so at most one per pool thread. */
+        bool transient;
         int err;
         const char *stage;      /* what failed, for the warning */
         bool created;
@@ -758,7 +762,7 @@ static void submit_gathered(struct evlog *log)
 static void clear_orders(struct evlog_file *f)
 {
     f->job.open = f->job.load = f->job.truncate = f->job.write = f->job.sync = false;
-    f->job.close = f->job.unlink = f->job.evict = false;
+    f->job.close = f->job.unlink = f->job.evict = f->job.transient = false;
 }
 
 /* Closes the least recently used idle file to make room for another. */
@@ -800,7 +804,17 @@ static bool file_start(struct evlog *log, struct evlog_file *f, unsigned *waitin
         return true;
     }
     if (f->pending.count || f->truncate_wanted || f->sync_wanted) {
-        if (f->fd < 0) {
+        if (f->fd < 0 && log->open_count >= log->open_max && f->pending.count) {
+            /* The cache is full: write through a descriptor of the job's
+             * own rather than wait a round trip for an eviction (with
+             * more busy rooms than open files, that wait was most of
+             * the latency). One eviction at a time lets the cache follow
+             * the rooms that write most. */
+            if (!log->evicting)
+                evict_one(log);
+            f->job.open = f->job.close = f->job.transient = true;
+            log->stats.transient++;
+        } else if (f->fd < 0) {
             if (log->open_count >= log->open_max) {
                 /* Evict one file per waiting file, counting the evictions
                  * already under way, so a burst does not empty the cache. */
@@ -820,8 +834,9 @@ static bool file_start(struct evlog *log, struct evlog_file *f, unsigned *waitin
             f->job.write = true;
         }
         f->job.sync = f->sync_wanted ||
-                      (f->job.write && log->sync == EVLOG_SYNC_ALWAYS && log->flush == EVLOG_FLUSH_FDATASYNC);
-        if (!f->job.open && log->slot_waiting > log->evicting) {
+                      (f->job.write && log->sync == EVLOG_SYNC_ALWAYS && log->flush == EVLOG_FLUSH_FDATASYNC) ||
+                      (f->job.transient && log->sync == EVLOG_SYNC_BATCH && log->flush == EVLOG_FLUSH_FDATASYNC);
+        if (!f->job.open && !f->job.transient && log->slot_waiting > log->evicting) {
             /* Other rooms wait for a slot: this one writes, then yields its
              * slot and queues behind them, so that busy rooms cannot keep
              * the open files to themselves. */
@@ -983,7 +998,11 @@ static void file_job_done(uv_work_t *req, int status)
         evlog_contents_free(c);
         free(c);
     }
-    if (f->job.open) {
+    if (f->job.transient) {
+        /* Opened and closed again; never in the cache. */
+        if (f->job.stored || f->job.truncated)
+            f->known = true;
+    } else if (f->job.open) {
         if (f->job.fd >= 0) {
             f->fd = f->job.fd;
             f->known = true;
@@ -993,7 +1012,7 @@ static void file_job_done(uv_work_t *req, int status)
             log->open_count--;
         }
     }
-    if (f->job.close || f->job.unlink) {
+    if ((f->job.close && !f->job.transient) || f->job.unlink) {
         if (f->fd >= 0)
             log->open_count--;
         f->fd = -1;

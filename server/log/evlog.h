@@ -14,8 +14,11 @@
  * characters is accepted (no path can be smuggled in). */
 #define EVLOG_ROOM_CODE_MAX 16
 
-/* Open log files at once (STACK-NOTES.md: the fd budget). Files beyond the
- * limit are closed least recently used first and reopened on demand. */
+/* Log files kept open between writes (STACK-NOTES.md: the fd budget).
+ * Files beyond the limit are closed least recently used first and
+ * reopened on demand; while the cache is full, a write opens and closes
+ * its file within its pool job (one more descriptor per pool thread at
+ * most). */
 #define EVLOG_OPEN_FILES_DEFAULT 256
 #define EVLOG_OPEN_FILES_MAX 4096
 
@@ -151,6 +154,7 @@ struct evlog_stats {
     uint64_t syncs;         /* fdatasync or syncfs calls */
     uint64_t opens;         /* files opened */
     uint64_t evictions;     /* files closed to stay under the open-file limit */
+    uint64_t transient;     /* writes through a descriptor of their own (the cache was full) */
     unsigned open_files;    /* files open now */
     size_t pending_bytes;   /* bytes queued now */
 };

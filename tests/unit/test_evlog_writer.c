@@ -289,9 +289,10 @@ static void test_evlog_group_commit_one_write_per_file_per_iteration(void **stat
 }
 
 /* With more rooms than the open-file limit, files are closed least recently
- * used first and reopened; the limit holds at every moment and every
- * record still lands in its own file, in order. */
-static void test_evlog_lru_reopens_files_beyond_open_limit(void **state)
+ * used first and reopened, or written through a descriptor of the job's
+ * own; the limit holds at every moment and every record still lands in
+ * its own file, in order. */
+static void test_evlog_files_beyond_open_limit_are_reopened_or_written_through_own_fd(void **state)
 {
     enum { ROOMS = 20, ROUNDS = 10, PER = 2, LIMIT = 4, N = ROOMS * ROUNDS * PER };
     struct harness *h = harness_new();
@@ -306,14 +307,19 @@ static void test_evlog_lru_reopens_files_beyond_open_limit(void **state)
         assert_int_equal(recs[i].status, 0);
     evlog_get_stats(h->log, &st);
     assert_true(h->open_files_max_seen <= LIMIT);
-    /* The data directory's fd, the loop's own, and at most LIMIT logs
-     * (count_fds itself holds one more). */
-    assert_true(h->fds_max_seen <= base_fds + 1 + LIMIT + 1);
-    assert_true(st.evictions > 0);
+    /* The data directory's fd, the loop's own, at most LIMIT logs in the
+     * cache and one more per pool thread (a write through a descriptor
+     * of its own while the cache is full; libuv runs 4 pool threads by
+     * default). count_fds itself holds one more. */
+    assert_true(h->fds_max_seen <= base_fds + 1 + LIMIT + 4 + 1);
+    /* The cache is full of busy files here: the others write through
+     * descriptors of their own rather than wait for an eviction. */
+    assert_true(st.transient > 0);
     /* Every round wrote every room once; at most LIMIT files can have
-     * stayed open from one round to the next, so the others were reopened. */
+     * stayed open from one round to the next, so the others were opened
+     * again: into the cache, or for one write. */
     assert_int_equal(st.writes, ROOMS * ROUNDS);
-    assert_true(st.opens >= ROOMS + (ROUNDS - 1) * (ROOMS - LIMIT));
+    assert_true(st.opens + st.transient >= ROOMS + (ROUNDS - 1) * (ROOMS - LIMIT));
     harness_close_log(h);
     for (unsigned i = 0; i < ROOMS; i++)
         expect_room(h, i, 0, ROUNDS * PER);
@@ -1032,7 +1038,7 @@ int main(void)
         cmocka_unit_test(test_evlog_records_read_back_in_order_sync_batch_syncfs),
         cmocka_unit_test(test_evlog_records_read_back_in_order_sync_none),
         cmocka_unit_test(test_evlog_group_commit_one_write_per_file_per_iteration),
-        cmocka_unit_test(test_evlog_lru_reopens_files_beyond_open_limit),
+        cmocka_unit_test(test_evlog_files_beyond_open_limit_are_reopened_or_written_through_own_fd),
         cmocka_unit_test(test_evlog_lru_shares_slots_fairly_between_busy_rooms_sync_none),
         cmocka_unit_test(test_evlog_lru_shares_slots_fairly_between_busy_rooms_sync_always),
         cmocka_unit_test(test_evlog_lru_shares_slots_fairly_between_busy_rooms_sync_batch),
