@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -253,25 +252,38 @@ static double proc_cpu_s(void)
 	char *p = strrchr(text, ')');
 	if (!p)
 		return -1;
-	unsigned long long ut = 0, st = 0;
-	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+	/* After ')': state is field 3, utime field 14 and stime field 15 of proc(5). */
+	unsigned long long ticks = 0;
+	int field = 2, got = 0;
+	char *save = NULL;
+	for (char *tok = strtok_r(p + 1, " ", &save); tok && got < 2; tok = strtok_r(NULL, " ", &save)) {
+		if (++field < 14)
+			continue;
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(tok, &end, 10);
+		if (errno || end == tok)
+			return -1;
+		ticks += v;
+		got++;
+	}
+	if (got != 2)
 		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	return (double)ticks / (double)sysconf(_SC_CLK_TCK);
 }
 
 static void finish(void);
 
-static void fatal(const char *fmt, ...)
-{
-	if (g.exit_code == 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(g.why, sizeof g.why, fmt, ap);
-		va_end(ap);
-		g.exit_code = 2;
-	}
-	finish();
-}
+/* Ends the run as a setup failure with a message (the first one wins). A
+ * macro, not a variadic function: clang-analyzer does not follow va_lists. */
+#define FATAL(...)                                                      \
+	do {                                                            \
+		if (g.exit_code == 0) {                                 \
+			snprintf(g.why, sizeof g.why, __VA_ARGS__);     \
+			g.exit_code = 2;                                \
+		}                                                       \
+		finish();                                               \
+	} while (0)
 
 static void on_ws_violation(ws_conn *ws, const char *what)
 {
@@ -279,7 +291,7 @@ static void on_ws_violation(ws_conn *ws, const char *what)
 	g.violations++;
 	if (g.violations <= BENCH_VIOLATIONS_SHOWN)
 		fprintf(stderr, "verrijk-bench: protocol violation on room %s member %u: %s\n",
-		        c->room->code, c->idx + 1, what);
+		        c->room->code, (unsigned)c->idx + 1, what);
 }
 
 /* ---- room codes and cards ---- */
@@ -488,7 +500,7 @@ static void send_intent(conn *c, enum intent k, unsigned arg)
 		msgpack_pack_false(&pk);
 		break;
 	case IN_JOIN:
-		snprintf(name, sizeof name, "player %u", c->idx + 1);
+		snprintf(name, sizeof name, "player %u", (unsigned)c->idx + 1);
 		pk_str(&pk, "room");
 		pk_str(&pk, r->code);
 		pk_str(&pk, "name");
@@ -690,7 +702,7 @@ static void conn_launch(conn *c)
 	if (rc < 0) {
 		/* EMFILE and friends: nothing to retry into. */
 		c->state = CS_GONE;
-		fatal("connect: %s (connections so far: %u)", uv_strerror(rc), g.welcomed);
+		FATAL("connect: %s (connections so far: %u)", uv_strerror(rc), g.welcomed);
 		return;
 	}
 	g.inflight++;
@@ -739,7 +751,7 @@ static void on_ws_lost(ws_conn *ws, enum ws_end end, const char *why)
 		c->tries = BENCH_RETRIES;
 	}
 	if (end == WS_END_CLOSED && !g.finished && ws_stats.close_frames <= BENCH_VIOLATIONS_SHOWN)
-		fprintf(stderr, "verrijk-bench: server closed room %s member %u with %u\n", c->room->code, c->idx + 1,
+		fprintf(stderr, "verrijk-bench: server closed room %s member %u with %u\n", c->room->code, (unsigned)c->idx + 1,
 		        ws->close_code);
 	bool before_welcome = c->state != CS_OPEN;
 	c->state = CS_CLOSING;
@@ -751,13 +763,13 @@ static void on_ws_lost(ws_conn *ws, enum ws_end end, const char *why)
 			c->relaunch = true;
 		} else {
 			if (g.failed < BENCH_VIOLATIONS_SHOWN)
-				fprintf(stderr, "verrijk-bench: room %s member %u failed: %s\n", c->room->code, c->idx + 1, why);
+				fprintf(stderr, "verrijk-bench: room %s member %u failed: %s\n", c->room->code, (unsigned)c->idx + 1, why);
 			conn_fail_for_good(c);
 		}
 	} else if (!before_welcome && !g.finished) {
 		g.dropped++;
 		if (g.dropped <= BENCH_VIOLATIONS_SHOWN)
-			fprintf(stderr, "verrijk-bench: room %s member %u dropped: %s\n", c->room->code, c->idx + 1, why);
+			fprintf(stderr, "verrijk-bench: room %s member %u dropped: %s\n", c->room->code, (unsigned)c->idx + 1, why);
 	}
 	if (before_welcome && !g.finished) {
 		setup_check();
@@ -801,7 +813,7 @@ static void on_error_msg(conn *c, const msgpack_object *m)
 		return;
 	}
 	const msgpack_object *msg = mp_get(m, "msg");
-	fatal("%s of room %s member %u refused: %s (%.*s)", c->idx ? "join" : "create", r->code, c->idx + 1,
+	FATAL("%s of room %s member %u refused: %s (%.*s)", c->idx ? "join" : "create", r->code, (unsigned)c->idx + 1,
 	      error_codes[i], msg && msg->type == MSGPACK_OBJECT_STR ? (int)msg->via.str.size : 0,
 	      msg && msg->type == MSGPACK_OBJECT_STR ? msg->via.str.ptr : "");
 }
@@ -1155,7 +1167,7 @@ static void on_setup_done(void)
 	if (g.sc == SC_CONNECT) {
 		/* Some failures are a figure of the connect scenario; none made at all is a setup failure. */
 		if (g.welcomed == 0) {
-			fatal("no connection could be made (%u failed)", g.failed);
+			FATAL("no connection could be made (%u failed)", g.failed);
 			return;
 		}
 		begin_measure();
@@ -1163,7 +1175,7 @@ static void on_setup_done(void)
 		return;
 	}
 	if (g.failed) {
-		fatal("%u of %u connections failed during setup", g.failed, g.total);
+		FATAL("%u of %u connections failed during setup", g.failed, g.total);
 		return;
 	}
 	/* Rooms start with a random part of a token, so that paced rooms are
