@@ -51,6 +51,7 @@ typedef struct options {
 	const char *public_url;   /* the one join URL offered (behind a proxy), or NULL */
 	uint32_t max_rooms;       /* 0: ROOMS_LIVE_MAX */
 	uint32_t max_failures;    /* per address per minute; 0: LIMITS_FAILS_MAX */
+	uint32_t ping_s;          /* 0: NET_IDLE_PING_MS */
 	limits_proxies proxies;   /* --trust-proxy */
 	const char *origins[NET_ORIGINS_MAX]; /* --origin, pointing into argv */
 	char origin_list[NET_ORIGINS_MAX * NET_ORIGIN_MAX]; /* --origin values, split */
@@ -73,7 +74,7 @@ static void usage(FILE *out)
 	        "               [--sync always|batch|none] [--max-connections N]\n"
 	        "               [--idle-minutes N] [--retain-days N] [--public-url URL]\n"
 	        "               [--max-rooms N] [--max-failures N] [--trust-proxy ADDR[,ADDR...]]\n"
-	        "               [--origin URL[,URL...]] [--help] [--version]\n"
+	        "               [--origin URL[,URL...]] [--ping-seconds N] [--help] [--version]\n"
 	        "       verrijk replay FILE.log [--json] [--at SEQ [--as MEMBER]] [--verify]\n"
 	        "       verrijk export FILE.log --md|--json|--csv [--round N]\n"
 	        "\n"
@@ -107,6 +108,9 @@ static void usage(FILE *out)
 	        "  --origin URL  WebSocket upgrades whose Origin header is not one of these\n"
 	        "               (scheme://host[:port], repeatable or a comma list) are refused;\n"
 	        "               an upgrade without Origin (not a browser) is accepted\n"
+	        "  --ping-seconds N  a WebSocket silent for N seconds is pinged; silent for\n"
+	        "               2N + 10 despite that, it is hung up (default 30: a proxy in\n"
+	        "               front that drops connections silent for 60 s keeps them)\n"
 	        "\n"
 	        "  replay, export: read a session log (read-only, no server): see README.md\n",
 	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS, (unsigned)ROOMS_LIVE_MAX, (unsigned)LIMITS_FAILS_MAX);
@@ -180,6 +184,7 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "max-failures", required_argument, NULL, 'F' },
 		{ "trust-proxy", required_argument, NULL, 'T' },
 		{ "origin", required_argument, NULL, 'O' },
+		{ "ping-seconds", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -198,6 +203,7 @@ static int parse_options(int argc, char **argv, options *o)
 	o->public_url = NULL;
 	o->max_rooms = 0;
 	o->max_failures = 0;
+	o->ping_s = 0;
 	memset(&o->proxies, 0, sizeof(o->proxies));
 	o->n_origins = 0;
 	o->origin_used = 0;
@@ -289,6 +295,19 @@ static int parse_options(int argc, char **argv, options *o)
 				return EXIT_USAGE;
 			}
 			o->max_failures = (uint32_t)v;
+			break;
+		}
+		case 'P': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 1 || v > 3600) {
+				fprintf(stderr, "verrijk: --ping-seconds wants a number from 1 to 3600, not \"%s\"\n", optarg);
+				return EXIT_USAGE;
+			}
+			o->ping_s = (uint32_t)v;
 			break;
 		}
 		case 'T': {
@@ -457,6 +476,7 @@ int main(int argc, char **argv)
 	cfg.max_connections = o.max_connections;
 	cfg.trusted_proxies = &o.proxies;
 	cfg.max_failures = o.max_failures;
+	cfg.ping_ms = o.ping_s * 1000u;
 	cfg.origins = o.origins;
 	cfg.n_origins = o.n_origins;
 

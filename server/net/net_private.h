@@ -25,6 +25,18 @@
  * close frame before it is dropped. */
 #define NET_CLOSE_GRACE_S 5
 
+/* A WebSocket silent this long (nothing received, not even a pong) is
+ * pinged, so that a proxy in front (which drops connections silent for
+ * 60 s) keeps it and a dead peer shows; silent this long despite the
+ * ping, it is hung up. One timer sweeps all connections every
+ * NET_IDLE_SWEEP_MS: lws' own idle policy gives each connection a timer
+ * in one sorted list, and 4.1.6 inserts into it by walking the list, so
+ * that every connection established (and every pong) cost a walk over
+ * all connections: at 18,000 connections, most of the server's CPU. */
+#define NET_IDLE_PING_MS   30000
+#define NET_IDLE_HANGUP_MS(ping_ms) (2 * (ping_ms) + 10000)
+#define NET_IDLE_SWEEP_MS  5000
+
 /* How long a shutdown waits for clients to answer the 1001 close before
  * the context is destroyed anyway, and how often it looks. */
 #define NET_SHUTDOWN_GRACE_MS 2000
@@ -84,6 +96,10 @@ struct net_conn {
 	net_conn *dirty_prev, *dirty_next; /* srv->dirty, while queued */
 	bool dirty;
 
+	uint64_t rx_at;              /* loop time (ms) something last came in */
+	bool ping_due;               /* the idle sweep asks for a ping */
+	bool hang_up;                /* drop it without a close frame, next writeable */
+	uint64_t pinged_rx_at;       /* rx_at when the last ping was asked for */
 	uint64_t rate_at;            /* loop time (ms) of the last refill */
 	uint32_t rate_milli;         /* tokens x 1000, at most NET_RATE_BURST x 1000 */
 	uint32_t rate_strikes;       /* messages refused in a row */
@@ -128,6 +144,9 @@ struct net_server {
 	net_conn *dirty;
 	uv_prepare_t flush;
 	bool flush_on;
+	uv_timer_t idle;             /* the idle sweep (NET_IDLE_*) */
+	bool idle_on;
+	uint64_t ping_ms, hangup_ms; /* net_config.ping_ms, and what follows */
 	/* Where errors and pongs are encoded before they are queued (the
 	 * loop has one thread; kept, so answering allocates nothing). */
 	msgpack_sbuffer scratch;
@@ -166,6 +185,9 @@ const net_route *net_http_find_route(const net_server *srv, const char *path);
 
 /* Writes what every queued connection holds (the `flush` handle). */
 void net_ws_flush(uv_prepare_t *h);
+/* Pings connections silent for NET_IDLE_PING_MS, hangs up those silent
+ * for NET_IDLE_HANGUP_MS (the `idle` timer). */
+void net_ws_idle_sweep(uv_timer_t *t);
 
 /* The default handler: every intent but ping is answered server_busy. */
 extern const net_handler net_ws_default_handler;

@@ -16,13 +16,6 @@ static const struct lws_protocol_vhost_options net_mime_manifest = { &net_mime_j
 static const struct lws_protocol_vhost_options net_mime_svg = { &net_mime_manifest, NULL, ".svg", "image/svg+xml" };
 static const struct lws_protocol_vhost_options net_mime_mjs = { &net_mime_svg, NULL, ".mjs", "text/javascript" };
 
-/* lws pings an idle WebSocket after this many seconds (a proxy in front
- * drops connections silent for 60 s) and hangs up when no pong came. */
-static const lws_retry_bo_t net_idle_policy = {
-	.secs_since_valid_ping = 30,
-	.secs_since_valid_hangup = 70,
-};
-
 static void net_healthz(void *ud, const net_http_request *req, net_http_response *res)
 {
 	net_http_reply_text(res, 200, "ok");
@@ -47,6 +40,8 @@ net_server *net_server_new(uv_loop_t *loop, const net_config *cfg)
 	cap = cfg->fd_limit > 2 * NET_FD_RESERVE ? cfg->fd_limit - NET_FD_RESERVE : NET_FD_RESERVE;
 	srv->max_sockets = cap;
 	srv->max_conns = cfg->max_connections && cfg->max_connections < cap ? cfg->max_connections : cap;
+	srv->ping_ms = cfg->ping_ms ? cfg->ping_ms : NET_IDLE_PING_MS;
+	srv->hangup_ms = NET_IDLE_HANGUP_MS(srv->ping_ms);
 	srv->handler = net_ws_default_handler;
 	if (cfg->trusted_proxies)
 		srv->proxies = *cfg->trusted_proxies;
@@ -179,6 +174,13 @@ static int net_probe_listen(const char *host, int port)
 	return 0;
 }
 
+/* Sweeps at most a sixth of the ping time apart, so pings go out
+ * between ping_ms and 7/6 of it. */
+static uint64_t net_idle_sweep_ms(const net_server *srv)
+{
+	return srv->ping_ms / 6 < NET_IDLE_SWEEP_MS ? srv->ping_ms / 6 : NET_IDLE_SWEEP_MS;
+}
+
 int net_server_start(net_server *srv)
 {
 	struct lws_context_creation_info info;
@@ -218,7 +220,8 @@ int net_server_start(net_server *srv)
 	info.vhost_name = "default";
 	info.protocols = srv->protocols;
 	info.mounts = &srv->mounts[0];
-	info.retry_and_idle_policy = &net_idle_policy;
+	/* No retry_and_idle_policy: idle WebSockets are pinged by our own
+	 * sweep (NET_IDLE_PING_MS says why). */
 	/* Stated rather than left to lws' defaults (4096 each in 4.1.6), so
 	 * that the bounds are ours and named; the test sends 20 KiB. */
 	info.max_http_header_data = NET_HTTP_REQUEST_HEADERS_MAX;
@@ -247,6 +250,10 @@ int net_server_start(net_server *srv)
 	srv->flush.data = srv;
 	uv_prepare_start(&srv->flush, net_ws_flush);
 	srv->flush_on = true;
+	uv_timer_init(srv->loop, &srv->idle);
+	srv->idle.data = srv;
+	uv_timer_start(&srv->idle, net_ws_idle_sweep, net_idle_sweep_ms(srv), net_idle_sweep_ms(srv));
+	srv->idle_on = true;
 	return 0;
 }
 
@@ -259,6 +266,10 @@ static void net_server_flush_off(net_server *srv)
 	net_ws_flush(&srv->flush);
 	srv->flush_on = false;
 	uv_close((uv_handle_t *)&srv->flush, NULL);
+	if (srv->idle_on) {
+		srv->idle_on = false;
+		uv_close((uv_handle_t *)&srv->idle, NULL);
+	}
 }
 
 static void net_server_shutdown_tick(uv_timer_t *t)

@@ -53,6 +53,9 @@ typedef struct net_config {
 	 * visitor's network position. */
 	const char *const *origins;
 	unsigned n_origins;
+	/* Milliseconds of silence after which a WebSocket is pinged (0:
+	 * NET_IDLE_PING_MS); one silent for twice that plus 10 s is hung up. */
+	unsigned ping_ms;
 } net_config;
 
 /* Allocates a server for `loop`; nothing listens yet. Returns NULL when

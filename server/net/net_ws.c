@@ -322,8 +322,9 @@ void net_conn_close(net_conn *c, uint16_t code, const char *reason)
 	 * asking for it works from inside and outside callbacks alike. A
 	 * peer that never reads would never make us writeable: the timeout
 	 * ends such a connection without ceremony. (Set from outside a
-	 * callback, lws notices it at its next event, at the latest at the
-	 * next idle ping. lws_cancel_service would wake it at once, but in
+	 * callback, lws notices it at its next event on any connection; a
+	 * peer silent for good is hung up by the idle sweep.
+	 * lws_cancel_service would wake it at once, but in
 	 * 4.1.6 it calls every connection back: quadratic at shutdown.) */
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, NET_CLOSE_GRACE_S);
 	lws_callback_on_writable(c->wsi);
@@ -468,6 +469,27 @@ static void net_conn_on_piece(net_conn *c, const uint8_t *in, size_t len)
 	net_conn_drop_rx(c);
 }
 
+/* Drops c without a close frame: from its next writeable callback, the
+ * one place lws closes a connection at once whoever asks (a timeout set
+ * from outside a callback may wait for lws' next event). */
+static void net_conn_hang_up(net_conn *c, uint16_t code)
+{
+	c->close_code = code;
+	c->hang_up = true;
+	lws_callback_on_writable(c->wsi);
+}
+
+/* Sends the ping the idle sweep asked for: one byte of payload, because
+ * lws 4.1.6 passes the answer of an empty ping (an empty pong) to nobody.
+ * The header goes into the headroom: the same bytes for everyone. */
+static void net_conn_write_ping(net_conn *c)
+{
+	static uint8_t ping[LWS_PRE + 1] = { [LWS_PRE] = 'v' };
+
+	c->ping_due = false;
+	lws_write(c->wsi, ping + LWS_PRE, 1, LWS_WRITE_PING);
+}
+
 /* Writes everything queued as one binary frame: one lws_write, payload
  * after LWS_PRE bytes of headroom (a shared message's own). lws keeps
  * whatever the socket did not take and sends it before anything else.
@@ -499,6 +521,12 @@ static int net_conn_on_writeable(net_conn *c)
 	net_dirty_remove(c);
 	if (net_conn_write_queued(c) < 0)
 		return -1;
+	if (c->ping_due && !c->close_code) {
+		if (lws_partial_buffered(c->wsi))
+			lws_callback_on_writable(c->wsi);
+		else
+			net_conn_write_ping(c);
+	}
 	if (c->close_code) {
 		/* lws 4.1.6 drops a connection without a close frame when the
 		 * close starts while part of a frame still waits in its
@@ -530,10 +558,40 @@ void net_ws_flush(uv_prepare_t *h)
 			continue;
 		}
 		if (net_conn_write_queued(c) < 0) {
-			/* The socket is broken; lws would close it from a
-			 * callback, which this is not. */
-			c->close_code = NET_CLOSE_POLICY;
-			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+			/* The socket is broken; lws closes it from a callback,
+			 * which this is not. */
+			net_conn_hang_up(c, NET_CLOSE_POLICY);
+			continue;
+		}
+		if (c->ping_due) {
+			if (lws_partial_buffered(c->wsi))
+				lws_callback_on_writable(c->wsi);
+			else
+				net_conn_write_ping(c);
+		}
+	}
+}
+
+void net_ws_idle_sweep(uv_timer_t *t)
+{
+	net_server *srv = t->data;
+	uint64_t now = uv_now(srv->loop);
+
+	for (net_conn *c = srv->conns; c; c = c->next) {
+		uint64_t silent = now - c->rx_at;
+
+		if (c->close_code)
+			continue;
+		if (silent >= srv->hangup_ms) {
+			/* No close frame: a peer this silent does not read. */
+			lwsl_notice("net: connection %llu silent for %llu s despite a ping; hung up\n",
+			            (unsigned long long)c->id, (unsigned long long)(silent / 1000));
+			net_conn_hang_up(c, NET_CLOSE_GOING_AWAY);
+		} else if (silent >= srv->ping_ms && c->pinged_rx_at != c->rx_at) {
+			/* Once per silence. */
+			c->pinged_rx_at = c->rx_at;
+			c->ping_due = true;
+			net_conn_mark(c);
 		}
 	}
 }
@@ -554,6 +612,7 @@ int net_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		c->id = ++srv->next_conn_id;
 		c->open = true;
 		c->rate_at = uv_now(srv->loop);
+		c->rx_at = c->rate_at;
 		c->rate_milli = NET_RATE_BURST * 1000u;
 		if (srv->n_conns >= srv->max_conns) {
 			/* Full: say so in the protocol's words, then close. The
@@ -570,13 +629,22 @@ int net_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return 0;
 
 	case LWS_CALLBACK_RECEIVE:
+		if (c->open)
+			c->rx_at = uv_now(srv->loop);
 		if (c->open && !c->close_code)
 			net_conn_on_piece(c, in, len);
+		return 0;
+
+	case LWS_CALLBACK_RECEIVE_PONG:
+		if (c->open)
+			c->rx_at = uv_now(srv->loop);
 		return 0;
 
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		if (!c->open)
 			return 0;
+		if (c->hang_up)
+			return -1;
 		return net_conn_on_writeable(c);
 
 	case LWS_CALLBACK_TIMER:
