@@ -16,10 +16,13 @@
 #define NET_WS_PATH       "/ws"
 
 /* lws reads a WebSocket message in pieces of at most this many bytes into
- * a buffer it allocates per connection, so it is kept small: most intents
- * fit in one piece, and longer messages are reassembled by net_ws.c into
- * a buffer that exists only while such a message arrives. */
-#define NET_WS_RX_CHUNK   1024
+ * a buffer it allocates per connection, so it is kept small: the intents
+ * sent most (vote, play, reveal, next: under 64 bytes) fit in one piece,
+ * and longer ones (a note, a summary) are reassembled by net_ws.c into a
+ * buffer that exists only while such a message arrives. Measured at
+ * 18,000 connections: 1024 gave 4.5 KiB of RSS per connection, 256 gives
+ * 3.7 (bench/BENCH.md). */
+#define NET_WS_RX_CHUNK   256
 
 /* Seconds a closing connection gets to take its queued bytes and the
  * close frame before it is dropped. */
@@ -58,7 +61,7 @@ typedef struct net_route {
  * frame allocates nothing once the pool is warm; a longer queue or
  * message is allocated to measure and freed after. */
 #define NET_BLOCK_SIZE 4096
-#define NET_POOL_MAX   1024
+#define NET_POOL_MAX   256
 
 /* A block from the pool (or malloc), NET_BLOCK_SIZE bytes; NULL when out
  * of memory. */

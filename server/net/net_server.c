@@ -16,6 +16,10 @@ static const struct lws_protocol_vhost_options net_mime_manifest = { &net_mime_j
 static const struct lws_protocol_vhost_options net_mime_svg = { &net_mime_manifest, NULL, ".svg", "image/svg+xml" };
 static const struct lws_protocol_vhost_options net_mime_mjs = { &net_mime_svg, NULL, ".mjs", "text/javascript" };
 
+/* A policy that sets no validity timers (a hang-up time of 0 turns them
+ * off in lws 4.1.6). */
+static const lws_retry_bo_t net_no_idle_policy = { .secs_since_valid_hangup = 0 };
+
 static void net_healthz(void *ud, const net_http_request *req, net_http_response *res)
 {
 	net_http_reply_text(res, 200, "ok");
@@ -220,8 +224,10 @@ int net_server_start(net_server *srv)
 	info.vhost_name = "default";
 	info.protocols = srv->protocols;
 	info.mounts = &srv->mounts[0];
-	/* No retry_and_idle_policy: idle WebSockets are pinged by our own
-	 * sweep (NET_IDLE_PING_MS says why). */
+	/* Idle WebSockets are pinged by our own sweep (NET_IDLE_PING_MS says
+	 * why). Without a policy of its own the vhost would take lws' default
+	 * one (ping after 300 s) and with it a timer per connection. */
+	info.retry_and_idle_policy = &net_no_idle_policy;
 	/* Stated rather than left to lws' defaults (4096 each in 4.1.6), so
 	 * that the bounds are ours and named; the test sends 20 KiB. */
 	info.max_http_header_data = NET_HTTP_REQUEST_HEADERS_MAX;
