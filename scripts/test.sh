@@ -30,6 +30,9 @@ for b in build build-asan; do
   (cd tests && VERRIJK_BIN="../$b/server/verrijk" node --test --test-concurrency=1 integration/)
 done
 
+echo "==> benchmark smoke run (verrijk-bench against the real server; the benchmark itself is bench/run.sh)"
+bench/smoke.sh build/server/verrijk build/bench/verrijk-bench
+
 echo "==> static analysis (cppcheck, clang-tidy)"
 scripts/lint.sh build
 

@@ -1,0 +1,148 @@
+// report.mjs - turns the JSON lines of bench/run.sh into the generated part of bench/BENCH.md (machine, commands, tables, targets).
+//
+// Usage: node bench/report.mjs RESULTS.jsonl BENCH.md
+//
+// Everything above the line `<!-- end of generated part -->` is rewritten;
+// what follows it (the analysis, the profiles, what was changed) is kept
+// as it is, so the report can be regenerated from a new run without losing
+// the text a person wrote about the last one.
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+
+const [resultsPath, outPath] = process.argv.slice(2);
+if (!resultsPath || !outPath) {
+  console.error('usage: node bench/report.mjs RESULTS.jsonl BENCH.md');
+  process.exit(1);
+}
+const MARK = '<!-- end of generated part -->';
+const runs = readFileSync(resultsPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+
+const sh = (cmd, args) => {
+  try { return execFileSync(cmd, args, { encoding: 'utf8' }).trim(); } catch { return '?'; }
+};
+const num = (v, d = 0) => (typeof v === 'number' && Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '–');
+const ms = (v) => num(v, v != null && v < 10 ? 2 : 1);
+const table = (head, rows) => [
+  `| ${head.join(' | ')} |`,
+  `|${head.map(() => '---').join('|')}|`,
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
+].join('\n');
+const errs = (r) => (r.errors_total || r.protocol_violations || r.seq_gaps || r.dropped
+  ? `${r.errors_total ?? 0} / ${r.protocol_violations ?? 0} / ${r.seq_gaps ?? 0} / ${r.dropped ?? 0}` : '0');
+
+const cpu = (os.cpus()[0] || {}).model || '?';
+const machine = [
+  `- CPU: ${os.cpus().length} × ${cpu} (${sh('sh', ['-c', 'grep -m1 -o "hypervisor" /proc/cpuinfo || echo "bare metal"'])})`,
+  `- memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; kernel ${os.release()}; ${sh('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"'])}`,
+  `- open files: ${sh('sh', ['-c', 'ulimit -Hn'])} per process (hard limit)`,
+  `- data directory filesystem: ${sh('sh', ['-c', `df -T "\${DATA_ROOT:-\${TMPDIR:-/tmp}}" | awk 'NR==2 {print $2}'`])}`,
+  `- server: commit ${sh('git', ['rev-parse', '--short', 'HEAD'])}, ${sh('sh', ['-c', 'grep -m1 CMAKE_BUILD_TYPE build/CMakeCache.txt | cut -d= -f2'])} build; pinned to core 0, verrijk-bench to core 1 (\`taskset\`), same run`,
+  `- run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+].join('\n');
+
+const by = (scenario) => runs.filter((r) => r.scenario === scenario && !r.label.startsWith('curve'));
+const connect = by('connect');
+const rounds = by('rounds');
+const burst = by('burst');
+const curve = runs.filter((r) => r.label.startsWith('curve'));
+
+const connectTable = table(
+  ['--sync', 'connections', 'rooms', 'failed', 'connects/s', 'all welcomed (s)', 'server RSS before → after (MiB)', 'KiB per connection'],
+  connect.map((r) => [r.sync, num(r.established), num(r.rooms), num(r.failed), num(r.connect_rate), ms(r.setup_s),
+    `${num(r.server_rss_before_kib / 1024, 1)} → ${num(r.server_rss_after_kib / 1024, 1)}`, num(r.server_rss_per_conn_kib, 2)]));
+
+const roundsTable = table(
+  ['--sync', 'connections', 'room size', 'intents/s', 'delivered events/s', 'events per frame', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'server µs per event', 'server CPU', 'bench CPU', 'errors / violations / gaps / dropped'],
+  rounds.map((r) => [r.sync, num(r.established), num(r.members), num(r.intents_per_s), num(r.events_per_s), num(r.events_per_frame, 2),
+    ms(r.latency_p50_ms), ms(r.latency_p95_ms), ms(r.latency_p99_ms), ms(r.latency_max_ms), num(r.server_us_per_event, 2),
+    `${num(100 * r.server_cpu_share)} %`, `${num(100 * r.bench_cpu_share)} %`, errs(r)]));
+
+const burstTable = table(
+  ['--sync', 'connections', 'room size', 'votes per burst', 'all revealed: p50 of bursts (ms)', 'max (ms)', 'per room p50 (ms)', 'per room p99 (ms)', 'errors'],
+  burst.map((r) => [r.sync, num(r.established), num(r.members), num(r.votes_per_burst), ms(r.burst_total_p50_ms), ms(r.burst_total_max_ms),
+    ms(r.room_p50_ms), ms(r.room_p99_ms), errs(r)]));
+
+const curveTable = table(
+  ['offered intents/s', 'intents/s', 'delivered events/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'server CPU', 'server µs per event'],
+  curve.map((r) => [num(r.rate_target), num(r.intents_per_s), num(r.events_per_s), ms(r.latency_p50_ms), ms(r.latency_p95_ms),
+    ms(r.latency_p99_ms), ms(r.latency_max_ms), `${num(100 * r.server_cpu_share)} %`, num(r.server_us_per_event, 2)]));
+
+// The targets of the performance issue, against this run.
+const max = (xs, f) => xs.reduce((m, r) => Math.max(m, f(r) ?? -Infinity), -Infinity);
+const pick = (xs, f) => xs.filter(f);
+const biggestConnect = connect.reduce((b, r) => (!b || r.established > b.established ? r : b), null);
+const rounds8 = pick(rounds, (r) => r.members === 8);
+const bestUs8 = rounds8.reduce((m, r) => Math.min(m, r.server_us_per_event ?? Infinity), Infinity);
+const batchEps = max(pick(rounds, (r) => r.sync === 'batch'), (r) => r.events_per_s);
+const alwaysEps = max(pick(rounds, (r) => r.sync === 'always'), (r) => r.events_per_s);
+const lowRate = curve[0];
+const yes = (ok) => (ok ? 'met' : '**not met**');
+const targets = table(['target', 'measured in this run', ''], [
+  ['≥ 18,000 connections in one process, ≥ 2,000 rooms',
+    biggestConnect ? `${num(biggestConnect.established)} connections in ${num(biggestConnect.rooms)} rooms, ${num(biggestConnect.failed)} failed` : '–',
+    yes(biggestConnect && biggestConnect.established >= 18000 && biggestConnect.rooms >= 2000)],
+  ['≤ 4 KiB server RSS per idle connection',
+    connect.map((r) => `${num(r.server_rss_per_conn_kib, 2)} (${num(r.established)}, ${r.sync})`).join(', ') || '–',
+    yes(connect.length && connect.every((r) => r.server_rss_per_conn_kib <= 4))],
+  ['≤ 6 µs server CPU per delivered event, rounds, rooms of 8',
+    `best ${num(bestUs8, 2)} µs; ${rounds8.map((r) => `${num(r.server_us_per_event, 2)} (${num(r.established)}, ${r.sync})`).join(', ')}`,
+    yes(bestUs8 <= 6)],
+  ['≥ 120,000 delivered events/s, --sync batch', `${num(batchEps)} /s`, yes(batchEps >= 120000)],
+  ['--sync always within 2× of batch', `${num(alwaysEps)} /s (${num(batchEps / alwaysEps, 2)}×)`, yes(batchEps / alwaysEps <= 2)],
+  ['p99 ≤ 5 ms at 18,000 connections, each member acting every ~10 s',
+    lowRate ? `${ms(lowRate.latency_p99_ms)} ms at ${num(lowRate.rate_target)} intents/s over ${num(lowRate.established)} connections` : '–',
+    yes(lowRate && lowRate.established >= 18000 && lowRate.latency_p99_ms <= 5)],
+]);
+
+const commands = runs.map((r) => `- ${r.label} (--sync ${r.sync}): \`taskset -c 1 verrijk-bench ${r.scenario} --url ws://127.0.0.1:PORT --pid PID --json ${r.args}\``).join('\n');
+
+const generated = `# Verrijk benchmark report
+
+Generated by \`bench/run.sh\` (the numbers, from one run) and \`bench/report.mjs\`
+(this part of the file). Every run starts the real server with a fresh data
+directory: \`taskset -c 0 build/server/verrijk --host 127.0.0.1 --port PORT
+--data DIR --web web-client/dist --sync MODE\`, and \`verrijk-bench\` (\`bench/\`)
+against it. The raw figures are in \`bench/results/latest.jsonl\`.
+
+## Machine
+
+${machine}
+
+## Targets
+
+${targets}
+
+## connect: idle members
+
+${connectTable}
+
+## rounds: rooms playing as fast as the rate limits allow
+
+Latency: from sending an intent until the last member of its room has the
+resulting event. Server CPU per event: utime + stime of the server process
+(all its threads) over the interval, divided by the events delivered.
+
+${roundsTable}
+
+## burst: every member of every room votes at once
+
+${burstTable}
+
+## Latency as the offered rate rises (--sync batch, rooms of 8)
+
+${curveTable}
+
+## Commands
+
+${commands}
+
+`;
+
+let rest = '';
+if (existsSync(outPath)) {
+  const old = readFileSync(outPath, 'utf8');
+  const i = old.indexOf(MARK);
+  if (i >= 0) rest = old.slice(i + MARK.length);
+}
+writeFileSync(outPath, `${generated}${MARK}${rest || '\n'}`);

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# bench/run.sh - runs the standard benchmark scenarios at several sizes and --sync modes, then writes bench/BENCH.md.
+#
+# Not a test: nothing here asserts. Every run starts the real server on
+# 127.0.0.1 with a fresh data directory, pinned to core 0 (taskset), and
+# verrijk-bench pinned to core 1, and ends the server by its PID. Results
+# go to bench/results/latest.jsonl (one JSON object per run, with the run's
+# parameters); bench/report.mjs turns them into bench/BENCH.md.
+#
+#   bench/run.sh              the full set (about 30 minutes on 2 cores)
+#   QUICK=1 bench/run.sh      small sizes only, a few minutes
+#
+# Knobs (environment): SIZES ("1000 5000 18000": connections), MODES
+# ("none batch always"), RUN_S (seconds per rounds run, 10), SERVER and
+# BENCH (the binaries), DATA_ROOT (where the data directories go: the disk
+# --sync is meant to measure; default the system's temporary directory),
+# CURVE_RATES (intents/s for the latency curve at the largest size).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SERVER=${SERVER:-build/server/verrijk}
+BENCH=${BENCH:-build/bench/verrijk-bench}
+DATA_ROOT=${DATA_ROOT:-${TMPDIR:-/tmp}}
+RUN_S=${RUN_S:-10}
+if [[ -n "${QUICK:-}" ]]; then
+  SIZES=${SIZES:-"400 1000"}
+  MODES=${MODES:-"none batch always"}
+  CURVE_RATES=${CURVE_RATES:-"100 1000 4000"}
+  RUN_S=${RUN_S_QUICK:-4}
+else
+  SIZES=${SIZES:-"1000 5000 18000"}
+  MODES=${MODES:-"none batch always"}
+  # 1,800 intents/s is every member of 18,000 acting about every 10 s.
+  CURVE_RATES=${CURVE_RATES:-"1800 3600 7200 14400 20000 28000 36000"}
+fi
+PORT=${PORT:-18931}
+RESULTS=bench/results
+OUT_JSONL=$RESULTS/latest.jsonl
+
+for f in "$SERVER" "$BENCH"; do
+  [[ -x "$f" ]] || { echo "bench/run.sh: $f is missing: build first (cmake --build build)" >&2; exit 1; }
+done
+command -v taskset >/dev/null || { echo "bench/run.sh: taskset (util-linux) is needed" >&2; exit 1; }
+mkdir -p "$RESULTS"
+: > "$OUT_JSONL.tmp"
+
+server_pid=""
+data=""
+stop_server() {
+  if [[ -n "$server_pid" ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+  if [[ -n "$data" ]]; then rm -rf "$data"; data=""; fi
+}
+trap stop_server EXIT
+
+start_server() { # sync
+  data=$(mktemp -d "$DATA_ROOT/verrijk-bench-XXXXXX")
+  taskset -c 0 "$SERVER" --host 127.0.0.1 --port "$PORT" --data "$data" --web web-client/dist \
+    --sync "$1" >"$data.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
+    sleep 0.05
+  done
+  echo "bench/run.sh: the server did not start:" >&2; cat "$data.log" >&2; exit 1
+}
+
+# run LABEL SYNC SCENARIO ARGS...: one server, one bench run, one JSON line.
+run() {
+  local label=$1 sync=$2 scenario=$3; shift 3
+  start_server "$sync"
+  local json rc=0
+  json=$(taskset -c 1 "$BENCH" "$scenario" --url "ws://127.0.0.1:$PORT" --pid "$server_pid" --json "$@") || rc=$?
+  stop_server
+  rm -f "$data.log"
+  if [[ -z "$json" ]]; then
+    echo "bench/run.sh: $label gave no report (exit $rc)" >&2
+    return 0
+  fi
+  printf '%s\n' "$json" | node -e '
+    const [label, sync, scenario, args, rc] = process.argv.slice(1);
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      const r = JSON.parse(s);
+      console.log(JSON.stringify({ label, sync, scenario, args, exit: Number(rc), ...r }));
+    });' "$label" "$sync" "$scenario" "$*" "$rc" >>"$OUT_JSONL.tmp"
+  echo "  $label ($sync): exit $rc"
+}
+
+echo "==> bench/run.sh: sizes [$SIZES], modes [$MODES], ${RUN_S} s per rounds run"
+for sync in $MODES; do
+  for n in $SIZES; do
+    run "connect $n" "$sync" connect --rooms $((n / 8)) --members 8 --hold 3
+    run "rounds $n (rooms of 8)" "$sync" rounds --rooms $((n / 8)) --members 8 --seconds "$RUN_S"
+    run "rounds $n (rooms of 40)" "$sync" rounds --rooms $((n / 40)) --members 40 --seconds "$RUN_S"
+    run "burst $n (rooms of 8)" "$sync" burst --rooms $((n / 8)) --members 8 --repeat 3
+    run "burst $n (rooms of 40)" "$sync" burst --rooms $((n / 40)) --members 40 --repeat 3
+  done
+done
+
+# The latency curve: the largest size, rooms of 8, --sync batch, the
+# offered rate rising until p99 passes 50 ms.
+largest=${SIZES##* }
+for rate in $CURVE_RATES; do
+  run "curve $largest @ $rate/s" batch rounds --rooms $((largest / 8)) --members 8 --seconds "$RUN_S" --rate "$rate"
+  p99=$(tail -n 1 "$OUT_JSONL.tmp" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).latency_p99_ms ?? 0))')
+  if node -e "process.exit(Number('$p99') > 50 ? 0 : 1)"; then break; fi
+done
+
+mv "$OUT_JSONL.tmp" "$OUT_JSONL"
+node bench/report.mjs "$OUT_JSONL" bench/BENCH.md
+echo "==> wrote bench/BENCH.md"
