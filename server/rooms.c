@@ -139,19 +139,39 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* Bytes of the OS CSPRNG fetched at once and handed out in order, each
+ * byte once: one getrandom(2) per 128 decisions rather than one each. The
+ * process never forks, so no copy of the pool can hand them out twice. */
+#define ROOMS_ENTROPY_POOL 4096
+
 /* Fresh bytes from the OS CSPRNG. Returns 0 or -1. */
 static int fill_entropy(uint8_t *buf, size_t len)
 {
-	while (len > 0) {
-		ssize_t n = getrandom(buf, len, 0);
+	static uint8_t pool[ROOMS_ENTROPY_POOL];
+	static size_t used = ROOMS_ENTROPY_POOL;
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
+	while (len > 0) {
+		size_t n;
+
+		if (used == ROOMS_ENTROPY_POOL) {
+			/* Reads past 256 bytes may come back short (a signal). */
+			for (size_t have = 0; have < sizeof(pool);) {
+				ssize_t got = getrandom(pool + have, sizeof(pool) - have, 0);
+
+				if (got < 0 && errno != EINTR)
+					return -1;
+				if (got > 0)
+					have += (size_t)got;
+			}
+			used = 0;
 		}
+		n = ROOMS_ENTROPY_POOL - used < len ? ROOMS_ENTROPY_POOL - used : len;
+		memcpy(buf, pool + used, n);
+		/* Handed out: not kept where a later bug could leak it. */
+		memset(pool + used, 0, n);
+		used += n;
 		buf += n;
-		len -= (size_t)n;
+		len -= n;
 	}
 	return 0;
 }
