@@ -45,6 +45,14 @@
 #define BENCH_RATE_MAX        1000000.0
 #define BENCH_SOURCES_DEFAULT 16            /* IPv4 source addresses 127.0.0.1.. */
 #define BENCH_VIOLATIONS_SHOWN 5            /* protocol violations printed on stderr */
+#define BENCH_SAMPLE_MS       100           /* server RSS and slow readers are looked at this often */
+#define BENCH_SLOW_RCVBUF     4096          /* SO_RCVBUF of a slow reader (the kernel doubles it) */
+#define BENCH_SLOW_RCVBUF_MAX (1u << 24)
+#define BENCH_DRAIN_MS        3000          /* after the interval: slow readers read what is left */
+#define BENCH_SLOW_RESUME_MAX 15.0          /* resumes/s of a slow reader: inside its own 18/s */
+#define BENCH_TOKEN_MAX       64            /* a member token (32 hex characters) */
+#define BENCH_SLOW_FLAG       0x80000000u   /* latency sample of a room with a slow reader */
+#define BENCH_SAMPLE_US_MAX   0x7fffffffu
 
 static const char ROOM_ALPHABET[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
@@ -54,10 +62,10 @@ static const char *const scenario_names[] = { "connect", "rounds", "burst" };
 /* Client intents the bench sends, and the event each one is matched to. */
 enum intent {
 	IN_CREATE, IN_JOIN, IN_START, IN_PLAY, IN_VOTE, IN_REVEAL, IN_NOTE, IN_NEXT, IN_CLOSE, IN_REVOTE,
-	IN__COUNT
+	IN_RESUME, IN__COUNT
 };
 static const char *const intent_names[IN__COUNT] = {
-	"create", "join", "start", "play", "vote", "reveal", "note", "next", "close", "revote"
+	"create", "join", "start", "play", "vote", "reveal", "note", "next", "close", "revote", "resume"
 };
 
 enum ev_kind {
@@ -71,10 +79,11 @@ static const char *const ev_names[EV__COUNT] = {
  * whether the event's `player` must be the sender (several votes are in
  * flight at once; one play, reveal, note, next per room). */
 static const enum ev_kind intent_event[IN__COUNT] = {
-	EV_OTHER, EV_OTHER, EV_ROUND, EV_PLAYED, EV_VOTED, EV_REVEALED, EV_NOTED, EV_DONE, EV_CLOSED, EV_REOPENED
+	EV_OTHER, EV_OTHER, EV_ROUND, EV_PLAYED, EV_VOTED, EV_REVEALED, EV_NOTED, EV_DONE, EV_CLOSED, EV_REOPENED,
+	EV_OTHER
 };
 static const bool intent_actor[IN__COUNT] = {
-	false, false, false, true, true, false, true, false, false, false
+	false, false, false, true, true, false, true, false, false, false, false
 };
 
 static const char *const error_codes[] = {
@@ -105,6 +114,9 @@ typedef struct conn {
 	uint8_t tries;
 	bool relaunch;
 	bool welcomed;
+	bool slow;            /* a slow reader: a screen that stops reading when the interval begins */
+	bool slow_seen_gone;  /* the kernel showed its end before it was read */
+	uint64_t slow_end;    /* ns when its end was first seen, 0 while open */
 } conn;
 
 typedef struct pending {
@@ -130,9 +142,12 @@ typedef struct room {
 	uint32_t card_by;     /* who played the table card (they write the note) */
 	uint16_t n_pend, n_out, cap;
 	uint16_t n_welcomed, launched, votes_seen, seen;
+	uint16_t readers;     /* members that read: the latency ends when the last of them has the event */
+	uint16_t voters;      /* players that vote */
 	uint8_t code_tries;
-	bool started, timer_armed, complete;
+	bool started, timer_armed, complete, slow;
 	char code[BENCH_ROOM_LEN + 1];
+	char slow_token[BENCH_TOKEN_MAX + 1]; /* the slow reader's, for --slow-resume */
 } room;
 
 struct counters {
@@ -149,11 +164,13 @@ static struct {
 	double rate;
 	int pid;
 	bool json;
+	unsigned slow_readers, slow_rcvbuf;
+	double slow_resume, slow_resume_due;
 	char deck[BENCH_DECK_ID_MAX + 1];
 	unsigned scale_min, scale_max;
 
 	uv_loop_t loop;
-	uv_timer_t hard_timer, phase_timer;
+	uv_timer_t hard_timer, phase_timer, sample_timer;
 	conn *conns;
 	room *rooms_v;
 	unsigned total;
@@ -177,11 +194,15 @@ static struct {
 	uint64_t violations, seq_gaps, dropped, queue_full;
 	double srv_cpu0, srv_cpu1, self_cpu0, self_cpu1;
 	double setup_srv_cpu0, setup_srv_cpu1, setup_self_cpu0, setup_self_cpu1;
-	long rss0, rss1;
+	long rss0, rss1, rss_peak, rss_measure0;
+
+	/* slow readers */
+	uint64_t slow_closed_1008, slow_closed_other, slow_open;
+	bool draining;
 
 	/* latency */
 	uint32_t *samples;
-	uint64_t n_samples, seen_samples, lat_max;
+	uint64_t n_samples, seen_samples, lat_max, lat_max_slow, lat_max_other, n_lat_slow, n_lat_other;
 	uint64_t kind_n[EV__COUNT], kind_sum[EV__COUNT], kind_max[EV__COUNT]; /* µs, per matched event */
 	uint32_t *burst_total;   /* per repeat, µs */
 	uint32_t *burst_rooms;   /* per room per repeat, µs */
@@ -472,6 +493,7 @@ static void send_intent(conn *c, enum intent k, unsigned arg)
 	case IN_JOIN: fields += 3; break;
 	case IN_PLAY: case IN_VOTE: case IN_NOTE: fields += 1; break;
 	case IN_CLOSE: fields += 2; break;
+	case IN_RESUME: fields += 2; break;
 	default: break;
 	}
 	msgpack_pack_map(&pk, fields);
@@ -500,13 +522,15 @@ static void send_intent(conn *c, enum intent k, unsigned arg)
 		msgpack_pack_false(&pk);
 		break;
 	case IN_JOIN:
-		snprintf(name, sizeof name, "player %u", (unsigned)c->idx + 1);
+		snprintf(name, sizeof name, "%s %u", c->slow ? "slow" : "player", (unsigned)c->idx + 1);
 		pk_str(&pk, "room");
 		pk_str(&pk, r->code);
 		pk_str(&pk, "name");
 		pk_str(&pk, name);
 		pk_str(&pk, "role");
-		pk_str(&pk, "player");
+		/* A slow reader is a screen: it holds no cards, takes no turn and
+		 * never votes, so its room plays on without it. */
+		pk_str(&pk, c->slow ? "screen" : "player");
 		break;
 	case IN_PLAY:
 		pk_str(&pk, "card");
@@ -520,6 +544,12 @@ static void send_intent(conn *c, enum intent k, unsigned arg)
 	case IN_NOTE:
 		pk_str(&pk, "text");
 		pk_str(&pk, "a note from verrijk-bench");
+		break;
+	case IN_RESUME:
+		pk_str(&pk, "room");
+		pk_str(&pk, r->code);
+		pk_str(&pk, "token");
+		pk_str(&pk, r->slow_token);
 		break;
 	case IN_CLOSE:
 		pk_str(&pk, "text");
@@ -541,21 +571,33 @@ static void send_intent(conn *c, enum intent k, unsigned arg)
 
 /* ---- latency ---- */
 
-static void lat_sample(uint64_t ns)
+/* One sample; its top bit says whether its room has a slow reader, so one
+ * reservoir serves the overall figures and the split alike. */
+static void lat_sample(uint64_t ns, bool slow_room)
 {
 	uint64_t us = ns / 1000;
-	if (us > UINT32_MAX)
-		us = UINT32_MAX;
+	if (us > BENCH_SAMPLE_US_MAX)
+		us = BENCH_SAMPLE_US_MAX;
 	if (us > g.lat_max)
 		g.lat_max = us;
+	if (slow_room) {
+		g.n_lat_slow++;
+		if (us > g.lat_max_slow)
+			g.lat_max_slow = us;
+	} else {
+		g.n_lat_other++;
+		if (us > g.lat_max_other)
+			g.lat_max_other = us;
+	}
+	uint32_t v = (uint32_t)us | (slow_room ? BENCH_SLOW_FLAG : 0);
 	g.seen_samples++;
 	if (g.n_samples < BENCH_SAMPLES_MAX) {
-		g.samples[g.n_samples++] = (uint32_t)us;
+		g.samples[g.n_samples++] = v;
 	} else {
 		/* Reservoir sampling keeps the kept samples a fair draw of all. */
 		uint64_t j = rng_next() % g.seen_samples;
 		if (j < BENCH_SAMPLES_MAX)
-			g.samples[j] = (uint32_t)us;
+			g.samples[j] = v;
 	}
 }
 
@@ -580,11 +622,11 @@ static void lat_event(room *r, enum ev_kind k, uint32_t player)
 		outstanding *o = &r->out[i];
 		if (o->ev != k || (o->actor && o->actor != player))
 			continue;
-		if (++o->got < g.members)
+		if (++o->got < r->readers)
 			return;
 		if (g.measuring && g.sc == SC_ROUNDS) {
 			uint64_t us = (g.now - o->t0) / 1000;
-			lat_sample(g.now - o->t0);
+			lat_sample(g.now - o->t0, r->slow);
 			g.kind_n[k]++;
 			g.kind_sum[k] += us;
 			if (us > g.kind_max[k])
@@ -698,6 +740,9 @@ static void conn_launch(conn *c)
 	c->n_hand = 0;
 	c->tokens = BENCH_CONN_BURST;
 	c->tok_at = uv_hrtime();
+	/* A slow reader's small receive buffer keeps the kernel from holding
+	 * megabytes for it: what it does not read backs up in the server. */
+	c->ws.rcvbuf = c->slow ? g.slow_rcvbuf : 0;
 	int rc = ws_connect(&c->ws, path, (unsigned)(c - g.conns));
 	if (rc < 0) {
 		/* EMFILE and friends: nothing to retry into. */
@@ -737,6 +782,23 @@ static void conn_lost(conn *c, const char *why)
 	ws_end(&c->ws, WS_END_ERROR, why);
 }
 
+/* A slow reader's connection ended: counted apart from `dropped`, since
+ * the server closing it is the point. The run ends early when the last
+ * one is read out after the interval. */
+static void slow_ended(conn *c, bool policy)
+{
+	if (!c->slow_end)
+		c->slow_end = uv_hrtime();
+	if (policy)
+		g.slow_closed_1008++;
+	else
+		g.slow_closed_other++;
+	if (g.slow_open)
+		g.slow_open--;
+	if (g.draining && g.slow_open == 0)
+		finish();
+}
+
 /* A connection ended: before its welcome it is retried (a bounded number of
  * times), after it it counts as dropped. */
 static void on_ws_lost(ws_conn *ws, enum ws_end end, const char *why)
@@ -744,6 +806,12 @@ static void on_ws_lost(ws_conn *ws, enum ws_end end, const char *why)
 	conn *c = (conn *)ws;
 	if (c->state == CS_CLOSING || c->state == CS_GONE || c->state == CS_IDLE)
 		return;
+	if (c->slow && c->state == CS_OPEN) {
+		c->state = CS_CLOSING;
+		if (!g.finished)
+			slow_ended(c, end == WS_END_CLOSED && ws->close_code == 1008);
+		return;
+	}
 	if (end == WS_END_REFUSED) {
 		/* A refused upgrade (say at the connection cap) is not retried:
 		 * the server said no. */
@@ -839,7 +907,7 @@ static void handle_map(conn *c, const msgpack_object *m)
 	if (mp_is(t, "ev")) {
 		g.c.events++;
 		uint64_t seq = mp_uint(m, "seq");
-		if (c->state == CS_OPEN) {
+		if (c->state == CS_OPEN && !c->slow) {
 			if (seq != (uint64_t)c->seq + 1)
 				g.seq_gaps++;
 			c->seq = (uint32_t)seq;
@@ -850,7 +918,9 @@ static void handle_map(conn *c, const msgpack_object *m)
 	} else if (mp_is(t, "ok")) {
 		g.c.oks++;
 	} else if (mp_is(t, "welcome")) {
-		on_welcome(c, m);
+		/* A slow reader's --slow-resume answers, read late. */
+		if (!(c->slow && c->state == CS_OPEN))
+			on_welcome(c, m);
 	} else if (mp_is(t, "error")) {
 		on_error_msg(c, m);
 	} else if (!mp_is(t, "pong")) {
@@ -953,6 +1023,14 @@ static void on_welcome(conn *c, const msgpack_object *m)
 		}
 	c->state = CS_OPEN;
 	c->welcomed = true;
+	if (c->slow) {
+		const msgpack_object *tok = mp_get(m, "token");
+		if (tok && tok->type == MSGPACK_OBJECT_STR && tok->via.str.size <= BENCH_TOKEN_MAX) {
+			memcpy(r->slow_token, tok->via.str.ptr, tok->via.str.size);
+			r->slow_token[tok->via.str.size] = '\0';
+		}
+		g.slow_open++;
+	}
 	g.inflight--;
 	g.welcomed++;
 	r->n_welcomed++;
@@ -983,6 +1061,50 @@ static void begin_measure(void)
 	g.c0 = g.c;
 	g.srv_cpu0 = proc_cpu_s();
 	g.self_cpu0 = cpu_self();
+	g.rss_measure0 = g.rss_peak = proc_rss_kb();
+	/* The slow readers stop reading now: from here on the server must
+	 * bound what it holds for them. */
+	for (unsigned i = 0; i < g.slow_readers; i++) {
+		conn *c = &g.rooms_v[i].m[g.members - 1];
+		if (c->state == CS_OPEN)
+			ws_pause(&c->ws);
+	}
+}
+
+/* Every BENCH_SAMPLE_MS: the server's RSS (its peak over the interval)
+ * and whether a paused slow reader's socket shows the server's end. That
+ * is only visible when the end gets past the unread backlog (a reset, or
+ * a FIN once everything before it fitted into our receive buffer); the
+ * close frame itself is read after the interval (see end_run). */
+static void on_sample(uv_timer_t *t)
+{
+	if (!g.measuring)
+		return;
+	long kb = proc_rss_kb();
+	if (kb > g.rss_peak)
+		g.rss_peak = kb;
+	uint64_t now = uv_hrtime();
+	/* --slow-resume: each slow reader asks for its whole View again (a
+	 * device in a reconnect loop), which the server answers with a large
+	 * welcome it will never read. */
+	g.slow_resume_due += g.slow_resume * BENCH_SAMPLE_MS / 1000.0;
+	unsigned resumes = (unsigned)g.slow_resume_due;
+	g.slow_resume_due -= resumes;
+	for (unsigned i = 0; i < g.slow_readers && !g.finished; i++) {
+		conn *c = &g.rooms_v[i].m[g.members - 1];
+		if (c->state != CS_OPEN || c->slow_end)
+			continue;
+		for (unsigned k = 0; k < resumes && c->state == CS_OPEN && g.rooms_v[i].slow_token[0]; k++)
+			send_intent(c, IN_RESUME, 0);
+		if (c->state != CS_OPEN)
+			continue;
+		if (ws_peer_gone(&c->ws)) {
+			if (!c->slow_end)
+				c->slow_end = now;
+			c->slow_seen_gone = true;
+			ws_resume(&c->ws);
+		}
+	}
 }
 
 static void end_measure(void)
@@ -997,11 +1119,35 @@ static void end_measure(void)
 	g.self_cpu1 = cpu_self();
 }
 
-static void on_rounds_over(uv_timer_t *t)
+static void on_drain_over(uv_timer_t *t)
+{
+	finish();
+}
+
+/* The interval is over: no new intents; slow readers still open read
+ * their backlog for at most BENCH_DRAIN_MS, so that a close frame behind
+ * it (1008 or another) is seen and counted. */
+static void end_run(void)
 {
 	end_measure();
 	g.stopping = true;
-	finish();
+	if (g.slow_open == 0 || g.finished) {
+		finish();
+		return;
+	}
+	g.draining = true;
+	for (unsigned i = 0; i < g.slow_readers; i++) {
+		conn *c = &g.rooms_v[i].m[g.members - 1];
+		if (c->state == CS_OPEN)
+			ws_resume(&c->ws);
+	}
+	if (!g.finished)
+		uv_timer_start(&g.phase_timer, on_drain_over, BENCH_DRAIN_MS, 0);
+}
+
+static void on_rounds_over(uv_timer_t *t)
+{
+	end_run();
 }
 
 static void on_hold_over(uv_timer_t *t)
@@ -1025,7 +1171,7 @@ static void burst_fire(void)
 	double wait = 0;
 	for (unsigned i = 0; i < g.total; i++) {
 		conn *c = &g.conns[i];
-		if (c->idx == 0)
+		if (c->idx == 0 || c->slow)
 			continue;
 		refill(&c->tokens, &c->tok_at, now, BENCH_CONN_RATE, BENCH_CONN_BURST);
 		if (c->tokens < 1 && (1 - c->tokens) / BENCH_CONN_RATE > wait)
@@ -1040,7 +1186,7 @@ static void burst_fire(void)
 	g.t_burst = uv_hrtime();
 	for (unsigned i = 0; i < g.total; i++) {
 		conn *c = &g.conns[i];
-		if (c->idx == 0 || c->state != CS_OPEN)
+		if (c->idx == 0 || c->slow || c->state != CS_OPEN)
 			continue;
 		c->tokens -= 1;
 		send_intent(c, IN_VOTE, g.scale_min + (unsigned)(rng_next() % (g.scale_max - g.scale_min + 1)));
@@ -1070,9 +1216,7 @@ static void burst_room_done(room *r)
 		return;
 	g.burst_total[g.burst_round++] = (uint32_t)(us > UINT32_MAX ? UINT32_MAX : us);
 	if (g.burst_round == g.repeat) {
-		end_measure();
-		g.stopping = true;
-		finish();
+		end_run();
 		return;
 	}
 	for (unsigned i = 0; i < g.rooms; i++)
@@ -1088,6 +1232,10 @@ static void on_event(conn *c, enum ev_kind k, uint32_t player, const msgpack_obj
 {
 	room *r = c->room;
 	bool fac = c->idx == 0;
+	/* A slow reader counts for nothing: what it reads (before the interval,
+	 * or its backlog at the end) is stale by design. */
+	if (c->slow)
+		return;
 	if (k != EV_TURN && k != EV_DEALT)
 		lat_event(r, k, player);
 	switch (k) {
@@ -1128,17 +1276,17 @@ static void on_event(conn *c, enum ev_kind k, uint32_t player, const msgpack_obj
 		}
 		if (g.sc == SC_ROUNDS && !fac)
 			room_enqueue(r, c, IN_VOTE, random_vote());
-		if (g.sc == SC_BURST && ++r->seen == g.members)
+		if (g.sc == SC_BURST && ++r->seen == r->readers)
 			burst_room_ready(r);
 		break;
 	case EV_VOTED:
-		if (fac && ++r->votes_seen == g.members - 1)
+		if (fac && ++r->votes_seen == r->voters)
 			room_enqueue(r, c, IN_REVEAL, 0);
 		break;
 	case EV_REVEALED:
 		if (g.sc == SC_ROUNDS && c->player == r->card_by)
 			room_enqueue(r, c, IN_NOTE, 0);
-		if (g.sc == SC_BURST && ++r->seen == g.members)
+		if (g.sc == SC_BURST && ++r->seen == r->readers)
 			burst_room_done(r);
 		break;
 	case EV_NOTED:
@@ -1152,7 +1300,7 @@ static void on_event(conn *c, enum ev_kind k, uint32_t player, const msgpack_obj
 	case EV_REOPENED:
 		if (fac)
 			r->votes_seen = 0;
-		if (g.sc == SC_BURST && ++r->seen == g.members)
+		if (g.sc == SC_BURST && ++r->seen == r->readers)
 			burst_room_ready(r);
 		break;
 	default:
@@ -1229,6 +1377,12 @@ static void finish(void)
 
 /* ---- report ---- */
 
+static int cmp_lat(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a & BENCH_SAMPLE_US_MAX, y = *(const uint32_t *)b & BENCH_SAMPLE_US_MAX;
+	return (x > y) - (x < y);
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -1253,6 +1407,38 @@ static void put_num(json_t *o, const char *key, double v)
 static void put_int(json_t *o, const char *key, uint64_t v)
 {
 	json_object_set_new(o, key, json_integer((json_int_t)v));
+}
+
+/* When each slow reader's end was first seen, from the start of the
+ * interval: min, median, max over those seen inside it. */
+static void slow_report(json_t *o, bool measured)
+{
+	uint32_t ms[BENCH_ROOMS_MAX];
+	unsigned n = 0, open_at_end = 0, seen_gone = 0;
+	for (unsigned i = 0; i < g.slow_readers; i++) {
+		const conn *c = &g.rooms_v[i].m[g.members - 1];
+		if (c->slow_seen_gone)
+			seen_gone++;
+		if (!measured || !c->welcomed)
+			continue;
+		if (!c->slow_end || c->slow_end > g.t1) {
+			open_at_end++;
+			continue;
+		}
+		uint64_t d = c->slow_end > g.t0 ? (c->slow_end - g.t0) / 1000000 : 0;
+		ms[n++] = (uint32_t)(d > UINT32_MAX ? UINT32_MAX : d);
+	}
+	qsort(ms, n, sizeof *ms, cmp_u32);
+	put_int(o, "slow_rcvbuf", g.slow_rcvbuf);
+	put_num(o, "slow_resume_per_s", g.slow_resume);
+	put_int(o, "slow_closed_1008", g.slow_closed_1008);
+	put_int(o, "slow_closed_other", g.slow_closed_other);
+	put_int(o, "slow_closed_in_interval", n);
+	put_int(o, "slow_open_at_end", open_at_end);
+	put_int(o, "slow_end_seen_unread", seen_gone);
+	put_num(o, "slow_close_s_min", n ? ms[0] / 1000.0 : NAN);
+	put_num(o, "slow_close_s_p50", n ? pct_ms(ms, n, 0.5) : NAN);
+	put_num(o, "slow_close_s_max", n ? ms[n - 1] / 1000.0 : NAN);
 }
 
 static void report(void)
@@ -1344,8 +1530,38 @@ static void report(void)
 	put_int(o, "server_closes", ws_stats.close_frames);
 	put_int(o, "dropped", g.dropped);
 	put_int(o, "queue_full", g.queue_full);
+	if (g.sc != SC_CONNECT) {
+		put_int(o, "slow_readers", g.slow_readers);
+		if (g.slow_readers)
+			slow_report(o, measured);
+	}
+	if (g.sc == SC_ROUNDS && g.slow_readers) {
+		/* Rooms with a slow reader first, flags stripped, each part sorted. */
+		size_t ns = 0;
+		for (size_t i = 0; i < g.n_samples; i++) {
+			uint32_t v = g.samples[i];
+			if (v & BENCH_SLOW_FLAG) {
+				g.samples[i] = g.samples[ns];
+				g.samples[ns++] = v & BENCH_SAMPLE_US_MAX;
+			}
+		}
+		for (size_t i = ns; i < g.n_samples; i++)
+			g.samples[i] &= BENCH_SAMPLE_US_MAX;
+		qsort(g.samples, ns, sizeof *g.samples, cmp_u32);
+		qsort(g.samples + ns, g.n_samples - ns, sizeof *g.samples, cmp_u32);
+		put_int(o, "latency_slow_rooms_samples", g.n_lat_slow);
+		put_num(o, "latency_slow_rooms_p50_ms", pct_ms(g.samples, ns, 0.50));
+		put_num(o, "latency_slow_rooms_p99_ms", pct_ms(g.samples, ns, 0.99));
+		put_num(o, "latency_slow_rooms_max_ms", g.n_lat_slow ? g.lat_max_slow / 1000.0 : NAN);
+		put_int(o, "latency_other_rooms_samples", g.n_lat_other);
+		put_num(o, "latency_other_rooms_p50_ms", pct_ms(g.samples + ns, g.n_samples - ns, 0.50));
+		put_num(o, "latency_other_rooms_p99_ms", pct_ms(g.samples + ns, g.n_samples - ns, 0.99));
+		put_num(o, "latency_other_rooms_max_ms", g.n_lat_other ? g.lat_max_other / 1000.0 : NAN);
+	}
 	if (g.sc == SC_ROUNDS) {
-		qsort(g.samples, g.n_samples, sizeof *g.samples, cmp_u32);
+		qsort(g.samples, g.n_samples, sizeof *g.samples, cmp_lat);
+		for (size_t i = 0; i < g.n_samples; i++)
+			g.samples[i] &= BENCH_SAMPLE_US_MAX;
 		put_int(o, "latency_samples", g.seen_samples);
 		put_num(o, "latency_p50_ms", pct_ms(g.samples, g.n_samples, 0.50));
 		put_num(o, "latency_p95_ms", pct_ms(g.samples, g.n_samples, 0.95));
@@ -1369,7 +1585,7 @@ static void report(void)
 			json_array_append_new(tot, json_real(g.burst_total[i] / 1000.0));
 		json_object_set_new(o, "burst_total_ms", tot);
 		put_int(o, "bursts_done", g.burst_round);
-		put_int(o, "votes_per_burst", (uint64_t)g.rooms * (g.members - 1));
+		put_int(o, "votes_per_burst", (uint64_t)g.rooms * (g.members - 1) - g.slow_readers);
 		qsort(g.burst_total, g.burst_round, sizeof *g.burst_total, cmp_u32);
 		put_num(o, "burst_total_p50_ms", pct_ms(g.burst_total, g.burst_round, 0.5));
 		put_num(o, "burst_total_max_ms", pct_ms(g.burst_total, g.burst_round, 1.0));
@@ -1380,6 +1596,8 @@ static void report(void)
 	double srv = measured && g.srv_cpu0 >= 0 && g.srv_cpu1 >= 0 ? g.srv_cpu1 - g.srv_cpu0 : NAN;
 	double self = measured ? g.self_cpu1 - g.self_cpu0 : NAN;
 	if (g.pid > 0) {
+		put_num(o, "server_rss_measure_start_kib", measured && g.rss_measure0 >= 0 ? (double)g.rss_measure0 : NAN);
+		put_num(o, "server_rss_peak_kib", measured && g.rss_peak >= 0 ? (double)g.rss_peak : NAN);
 		put_num(o, "server_cpu_s", srv);
 		put_num(o, "server_cpu_share", srv / secs);
 		if (g.sc != SC_CONNECT) {
@@ -1441,8 +1659,12 @@ static void usage(FILE *f)
 	        "  --inflight N                handshakes in flight (default %d)\n"
 	        "  --sources N                 IPv4 source addresses 127.0.0.1..N to spread connections over (default %d)\n"
 	        "  --timeout S                 hard limit for the whole run (default: seconds + hold + 120)\n"
+	        "  --slow-readers N            rounds/burst: in the first N rooms the last member is a screen\n"
+	        "                              that stops reading when the interval begins (default 0)\n"
+	        "  --slow-rcvbuf BYTES         SO_RCVBUF of a slow reader, 0 = the kernel's (default %d)\n"
+	        "  --slow-resume R             each slow reader sends R resumes/s while not reading (default 0, at most 15)\n"
 	        "  --json                      one JSON object on stdout instead of the table\n",
-	        BENCH_ROOMS_MAX, BENCH_MEMBERS_MAX, BENCH_INFLIGHT_DEFAULT, BENCH_SOURCES_DEFAULT);
+	        BENCH_ROOMS_MAX, BENCH_MEMBERS_MAX, BENCH_INFLIGHT_DEFAULT, BENCH_SOURCES_DEFAULT, BENCH_SLOW_RCVBUF);
 }
 
 static bool parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
@@ -1552,7 +1774,8 @@ int main(int argc, char **argv)
 	g.sources = BENCH_SOURCES_DEFAULT;
 	g.scale_min = 1;
 	g.scale_max = 5;
-	g.rss0 = g.rss1 = -1;
+	g.rss0 = g.rss1 = g.rss_peak = g.rss_measure0 = -1;
+	g.slow_rcvbuf = BENCH_SLOW_RCVBUF;
 	snprintf(g.deck, sizeof g.deck, "verrijkte-leeromgevingen");
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -1598,6 +1821,14 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--timeout") == 0) {
 			ok = parse_uint(v, 1, 4 * BENCH_SECONDS_MAX, &g.timeout);
 			timeout_given = true;
+		} else if (strcmp(a, "--slow-readers") == 0) {
+			ok = parse_uint(v, 0, BENCH_ROOMS_MAX, &g.slow_readers);
+		} else if (strcmp(a, "--slow-rcvbuf") == 0) {
+			ok = parse_uint(v, 0, BENCH_SLOW_RCVBUF_MAX, &g.slow_rcvbuf);
+		} else if (strcmp(a, "--slow-resume") == 0) {
+			char *end;
+			g.slow_resume = strtod(v, &end);
+			ok = end != v && !*end && g.slow_resume >= 0 && g.slow_resume <= BENCH_SLOW_RESUME_MAX;
 		} else if (strcmp(a, "--pid") == 0) {
 			ok = parse_uint(v, 1, 1u << 30, &u);
 			g.pid = (int)u;
@@ -1630,6 +1861,10 @@ int main(int argc, char **argv)
 	}
 	if (g.sc != SC_CONNECT && g.members < 2) {
 		fprintf(stderr, "verrijk-bench: %s needs --members 2 or more (a facilitator and a player)\n", argv[1]);
+		return 1;
+	}
+	if (g.slow_readers && (g.sc == SC_CONNECT || g.slow_readers > g.rooms || g.members < 3)) {
+		fprintf(stderr, "verrijk-bench: --slow-readers needs rounds or burst, at most --rooms, and --members 3 or more\n");
 		return 1;
 	}
 	load_deck(deck_file, deck_given);
@@ -1699,6 +1934,11 @@ int main(int argc, char **argv)
 		r->timer.data = r;
 		r->rtok_at = uv_hrtime();
 		r->rtokens = 1;
+		r->slow = i < g.slow_readers;
+		r->readers = (uint16_t)(g.members - r->slow);
+		r->voters = (uint16_t)(g.members - 1 - r->slow);
+		if (r->slow)
+			g.conns[(size_t)i * g.members + g.members - 1].slow = true;
 		for (unsigned j = 0; j < g.members; j++) {
 			r->m[j].room = r;
 			r->m[j].idx = (uint16_t)j;
@@ -1706,6 +1946,9 @@ int main(int argc, char **argv)
 	}
 	uv_timer_init(&g.loop, &g.hard_timer);
 	uv_timer_init(&g.loop, &g.phase_timer);
+	uv_timer_init(&g.loop, &g.sample_timer);
+	if (g.pid > 0 || g.slow_readers)
+		uv_timer_start(&g.sample_timer, on_sample, BENCH_SAMPLE_MS, BENCH_SAMPLE_MS);
 	uv_timer_start(&g.hard_timer, on_hard_timeout, (uint64_t)g.timeout * 1000, 0);
 
 	g.rss0 = proc_rss_kb();

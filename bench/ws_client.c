@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -478,33 +479,79 @@ static void on_connect(uv_connect_t *req, int status)
 	ws_write(ws, (const uint8_t *)text, (size_t)n);
 }
 
-/* Opens the socket bound to one of several loopback source addresses. With
- * one source address the kernel's ephemeral port search on connect scans
- * every port in use (it prefers even ports: past ~14,000 connections each
- * connect walks them all), which made the bench, not the server, the limit.
- * IP_BIND_ADDRESS_NO_PORT leaves the port to connect, which only needs the
- * whole 4-tuple to be unique. Returns a libuv error or 0. */
+/* Opens the socket itself when libuv's default will not do: bound to one
+ * of several loopback source addresses, or with a small receive buffer.
+ * With one source address the kernel's ephemeral port search on connect
+ * scans every port in use (it prefers even ports: past ~14,000 connections
+ * each connect walks them all), which made the bench, not the server, the
+ * limit. IP_BIND_ADDRESS_NO_PORT leaves the port to connect, which only
+ * needs the whole 4-tuple to be unique. SO_RCVBUF must be set before
+ * connect: the window scale is agreed in the SYN. Returns a libuv error
+ * or 0. */
 static int open_socket(ws_conn *ws, unsigned source)
 {
-	if (w.server.ss_family != AF_INET || w.sources <= 1)
+	bool bind_source = w.server.ss_family == AF_INET && w.sources > 1;
+	if (!bind_source && !ws->rcvbuf)
 		return 0;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(w.server.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	int one = 1;
-	struct sockaddr_in src;
-	uv_ip4_addr("127.0.0.1", 0, &src);
-	src.sin_addr.s_addr = htonl(ntohl(src.sin_addr.s_addr) + source % w.sources);
-	if (setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one) < 0 ||
-	    bind(fd, (const struct sockaddr *)&src, sizeof src) < 0) {
+	int one = 1, rcv = ws->rcvbuf > INT32_MAX ? INT32_MAX : (int)ws->rcvbuf;
+	if (rcv && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv) < 0) {
 		int e = -errno;
 		close(fd);
 		return e;
+	}
+	if (bind_source) {
+		struct sockaddr_in src;
+		uv_ip4_addr("127.0.0.1", 0, &src);
+		src.sin_addr.s_addr = htonl(ntohl(src.sin_addr.s_addr) + source % w.sources);
+		if (setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one) < 0 ||
+		    bind(fd, (const struct sockaddr *)&src, sizeof src) < 0) {
+			int e = -errno;
+			close(fd);
+			return e;
+		}
 	}
 	int rc = uv_tcp_open(&ws->tcp, fd);
 	if (rc < 0)
 		close(fd);
 	return rc;
+}
+
+void ws_pause(ws_conn *ws)
+{
+	if (ws->state == WS_OPEN)
+		uv_read_stop((uv_stream_t *)&ws->tcp);
+}
+
+void ws_resume(ws_conn *ws)
+{
+	if (ws->state != WS_OPEN)
+		return;
+	int rc = uv_read_start((uv_stream_t *)&ws->tcp, on_alloc, on_read);
+	if (rc < 0)
+		ws_end(ws, WS_END_ERROR, uv_strerror(rc));
+}
+
+bool ws_peer_gone(ws_conn *ws)
+{
+	uv_os_fd_t fd;
+	if (ws->state != WS_OPEN || uv_fileno((uv_handle_t *)&ws->tcp, &fd) < 0)
+		return false;
+	int err = 0;
+	socklen_t len = sizeof err;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err) {
+		/* SO_ERROR clears the error: the read that follows must still
+		 * fail, so the connection is ended here with it. */
+		ws_end(ws, WS_END_ERROR, strerror(err));
+		return true;
+	}
+	struct tcp_info ti;
+	len = sizeof ti;
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+		return false;
+	return ti.tcpi_state != TCP_ESTABLISHED;
 }
 
 int ws_connect(ws_conn *ws, const char *path, unsigned source)

@@ -36,6 +36,7 @@ typedef struct ws_conn {
 	uint8_t *buf;          /* incomplete input (handshake bytes or a partial frame), NULL when none */
 	uint8_t *msg;          /* a fragmented message being reassembled, NULL when none */
 	uint32_t blen, bcap, mlen, mcap;
+	uint32_t rcvbuf;       /* SO_RCVBUF set before connect when nonzero (the caller's choice) */
 	uint16_t close_code;   /* the server's close code, for WS_END_CLOSED */
 	uint8_t state;         /* enum ws_state */
 	bool in_msg;
@@ -89,6 +90,16 @@ void ws_end(ws_conn *ws, enum ws_end why, const char *text);
 /* Closes without the lost callback: for the end of a run. Open connections
  * are sent a close frame (1000) first. */
 void ws_abort(ws_conn *ws);
+
+/* Stops reading an open connection (the server's data backs up in the
+ * kernel buffers and then in the server), and starts again. */
+void ws_pause(ws_conn *ws);
+void ws_resume(ws_conn *ws);
+
+/* True when the kernel says the peer has ended a connection we are not
+ * reading: a reset, or a FIN (the socket left ESTABLISHED), or a pending
+ * socket error. Never reads any data. */
+bool ws_peer_gone(ws_conn *ws);
 
 /* Frees what an ended connection still holds (safe on any ws_conn). */
 void ws_release(ws_conn *ws);
