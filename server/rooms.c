@@ -55,6 +55,11 @@ typedef struct pending {
 	game_input_kind kind;
 	net_conn *conn;       /* the sender; NULL once it closed */
 	uint32_t player;      /* device inputs */
+	/* An intent's type and id, from its decoding on arrival: answering
+	 * it needs no decoding again. */
+	vp_type t;
+	bool has_id;
+	uint64_t id;
 	size_t len;
 	uint8_t frame[];
 } pending;
@@ -432,7 +437,7 @@ static void attach(device *l, net_conn *c)
 }
 
 static int enqueue(live_room *lr, game_input_kind kind, net_conn *c, uint32_t player,
-                   const uint8_t *frame, size_t len)
+                   const vp_intent *in, const uint8_t *frame, size_t len)
 {
 	pending *p;
 
@@ -445,6 +450,9 @@ static int enqueue(live_room *lr, game_input_kind kind, net_conn *c, uint32_t pl
 	p->kind = kind;
 	p->conn = c;
 	p->player = player;
+	p->t = in ? in->t : VP_T_PING;
+	p->has_id = in && in->has_id;
+	p->id = in ? in->id : 0;
 	p->len = len;
 	if (len)
 		memcpy(p->frame, frame, len);
@@ -461,7 +469,7 @@ static void on_grace(uv_timer_t *t)
 {
 	device *l = t->data;
 
-	if (l->conn || enqueue(l->lr, GAME_INPUT_OFFLINE, NULL, l->member, NULL, 0))
+	if (l->conn || enqueue(l->lr, GAME_INPUT_OFFLINE, NULL, l->member, NULL, NULL, 0))
 		return;
 	live_pump(l->lr);
 }
@@ -474,6 +482,17 @@ static void reply_error(net_conn *c, const vp_intent *in, vp_code code, const ch
 		metrics_intent(vp_type_name(in->t), vp_code_name(code));
 	if (c)
 		net_conn_send_error(c, in && in->has_id, in ? in->id : 0, code, msg);
+}
+
+/* reply_error for a queued input: an intent is answered, and counted; a
+ * device input has nobody to answer. */
+static void reply_pending_error(const pending *p, vp_code code, const char *msg)
+{
+	if (p->kind != GAME_INPUT_INTENT)
+		return;
+	metrics_intent(vp_type_name(p->t), vp_code_name(code));
+	if (p->conn)
+		net_conn_send_error(p->conn, p->has_id, p->id, code, msg);
 }
 
 /* True when member l gets the events of the current decision: attached,
@@ -571,7 +590,7 @@ static void fan_out(live_room *lr, const game_event *e, const net_conn *skip)
 	}
 }
 
-static void send_welcome(live_room *lr, net_conn *c, const vp_intent *in, uint32_t you, const char *token)
+static void send_welcome(live_room *lr, net_conn *c, const pending *p, uint32_t you, const char *token)
 {
 	msgpack_sbuffer view, out;
 	msgpack_packer pk;
@@ -586,7 +605,7 @@ static void send_welcome(live_room *lr, net_conn *c, const vp_intent *in, uint32
 	msgpack_sbuffer_init(&out);
 	msgpack_packer_init(&pk, &view, msgpack_sbuffer_write);
 	game_pack_view(lr->r, you, &pk);
-	if (vp_pack_welcome(&out, in && in->has_id, in ? in->id : 0, you, sname, role, stoken,
+	if (vp_pack_welcome(&out, p->has_id, p->id, you, sname, role, stoken,
 	                    (const uint8_t *)view.data, view.size) == 0)
 		net_conn_send(c, (const uint8_t *)out.data, out.size);
 	msgpack_sbuffer_destroy(&view);
@@ -680,28 +699,29 @@ static void live_commit(live_room *lr)
 
 	for (uint32_t k = 0; k < lr->n_batch; k++) {
 		decision *d = &lr->batch[k];
-		net_conn *sender = d->p->conn;
-		vp_intent in;
-		bool have_in = d->p->kind == GAME_INPUT_INTENT && pending_intent(d->p, &in);
+		const pending *p = d->p;
+		net_conn *sender = p->conn;
+		bool intent = p->kind == GAME_INPUT_INTENT;
 
-		if (have_in)
-			metrics_intent(vp_type_name(in.t), "ok");
 		if (d->res.you && sender) {
 			device *l = device_get(lr, d->res.you);
 
 			if (l) {
 				attach(l, sender);
-				send_welcome(lr, sender, &in, d->res.you, d->res.token);
+				send_welcome(lr, sender, p, d->res.you, d->res.token);
 			} else {
-				reply_error(sender, &in, VP_SERVER_BUSY, "The server is out of memory.");
+				reply_pending_error(p, VP_SERVER_BUSY, "The server is out of memory.");
+				continue;
 			}
-		} else if (sender && have_in && in.has_id) {
+		} else if (sender && intent && p->has_id) {
 			msgpack_sbuffer *ok = &lr->rs->body;
 
 			msgpack_sbuffer_clear(ok);
-			if (vp_pack_ok(ok, in.id) == 0)
+			if (vp_pack_ok(ok, p->id) == 0)
 				net_conn_send(sender, (const uint8_t *)ok->data, ok->size);
 		}
+		if (intent)
+			metrics_intent(vp_type_name(p->t), "ok");
 	}
 
 	if (last->res.purge) {
@@ -742,14 +762,9 @@ static void live_settle(live_room *lr)
 		if (!rs->log_failing)
 			ops_log(OPS_ERROR, lr->code, "the session log cannot be written (%s); answering server_busy until it can", uv_strerror(lr->write_error));
 		rs->log_failing = true;
-		for (uint32_t k = 0; k < lr->n_batch; k++) {
-			const pending *p = lr->batch[k].p;
-			vp_intent in;
-			bool have_in = p->kind == GAME_INPUT_INTENT && pending_intent(p, &in);
-
-			reply_error(p->conn, have_in ? &in : NULL, VP_SERVER_BUSY,
-			            "The server cannot save this right now; try again in a moment.");
-		}
+		for (uint32_t k = 0; k < lr->n_batch; k++)
+			reply_pending_error(lr->batch[k].p, VP_SERVER_BUSY,
+			                    "The server cannot save this right now; try again in a moment.");
 		lr->write_error = 0;
 		live_done(lr);
 		live_reload(lr);
@@ -993,7 +1008,7 @@ static void live_mark_offline(live_room *lr)
 	lr->n_pending = 0;
 	for (uint32_t id = 1; id <= room_members(lr->r); id++)
 		if (room_member_present(lr->r, id) && room_member_online(lr->r, id))
-			enqueue(lr, GAME_INPUT_OFFLINE, NULL, id, NULL, 0);
+			enqueue(lr, GAME_INPUT_OFFLINE, NULL, id, NULL, NULL, 0);
 	if (head) {
 		if (lr->tail)
 			lr->tail->next = head;
@@ -1051,12 +1066,10 @@ static void live_refuse_pending(live_room *lr, vp_code code, const char *msg)
 {
 	while (lr->head) {
 		pending *p = lr->head;
-		vp_intent in;
 
 		lr->head = p->next;
 		lr->n_pending--;
-		if (p->kind == GAME_INPUT_INTENT && pending_intent(p, &in))
-			reply_error(p->conn, &in, code, msg);
+		reply_pending_error(p, code, msg);
 		free(p);
 	}
 	lr->tail = NULL;
@@ -1200,7 +1213,7 @@ static void on_intent(void *ud, net_conn *c, const vp_intent *in, const uint8_t 
 		reply_error(c, in, VP_NO_ROOM, "This room has been deleted.");
 		return;
 	}
-	if (enqueue(lr, GAME_INPUT_INTENT, c, 0, frame, len)) {
+	if (enqueue(lr, GAME_INPUT_INTENT, c, 0, in, frame, len)) {
 		reply_error(c, in, VP_SERVER_BUSY, "This room is busy; try again in a moment.");
 		return;
 	}
