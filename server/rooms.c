@@ -128,6 +128,7 @@ struct rooms {
 	 * decisions, so sending allocates nothing once they have grown. */
 	msgpack_sbuffer pub;
 	msgpack_sbuffer body;
+	msgpack_sbuffer logged;  /* a batch's records, until evlog copied them */
 	msgpack_sbuffer own[GAME_MAX_MEMBERS + 1];
 };
 
@@ -316,6 +317,7 @@ static void rooms_finish(rooms *rs)
 
 	msgpack_sbuffer_destroy(&rs->pub);
 	msgpack_sbuffer_destroy(&rs->body);
+	msgpack_sbuffer_destroy(&rs->logged);
 	for (uint32_t i = 0; i <= GAME_MAX_MEMBERS; i++)
 		msgpack_sbuffer_destroy(&rs->own[i]);
 	free(rs);
@@ -859,7 +861,7 @@ drop:
 static void live_log(live_room *lr)
 {
 	rooms *rs = lr->rs;
-	msgpack_sbuffer buf;
+	msgpack_sbuffer *buf = &rs->logged;
 	msgpack_packer pk;
 	struct evlog_payload *parts = NULL;
 	size_t *ends = NULL;
@@ -874,25 +876,25 @@ static void live_log(live_room *lr)
 	}
 	ends = malloc(n * sizeof(*ends));
 	parts = malloc(n * sizeof(*parts));
-	msgpack_sbuffer_init(&buf);
-	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
+	msgpack_sbuffer_clear(buf);
+	msgpack_packer_init(&pk, buf, msgpack_sbuffer_write);
 	if (!ends || !parts) {
 		err = UV_ENOMEM;
 	} else {
 		for (uint32_t k = 0; k < lr->n_batch; k++)
 			for (uint32_t i = 0; i < lr->batch[k].n_ok; i++) {
 				game_pack_event(&lr->batch[k].res.events[i], &pk);
-				ends[j++] = buf.size;
+				ends[j++] = buf->size;
 			}
 		for (size_t i = 0; i < n; i++) {
 			size_t start = i ? ends[i - 1] : 0;
 
-			parts[i].bytes = buf.data + start;
+			parts[i].bytes = buf->data + start;
 			parts[i].len = ends[i] - start;
 		}
+		/* evlog copies the records before it returns. */
 		err = evlog_appendv(rs->log, lr->code, parts, n, on_logged, lr);
 	}
-	msgpack_sbuffer_destroy(&buf);
 	free(ends);
 	free(parts);
 	if (err) { /* refused at once: the batch is not in the log */
