@@ -48,9 +48,13 @@
 #define BENCH_SAMPLE_MS       100           /* server RSS and slow readers are looked at this often */
 #define BENCH_SLOW_RCVBUF     4096          /* SO_RCVBUF of a slow reader (the kernel doubles it) */
 #define BENCH_SLOW_RCVBUF_MAX (1u << 24)
+#define BENCH_SLOW_MSS        536           /* MSS a slow reader announces (small: the server's send buffer stays small) */
+#define BENCH_SLOW_MSS_MAX    65495
 #define BENCH_DRAIN_MS        3000          /* after the interval: slow readers read what is left */
 #define BENCH_SLOW_RESUME_MAX 15.0          /* resumes/s of a slow reader: inside its own 18/s */
 #define BENCH_TOKEN_MAX       64            /* a member token (32 hex characters) */
+#define BENCH_SLOW_REASONS    8             /* distinct end reasons of slow readers kept */
+#define BENCH_REASON_MAX      47
 #define BENCH_SLOW_FLAG       0x80000000u   /* latency sample of a room with a slow reader */
 #define BENCH_SAMPLE_US_MAX   0x7fffffffu
 
@@ -164,7 +168,7 @@ static struct {
 	double rate;
 	int pid;
 	bool json;
-	unsigned slow_readers, slow_rcvbuf;
+	unsigned slow_readers, slow_rcvbuf, slow_mss;
 	double slow_resume, slow_resume_due;
 	char deck[BENCH_DECK_ID_MAX + 1];
 	unsigned scale_min, scale_max;
@@ -198,6 +202,9 @@ static struct {
 
 	/* slow readers */
 	uint64_t slow_closed_1008, slow_closed_other, slow_open;
+	char slow_reason[BENCH_SLOW_REASONS][BENCH_REASON_MAX + 1];
+	uint64_t slow_reason_n[BENCH_SLOW_REASONS];
+	unsigned n_slow_reasons;
 	bool draining;
 
 	/* latency */
@@ -743,6 +750,7 @@ static void conn_launch(conn *c)
 	/* A slow reader's small receive buffer keeps the kernel from holding
 	 * megabytes for it: what it does not read backs up in the server. */
 	c->ws.rcvbuf = c->slow ? g.slow_rcvbuf : 0;
+	c->ws.mss = (uint16_t)(c->slow ? g.slow_mss : 0);
 	int rc = ws_connect(&c->ws, path, (unsigned)(c - g.conns));
 	if (rc < 0) {
 		/* EMFILE and friends: nothing to retry into. */
@@ -785,10 +793,21 @@ static void conn_lost(conn *c, const char *why)
 /* A slow reader's connection ended: counted apart from `dropped`, since
  * the server closing it is the point. The run ends early when the last
  * one is read out after the interval. */
-static void slow_ended(conn *c, bool policy)
+static void slow_ended(conn *c, bool policy, const char *why)
 {
 	if (!c->slow_end)
 		c->slow_end = uv_hrtime();
+	/* Why, counted per distinct text: a close frame can only be read once
+	 * everything queued before it was, so a server that hangs up on a
+	 * reader that never reads shows as a reset or an end of stream. */
+	unsigned i;
+	for (i = 0; i < g.n_slow_reasons; i++)
+		if (strncmp(g.slow_reason[i], why, BENCH_REASON_MAX) == 0)
+			break;
+	if (i == g.n_slow_reasons && i < BENCH_SLOW_REASONS)
+		snprintf(g.slow_reason[g.n_slow_reasons++], BENCH_REASON_MAX + 1, "%s", why);
+	if (i < g.n_slow_reasons)
+		g.slow_reason_n[i]++;
 	if (policy)
 		g.slow_closed_1008++;
 	else
@@ -809,7 +828,7 @@ static void on_ws_lost(ws_conn *ws, enum ws_end end, const char *why)
 	if (c->slow && c->state == CS_OPEN) {
 		c->state = CS_CLOSING;
 		if (!g.finished)
-			slow_ended(c, end == WS_END_CLOSED && ws->close_code == 1008);
+			slow_ended(c, end == WS_END_CLOSED && ws->close_code == 1008, why);
 		return;
 	}
 	if (end == WS_END_REFUSED) {
@@ -1112,6 +1131,9 @@ static void end_measure(void)
 	if (!g.measuring)
 		return;
 	g.measuring = false;
+	long kb = proc_rss_kb();
+	if (kb > g.rss_peak)
+		g.rss_peak = kb;
 	sync_counters();
 	g.t1 = uv_hrtime();
 	g.c1 = g.c;
@@ -1430,6 +1452,7 @@ static void slow_report(json_t *o, bool measured)
 	}
 	qsort(ms, n, sizeof *ms, cmp_u32);
 	put_int(o, "slow_rcvbuf", g.slow_rcvbuf);
+	put_int(o, "slow_mss", g.slow_mss);
 	put_num(o, "slow_resume_per_s", g.slow_resume);
 	put_int(o, "slow_closed_1008", g.slow_closed_1008);
 	put_int(o, "slow_closed_other", g.slow_closed_other);
@@ -1439,6 +1462,10 @@ static void slow_report(json_t *o, bool measured)
 	put_num(o, "slow_close_s_min", n ? ms[0] / 1000.0 : NAN);
 	put_num(o, "slow_close_s_p50", n ? pct_ms(ms, n, 0.5) : NAN);
 	put_num(o, "slow_close_s_max", n ? ms[n - 1] / 1000.0 : NAN);
+	json_t *why = json_object();
+	for (unsigned i = 0; i < g.n_slow_reasons; i++)
+		put_int(why, g.slow_reason[i], g.slow_reason_n[i]);
+	json_object_set_new(o, "slow_end_reasons", why);
 }
 
 static void report(void)
@@ -1662,9 +1689,11 @@ static void usage(FILE *f)
 	        "  --slow-readers N            rounds/burst: in the first N rooms the last member is a screen\n"
 	        "                              that stops reading when the interval begins (default 0)\n"
 	        "  --slow-rcvbuf BYTES         SO_RCVBUF of a slow reader, 0 = the kernel's (default %d)\n"
+	        "  --slow-mss BYTES            MSS a slow reader announces, 0 = the kernel's (default %d)\n"
 	        "  --slow-resume R             each slow reader sends R resumes/s while not reading (default 0, at most 15)\n"
 	        "  --json                      one JSON object on stdout instead of the table\n",
-	        BENCH_ROOMS_MAX, BENCH_MEMBERS_MAX, BENCH_INFLIGHT_DEFAULT, BENCH_SOURCES_DEFAULT, BENCH_SLOW_RCVBUF);
+	        BENCH_ROOMS_MAX, BENCH_MEMBERS_MAX, BENCH_INFLIGHT_DEFAULT, BENCH_SOURCES_DEFAULT, BENCH_SLOW_RCVBUF,
+	        BENCH_SLOW_MSS);
 }
 
 static bool parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
@@ -1776,6 +1805,7 @@ int main(int argc, char **argv)
 	g.scale_max = 5;
 	g.rss0 = g.rss1 = g.rss_peak = g.rss_measure0 = -1;
 	g.slow_rcvbuf = BENCH_SLOW_RCVBUF;
+	g.slow_mss = BENCH_SLOW_MSS;
 	snprintf(g.deck, sizeof g.deck, "verrijkte-leeromgevingen");
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -1825,6 +1855,9 @@ int main(int argc, char **argv)
 			ok = parse_uint(v, 0, BENCH_ROOMS_MAX, &g.slow_readers);
 		} else if (strcmp(a, "--slow-rcvbuf") == 0) {
 			ok = parse_uint(v, 0, BENCH_SLOW_RCVBUF_MAX, &g.slow_rcvbuf);
+		} else if (strcmp(a, "--slow-mss") == 0) {
+			ok = parse_uint(v, 0, BENCH_SLOW_MSS_MAX, &g.slow_mss);
+			ok = ok && (g.slow_mss == 0 || g.slow_mss >= 88);
 		} else if (strcmp(a, "--slow-resume") == 0) {
 			char *end;
 			g.slow_resume = strtod(v, &end);

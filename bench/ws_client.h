@@ -37,6 +37,7 @@ typedef struct ws_conn {
 	uint8_t *msg;          /* a fragmented message being reassembled, NULL when none */
 	uint32_t blen, bcap, mlen, mcap;
 	uint32_t rcvbuf;       /* SO_RCVBUF set before connect when nonzero (the caller's choice) */
+	uint16_t mss;          /* TCP_MAXSEG announced in the SYN when nonzero */
 	uint16_t close_code;   /* the server's close code, for WS_END_CLOSED */
 	uint8_t state;         /* enum ws_state */
 	bool in_msg;
