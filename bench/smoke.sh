@@ -5,7 +5,7 @@
 #   defaults: build/server/verrijk and build/bench/verrijk-bench (relative to the repo root)
 # Runs bench/wire_test.mjs (when node is there), then starts the server on
 # 127.0.0.1 with a free port and a temporary --data and --web,
-# runs connect, rounds and burst with --json --pid, and fails when a run fails,
+# runs connect, rounds (with one slow reader) and burst with --json --pid, and fails when a run fails,
 # delivers no events, or reports a protocol error. Ends only the server it started.
 set -euo pipefail
 
@@ -120,7 +120,7 @@ else
   echo "smoke: node not found, bench/wire_test.mjs skipped"
 fi
 
-run rounds --rooms 2 --members 4 --seconds 2
+run rounds --rooms 2 --members 4 --seconds 2 --slow-readers 1
 run connect --rooms 2 --members 4 --hold 1
 run burst --rooms 2 --members 4 --repeat 1
 

@@ -194,6 +194,7 @@ static struct {
 	unsigned rooms_started, rooms_ready, rooms_done, burst_round;
 	uint64_t t_burst;
 	uint64_t t0, t1;
+	double t0_unix;       /* wall clock of t0: lines up with the server's log */
 	struct counters c, c0, c1;
 	uint64_t violations, seq_gaps, dropped, queue_full;
 	double srv_cpu0, srv_cpu1, self_cpu0, self_cpu1;
@@ -1077,6 +1078,9 @@ static void begin_measure(void)
 	sync_counters();
 	g.measuring = true;
 	g.t0 = uv_hrtime();
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	g.t0_unix = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 	g.c0 = g.c;
 	g.srv_cpu0 = proc_cpu_s();
 	g.self_cpu0 = cpu_self();
@@ -1536,6 +1540,8 @@ static void report(void)
 		}
 	if (g.sc != SC_CONNECT) {
 		put_num(o, "measured_s", secs);
+		if (measured)
+			put_int(o, "measure_start_unix_ms", (uint64_t)(g.t0_unix * 1000.0));
 		put_int(o, "intents", d.intents);
 		put_num(o, "intents_per_s", measured ? d.intents / secs : NAN);
 		json_t *by = json_object();
