@@ -548,7 +548,7 @@ bool ws_peer_gone(ws_conn *ws)
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err) {
 		/* SO_ERROR clears the error: the read that follows must still
 		 * fail, so the connection is ended here with it. */
-		ws_end(ws, WS_END_ERROR, strerror(err));
+		ws_end(ws, WS_END_ERROR, uv_strerror(-err));
 		return true;
 	}
 	struct tcp_info ti;
