@@ -48,6 +48,13 @@ enum {
  * starves anyone else. */
 #define NET_SEND_QUEUE_MAX (256 * 1024)
 
+/* The kernel's send buffer of a WebSocket (SO_SNDBUF; Linux doubles it).
+ * Fixed rather than autotuned: autotuning lets one connection keep up to
+ * 4 MiB in the kernel (tcp_wmem), so a slow reader would cost that much
+ * before NET_SEND_QUEUE_MAX ever applied. Our frames are small; 64 KiB
+ * is many of them. */
+#define NET_SOCKET_SNDBUF (64 * 1024)
+
 /* Messages a connection may send: a burst of NET_RATE_BURST, refilled
  * at NET_RATE_PER_S per second. A message over the rate is answered
  * rate_limited and dropped; NET_RATE_STRIKES_MAX of those before the

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "net/net_private.h"
 #include "metrics.h"
@@ -596,6 +597,16 @@ void net_ws_idle_sweep(uv_timer_t *t)
 	}
 }
 
+/* Fixes the socket's kernel send buffer at NET_SOCKET_SNDBUF. */
+static void net_conn_fix_sndbuf(struct lws *wsi)
+{
+	int sndbuf = NET_SOCKET_SNDBUF;
+	lws_sockfd_type fd = lws_get_socket_fd(wsi);
+
+	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)))
+		lwsl_warn("net: SO_SNDBUF: the kernel keeps its own size\n");
+}
+
 int net_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
                     void *user, void *in, size_t len)
 {
@@ -624,6 +635,7 @@ int net_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			return 0;
 		}
 		net_conn_link(srv, c);
+		net_conn_fix_sndbuf(wsi);
 		if (srv->handler.on_open)
 			srv->handler.on_open(srv->handler.ud, c);
 		return 0;
