@@ -14,7 +14,10 @@
 # ("none batch always"), RUN_S (seconds per rounds run, 10), SERVER and
 # BENCH (the binaries), DATA_ROOT (where the data directories go: the disk
 # --sync is meant to measure; default the system's temporary directory),
-# CURVE_RATES (intents/s for the latency curve at the largest size).
+# CURVE_RATES (intents/s for the latency curve at the largest size),
+# BASELINE (another build of the server, e.g. of an older commit: a few
+# runs are repeated with it for a before/after table), NO_PROFILE=1 (skip
+# bench/profile.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,9 +59,9 @@ stop_server() {
 }
 trap stop_server EXIT
 
-start_server() { # sync
+start_server() { # sync [binary]
   data=$(mktemp -d "$DATA_ROOT/verrijk-bench-XXXXXX")
-  taskset -c 0 "$SERVER" --host 127.0.0.1 --port "$PORT" --data "$data" --web web-client/dist \
+  taskset -c 0 "${2:-$SERVER}" --host 127.0.0.1 --port "$PORT" --data "$data" --web web-client/dist \
     --sync "$1" >"$data.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do
@@ -71,7 +74,7 @@ start_server() { # sync
 # run LABEL SYNC SCENARIO ARGS...: one server, one bench run, one JSON line.
 run() {
   local label=$1 sync=$2 scenario=$3; shift 3
-  start_server "$sync"
+  start_server "$sync" "${RUN_BINARY:-}"
   local json rc=0
   json=$(taskset -c 1 "$BENCH" "$scenario" --url "ws://127.0.0.1:$PORT" --pid "$server_pid" --json "$@") || rc=$?
   stop_server
@@ -100,6 +103,16 @@ for sync in $MODES; do
   done
 done
 
+# Slow readers: the same paced run without and with 10 screens that stop
+# reading (and keep asking for the whole state, so their queues fill within
+# seconds); the server has CPU to spare, so latency shows interference,
+# not queueing.
+slow_n=${SLOW_SIZE:-1000}
+for slow in 0 10; do
+  run "slow readers $slow" batch rounds --rooms $((slow_n / 40)) --members 40 --seconds 15 --rate 500 \
+    --slow-readers "$slow" --slow-resume 10
+done
+
 # The latency curve: the largest size, rooms of 8, --sync batch, the
 # offered rate rising until p99 passes 50 ms.
 largest=${SIZES##* }
@@ -109,6 +122,22 @@ for rate in $CURVE_RATES; do
   if node -e "process.exit(Number('$p99') > 50 ? 0 : 1)"; then break; fi
 done
 
+# Before and after: the same runs against BASELINE and this build.
+if [[ -n "${BASELINE:-}" ]]; then
+  largest=${SIZES##* }
+  for who in baseline build; do
+    bin=$SERVER; [[ $who == baseline ]] && bin=$BASELINE
+    RUN_BINARY=$bin run "compare $who: connect $largest" batch connect --rooms $((largest / 8)) --members 8 --hold 3
+    RUN_BINARY=$bin run "compare $who: rounds 2400 (rooms of 8)" batch rounds --rooms 300 --members 8 --seconds "$RUN_S"
+    RUN_BINARY=$bin run "compare $who: rounds 2400 (rooms of 40)" batch rounds --rooms 60 --members 40 --seconds "$RUN_S"
+    RUN_BINARY=$bin run "compare $who: rounds $largest @ $((largest / 10))/s" batch rounds --rooms $((largest / 8)) --members 8 \
+      --seconds "$RUN_S" --rate $((largest / 10))
+  done
+fi
+
 mv "$OUT_JSONL.tmp" "$OUT_JSONL"
+if [[ -z "${NO_PROFILE:-}" ]]; then
+  bench/profile.sh "$SERVER"
+fi
 node bench/report.mjs "$OUT_JSONL" bench/BENCH.md
 echo "==> wrote bench/BENCH.md"

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# bench/profile.sh - profiles the server's hot path under verrijk-bench: perf (where the CPU goes), strace -c (syscalls per delivered event), callgrind (instructions per delivered event).
+#
+#   bench/profile.sh [SERVER]      writes bench/results/profile-{perf,strace,callgrind}.txt
+#
+# Each part starts the server on 127.0.0.1 with a fresh data directory
+# (core 0; the bench on core 1) and ends it by its PID. Delivered events in
+# a window are counted from the server's /metrics: frames sent, and events
+# logged × 8 (in `rounds` every event goes to all 8 members of its room).
+# Needs perf, strace, valgrind and curl; a part whose tool is missing is
+# skipped and says so.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SERVER=${1:-build/server/verrijk}
+BENCH=${BENCH:-build/bench/verrijk-bench}
+PORT=${PORT:-18932}
+OUT=bench/results
+mkdir -p "$OUT"
+
+pid=""
+data=""
+stop() {
+  if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""; fi
+  if [[ -n "$data" ]]; then rm -rf "$data" "$data.log"; data=""; fi
+}
+trap stop EXIT
+
+start() { # PREFIX... : the server, under an optional wrapper
+  data=$(mktemp -d "${TMPDIR:-/tmp}/verrijk-profile-XXXXXX")
+  "$@" "$SERVER" --host 127.0.0.1 --port "$PORT" --data "$data" --web web-client/dist --sync batch >"$data.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 150); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  echo "profile: the server did not start" >&2; cat "$data.log" >&2; exit 1
+}
+
+counters() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^verrijk_(events_total|frames_sent_total) / {printf "%s=%s ", $1, $2}'; }
+
+window_note() { # BEFORE AFTER
+  node -e '
+    const p = (s) => Object.fromEntries(s.trim().split(/\s+/).map((kv) => kv.split("=")).map(([k, v]) => [k, Number(v)]));
+    const a = p(process.argv[1]), b = p(process.argv[2]);
+    const ev = b.verrijk_events_total - a.verrijk_events_total, fr = b.verrijk_frames_sent_total - a.verrijk_frames_sent_total;
+    console.log(`window: ${ev} events logged, ~${ev * 8} delivered, ${fr} frames sent`);' "$1" "$2"
+}
+
+# perf: rounds at full speed, rooms of 8, 300 rooms (the server saturated).
+if command -v perf >/dev/null; then
+  echo "==> perf (rounds, 300 rooms of 8, unpaced)"
+  start taskset -c 0
+  taskset -c 1 "$BENCH" rounds --url "ws://127.0.0.1:$PORT" --rooms 300 --members 8 --seconds 12 --pid "$pid" --json >"$OUT/profile-perf-bench.json" &
+  b=$!
+  sleep 5
+  perf record -g -o "$data.perf" -p "$pid" -- sleep 5 >/dev/null 2>&1
+  wait "$b"
+  {
+    echo "# perf: rounds, 300 rooms of 8, unpaced, --sync batch; 5 s of the server (all threads)"
+    echo "## by shared object"
+    perf report -i "$data.perf" --no-children --sort dso --stdio -g none 2>/dev/null | grep -E '^ +[0-9]'
+    echo "## where system calls and the main steps go (children included)"
+    perf report -i "$data.perf" --children --stdio -g none 2>/dev/null |
+      grep -E '__send$|__libc_pwrite|__libc_recv|__x64_sys_epoll_wait|__x64_sys_futex|__x64_sys_openat|getrandom$|syncfs$|tcp_sendmsg_locked|tcp_v4_rcv|sock_def_readable|try_to_wake_up|_raw_spin_unlock_irqrestore|net_ws_flush|live_settle|vp_decode|game_decide|evlog_appendv'
+    echo "## top symbols (self)"
+    perf report -i "$data.perf" --no-children --stdio -g none --percent-limit 0.8 2>/dev/null | grep -E '^ +[0-9]'
+  } >"$OUT/profile-perf.txt"
+  rm -f "$data.perf"
+  stop
+else
+  echo "profile: perf is not installed; skipped" | tee "$OUT/profile-perf.txt"
+fi
+
+# strace -c: rounds paced at 3000 intents/s (the server not saturated), 5 s.
+if command -v strace >/dev/null; then
+  echo "==> strace -c (rounds, 300 rooms of 8, 3000 intents/s)"
+  start taskset -c 0
+  taskset -c 1 "$BENCH" rounds --url "ws://127.0.0.1:$PORT" --rooms 300 --members 8 --seconds 12 --rate 3000 --pid "$pid" >/dev/null &
+  b=$!
+  sleep 4
+  m0=$(counters)
+  timeout -s INT 5 strace -c -f -p "$pid" -o "$data.strace" || true
+  m1=$(counters)
+  wait "$b"
+  {
+    echo "# strace -c -f: rounds, 300 rooms of 8, 3000 intents/s, --sync batch; 5 s of the server (all threads)"
+    window_note "$m0" "$m1"
+    cat "$data.strace"
+  } >"$OUT/profile-strace.txt"
+  rm -f "$data.strace"
+  stop
+else
+  echo "profile: strace is not installed; skipped" | tee "$OUT/profile-strace.txt"
+fi
+
+# callgrind: instructions (user space) per delivered event, 10 s of a
+# paced run; the count does not depend on how busy the machine is.
+if command -v valgrind >/dev/null; then
+  echo "==> callgrind (rounds, 20 rooms of 8, 100 intents/s)"
+  start valgrind --tool=callgrind --callgrind-out-file="$data.cg" --instr-atstart=no --dump-instr=no
+  "$BENCH" rounds --url "ws://127.0.0.1:$PORT" --rooms 20 --members 8 --seconds 25 --rate 100 --timeout 200 >/dev/null &
+  b=$!
+  sleep 8
+  m0=$(counters)
+  callgrind_control -i on "$pid" >/dev/null
+  sleep 10
+  callgrind_control -i off "$pid" >/dev/null
+  m1=$(counters)
+  wait "$b"
+  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+  {
+    echo "# callgrind: rounds, 20 rooms of 8, 100 intents/s, --sync batch; 10 s of the server, user space only"
+    window_note "$m0" "$m1"
+    callgrind_annotate --inclusive=no "$data.cg" 2>/dev/null | grep -E '^ *[0-9,]+ ' | awk 'NR <= 30' | sed "s|$PWD/||g"
+  } >"$OUT/profile-callgrind.txt"
+  rm -f "$data.cg"
+  stop
+else
+  echo "profile: valgrind is not installed; skipped" | tee "$OUT/profile-callgrind.txt"
+fi
+echo "==> wrote $OUT/profile-{perf,strace,callgrind}.txt"
