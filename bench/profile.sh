@@ -2,6 +2,7 @@
 # bench/profile.sh - profiles the server's hot path under verrijk-bench: perf (where the CPU goes), strace -c (syscalls per delivered event), callgrind (instructions per delivered event).
 #
 #   bench/profile.sh [SERVER]      writes bench/results/profile-{perf,strace,callgrind}.txt
+#   PARTS="callgrind" bench/profile.sh   only the parts named
 #
 # Each part starts the server on 127.0.0.1 with a fresh data directory
 # (core 0; the bench on core 1) and ends it by its PID. Delivered events in
@@ -37,6 +38,8 @@ start() { # PREFIX... : the server, under an optional wrapper
   echo "profile: the server did not start" >&2; cat "$data.log" >&2; exit 1
 }
 
+want() { [[ " ${PARTS:-perf strace callgrind} " == *" $1 "* ]]; }
+
 counters() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^verrijk_(events_total|frames_sent_total) / {printf "%s=%s ", $1, $2}'; }
 
 window_note() { # BEFORE AFTER
@@ -48,7 +51,9 @@ window_note() { # BEFORE AFTER
 }
 
 # perf: rounds at full speed, rooms of 8, 300 rooms (the server saturated).
-if command -v perf >/dev/null; then
+if ! want perf; then
+  :
+elif command -v perf >/dev/null; then
   echo "==> perf (rounds, 300 rooms of 8, unpaced)"
   start taskset -c 0
   taskset -c 1 "$BENCH" rounds --url "ws://127.0.0.1:$PORT" --rooms 300 --members 8 --seconds 12 --pid "$pid" --json >"$OUT/profile-perf-bench.json" &
@@ -73,7 +78,9 @@ else
 fi
 
 # strace -c: rounds paced at 3000 intents/s (the server not saturated), 5 s.
-if command -v strace >/dev/null; then
+if ! want strace; then
+  :
+elif command -v strace >/dev/null; then
   echo "==> strace -c (rounds, 300 rooms of 8, 3000 intents/s)"
   start taskset -c 0
   taskset -c 1 "$BENCH" rounds --url "ws://127.0.0.1:$PORT" --rooms 300 --members 8 --seconds 12 --rate 3000 --pid "$pid" >/dev/null &
@@ -96,9 +103,12 @@ fi
 
 # callgrind: instructions (user space) per delivered event, 10 s of a
 # paced run; the count does not depend on how busy the machine is.
-if command -v valgrind >/dev/null; then
+if ! want callgrind; then
+  :
+elif command -v valgrind >/dev/null; then
   echo "==> callgrind (rounds, 20 rooms of 8, 100 intents/s)"
-  start valgrind --tool=callgrind --callgrind-out-file="$data.cg" --instr-atstart=no --dump-instr=no
+  cg=$(mktemp "${TMPDIR:-/tmp}/verrijk-callgrind-XXXXXX")
+  start valgrind --tool=callgrind --callgrind-out-file="$cg" --instr-atstart=no --dump-instr=no
   "$BENCH" rounds --url "ws://127.0.0.1:$PORT" --rooms 20 --members 8 --seconds 25 --rate 100 --timeout 200 >/dev/null &
   b=$!
   sleep 8
@@ -112,9 +122,9 @@ if command -v valgrind >/dev/null; then
   {
     echo "# callgrind: rounds, 20 rooms of 8, 100 intents/s, --sync batch; 10 s of the server, user space only"
     window_note "$m0" "$m1"
-    callgrind_annotate --inclusive=no "$data.cg" 2>/dev/null | grep -E '^ *[0-9,]+ ' | awk 'NR <= 30' | sed "s|$PWD/||g"
+    callgrind_annotate --inclusive=no "$cg" 2>/dev/null | grep -E '^ *[0-9,]+ ' | awk 'NR <= 30' | sed "s|$PWD/||g"
   } >"$OUT/profile-callgrind.txt"
-  rm -f "$data.cg"
+  rm -f "$cg"
   stop
 else
   echo "profile: valgrind is not installed; skipped" | tee "$OUT/profile-callgrind.txt"

@@ -189,7 +189,14 @@ ${profile('strace')}
 
 ### callgrind
 
-${profile('callgrind')}
+${(() => {
+  const f = 'bench/results/profile-callgrind.txt';
+  if (!existsSync(f)) return '';
+  const t = readFileSync(f, 'utf8');
+  const d = Number((t.match(/~(\d+) delivered/) || [])[1]);
+  const ir = Number(((t.match(/([\d,]+) \(100\.0%\)\s+PROGRAM TOTALS/) || [])[1] || '').replace(/,/g, ''));
+  return d && ir ? `${num(ir / d)} instructions (user space) per delivered event.\n\n` : '';
+})()}${profile('callgrind')}
 
 ## Commands
 
