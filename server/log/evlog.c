@@ -697,21 +697,21 @@ out:
 struct evlog_group {
     uv_work_t work;
     size_t n;
-    struct evlog_file *files[];
+    struct evlog_group_file { struct evlog_file *f; } files[];
 };
 
 static void group_work(uv_work_t *req)
 {
     struct evlog_group *g = req->data;
     for (size_t i = 0; i < g->n; i++)
-        file_job_work(&g->files[i]->work);
+        file_job_work(&g->files[i].f->work);
 }
 
 static void group_done(uv_work_t *req, int status)
 {
     struct evlog_group *g = req->data;
     for (size_t i = 0; i < g->n; i++)
-        file_job_done(&g->files[i]->work, status);
+        file_job_done(&g->files[i].f->work, status);
     free(g);
 }
 
@@ -753,7 +753,7 @@ static void submit_gathered(struct evlog *log)
     /* In the order they were gathered (the list is last-in first). */
     g->n = log->gather_n;
     for (size_t i = g->n; i > 0; i--, f = f->gather_next)
-        g->files[i - 1] = f;
+        g->files[i - 1].f = f;
     log->gather_n = 0;
     g->work.data = g;
     uv_queue_work(log->loop, &g->work, group_work, group_done);

@@ -283,7 +283,7 @@ int net_conn_send_error(net_conn *c, bool has_id, uint64_t id, vp_code code,
 	 * wrong: that counts against its address (PROTOCOL.md section 8).
 	 * Members (user set) are told no_room when their room is deleted,
 	 * which is no guess. */
-	if (!c->user && c->srv &&
+	if (!c->user &&
 	    (code == VP_NO_ROOM || code == VP_BAD_TOKEN || code == VP_ROOM_TAKEN))
 		limits_fail(c->srv->fails, &c->addr, uv_now(c->srv->loop));
 
