@@ -116,8 +116,23 @@ static void usage(FILE *out)
 	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS, (unsigned)ROOMS_LIVE_MAX, (unsigned)LIMITS_FAILS_MAX);
 }
 
-/* Parses argv into *o. Returns -1 to exit 0 (help, version), 0 to run,
- * or EXIT_USAGE after saying what was wrong. */
+/* A whole number from lo to hi, the value of option `name`, into *out.
+ * Returns 0, or -1 after saying what was wrong. */
+static int parse_whole(const char *name, const char *text, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || *end || end == text || v < lo || v > hi) {
+		fprintf(stderr, "verrijk: --%s wants a number from %ld to %ld, not \"%s\"\n", name, lo, hi, text);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 /* A decimal number from lo to hi (a fraction allowed) into *out.
  * Returns 0, or -1 when text is anything else. */
 static int parse_amount(const char *text, double lo, double hi, double *out)
@@ -167,6 +182,8 @@ static int add_origins(options *o, const char *value)
 	}
 }
 
+/* Parses argv into *o. Returns -1 to exit 0 (help, version), 0 to run,
+ * or EXIT_USAGE after saying what was wrong. */
 static int parse_options(int argc, char **argv, options *o)
 {
 	static const struct option longopts[] = {
@@ -214,28 +231,18 @@ static int parse_options(int argc, char **argv, options *o)
 			o->host = optarg;
 			break;
 		case 'p': {
-			char *end;
 			long v;
 
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 1 || v > 65535) {
-				fprintf(stderr, "verrijk: --port wants a number from 1 to 65535, not \"%s\"\n", optarg);
+			if (parse_whole("port", optarg, 1, 65535, &v))
 				return EXIT_USAGE;
-			}
 			o->port = (int)v;
 			break;
 		}
 		case 'm': {
-			char *end;
 			long v;
 
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 1 || v > 1000000) {
-				fprintf(stderr, "verrijk: --max-connections wants a number from 1 to 1000000, not \"%s\"\n", optarg);
+			if (parse_whole("max-connections", optarg, 1, 1000000, &v))
 				return EXIT_USAGE;
-			}
 			o->max_connections = (unsigned)v;
 			break;
 		}
@@ -270,43 +277,26 @@ static int parse_options(int argc, char **argv, options *o)
 			break;
 		}
 		case 'M': {
-			char *end;
 			long v;
 
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 1 || v > ROOMS_LIVE_MAX) {
-				fprintf(stderr, "verrijk: --max-rooms wants a number from 1 to %u, not \"%s\"\n",
-				        (unsigned)ROOMS_LIVE_MAX, optarg);
+			if (parse_whole("max-rooms", optarg, 1, ROOMS_LIVE_MAX, &v))
 				return EXIT_USAGE;
-			}
 			o->max_rooms = (uint32_t)v;
 			break;
 		}
 		case 'F': {
-			char *end;
 			long v;
 
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 1 || v > LIMITS_FAILS_LIMIT) {
-				fprintf(stderr, "verrijk: --max-failures wants a number from 1 to %u, not \"%s\"\n",
-				        (unsigned)LIMITS_FAILS_LIMIT, optarg);
+			if (parse_whole("max-failures", optarg, 1, LIMITS_FAILS_LIMIT, &v))
 				return EXIT_USAGE;
-			}
 			o->max_failures = (uint32_t)v;
 			break;
 		}
 		case 'P': {
-			char *end;
 			long v;
 
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 1 || v > 3600) {
-				fprintf(stderr, "verrijk: --ping-seconds wants a number from 1 to 3600, not \"%s\"\n", optarg);
+			if (parse_whole("ping-seconds", optarg, 1, 3600, &v))
 				return EXIT_USAGE;
-			}
 			o->ping_s = (uint32_t)v;
 			break;
 		}
