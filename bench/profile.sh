@@ -19,24 +19,9 @@ PORT=${PORT:-18932}
 OUT=bench/results
 mkdir -p "$OUT"
 
-pid=""
-data=""
-stop() {
-  if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""; fi
-  if [[ -n "$data" ]]; then rm -rf "$data" "$data.log"; data=""; fi
-}
-trap stop EXIT
-
-start() { # PREFIX... : the server, under an optional wrapper
-  data=$(mktemp -d "${TMPDIR:-/tmp}/verrijk-profile-XXXXXX")
-  "$@" "$SERVER" --host 127.0.0.1 --port "$PORT" --data "$data" --web web-client/dist --sync batch >"$data.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 150); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
-    sleep 0.2
-  done
-  echo "profile: the server did not start" >&2; cat "$data.log" >&2; exit 1
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+trap bench_stop EXIT
 
 want() { [[ " ${PARTS:-perf strace callgrind} " == *" $1 "* ]]; }
 
@@ -55,24 +40,24 @@ if ! want perf; then
   :
 elif command -v perf >/dev/null; then
   echo "==> perf (rounds, 300 rooms of 8, unpaced)"
-  start taskset -c 0
-  taskset -c 1 "$BENCH" rounds --url "ws://127.0.0.1:$PORT" --rooms 300 --members 8 --seconds 12 --pid "$pid" --json >"$OUT/profile-perf-bench.json" &
+  bench_start "$PORT" batch "$SERVER" taskset -c 0
+  taskset -c 1 "$BENCH" rounds --url "ws://127.0.0.1:$PORT" --rooms 300 --members 8 --seconds 12 --pid "$bench_pid" --json >"$OUT/profile-perf-bench.json" &
   b=$!
   sleep 5
-  perf record -g -o "$data.perf" -p "$pid" -- sleep 5 >/dev/null 2>&1
+  perf record -g -o "$bench_data.perf" -p "$bench_pid" -- sleep 5 >/dev/null 2>&1
   wait "$b"
   {
     echo "# perf: rounds, 300 rooms of 8, unpaced, --sync batch; 5 s of the server (all threads)"
     echo "## by shared object"
-    perf report -i "$data.perf" --no-children --sort dso --stdio -g none 2>/dev/null | grep -E '^ +[0-9]'
+    perf report -i "$bench_data.perf" --no-children --sort dso --stdio -g none 2>/dev/null | grep -E '^ +[0-9]'
     echo "## where system calls and the main steps go (children included)"
-    perf report -i "$data.perf" --children --stdio -g none 2>/dev/null |
+    perf report -i "$bench_data.perf" --children --stdio -g none 2>/dev/null |
       grep -E '__send$|__libc_pwrite|__libc_recv|__x64_sys_epoll_wait|__x64_sys_futex|__x64_sys_openat|getrandom$|syncfs$|tcp_sendmsg_locked|tcp_v4_rcv|sock_def_readable|try_to_wake_up|_raw_spin_unlock_irqrestore|net_ws_flush|live_settle|vp_decode|game_decide|evlog_appendv'
     echo "## top symbols (self)"
-    perf report -i "$data.perf" --no-children --stdio -g none --percent-limit 0.8 2>/dev/null | grep -E '^ +[0-9]'
+    perf report -i "$bench_data.perf" --no-children --stdio -g none --percent-limit 0.8 2>/dev/null | grep -E '^ +[0-9]'
   } >"$OUT/profile-perf.txt"
-  rm -f "$data.perf"
-  stop
+  rm -f "$bench_data.perf"
+  bench_stop
 else
   echo "profile: perf is not installed; skipped" | tee "$OUT/profile-perf.txt"
 fi
@@ -82,21 +67,21 @@ if ! want strace; then
   :
 elif command -v strace >/dev/null; then
   echo "==> strace -c (rounds, 300 rooms of 8, 3000 intents/s)"
-  start taskset -c 0
-  taskset -c 1 "$BENCH" rounds --url "ws://127.0.0.1:$PORT" --rooms 300 --members 8 --seconds 12 --rate 3000 --pid "$pid" >/dev/null &
+  bench_start "$PORT" batch "$SERVER" taskset -c 0
+  taskset -c 1 "$BENCH" rounds --url "ws://127.0.0.1:$PORT" --rooms 300 --members 8 --seconds 12 --rate 3000 --pid "$bench_pid" >/dev/null &
   b=$!
   sleep 4
   m0=$(counters)
-  timeout -s INT 5 strace -c -f -p "$pid" -o "$data.strace" || true
+  timeout -s INT 5 strace -c -f -p "$bench_pid" -o "$bench_data.strace" || true
   m1=$(counters)
   wait "$b"
   {
     echo "# strace -c -f: rounds, 300 rooms of 8, 3000 intents/s, --sync batch; 5 s of the server (all threads)"
     window_note "$m0" "$m1"
-    cat "$data.strace"
+    cat "$bench_data.strace"
   } >"$OUT/profile-strace.txt"
-  rm -f "$data.strace"
-  stop
+  rm -f "$bench_data.strace"
+  bench_stop
 else
   echo "profile: strace is not installed; skipped" | tee "$OUT/profile-strace.txt"
 fi
@@ -108,24 +93,25 @@ if ! want callgrind; then
 elif command -v valgrind >/dev/null; then
   echo "==> callgrind (rounds, 20 rooms of 8, 100 intents/s)"
   cg=$(mktemp "${TMPDIR:-/tmp}/verrijk-callgrind-XXXXXX")
-  start valgrind --tool=callgrind --callgrind-out-file="$cg" --instr-atstart=no --dump-instr=no
+  bench_start "$PORT" batch "$SERVER" valgrind --tool=callgrind --callgrind-out-file="$cg" --instr-atstart=no --dump-instr=no
   "$BENCH" rounds --url "ws://127.0.0.1:$PORT" --rooms 20 --members 8 --seconds 25 --rate 100 --timeout 200 >/dev/null &
   b=$!
   sleep 8
   m0=$(counters)
-  callgrind_control -i on "$pid" >/dev/null
+  callgrind_control -i on "$bench_pid" >/dev/null
   sleep 10
-  callgrind_control -i off "$pid" >/dev/null
+  callgrind_control -i off "$bench_pid" >/dev/null
   m1=$(counters)
   wait "$b"
-  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+  # The counts are written when the server ends.
+  kill "$bench_pid"; wait "$bench_pid" 2>/dev/null || true; bench_pid=""
   {
     echo "# callgrind: rounds, 20 rooms of 8, 100 intents/s, --sync batch; 10 s of the server, user space only"
     window_note "$m0" "$m1"
     callgrind_annotate --inclusive=no "$cg" 2>/dev/null | grep -E '^ *[0-9,]+ ' | awk 'NR <= 30' | sed "s|$PWD/||g"
   } >"$OUT/profile-callgrind.txt"
   rm -f "$cg"
-  stop
+  bench_stop
 else
   echo "profile: valgrind is not installed; skipped" | tee "$OUT/profile-callgrind.txt"
 fi

@@ -47,38 +47,17 @@ command -v taskset >/dev/null || { echo "bench/run.sh: taskset (util-linux) is n
 mkdir -p "$RESULTS"
 : > "$OUT_JSONL.tmp"
 
-server_pid=""
-data=""
-stop_server() {
-  if [[ -n "$server_pid" ]]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=""
-  fi
-  if [[ -n "$data" ]]; then rm -rf "$data"; data=""; fi
-}
-trap stop_server EXIT
-
-start_server() { # sync [binary]
-  data=$(mktemp -d "$DATA_ROOT/verrijk-bench-XXXXXX")
-  taskset -c 0 "${2:-$SERVER}" --host 127.0.0.1 --port "$PORT" --data "$data" --web web-client/dist \
-    --sync "$1" >"$data.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  echo "bench/run.sh: the server did not start:" >&2; cat "$data.log" >&2; exit 1
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+trap bench_stop EXIT
 
 # run LABEL SYNC SCENARIO ARGS...: one server, one bench run, one JSON line.
 run() {
   local label=$1 sync=$2 scenario=$3; shift 3
-  start_server "$sync" "${RUN_BINARY:-}"
+  bench_start "$PORT" "$sync" "${RUN_BINARY:-$SERVER}" taskset -c 0 || exit 1
   local json rc=0
-  json=$(taskset -c 1 "$BENCH" "$scenario" --url "ws://127.0.0.1:$PORT" --pid "$server_pid" --json "$@") || rc=$?
-  stop_server
-  rm -f "$data.log"
+  json=$(taskset -c 1 "$BENCH" "$scenario" --url "ws://127.0.0.1:$PORT" --pid "$bench_pid" --json "$@") || rc=$?
+  bench_stop
   if [[ -z "$json" ]]; then
     echo "bench/run.sh: $label gave no report (exit $rc)" >&2
     return 0

@@ -1,0 +1,38 @@
+# bench/lib.sh - starts and ends the server for bench/run.sh and bench/profile.sh (sourced, not run).
+#
+# bench_start PORT SYNC BINARY [WRAPPER...]: the server on 127.0.0.1:PORT
+# with a fresh data directory, run under WRAPPER (taskset, valgrind);
+# sets bench_pid and bench_data, and returns once the port answers.
+# bench_stop: ends that server by its PID and removes its data.
+
+bench_pid=""
+bench_data=""
+
+bench_start() {
+  local port=$1 sync=$2 bin=$3
+  shift 3
+  bench_data=$(mktemp -d "${DATA_ROOT:-${TMPDIR:-/tmp}}/verrijk-bench-XXXXXX")
+  "$@" "$bin" --host 127.0.0.1 --port "$port" --data "$bench_data" --web web-client/dist \
+    --sync "$sync" >"$bench_data.log" 2>&1 &
+  bench_pid=$!
+  for _ in $(seq 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    kill -0 "$bench_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "bench: the server did not start:" >&2
+  cat "$bench_data.log" >&2
+  return 1
+}
+
+bench_stop() {
+  if [[ -n "$bench_pid" ]]; then
+    kill "$bench_pid" 2>/dev/null || true
+    wait "$bench_pid" 2>/dev/null || true
+    bench_pid=""
+  fi
+  if [[ -n "$bench_data" ]]; then
+    rm -rf "$bench_data" "$bench_data.log"
+    bench_data=""
+  fi
+}
