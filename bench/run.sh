@@ -34,7 +34,7 @@ else
   SIZES=${SIZES:-"1000 5000 18000"}
   MODES=${MODES:-"none batch always"}
   # 1,800 intents/s is every member of 18,000 acting about every 10 s.
-  CURVE_RATES=${CURVE_RATES:-"1800 3600 7200 14400 20000 28000 36000"}
+  CURVE_RATES=${CURVE_RATES:-"1800 3600 5400 7200 10800 14400 20000"}
 fi
 PORT=${PORT:-18931}
 RESULTS=bench/results
