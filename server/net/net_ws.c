@@ -581,14 +581,17 @@ void net_ws_idle_sweep(uv_timer_t *t)
 	for (net_conn *c = srv->conns; c; c = c->next) {
 		uint64_t silent = now - c->rx_at;
 
-		if (c->close_code)
+		if (c->hang_up)
 			continue;
+		/* A closing connection too: lws' own close timeout, set from
+		 * outside its callbacks, may wait for an event that never
+		 * comes. */
 		if (silent >= srv->hangup_ms) {
 			/* No close frame: a peer this silent does not read. */
 			lwsl_notice("net: connection %llu silent for %llu s despite a ping; hung up\n",
 			            (unsigned long long)c->id, (unsigned long long)(silent / 1000));
 			net_conn_hang_up(c, NET_CLOSE_GOING_AWAY);
-		} else if (silent >= srv->ping_ms && c->pinged_rx_at != c->rx_at) {
+		} else if (!c->close_code && silent >= srv->ping_ms && c->pinged_rx_at != c->rx_at) {
 			/* Once per silence. */
 			c->pinged_rx_at = c->rx_at;
 			c->ping_due = true;
