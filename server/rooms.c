@@ -643,23 +643,6 @@ static bool ends_batch(const game_result *res)
 	return res->you || res->purge || res->kicked;
 }
 
-/* Intents that may follow another decision in its batch. Their events
- * (voted, played, revealed, noted, hidden, done, turn, reopened, skipped,
- * timer) change nothing the filter of PROTOCOL.md section 5 reads (members,
- * roles, seats, the facilitator, the round's options), so every event of
- * a batch is filtered right against the state after the whole batch. */
-static bool batchable(vp_type t)
-{
-	switch (t) {
-	case VP_T_VOTE: case VP_T_REVOTE: case VP_T_PLAY: case VP_T_DRAW:
-	case VP_T_REVEAL: case VP_T_NOTE: case VP_T_HIDE: case VP_T_NEXT:
-	case VP_T_SKIP: case VP_T_TIMER:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* The batch is in the log: let every member see its events, answer each
  * sender, then act on what the last one asked. */
 static void live_commit(live_room *lr)
@@ -796,12 +779,22 @@ static void on_logged(void *ud, int status)
 
 enum decided { DECIDED, DROPPED, NOT_NOW };
 
+/* The result of a decision that may follow another in its batch: every
+ * event filtered right against the state after the whole batch. */
+static bool joins_batch(const game_result *res)
+{
+	for (uint32_t i = 0; i < res->n_events; i++)
+		if (!game_event_filter_neutral(&res->events[i]))
+			return false;
+	return true;
+}
+
 /* Decides p into d and applies its events to the room. The first input of
  * a batch may be anything, and an error is answered at once (DROPPED, p is
- * freed). A later one must be a batchable intent and must succeed; else it
- * waits for the next batch, undecided (NOT_NOW, p is the caller's), so
- * that answers keep their order and no error rests on a state the log may
- * still refuse. */
+ * freed). A later one must be an intent that succeeds with events that
+ * join the batch; else it waits for the next batch, undecided (NOT_NOW,
+ * p is the caller's; deciding changed nothing), so that answers keep
+ * their order and no error rests on a state the log may still refuse. */
 static enum decided live_decide(live_room *lr, pending *p, decision *d, bool first)
 {
 	rooms *rs = lr->rs;
@@ -817,8 +810,6 @@ static enum decided live_decide(live_room *lr, pending *p, decision *d, bool fir
 	if (p->kind == GAME_INPUT_INTENT) {
 		if (!p->conn || !pending_intent(p, &in))
 			goto drop;
-		if (!first && !batchable(in.t))
-			return NOT_NOW;
 		gi.intent = &in;
 		l = net_conn_get_user(p->conn);
 		gi.sender = l && l->lr == lr ? l->member : 0;
@@ -843,6 +834,10 @@ static enum decided live_decide(live_room *lr, pending *p, decision *d, bool fir
 		if (!first)
 			return NOT_NOW;
 		goto drop;
+	}
+	if (!first && !joins_batch(&d->res)) {
+		game_result_free(&d->res);
+		return NOT_NOW;
 	}
 	d->p = p;
 	while (d->n_ok < d->res.n_events && game_apply(lr->r, &d->res.events[d->n_ok]) == 0)

@@ -82,6 +82,13 @@ void game_pack_event_for(const room *after, const game_event *e, uint32_t recipi
  * 0, so the server encodes them once for all of them. */
 uint32_t game_event_audience(const room *after, const game_event *e, uint32_t recipient);
 
+/* True when applying e leaves everything the filter above reads as it
+ * was: the members, their seats, the facilitator and the round's options.
+ * The server decides several inputs before it sends their events, and
+ * filters them all against the state after the last; that is right only
+ * when the ones after the first change nothing of this. */
+bool game_event_filter_neutral(const game_event *e);
+
 /* The View for `recipient` (a member id; 0 sees what a screen sees). */
 void game_pack_view(const room *r, uint32_t recipient, msgpack_packer *pk);
 

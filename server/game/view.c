@@ -297,6 +297,20 @@ uint32_t game_event_audience(const room *after, const game_event *e, uint32_t re
     }
 }
 
+bool game_event_filter_neutral(const game_event *e)
+{
+    switch (e->kind) {
+    case GAME_EV_CREATED:
+    case GAME_EV_JOINED:
+    case GAME_EV_LEFT:
+    case GAME_EV_HANDED:
+    case GAME_EV_ROUND:
+        return false;
+    default:
+        return true;
+    }
+}
+
 void game_pack_event_for(const room *after, const game_event *e, uint32_t recipient, msgpack_packer *pk)
 {
     switch (e->kind) {

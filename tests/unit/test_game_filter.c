@@ -251,6 +251,85 @@ static void test_dealt_filtered_to_counts_and_own_cards(void **state)
     tg_free(&t);
 }
 
+/* What the filter reads of a room (game_pack_event_for): the members,
+ * their roles and seats, the facilitator, the round's options. */
+typedef struct filter_inputs {
+    uint32_t n_members, facilitator;
+    bool anonymous;
+    uint8_t role[GAME_MAX_MEMBERS + 1], seated[GAME_MAX_MEMBERS + 1], present[GAME_MAX_MEMBERS + 1];
+} filter_inputs;
+
+static void filter_inputs_of(const room *r, filter_inputs *f)
+{
+    memset(f, 0, sizeof *f);
+    f->n_members = r->n_members;
+    f->facilitator = room_facilitator(r);
+    f->anonymous = r->opts.anonymous;
+    for (uint32_t i = 0; i < r->n_members && i < GAME_MAX_MEMBERS; i++) {
+        f->role[i] = (uint8_t)r->members[i].role;
+        f->seated[i] = r->members[i].seated;
+        f->present[i] = r->members[i].present;
+    }
+}
+
+static void test_filter_neutral_events_change_nothing_the_filter_reads(void **state)
+{
+    (void)state;
+    tg t;
+    vp_opts anon = tg_opts();
+    anon.set |= VP_OPT_ANONYMOUS;
+    anon.anonymous = true;
+    tg_init(&t);
+    assert_int_equal(tg_create(&t), 1);
+    assert_int_equal(tg_join(&t, "Ann", VP_ROLE_PLAYER), 2);
+    assert_int_equal(tg_join(&t, "Bob", VP_ROLE_PLAYER), 3);
+    assert_int_equal(tg_join(&t, "Cat", VP_ROLE_PLAYER), 4);
+    uint32_t sid = tg_seat(&t, 1, "Sid");
+    assert_int_equal(tg_start(&t, 1), VP_OK);
+    assert_int_equal(tg_play_first(&t, 2), VP_OK);
+    assert_int_equal(tg_vote(&t, 3, 4), VP_OK);
+    assert_int_equal(tg_vote_for(&t, 1, sid, 2), VP_OK);
+    assert_int_equal(tg_note(&t, 2, "a note"), VP_OK);
+    assert_int_equal(tg_simple(&t, 1, VP_T_REVEAL), VP_OK);
+    assert_int_equal(tg_simple(&t, 1, VP_T_NEXT), VP_OK);
+    assert_int_equal(tg_target(&t, 1, VP_T_HANDOVER, 3), VP_OK);
+    assert_int_equal(tg_target(&t, 3, VP_T_KICK, 4), VP_OK);
+    assert_int_equal(tg_close(&t, 3, "done"), VP_OK);
+    assert_int_equal(tg_start_with(&t, 3, &anon), VP_OK);
+
+    /* Replay the log event by event: a neutral event leaves the filter's
+     * inputs as they were; each kind that is not neutral (but created,
+     * which makes the room) is seen to change them here. */
+    room *r = room_new();
+    size_t off = 0;
+    msgpack_unpacked up;
+    bool changed[GAME_EV__COUNT] = { false };
+    msgpack_unpacked_init(&up);
+    while (off < t.log.size) {
+        game_event e;
+        char err[256];
+        filter_inputs before, after;
+        assert_int_equal(msgpack_unpack_next(&up, t.log.data, t.log.size, &off), MSGPACK_UNPACK_SUCCESS);
+        assert_int_equal(game_unpack_event(&up.data, &e, err, sizeof err), 0);
+        filter_inputs_of(r, &before);
+        assert_int_equal(game_apply(r, &e), 0);
+        filter_inputs_of(r, &after);
+        bool same = memcmp(&before, &after, sizeof before) == 0;
+        if (game_event_filter_neutral(&e))
+            assert_true(same);
+        else if (!same)
+            changed[e.kind] = true;
+        game_event_clear(&e);
+    }
+    msgpack_unpacked_destroy(&up);
+    room_free(r);
+    assert_true(changed[GAME_EV_JOINED]);
+    assert_true(changed[GAME_EV_LEFT]);
+    assert_true(changed[GAME_EV_HANDED]);
+    assert_true(changed[GAME_EV_ROUND]);
+    tg_free(&t);
+}
+
 static void test_filtered_events_carry_no_seq_or_at(void **state)
 {
     (void)state;
@@ -823,6 +902,7 @@ int main(void)
         cmocka_unit_test(test_dealt_filtered_to_counts_and_own_cards),
         cmocka_unit_test(test_filtered_events_carry_no_seq_or_at),
         cmocka_unit_test(test_audience_zero_gets_the_public_bytes),
+        cmocka_unit_test(test_filter_neutral_events_change_nothing_the_filter_reads),
         cmocka_unit_test(test_view_has_exactly_the_fields_of_section_6),
         cmocka_unit_test(test_view_hand_is_own_cards_only),
         cmocka_unit_test(test_view_keeps_members_who_left_as_not_present),
