@@ -186,42 +186,8 @@ uint64_t limits_blocked(limits *l, const limits_addr *a, uint64_t now_ms)
 	return debt + l->step_ms - l->full_ms;
 }
 
-int limits_addr_parse(const char *text, limits_addr *out)
-{
-	char buf[LIMITS_ADDR_TEXT_MAX];
-	struct in_addr v4;
-	size_t n;
-
-	memset(out, 0, sizeof(*out));
-	if (!text)
-		return -1;
-	while (*text == ' ' || *text == '\t')
-		text++;
-	n = strcspn(text, " \t%");
-	if (n == 0 || n >= sizeof(buf))
-		return -1;
-	memcpy(buf, text, n);
-	buf[n] = '\0';
-	if (inet_pton(AF_INET, buf, &v4) == 1) {
-		out->b[10] = out->b[11] = 0xff;
-		memcpy(out->b + 12, &v4, 4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, buf, out->b) != 1) {
-		memset(out, 0, sizeof(*out));
-		return -1;
-	}
-	/* An IPv4 address written as IPv6 (::ffff:a.b.c.d) stays whole. */
-	{
-		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-		if (memcmp(out->b, mapped, sizeof(mapped)) != 0)
-			memset(out->b + 8, 0, 8);
-	}
-	return 0;
-}
-
-/* Parses whole, without cutting to /64: a proxy is one host. */
+/* Parses an address whole (IPv4 as ::ffff:a.b.c.d), without cutting an
+ * IPv6 address to its /64: a proxy is one host. */
 static int limits_addr_parse_whole(const char *text, uint8_t out[16])
 {
 	char buf[LIMITS_ADDR_TEXT_MAX];
@@ -243,6 +209,22 @@ static int limits_addr_parse_whole(const char *text, uint8_t out[16])
 	}
 	return inet_pton(AF_INET6, buf, out) == 1 ? 0 : -1;
 }
+
+int limits_addr_parse(const char *text, limits_addr *out)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (!text || limits_addr_parse_whole(text, out->b)) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	/* An IPv6 address counts by its /64; an IPv4 address written as IPv6
+	 * (::ffff:a.b.c.d) stays whole. */
+	if (memcmp(out->b, mapped, sizeof(mapped)) != 0)
+		memset(out->b + 8, 0, 8);
+	return 0;
+}
+
 
 int limits_proxies_add(limits_proxies *p, const char *value, const char **why)
 {
