@@ -225,6 +225,18 @@ int limits_addr_parse(const char *text, limits_addr *out)
 	return 0;
 }
 
+void limits_addr_in_room(const limits_addr *a, const char *code, limits_addr *out)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	/* Six characters of the code alphabet (ASCII, never 0xff). */
+	size_t n = strnlen(code, 6);
+
+	*out = *a;
+	if (memcmp(a->b, mapped, sizeof(mapped)) == 0)
+		memcpy(out->b, code, n);
+	else
+		memcpy(out->b + 8, code, n);
+}
 
 int limits_proxies_add(limits_proxies *p, const char *value, const char **why)
 {
@@ -280,4 +292,103 @@ int limits_client_addr(const limits_proxies *trusted, const char *peer,
 		}
 	}
 	return limits_addr_parse(peer, out);
+}
+
+/* ---- open connections per address ---- */
+
+typedef struct counts_entry {
+	limits_addr key;
+	uint32_t n;
+	uint32_t hnext;            /* next in its bucket, or in the free list */
+} counts_entry;
+
+struct limits_counts {
+	counts_entry *entries;
+	uint32_t *buckets;
+	uint32_t cap, mask, free_head;
+};
+
+limits_counts *limits_counts_new(uint32_t cap)
+{
+	limits_counts *lc = calloc(1, sizeof(*lc));
+	uint32_t nb = 1;
+
+	if (!lc)
+		return NULL;
+	lc->cap = cap ? cap : 1;
+	while (nb < 2 * lc->cap)
+		nb <<= 1;
+	lc->mask = nb - 1;
+	lc->entries = calloc(lc->cap, sizeof(*lc->entries));
+	lc->buckets = malloc(nb * sizeof(*lc->buckets));
+	if (!lc->entries || !lc->buckets) {
+		limits_counts_free(lc);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < nb; i++)
+		lc->buckets[i] = LIMITS_NIL;
+	for (uint32_t i = 0; i < lc->cap; i++)
+		lc->entries[i].hnext = i + 1 < lc->cap ? i + 1 : LIMITS_NIL;
+	lc->free_head = 0;
+	return lc;
+}
+
+void limits_counts_free(limits_counts *lc)
+{
+	if (!lc)
+		return;
+	free(lc->entries);
+	free(lc->buckets);
+	free(lc);
+}
+
+/* The slot in the bucket chain that points at a's entry (or holds NIL). */
+static uint32_t *counts_slot(const limits_counts *lc, const limits_addr *a)
+{
+	uint32_t *p = &lc->buckets[limits_hash(a) & lc->mask];
+
+	while (*p != LIMITS_NIL && !limits_addr_equal(&lc->entries[*p].key, a))
+		p = &lc->entries[*p].hnext;
+	return p;
+}
+
+int limits_counts_add(limits_counts *lc, const limits_addr *a, uint32_t max)
+{
+	uint32_t *p = counts_slot(lc, a), i;
+
+	if (*p != LIMITS_NIL) {
+		if (lc->entries[*p].n >= max)
+			return -1;
+		lc->entries[*p].n++;
+		return 0;
+	}
+	if (max == 0 || lc->free_head == LIMITS_NIL)
+		return -1;
+	i = lc->free_head;
+	lc->free_head = lc->entries[i].hnext;
+	lc->entries[i].key = *a;
+	lc->entries[i].n = 1;
+	lc->entries[i].hnext = LIMITS_NIL;
+	*p = i;
+	return 0;
+}
+
+void limits_counts_sub(limits_counts *lc, const limits_addr *a)
+{
+	uint32_t *p = counts_slot(lc, a), i = *p;
+
+	if (i == LIMITS_NIL)
+		return;
+	if (--lc->entries[i].n > 0)
+		return;
+	*p = lc->entries[i].hnext;
+	lc->entries[i].hnext = lc->free_head;
+	lc->free_head = i;
+}
+
+uint32_t limits_counts_get(const limits_counts *lc, const limits_addr *a)
+{
+	uint32_t i = *counts_slot(lc, a);
+
+	return i == LIMITS_NIL ? 0 : lc->entries[i].n;
 }

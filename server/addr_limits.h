@@ -14,6 +14,24 @@
 #define LIMITS_FAILS_MAX  20u
 #define LIMITS_WINDOW_MS  60000u
 
+/* New rooms an address may ask for per hour (--max-creates-per-hour): a
+ * facilitator needs a few; the same leaky count as failures, so a burst
+ * of this many, then one more every hour / this. With --retain-days it
+ * bounds the logs one address can leave on disk (README.md). */
+#define LIMITS_CREATES_PER_HOUR 10u
+#define LIMITS_HOUR_MS 3600000u
+
+/* Joins an address may ask for into one room: a burst that lets a
+ * classroom of 100 behind one NAT join (with retries for taken names),
+ * then one more every LIMITS_JOINS_WINDOW_MS / LIMITS_JOINS_PER_ROOM
+ * (6 minutes). A room keeps at most 400 members ever (ids are never
+ * reused), so join/leave churn from one address would otherwise use
+ * them up in a minute; now it takes a day. Counted per (address, room)
+ * in a table of LIMITS_JOIN_KEYS. */
+#define LIMITS_JOINS_PER_ROOM 150u
+#define LIMITS_JOINS_WINDOW_MS (LIMITS_JOINS_PER_ROOM * 6u * 60000u)
+#define LIMITS_JOIN_KEYS 65536u
+
 /* The most failures per window an operator may allow (--max-failures). */
 #define LIMITS_FAILS_LIMIT 100000u
 
@@ -56,9 +74,37 @@ uint64_t limits_blocked(limits *l, const limits_addr *a, uint64_t now_ms);
 /* Addresses in the table (for tests and metrics). */
 uint32_t limits_count(const limits *l);
 
+/* Open connections per address: an exact count for every address that
+ * has one open, never forgotten while it does (unlike the table above,
+ * which may forget an address, this one must give back what it took). */
+typedef struct limits_counts limits_counts;
+
+/* Allocates a table for at most `cap` open connections (so at most that
+ * many addresses). Returns NULL when out of memory. */
+limits_counts *limits_counts_new(uint32_t cap);
+
+/* Accepts NULL. */
+void limits_counts_free(limits_counts *lc);
+
+/* Counts one more connection of `a` and returns 0; or returns -1 and
+ * counts nothing when `a` holds `max` already or the table is full. */
+int limits_counts_add(limits_counts *lc, const limits_addr *a, uint32_t max);
+
+/* Counts one connection of `a` fewer (one that limits_counts_add took). */
+void limits_counts_sub(limits_counts *lc, const limits_addr *a);
+
+/* Connections counted for `a` now. */
+uint32_t limits_counts_get(const limits_counts *lc, const limits_addr *a);
+
 /* Parses an IPv4 or IPv6 address as text (surrounding spaces and an IPv6
  * zone are ignored) into a key. Returns 0, or -1 when it is no address. */
 int limits_addr_parse(const char *text, limits_addr *out);
+
+/* The key of address `a` in room `code` (VP_ROOM_LEN characters) for a
+ * table counted per address and room: the code goes into bytes the
+ * address key leaves zero (an IPv4 key's first ten, an IPv6 /64's last
+ * eight), so distinct pairs keep distinct keys. */
+void limits_addr_in_room(const limits_addr *a, const char *code, limits_addr *out);
 
 /* True when a and b are the same key. */
 bool limits_addr_equal(const limits_addr *a, const limits_addr *b);

@@ -52,6 +52,9 @@ typedef struct options {
 	uint32_t max_rooms;       /* 0: ROOMS_LIVE_MAX */
 	uint32_t max_failures;    /* per address per minute; 0: LIMITS_FAILS_MAX */
 	uint32_t ping_s;          /* 0: NET_IDLE_PING_MS */
+	uint32_t join_timeout_s;  /* 0: NET_JOIN_TIMEOUT_MS */
+	uint32_t conns_per_addr;  /* 0: NET_CONNS_PER_ADDR */
+	uint32_t creates_per_hour; /* 0: LIMITS_CREATES_PER_HOUR */
 	limits_proxies proxies;   /* --trust-proxy */
 	const char *origins[NET_ORIGINS_MAX]; /* --origin, pointing into argv */
 	char origin_list[NET_ORIGINS_MAX * NET_ORIGIN_MAX]; /* --origin values, split */
@@ -74,7 +77,9 @@ static void usage(FILE *out)
 	        "               [--sync always|batch|none] [--max-connections N]\n"
 	        "               [--idle-minutes N] [--retain-days N] [--public-url URL]\n"
 	        "               [--max-rooms N] [--max-failures N] [--trust-proxy ADDR[,ADDR...]]\n"
-	        "               [--origin URL[,URL...]] [--ping-seconds N] [--help] [--version]\n"
+	        "               [--origin URL[,URL...]] [--ping-seconds N] [--join-timeout-seconds N]\n"
+	        "               [--max-connections-per-address N] [--max-creates-per-hour N]\n"
+	        "               [--help] [--version]\n"
 	        "       verrijk replay FILE.log [--json] [--at SEQ [--as MEMBER]] [--verify]\n"
 	        "       verrijk export FILE.log --md|--json|--csv [--round N]\n"
 	        "\n"
@@ -111,9 +116,18 @@ static void usage(FILE *out)
 	        "  --ping-seconds N  a WebSocket silent for N seconds is pinged; silent for\n"
 	        "               2N + 10 despite that, it is hung up (default 30: a proxy in\n"
 	        "               front that drops connections silent for 60 s keeps them)\n"
+	        "  --join-timeout-seconds N  a WebSocket that is no member of a room (never\n"
+	        "               joined, resumed or created one) for N seconds is closed (default %u)\n"
+	        "  --max-connections-per-address N  WebSockets one address may hold open;\n"
+	        "               one more is answered rate_limited and closed (default %u)\n"
+	        "  --max-creates-per-hour N  new rooms one address may create per hour (a\n"
+	        "               burst of N, then one every 60/N minutes); more are answered\n"
+	        "               rate_limited (default %u)\n"
 	        "\n"
 	        "  replay, export: read a session log (read-only, no server): see README.md\n",
-	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS, (unsigned)ROOMS_LIVE_MAX, (unsigned)LIMITS_FAILS_MAX);
+	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS, (unsigned)ROOMS_LIVE_MAX, (unsigned)LIMITS_FAILS_MAX,
+	        (unsigned)(NET_JOIN_TIMEOUT_MS / 1000u), (unsigned)NET_CONNS_PER_ADDR,
+	        (unsigned)LIMITS_CREATES_PER_HOUR);
 }
 
 /* A whole number from lo to hi, the value of option `name`, into *out.
@@ -202,6 +216,9 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "trust-proxy", required_argument, NULL, 'T' },
 		{ "origin", required_argument, NULL, 'O' },
 		{ "ping-seconds", required_argument, NULL, 'P' },
+		{ "join-timeout-seconds", required_argument, NULL, 'J' },
+		{ "max-connections-per-address", required_argument, NULL, 'A' },
+		{ "max-creates-per-hour", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -221,6 +238,9 @@ static int parse_options(int argc, char **argv, options *o)
 	o->max_rooms = 0;
 	o->max_failures = 0;
 	o->ping_s = 0;
+	o->join_timeout_s = 0;
+	o->conns_per_addr = 0;
+	o->creates_per_hour = 0;
 	memset(&o->proxies, 0, sizeof(o->proxies));
 	o->n_origins = 0;
 	o->origin_used = 0;
@@ -298,6 +318,30 @@ static int parse_options(int argc, char **argv, options *o)
 			if (parse_whole("ping-seconds", optarg, 1, 3600, &v))
 				return EXIT_USAGE;
 			o->ping_s = (uint32_t)v;
+			break;
+		}
+		case 'J': {
+			long v;
+
+			if (parse_whole("join-timeout-seconds", optarg, 1, 3600, &v))
+				return EXIT_USAGE;
+			o->join_timeout_s = (uint32_t)v;
+			break;
+		}
+		case 'A': {
+			long v;
+
+			if (parse_whole("max-connections-per-address", optarg, 1, 1000000, &v))
+				return EXIT_USAGE;
+			o->conns_per_addr = (uint32_t)v;
+			break;
+		}
+		case 'C': {
+			long v;
+
+			if (parse_whole("max-creates-per-hour", optarg, 1, 1000000, &v))
+				return EXIT_USAGE;
+			o->creates_per_hour = (uint32_t)v;
 			break;
 		}
 		case 'T': {
@@ -467,6 +511,9 @@ int main(int argc, char **argv)
 	cfg.trusted_proxies = &o.proxies;
 	cfg.max_failures = o.max_failures;
 	cfg.ping_ms = o.ping_s * 1000u;
+	cfg.join_timeout_ms = o.join_timeout_s * 1000u;
+	cfg.max_conns_per_addr = o.conns_per_addr;
+	cfg.max_creates_per_hour = o.creates_per_hour;
 	cfg.origins = o.origins;
 	cfg.n_origins = o.n_origins;
 

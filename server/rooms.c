@@ -825,6 +825,14 @@ static enum decided live_decide(live_room *lr, pending *p, decision *d, bool fir
 		goto drop;
 	}
 
+	if (p->kind == GAME_INPUT_INTENT && p->t == VP_T_CREATE && !room_exists(lr->r) &&
+	    rs->n_live > rs->max_live) {
+		/* A new room would pass --max-rooms (this one counts already). */
+		if (!first)
+			return NOT_NOW;
+		reply_error(p->conn, gi.intent, VP_SERVER_BUSY, "This server holds as many rooms as it can.");
+		goto drop;
+	}
 	memset(d, 0, sizeof(*d));
 	rc = game_decide(lr->r, &rs->env, &gi, &d->res);
 	if (rc != VP_OK) {
@@ -1158,16 +1166,16 @@ static void live_reload(live_room *lr)
 /* The live room of code for a WebSocket input: in memory, or a new entry
  * whose log is read on the thread pool (the input waits in its queue and
  * is decided once the room stands as its log left it; with no log, a
- * `create` finds an empty room). NULL when the server holds as many rooms
- * as it may, or the read cannot start. */
+ * `create` finds an empty room). A room that exists is loaded however
+ * many are in memory: --max-rooms bounds new rooms (live_decide), and
+ * whoever has a token for a room that left memory must get back in.
+ * NULL when out of memory or the read cannot start. */
 static live_room *live_get_async(rooms *rs, const char *code)
 {
 	live_room *lr = live_lookup(rs, code);
 
 	if (lr)
 		return lr;
-	if (rs->n_live >= rs->max_live)
-		return NULL;
 	lr = live_new(rs, code);
 	if (!lr)
 		return NULL;
@@ -1203,7 +1211,7 @@ static void on_intent(void *ud, net_conn *c, const vp_intent *in, const uint8_t 
 	}
 	lr = l ? l->lr : live_get_async(rs, code);
 	if (!lr) {
-		reply_error(c, in, VP_SERVER_BUSY, "This server holds as many rooms as it can.");
+		reply_error(c, in, VP_SERVER_BUSY, "The server cannot read this room right now; try again in a moment.");
 		return;
 	}
 	if (lr->purging) {

@@ -61,8 +61,11 @@ typedef struct rooms_config {
 	 * server (checked at start, then every ROOMS_RETAIN_CHECK_MS); never
 	 * a room with a device attached. 0: kept for ever. */
 	uint64_t retain_ms;
-	/* Rooms in memory at once (--max-rooms); `create` or a load beyond
-	 * it is answered server_busy. 0: ROOMS_LIVE_MAX. */
+	/* Rooms in memory at once (--max-rooms); a `create` beyond it is
+	 * answered server_busy. A room that exists still loads beyond it
+	 * (a resume must never be refused for want of room); how many
+	 * exist is bounded by the per-address create budget and retention.
+	 * 0: ROOMS_LIVE_MAX. */
 	uint32_t max_rooms;
 } rooms_config;
 

@@ -117,6 +117,8 @@ struct net_conn {
 	uint8_t skip;                /* enum net_rx_skip for the current message */
 	char room[VP_ROOM_LEN + 1];
 	limits_addr addr;            /* the client's, for per-address limits */
+	bool counted;                /* holds one of srv->per_addr's counts */
+	uint64_t unbound_since;      /* loop time since when c has no member (user NULL) */
 };
 
 struct net_server {
@@ -136,6 +138,11 @@ struct net_server {
 	struct lws_protocols protocols[3];
 
 	limits *fails;               /* failed attempts per address */
+	limits *creates;             /* `create` intents per address (an hour's budget) */
+	limits *joins;               /* `join` intents per address and room */
+	limits_counts *per_addr;     /* open WebSockets per address */
+	unsigned max_per_addr;       /* net_config.max_conns_per_addr */
+	uint64_t join_timeout_ms;    /* net_config.join_timeout_ms */
 	limits_proxies proxies;      /* --trust-proxy */
 	char origins[NET_ORIGINS_MAX][NET_ORIGIN_MAX];
 	unsigned n_origins;

@@ -45,6 +45,8 @@ net_server *net_server_new(uv_loop_t *loop, const net_config *cfg)
 	srv->max_sockets = cap;
 	srv->max_conns = cfg->max_connections && cfg->max_connections < cap ? cfg->max_connections : cap;
 	srv->ping_ms = cfg->ping_ms ? cfg->ping_ms : NET_IDLE_PING_MS;
+	srv->join_timeout_ms = cfg->join_timeout_ms ? cfg->join_timeout_ms : NET_JOIN_TIMEOUT_MS;
+	srv->max_per_addr = cfg->max_conns_per_addr ? cfg->max_conns_per_addr : NET_CONNS_PER_ADDR;
 	srv->hangup_ms = NET_IDLE_HANGUP_MS(srv->ping_ms);
 	srv->handler = net_ws_default_handler;
 	if (cfg->trusted_proxies)
@@ -59,13 +61,22 @@ net_server *net_server_new(uv_loop_t *loop, const net_config *cfg)
 	}
 	srv->fails = limits_new(LIMITS_ADDRS_MAX, cfg->max_failures ? cfg->max_failures : LIMITS_FAILS_MAX,
 	                        LIMITS_WINDOW_MS);
-	if (!srv->fails)
+	srv->creates = limits_new(LIMITS_ADDRS_MAX,
+	                          cfg->max_creates_per_hour ? cfg->max_creates_per_hour : LIMITS_CREATES_PER_HOUR,
+	                          LIMITS_HOUR_MS);
+	srv->joins = limits_new(LIMITS_JOIN_KEYS, LIMITS_JOINS_PER_ROOM, LIMITS_JOINS_WINDOW_MS);
+	/* Every open WebSocket's address fits: at most max_conns of them. */
+	srv->per_addr = limits_counts_new(srv->max_conns);
+	if (!srv->fails || !srv->creates || !srv->joins || !srv->per_addr)
 		goto fail;
 	if (net_server_route(srv, "/healthz", false, net_healthz, NULL))
 		goto fail;
 	return srv;
 fail:
 	limits_free(srv->fails);
+	limits_free(srv->creates);
+	limits_free(srv->joins);
+	limits_counts_free(srv->per_addr);
 	free(srv->host);
 	free(srv->web_dir);
 	free(srv);
@@ -182,7 +193,11 @@ static int net_probe_listen(const char *host, int port)
  * between ping_ms and 7/6 of it. */
 static uint64_t net_idle_sweep_ms(const net_server *srv)
 {
-	return srv->ping_ms / 6 < NET_IDLE_SWEEP_MS ? srv->ping_ms / 6 : NET_IDLE_SWEEP_MS;
+	uint64_t ms = srv->ping_ms / 6 < NET_IDLE_SWEEP_MS ? srv->ping_ms / 6 : NET_IDLE_SWEEP_MS;
+
+	/* And a quarter of the join timeout, so a socket without a member
+	 * goes between that timeout and 5/4 of it. */
+	return srv->join_timeout_ms / 4 < ms ? srv->join_timeout_ms / 4 : ms;
 }
 
 int net_server_start(net_server *srv)
@@ -340,6 +355,9 @@ void net_server_free(net_server *srv)
 	for (i = 0; i < srv->n_mounts; i++)
 		free(srv->mount_points[i]);
 	limits_free(srv->fails);
+	limits_free(srv->creates);
+	limits_free(srv->joins);
+	limits_counts_free(srv->per_addr);
 	net_pool_drain();
 	msgpack_sbuffer_destroy(&srv->scratch);
 	free(srv->host);

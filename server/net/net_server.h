@@ -31,6 +31,16 @@ typedef struct net_server net_server;
  * static-file reads, the listener and libuv's own. */
 #define NET_FD_RESERVE 512
 
+/* A WebSocket that is no member of a room this long is closed: a phone
+ * joins within seconds of opening the page (the web client reconnects
+ * by itself and joins when the person is ready), while an idle socket
+ * would hold a place under --max-connections for ever. */
+#define NET_JOIN_TIMEOUT_MS 30000u
+
+/* Open WebSockets per address: a classroom behind one NAT (100 members
+ * of a room, a few tabs each) fits; one host cannot hold the server. */
+#define NET_CONNS_PER_ADDR 200u
+
 typedef struct net_config {
 	const char *host;       /* address to bind; "0.0.0.0" = every IPv4 address */
 	int port;
@@ -56,6 +66,17 @@ typedef struct net_config {
 	/* Milliseconds of silence after which a WebSocket is pinged (0:
 	 * NET_IDLE_PING_MS); one silent for twice that plus 10 s is hung up. */
 	unsigned ping_ms;
+	/* Milliseconds a WebSocket may stay without a member (never joined,
+	 * resumed or created one, or no longer one) before it is closed
+	 * with NET_CLOSE_POLICY (0: NET_JOIN_TIMEOUT_MS). */
+	unsigned join_timeout_ms;
+	/* Open WebSockets one address may hold; one more is answered
+	 * rate_limited and closed with NET_CLOSE_TRY_LATER (0:
+	 * NET_CONNS_PER_ADDR). */
+	unsigned max_conns_per_addr;
+	/* New rooms (`create` intents) one address may ask for per hour
+	 * (0: LIMITS_CREATES_PER_HOUR). */
+	unsigned max_creates_per_hour;
 } net_config;
 
 /* Allocates a server for `loop`; nothing listens yet. Returns NULL when

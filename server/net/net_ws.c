@@ -334,7 +334,14 @@ void net_conn_close(net_conn *c, uint16_t code, const char *reason)
 const char *net_conn_room(const net_conn *c) { return c->room; }
 uint64_t net_conn_id(const net_conn *c) { return c->id; }
 bool net_conn_closing(const net_conn *c) { return c->close_code != 0; }
-void net_conn_set_user(net_conn *c, void *user) { c->user = user; }
+void net_conn_set_user(net_conn *c, void *user)
+{
+	/* The join timeout starts again when a connection stops being a
+	 * member (it left, was kicked, or its room went). */
+	if (c->user && !user)
+		c->unbound_since = uv_now(c->srv->loop);
+	c->user = user;
+}
 void *net_conn_get_user(const net_conn *c) { return c->user; }
 
 /* Takes one token from c's bucket for a complete message. Returns true
@@ -385,6 +392,28 @@ static bool net_conn_refused_addr(net_conn *c, const vp_intent *in)
 	return true;
 }
 
+/* Spends one of key's budget in table (new rooms per address, joins
+ * per address and room), or answers rate_limited ("too many `what`")
+ * and returns true when it is spent. Every intent asked for counts: one
+ * that fails made nothing, but a budget that counted only successes
+ * could be raced past by intents sent before the first is decided. */
+static bool net_conn_overspent(net_conn *c, limits *table, const limits_addr *key,
+                               const vp_intent *in, const char *what)
+{
+	uint64_t now = uv_now(c->srv->loop);
+	uint64_t ms = limits_blocked(table, key, now);
+	char msg[112];
+
+	if (!ms) {
+		limits_fail(table, key, now);
+		return false;
+	}
+	snprintf(msg, sizeof(msg), "too many %s from your address: try again in %llu s", what,
+	         (unsigned long long)((ms + 999) / 1000));
+	net_conn_send_error(c, in->has_id, in->id, VP_RATE_LIMITED, msg);
+	return true;
+}
+
 /* One complete client message: decode, apply the rate limit, answer
  * ping and errors here, hand everything else to the layer above. */
 static void net_conn_on_message(net_conn *c, const uint8_t *buf, size_t len)
@@ -405,9 +434,27 @@ static void net_conn_on_message(net_conn *c, const uint8_t *buf, size_t len)
 		net_conn_send_pong(c);
 		return;
 	}
-	if (!c->user && (in.t == VP_T_CREATE || in.t == VP_T_JOIN || in.t == VP_T_RESUME) &&
-	    net_conn_refused_addr(c, &in))
+	if (!c->user && net_conn_refused_addr(c, &in))
 		return;
+	if (in.t == VP_T_CREATE && net_conn_overspent(c, c->srv->creates, &c->addr, &in, "new rooms"))
+		return;
+	if (in.t == VP_T_JOIN) {
+		limits_addr key;
+
+		limits_addr_in_room(&c->addr, c->room, &key);
+		if (net_conn_overspent(c, c->srv->joins, &key, &in, "joins to this room"))
+			return;
+	}
+	if (!c->user && in.t != VP_T_CREATE && in.t != VP_T_JOIN && in.t != VP_T_RESUME) {
+		/* Only members may send anything else. Answered here, alike
+		 * whether the room exists or not, and counted as a guess: the
+		 * rooms layer would tell a room in memory (not_allowed) from
+		 * one that is not (no_room), and read its log to find out. */
+		limits_fail(c->srv->fails, &c->addr, uv_now(c->srv->loop));
+		net_conn_send_error(c, in.has_id, in.id, VP_NOT_ALLOWED,
+		                    "join or resume this room first");
+		return;
+	}
 	if (c->srv->handler.on_intent)
 		c->srv->handler.on_intent(c->srv->handler.ud, c, &in, buf, len);
 }
@@ -586,6 +633,20 @@ void net_ws_idle_sweep(uv_timer_t *t)
 		/* A closing connection too: lws' own close timeout, set from
 		 * outside its callbacks, may wait for an event that never
 		 * comes. */
+		if (!c->user && now - c->unbound_since >= srv->join_timeout_ms) {
+			/* A socket that is no member only holds a place (PROTOCOL.md
+			 * section 1 has the web client reconnect by itself). One
+			 * that does not take its close frame is hung up once the
+			 * close had its time. */
+			if (!c->close_code) {
+				net_conn_close(c, NET_CLOSE_POLICY, "join or resume a room sooner");
+				continue;
+			}
+			if (now - c->unbound_since >= srv->join_timeout_ms + NET_CLOSE_GRACE_S * 1000u) {
+				net_conn_hang_up(c, c->close_code);
+				continue;
+			}
+		}
 		if (silent >= srv->hangup_ms) {
 			/* No close frame: a peer this silent does not read. */
 			lwsl_notice("net: connection %llu silent for %llu s despite a ping; hung up\n",
@@ -637,6 +698,16 @@ int net_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			net_conn_close(c, NET_CLOSE_TRY_LATER, "server full");
 			return 0;
 		}
+		if (limits_counts_add(srv->per_addr, &c->addr, srv->max_per_addr)) {
+			/* One address holds its share: the others still get in. */
+			c->refused = true;
+			net_conn_send_error(c, false, 0, VP_RATE_LIMITED,
+			                    "too many open connections from your address; close some and try again");
+			net_conn_close(c, NET_CLOSE_TRY_LATER, "too many connections from your address");
+			return 0;
+		}
+		c->counted = true;
+		c->unbound_since = c->rate_at;
 		net_conn_link(srv, c);
 		net_conn_fix_sndbuf(wsi);
 		if (srv->handler.on_open)
@@ -679,6 +750,9 @@ int net_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		net_conn_drop_tx(c);
 		if (c->refused)
 			return 0;
+		if (c->counted)
+			limits_counts_sub(srv->per_addr, &c->addr);
+		c->counted = false;
 		net_conn_unlink(srv, c);
 		if (srv->handler.on_close)
 			srv->handler.on_close(srv->handler.ud, c);
