@@ -52,7 +52,8 @@ for _ in $(seq "$START_TRIES"); do
   candidate=$(( 20000 + RANDOM % 40000 ))
   port_open "$candidate" && continue
   "$SERVER" --host 127.0.0.1 --port "$candidate" --data "$TMP/data" --web "$TMP/web" \
-    --decks "$DECKS" --sync batch > "$TMP/server.log" 2>&1 &
+    --decks "$DECKS" --sync batch --max-creates-per-hour 1000000 --max-connections-per-address 1000000 \
+    > "$TMP/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 100); do
     port_open "$candidate" && break

@@ -79,8 +79,10 @@ uint32_t limits_count(const limits *l);
  * which may forget an address, this one must give back what it took). */
 typedef struct limits_counts limits_counts;
 
-/* Allocates a table for at most `cap` open connections (so at most that
- * many addresses). Returns NULL when out of memory. */
+/* Allocates a table for at most `cap` addresses (with as many open
+ * connections each as limits_counts_add allows): sized by the most
+ * connections open at once, it never fills. Returns NULL when out of
+ * memory. */
 limits_counts *limits_counts_new(uint32_t cap);
 
 /* Accepts NULL. */

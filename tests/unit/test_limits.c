@@ -236,6 +236,92 @@ static void test_a_clock_running_backwards_changes_nothing(void **state)
 	limits_free(l);
 }
 
+static void test_open_connections_are_counted_exactly_per_address(void **state)
+{
+	limits_counts *lc = limits_counts_new(4);
+	limits_addr a = addr("192.0.2.7"), b = addr("2001:db8::1"), c = addr("192.0.2.8");
+	limits_addr d = addr("192.0.2.9"), e = addr("192.0.2.10");
+
+	(void)state;
+	assert_non_null(lc);
+	assert_int_equal(limits_counts_add(lc, &a, 2), 0);
+	assert_int_equal(limits_counts_add(lc, &a, 2), 0);
+	/* The third of a is refused and counts nothing; others still fit. */
+	assert_int_equal(limits_counts_add(lc, &a, 2), -1);
+	assert_int_equal(limits_counts_get(lc, &a), 2);
+	assert_int_equal(limits_counts_add(lc, &b, 2), 0);
+	assert_int_equal(limits_counts_add(lc, &c, 2), 0);
+	assert_int_equal(limits_counts_add(lc, &b, 2), 0);
+	/* A fourth address fills a table of four: a fifth is refused. */
+	assert_int_equal(limits_counts_add(lc, &d, 2), 0);
+	assert_int_equal(limits_counts_add(lc, &e, 2), -1);
+	assert_int_equal(limits_counts_get(lc, &e), 0);
+	limits_counts_sub(lc, &d);
+	limits_counts_sub(lc, &a);
+	assert_int_equal(limits_counts_get(lc, &a), 1);
+	limits_counts_sub(lc, &a);
+	assert_int_equal(limits_counts_get(lc, &a), 0);
+	/* a's entry went back to the table, for anyone. */
+	assert_int_equal(limits_counts_add(lc, &a, 2), 0);
+	limits_counts_sub(lc, &c);
+	limits_counts_sub(lc, &c); /* one too many changes nothing */
+	assert_int_equal(limits_counts_get(lc, &c), 0);
+	assert_int_equal(limits_counts_get(lc, &a), 1);
+	assert_int_equal(limits_counts_get(lc, &b), 2);
+	assert_int_equal(limits_counts_add(lc, &c, 0), -1);
+	limits_counts_free(lc);
+	limits_counts_free(NULL);
+}
+
+static void test_many_addresses_come_and_go_in_the_count_table(void **state)
+{
+	enum { N = 300 };
+	limits_counts *lc = limits_counts_new(N);
+	limits_addr keys[N];
+	char text[32];
+
+	(void)state;
+	assert_non_null(lc);
+	for (unsigned round = 0; round < 3; round++) {
+		for (unsigned i = 0; i < N; i++) {
+			snprintf(text, sizeof(text), "198.51.%u.%u", (i + round) / 200, (i + round) % 200);
+			keys[i] = addr(text);
+			assert_int_equal(limits_counts_add(lc, &keys[i], 1), 0);
+		}
+		for (unsigned i = 0; i < N; i++)
+			assert_int_equal(limits_counts_get(lc, &keys[i]), 1);
+		/* Out of order, so that chains are cut in the middle. */
+		for (unsigned i = 0; i < N; i += 2)
+			limits_counts_sub(lc, &keys[i]);
+		for (unsigned i = 1; i < N; i += 2)
+			limits_counts_sub(lc, &keys[i]);
+		for (unsigned i = 0; i < N; i++)
+			assert_int_equal(limits_counts_get(lc, &keys[i]), 0);
+	}
+	limits_counts_free(lc);
+}
+
+static void test_an_address_in_a_room_keeps_both_apart(void **state)
+{
+	limits_addr v4 = addr("192.0.2.7"), v4b = addr("192.0.2.8"), v6 = addr("2001:db8:1:2::1");
+	limits_addr k1, k2, k3, k4, k5;
+
+	(void)state;
+	limits_addr_in_room(&v4, "ABCDEF", &k1);
+	limits_addr_in_room(&v4, "ABCDEG", &k2);
+	limits_addr_in_room(&v4b, "ABCDEF", &k3);
+	limits_addr_in_room(&v6, "ABCDEF", &k4);
+	limits_addr_in_room(&v6, "ABCDEG", &k5);
+	assert_false(limits_addr_equal(&k1, &k2));
+	assert_false(limits_addr_equal(&k1, &k3));
+	assert_false(limits_addr_equal(&k1, &k4));
+	assert_false(limits_addr_equal(&k4, &k5));
+	assert_false(limits_addr_equal(&k1, &v4));
+	assert_false(limits_addr_equal(&k4, &v6));
+	limits_addr_in_room(&v4, "ABCDEF", &k2);
+	assert_true(limits_addr_equal(&k1, &k2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +336,9 @@ int main(void)
 		cmocka_unit_test(test_forwarded_headers_count_only_from_a_trusted_proxy),
 		cmocka_unit_test(test_bad_trust_proxy_values_are_refused),
 		cmocka_unit_test(test_a_clock_running_backwards_changes_nothing),
+		cmocka_unit_test(test_open_connections_are_counted_exactly_per_address),
+		cmocka_unit_test(test_many_addresses_come_and_go_in_the_count_table),
+		cmocka_unit_test(test_an_address_in_a_room_keeps_both_apart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
