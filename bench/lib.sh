@@ -13,10 +13,12 @@ bench_start() {
   shift 3
   bench_data=$(mktemp -d "${DATA_ROOT:-${TMPDIR:-/tmp}}/verrijk-bench-XXXXXX")
   # The load comes from a few loopback addresses (--sources): the
-  # per-address budgets, meant for people, would refuse it.
+  # per-address budgets, meant for people, would refuse it; and setting up
+  # thousands of connections may keep some waiting for their room longer
+  # than the join timeout.
   "$@" "$bin" --host 127.0.0.1 --port "$port" --data "$bench_data" --web web-client/dist \
     --sync "$sync" --max-creates-per-hour 1000000 --max-connections-per-address 1000000 \
-    >"$bench_data.log" 2>&1 &
+    --join-timeout-seconds 3600 >"$bench_data.log" 2>&1 &
   bench_pid=$!
   for _ in $(seq 300); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
