@@ -535,7 +535,11 @@ static void pack_table(msgpack_packer *pk, const room *r, uint32_t recipient)
 static void pack_history(msgpack_packer *pk, const room *r)
 {
     const round_rec *rd = room_round(r);
-    if (!rd) {
+    /* Once the round is closed its cards, with their notes, are in the
+     * summary: a View holds each note once, so that its weight stays
+     * bounded by the room's note caps (protocol/README.md, "What one View
+     * weighs"). */
+    if (!rd || r->phase == GAME_CLOSED) {
         msgpack_pack_array(pk, 0);
         return;
     }

@@ -49,8 +49,6 @@ net_buf *net_buf_new(const uint8_t *bytes, size_t len)
 	size_t cap = need <= NET_BLOCK_SIZE ? NET_BLOCK_SIZE : need;
 	net_buf *b;
 
-	if (len > NET_SEND_QUEUE_MAX)
-		return NULL;
 	b = cap == NET_BLOCK_SIZE ? net_block_get() : malloc(cap);
 	if (!b)
 		return NULL;

@@ -42,11 +42,28 @@ enum {
 	NET_CLOSE_REPLACED   = 4002, /* the same member resumed elsewhere */
 };
 
-/* Bytes the server may hold queued for one connection. A connection that
- * would pass this bound is a reader too slow to keep up: its queue is
- * dropped and it is closed with NET_CLOSE_POLICY, so it never slows or
- * starves anyone else. */
+/* Backlog the server may hold queued for one connection. A connection
+ * whose backlog would pass this bound is a reader too slow to keep up:
+ * its queue is dropped and it is closed with NET_CLOSE_POLICY, so it
+ * never slows or starves anyone else. The bound is about backlog, not
+ * message size: the largest message queued does not count (see
+ * net_backlog_over), so one View or summary bigger than the bound
+ * reaches a reader that keeps up. */
 #define NET_SEND_QUEUE_MAX (256 * 1024)
+
+/* True when queueing one more message of `len` bytes, onto a queue that
+ * holds `held` bytes whose largest message is `biggest` bytes, would make
+ * the backlog pass NET_SEND_QUEUE_MAX. The backlog is what is queued
+ * beyond the largest message (the new one included): a reader that takes
+ * a big message as fast as the network allows is not slow, one behind by
+ * more than the bound besides it is. Pure, for the unit tests.
+ * (held >= biggest always.) */
+static inline bool net_backlog_over(size_t held, size_t biggest, size_t len)
+{
+	size_t big = len > biggest ? len : biggest;
+
+	return held + len - big > NET_SEND_QUEUE_MAX;
+}
 
 /* The kernel's send buffer of a WebSocket (SO_SNDBUF; Linux doubles it).
  * Fixed rather than autotuned: autotuning lets one connection keep up to
@@ -70,8 +87,9 @@ enum {
  * The bytes are copied. Everything queued for c while the loop handles
  * its events goes out together as ONE binary frame, written right
  * before the loop next waits (or when the socket can take it again).
- * Returns 0, or -1 when c is closing, out of memory, or the queue would
- * pass NET_SEND_QUEUE_MAX (then c is being closed as a slow reader). */
+ * Returns 0, or -1 when c is closing, out of memory, or its backlog would
+ * pass NET_SEND_QUEUE_MAX (net_backlog_over; then c is being closed as a
+ * slow reader). */
 int net_conn_send(net_conn *c, const uint8_t *bytes, size_t len);
 
 /* One encoded message (one or several MessagePack maps back to back)
@@ -81,8 +99,7 @@ int net_conn_send(net_conn *c, const uint8_t *bytes, size_t len);
 typedef struct net_buf net_buf;
 
 /* A message holding a copy of `bytes`, with one reference (the
- * caller's), or NULL when out of memory or longer than
- * NET_SEND_QUEUE_MAX. */
+ * caller's), or NULL when out of memory. */
 net_buf *net_buf_new(const uint8_t *bytes, size_t len);
 net_buf *net_buf_ref(net_buf *b);
 /* Drops one reference; the last one frees the message. NULL is fine. */

@@ -96,6 +96,7 @@ struct net_conn {
 	net_buf *tx_buf;
 	uint8_t *tx;                 /* LWS_PRE headroom, then tx_len queued bytes */
 	size_t tx_len, tx_cap;
+	size_t tx_big;               /* the largest message queued (net_backlog_over) */
 	net_conn *dirty_prev, *dirty_next; /* srv->dirty, while queued */
 	bool dirty;
 

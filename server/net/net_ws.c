@@ -167,6 +167,7 @@ static void net_conn_drop_tx(net_conn *c)
 	net_block_put(c->tx, c->tx_cap);
 	c->tx = NULL;
 	c->tx_len = c->tx_cap = 0;
+	c->tx_big = 0;
 }
 
 /* Makes room for `more` bytes after what is queued (a shared message
@@ -182,8 +183,6 @@ static int net_conn_reserve(net_conn *c, size_t more)
 
 		while (cap < need)
 			cap *= 2;
-		if (cap > LWS_PRE + NET_SEND_QUEUE_MAX)
-			cap = LWS_PRE + NET_SEND_QUEUE_MAX;
 		if (!c->tx && cap == NET_BLOCK_SIZE) {
 			grown = net_block_get();
 		} else if (c->tx && c->tx_cap == NET_BLOCK_SIZE) {
@@ -210,13 +209,13 @@ static int net_conn_reserve(net_conn *c, size_t more)
 	return 0;
 }
 
-/* True (and c is being closed) when `len` more bytes would pass the
- * bound of a connection's queue. */
+/* True (and c is being closed) when a message of `len` more bytes would
+ * make c's backlog pass the bound (net_backlog_over). */
 static bool net_conn_overflows(net_conn *c, size_t len)
 {
 	size_t held = c->tx_buf ? net_buf_len(c->tx_buf) : c->tx_len;
 
-	if (len <= NET_SEND_QUEUE_MAX - held)
+	if (!net_backlog_over(held, c->tx_big, len))
 		return false;
 	/* A reader this far behind would only grow our memory. */
 	net_conn_drop_tx(c);
@@ -255,6 +254,8 @@ int net_conn_send(net_conn *c, const uint8_t *bytes, size_t len)
 		return -1;
 	memcpy(c->tx + LWS_PRE + c->tx_len, bytes, len);
 	c->tx_len += len;
+	if (len > c->tx_big)
+		c->tx_big = len;
 	net_conn_mark(c);
 	return 0;
 }
@@ -266,6 +267,7 @@ int net_conn_send_buf(net_conn *c, net_buf *b)
 	if (!c->tx_buf && c->tx_len == 0) {
 		/* The common case: nothing else queued, no copy. */
 		c->tx_buf = net_buf_ref(b);
+		c->tx_big = net_buf_len(b);
 		net_conn_mark(c);
 		return 0;
 	}

@@ -1,7 +1,7 @@
 // The room connection against a fake socket: requests by id, resume with the token, reconnect and its limits.
 import { describe, expect, it } from 'vitest';
 import { decode, encode } from '@msgpack/msgpack';
-import { BACKOFF_FIRST_MS, RoomConnection, backoffMs, tokenKey, type ConnectionDeps, type SocketLike } from '../src/net/connection';
+import { BACKOFF_FIRST_MS, BACKOFF_MAX_MS, BACKOFF_STUCK_MAX_MS, FAILURES_BEFORE_NOTICE, RoomConnection, backoffMs, tokenKey, type ConnectionDeps, type SocketLike } from '../src/net/connection';
 import { deckByHash, clearDeckMemory } from '../src/net/decks';
 
 class FakeSocket implements SocketLike {
@@ -191,11 +191,50 @@ describe('RoomConnection', () => {
     expect(store.has(tokenKey('ABC234'))).toBe(false);
   });
 
-  it('backoff grows from half a second to at most ten seconds', () => {
+  it('backoff grows from half a second to at most ten seconds, and to a minute once the failures are shown', () => {
     expect(backoffMs(0, () => 0.5)).toBe(BACKOFF_FIRST_MS);
     expect(backoffMs(1, () => 0.5)).toBe(2 * BACKOFF_FIRST_MS);
-    expect(backoffMs(30, () => 0.5)).toBe(10_000);
-    expect(backoffMs(30, () => 1)).toBeLessThanOrEqual(12_000);
+    expect(backoffMs(FAILURES_BEFORE_NOTICE - 2, () => 1)).toBeLessThanOrEqual(12_000);
+    expect(backoffMs(30, () => 0.5)).toBe(BACKOFF_STUCK_MAX_MS);
+    expect(backoffMs(30, () => 1)).toBeLessThanOrEqual(1.2 * BACKOFF_STUCK_MAX_MS);
+  });
+
+  it('a server that closes every resume before its welcome (1008) is retried with growing waits, not for ever at once', () => {
+    const { conn, sockets, timers, store } = setup('a'.repeat(32));
+    conn.start();
+    const waits: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const s = sockets[sockets.length - 1];
+      s.serverOpen();
+      expect(s.sent[0]).toMatchObject({ t: 'resume' });
+      s.serverClose(1008);
+      expect(conn.snapshot.state).toBe('reconnecting');
+      expect(conn.snapshot.attempts).toBe(i + 1); // opening alone does not reset the count: only a welcome does
+      const t = timers.find((x) => !x.done && x.ms >= BACKOFF_FIRST_MS / 2 && x.ms <= 2 * BACKOFF_STUCK_MAX_MS)!;
+      waits.push(t.ms);
+      t.done = true;
+      t.fn();
+    }
+    expect(conn.snapshot.attempts).toBeGreaterThanOrEqual(FAILURES_BEFORE_NOTICE);
+    for (let i = 1; i < waits.length; i++) expect(waits[i]).toBeGreaterThanOrEqual(waits[i - 1]);
+    expect(waits.at(-1)).toBeGreaterThan(BACKOFF_MAX_MS);
+    expect(store.has(tokenKey('ABC234'))).toBe(true); // the token is not at fault
+
+    // The retry button: a new socket at once, the scheduled retry cancelled.
+    const s = sockets[sockets.length - 1];
+    s.serverOpen();
+    s.serverClose(1008);
+    const scheduled = timers.filter((x) => !x.done && x.ms >= BACKOFF_FIRST_MS / 2 && x.ms <= 2 * BACKOFF_STUCK_MAX_MS);
+    expect(scheduled.length).toBe(1);
+    const before = sockets.length;
+    conn.retryNow();
+    expect(sockets.length).toBe(before + 1);
+    expect(scheduled[0].done).toBe(true);
+
+    // A welcome at last: the count starts again.
+    sockets[sockets.length - 1].serverOpen();
+    sockets[sockets.length - 1].serverSend({ t: 'welcome', id: 1, you: { player: 2, name: 'Ann', role: 'player' }, token: 'a'.repeat(32), state: view(5) });
+    expect(conn.snapshot).toMatchObject({ state: 'open', attempts: 0 });
   });
 });
 

@@ -16,6 +16,8 @@ export const nl = {
   'conn.replaced': 'Je bent op een ander apparaat verder gegaan in deze sessie. Hier is de verbinding gesloten.',
   'conn.take_back': 'Hier verder gaan',
   'conn.home': 'Naar de startpagina',
+  'conn.failing': 'Opnieuw verbinden met de sessie lukt steeds niet. We blijven het af en toe proberen.',
+  'conn.retry': 'Nu opnieuw proberen',
 
   'ping.title': 'Servercontrole',
   'ping.conn': 'Verbinding',
@@ -222,6 +224,8 @@ export const en: Record<StringKey, string> = {
   'conn.replaced': 'You continued this session on another device, so this one was disconnected.',
   'conn.take_back': 'Continue here',
   'conn.home': 'Go to the start page',
+  'conn.failing': 'Reconnecting to the session keeps failing. We will keep trying now and then.',
+  'conn.retry': 'Try again now',
 
   'ping.title': 'Server check',
   'ping.conn': 'Connection',

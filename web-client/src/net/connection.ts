@@ -24,7 +24,13 @@ export interface Snapshot {
   ended?: EndReason;
   view: View | null;
   you: You | null;
-  /** Failed attempts since the socket was last open (0 when open). */
+  /**
+   * Connections that ended before they did their job, since the last one
+   * that did: with a stored token the job is a welcome (a socket that opens
+   * and is closed again before it, e.g. 1008, counts as a failure); without
+   * one, opening is enough. From FAILURES_BEFORE_NOTICE on, the page says
+   * so and offers `retryNow`.
+   */
   attempts: number;
   /**
    * Server clock minus this device's clock, in ms, estimated from the `at` of
@@ -58,6 +64,10 @@ export interface ConnectionDeps {
 /** Backoff between reconnect attempts: 0.5 s doubling to at most 10 s, with ±20 % jitter so a room's phones do not all return at once. */
 export const BACKOFF_FIRST_MS = 500;
 export const BACKOFF_MAX_MS = 10_000;
+/** After this many failures in a row the page shows a message with a retry button instead of only a badge. */
+export const FAILURES_BEFORE_NOTICE = 3;
+/** ...and from then on the automatic retries wait up to a minute: a server that keeps refusing is not hammered by every phone in the room. */
+export const BACKOFF_STUCK_MAX_MS = 60_000;
 /** A request without an answer after this long fails with `timeout`. */
 export const REQUEST_TIMEOUT_MS = 15_000;
 /** At most this many requests wait for an answer at once. */
@@ -70,7 +80,8 @@ export function tokenKey(room: string): string {
 }
 
 export function backoffMs(attempt: number, random: () => number): number {
-  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.min(attempt, 10));
+  const max = attempt + 1 >= FAILURES_BEFORE_NOTICE ? BACKOFF_STUCK_MAX_MS : BACKOFF_MAX_MS;
+  const base = Math.min(max, BACKOFF_FIRST_MS * 2 ** Math.min(attempt, 10));
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
@@ -118,6 +129,15 @@ export class RoomConnection {
 
   get snapshot(): Snapshot {
     return this.snap;
+  }
+
+  /** Reconnects at once (the retry button), keeping the count of failures so the backoff stays long if this fails too. */
+  retryNow(): void {
+    if (this.stopped || this.sock || this.snap.state === 'ended') return;
+    if (this.retryTimer !== null) this.deps.clearTimer(this.retryTimer);
+    this.retryTimer = null;
+    this.emit({ state: 'connecting' });
+    this.open();
   }
 
   hasToken(): boolean {
@@ -187,8 +207,13 @@ export class RoomConnection {
     this.sock = sock;
     sock.onopen = () => {
       if (sock !== this.sock) return;
-      this.emit({ state: 'open', attempts: 0 });
-      if (this.hasToken()) void this.resume();
+      // With a token the connection has done its job only at the welcome: a server that closes it before (1008) must not reset the count.
+      if (this.hasToken()) {
+        this.emit({ state: 'open' });
+        void this.resume();
+      } else {
+        this.emit({ state: 'open', attempts: 0 });
+      }
     };
     sock.onmessage = (ev) => {
       if (sock !== this.sock) return;
@@ -251,7 +276,7 @@ export class RoomConnection {
       case 'welcome': {
         this.resuming = false; // answered: a later gap or handover may resume again at once
         this.deps.storage.setItem(this.key, String(m.token));
-        this.emit({ view: m.state as View, you: m.you as You });
+        this.emit({ view: m.state as View, you: m.you as You, attempts: 0 });
         this.settle(id, m, null);
         break;
       }

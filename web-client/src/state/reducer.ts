@@ -184,6 +184,8 @@ export function apply(view: View | null, ev: RoomEvent, me = 0): View {
       v.pile = 0;
       v.players = v.players.map((p) => (p.cards || p.voted ? { ...p, cards: 0, voted: false } : p));
       v.summary = (f.summary as View['summary']) ?? null;
+      // The round's cards and notes now live in the summary; the server's View holds each note once.
+      v.history = [];
       return v;
     default:
       return v;

@@ -3,11 +3,21 @@ import { useEffect, useState } from 'preact/hooks';
 import { errorText, useLang, useT } from '../i18n';
 import { RequestError, type EndReason } from '../net/connection';
 import { dropConnection, useRoom } from '../net/session';
-import { ConnBadge, LangSwitch } from './parts';
+import { ConnBadge, ConnNotice, LangSwitch } from './parts';
 import { PlayerView } from './Player';
 import { FacilitatorView } from './Facilitator';
 
 export function RoomPage({ room }: { room: string }) {
+  const { conn, snap } = useRoom(room);
+  return (
+    <>
+      <ConnNotice snap={snap} onRetry={() => conn.retryNow()} />
+      <RoomBody room={room} />
+    </>
+  );
+}
+
+function RoomBody({ room }: { room: string }) {
   const { t, setRoomLang } = useLang();
   const { conn, snap } = useRoom(room);
   const roomLang = snap.view?.lang ?? null;

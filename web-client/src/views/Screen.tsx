@@ -4,7 +4,7 @@ import { useLang } from '../i18n';
 import { RequestError } from '../net/connection';
 import { useRoom } from '../net/session';
 import type { View } from '../state/types';
-import { ConnBadge, Countdown, People, QrCode, useDeck, useJoin } from './parts';
+import { ConnBadge, ConnNotice, Countdown, People, QrCode, useDeck, useJoin } from './parts';
 import { TableArea } from './table';
 import { SummaryView } from './Summary';
 import { Ended } from './Room';
@@ -46,6 +46,7 @@ export function ScreenPage({ room }: { room: string }) {
         <span class="screen-code">{room}</span>
         <ConnBadge snap={snap} />
       </header>
+      <ConnNotice snap={snap} onRetry={() => conn.retryNow()} />
       {!view ? <JoinBlock room={room} /> : <ScreenBody view={view} offset={snap.clockOffset} />}
     </div>
   );

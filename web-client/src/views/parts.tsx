@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { errorText, useLang, useT } from '../i18n';
 import { deckByHash } from '../net/decks';
 import { joinBase, joinHostFrom, joinLinkFrom, serverInfo } from '../net/server';
-import { RequestError, type RoomConnection, type Snapshot } from '../net/connection';
+import { FAILURES_BEFORE_NOTICE, RequestError, type RoomConnection, type Snapshot } from '../net/connection';
 import { member } from '../state/reducer';
 import type { Agreement, Deck, Lang, Member, Note, Stats, View } from '../state/types';
 import type { WireMessage } from '../net/codec';
@@ -59,6 +59,18 @@ export function ConnBadge({ snap }: { snap: Snapshot }) {
   const text = snap.state === 'open' ? t('conn.open') : snap.state === 'reconnecting' ? t('conn.reconnecting')
     : snap.state === 'ended' ? t('conn.ended') : t('conn.connecting');
   return <span class={`conn conn-${snap.state}`} role="status" data-testid="conn-state">{text}</span>;
+}
+
+/** After repeated failed reconnects: says so and offers to try at once (the automatic retries back off to a minute). */
+export function ConnNotice({ snap, onRetry }: { snap: Snapshot; onRetry: () => void }) {
+  const t = useT();
+  if (snap.state === 'open' || snap.state === 'ended' || snap.attempts < FAILURES_BEFORE_NOTICE) return null;
+  return (
+    <div class="conn-notice" role="alert" data-testid="conn-notice">
+      <p>{t('conn.failing')}</p>
+      <button type="button" onClick={onRetry}>{t('conn.retry')}</button>
+    </div>
+  );
 }
 
 export function LangSwitch() {
