@@ -640,6 +640,9 @@ static vp_code decide_note(decision *d)
         return refuse(d, VP_BAD_REQUEST, "This card has 100 notes already.");
     if (r->n_notes >= GAME_MAX_NOTES)
         return refuse(d, VP_BAD_REQUEST, "This room holds as many notes as it can keep.");
+    uint32_t used = room_round(r)->note_bytes;
+    if (used >= GAME_MAX_NOTE_BYTES_ROUND || text.len > GAME_MAX_NOTE_BYTES_ROUND - used)
+        return refuse(d, VP_BAD_REQUEST, "This round's notes are full (640 KiB of text): close the round to go on.");
     EMIT(e, d, GAME_EV_NOTED);
     e->u.noted.note = r->n_notes + 1;
     e->u.noted.player = d->me->id;

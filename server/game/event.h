@@ -18,6 +18,11 @@
 #define GAME_MAX_ROUNDS    100   /* rounds of one room */
 #define GAME_MAX_NOTES_CARD 100  /* notes on one card in one round */
 #define GAME_MAX_NOTES     5000  /* notes of one room, all rounds */
+/* Bytes of note text one round may hold (hidden notes included). It keeps
+ * what carries a round's notes bounded: the `closed` event (a log record
+ * of at most 1 MiB: this, 5000 notes' keys, 500 cards and the close text
+ * stay under it) and a View, which holds at most two rounds' notes. */
+#define GAME_MAX_NOTE_BYTES_ROUND (640u * 1024)
 #define GAME_SCALE_MAX     DECK_SCALE_VALUES_MAX
 #define GAME_ID_SIZE       (DECK_ID_MAX + 1)   /* a card, category or deck id with its NUL */
 #define GAME_NAME_SIZE     (VP_NAME_MAX + 1)

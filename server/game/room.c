@@ -433,6 +433,7 @@ static int apply_noted(room *r, const game_event *e)
         }
         r->notes = grown;
     }
+    r->rounds[r->n_rounds - 1].note_bytes += (uint32_t)strlen(text);
     note *n = &r->notes[r->n_notes++];
     n->id = e->u.noted.note;
     n->player = e->u.noted.player;
@@ -702,8 +703,9 @@ void room_dump(const room *r, msgpack_packer *pk)
     msgpack_pack_array(pk, r->n_rounds);
     for (uint32_t i = 0; i < r->n_rounds; i++) {
         const round_rec *rd = &r->rounds[i];
-        msgpack_pack_array(pk, 11);
+        msgpack_pack_array(pk, 12);
         msgpack_pack_uint32(pk, rd->number);
+        msgpack_pack_uint32(pk, rd->note_bytes);
         game_pack_opts(pk, &rd->opts);
         msgpack_pack_uint64(pk, rd->seed);
         msgpack_pack_uint64(pk, rd->started_at);

@@ -41,6 +41,7 @@ typedef struct round_rec {
     uint16_t *cards; /* the round's cards, deck order */
     uint32_t n_done;
     done_card *done; /* play order */
+    uint32_t note_bytes; /* text of the round's notes, as written (GAME_MAX_NOTE_BYTES_ROUND) */
     char *text;
     uint32_t n_actions;
     char **actions;

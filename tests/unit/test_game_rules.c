@@ -3,6 +3,8 @@
 
 #include <openssl/sha.h>
 
+#include "log/evlog_format.h"
+
 /* A room with a facilitator (1) and players Ann (2), Bob (3), Cat (4). */
 static void room4(tg *t)
 {
@@ -1459,6 +1461,81 @@ static void test_default_deck_plays_a_round(void **state)
     deck_unref(d);
 }
 
+/* A round's notes hold at most GAME_MAX_NOTE_BYTES_ROUND bytes of text, so
+ * the `closed` event that carries them stays one log record and a View
+ * stays bounded; the next round starts afresh. */
+static void test_note_text_of_one_round_is_capped(void **state)
+{
+    (void)state;
+    FILE *f = fopen(VERRIJK_SOURCE_DIR "/decks/verrijkte-leeromgevingen.json", "rb");
+    if (!f)
+        skip();
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    deck *d = NULL;
+    char err[300];
+    if (deck_parse_json(buf, n, "verrijkte-leeromgevingen.json", &d, err, sizeof err))
+        fail_msg("%s", err);
+    tg t;
+    tg_init(&t);
+    t.decks[0] = d;
+    vp_intent it = {.t = VP_T_CREATE, .room = S("ABCDEF"), .name = S("Fac"), .deck = S(d->id)};
+    it.opts = tg_opts();
+    assert_int_equal(tg_do(&t, 0, &it), VP_OK);
+    tg_join(&t, "Ann", VP_ROLE_PLAYER);
+    vp_opts o = tg_opts();
+    o.set = VP_OPT_MODE;
+    o.mode = VP_MODE_DECK;
+    assert_int_equal(tg_start_with(&t, 1, &o), VP_OK);
+
+    static char text[VP_NOTE_MAX + 1];
+    memset(text, 'x', VP_NOTE_MAX);
+    uint32_t notes = 0, on_card = GAME_MAX_NOTES_CARD;
+    for (;;) {
+        if (on_card == GAME_MAX_NOTES_CARD) {
+            if (t.r->table.has)
+                assert_int_equal(tg_simple(&t, 1, VP_T_NEXT), VP_OK);
+            assert_int_equal(tg_simple(&t, 1, VP_T_DRAW), VP_OK);
+            on_card = 0;
+        }
+        vp_code rc = tg_note(&t, 2, text);
+        if (rc != VP_OK) {
+            assert_int_equal(rc, VP_BAD_REQUEST);
+            break;
+        }
+        notes++;
+        on_card++;
+    }
+    assert_int_equal(notes, GAME_MAX_NOTE_BYTES_ROUND / VP_NOTE_MAX);
+    /* What is left fits exactly, and then nothing more. */
+    size_t left = GAME_MAX_NOTE_BYTES_ROUND - (size_t)notes * VP_NOTE_MAX;
+    text[left] = 0;
+    assert_int_equal(tg_note(&t, 1, text), VP_OK);
+    assert_int_equal(tg_note(&t, 1, "x"), VP_BAD_REQUEST);
+
+    /* The round closes: its summary is one record of the log. */
+    char close_text[VP_CLOSE_TEXT_MAX + 1];
+    memset(close_text, 'c', VP_CLOSE_TEXT_MAX);
+    close_text[VP_CLOSE_TEXT_MAX] = 0;
+    assert_int_equal(tg_close(&t, 1, close_text), VP_OK);
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    game_pack_event(tg_ev(&t, GAME_EV_CLOSED), &pk);
+    assert_true(sb.size <= EVLOG_RECORD_MAX);
+    msgpack_sbuffer_destroy(&sb);
+
+    /* A new round has room for notes again. */
+    assert_int_equal(tg_start_with(&t, 1, &o), VP_OK);
+    assert_int_equal(tg_simple(&t, 1, VP_T_DRAW), VP_OK);
+    assert_int_equal(tg_note(&t, 2, "fresh"), VP_OK);
+    assert_true(tg_rebuild_equal(&t));
+    tg_free(&t);
+    deck_unref(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1522,6 +1599,7 @@ int main(void)
         cmocka_unit_test(test_note_with_empty_table_is_no_card),
         cmocka_unit_test(test_screen_cannot_note),
         cmocka_unit_test(test_note_limit_is_100_per_card),
+        cmocka_unit_test(test_note_text_of_one_round_is_capped),
         cmocka_unit_test(test_hide_only_by_facilitator_and_known_notes),
         cmocka_unit_test(test_next_reveals_first_then_done_and_turn_passes),
         cmocka_unit_test(test_next_with_empty_table_is_no_card),
