@@ -82,7 +82,8 @@ export async function routeApi(context, extra = {}) {
  * message the page sent and every connection it opened.
  */
 export async function fakeRoom(context, { view, you, onIntent = () => [] }) {
-  const room = { view, you, sent: [], sockets: [], seq: view.seq };
+  // room.refuseResume = { code, reason }: every resume is answered by closing the socket (a server that cannot serve it).
+  const room = { view, you, sent: [], sockets: [], seq: view.seq, refuseResume: null };
   await context.routeWebSocket(/\/ws\?room=/, (ws) => {
     room.sockets.push(ws);
     const send = (...maps) => ws.send(Buffer.concat(maps.map((m) => Buffer.from(encode(m)))));
@@ -91,6 +92,10 @@ export async function fakeRoom(context, { view, you, onIntent = () => [] }) {
       for (const msg of decodeMulti(typeof data === 'string' ? Buffer.from(data) : data)) {
         room.sent.push(msg);
         if (msg.t === 'ping') { send({ t: 'pong' }); continue; }
+        if (msg.t === 'resume' && room.refuseResume) {
+          ws.close(room.refuseResume);
+          continue;
+        }
         if (msg.t === 'resume' || msg.t === 'join' || msg.t === 'create') {
           send({ t: 'welcome', id: msg.id, you: room.you, token: TOKEN, state: { ...room.view, seq: room.seq } });
           continue;

@@ -332,6 +332,29 @@ test('connection: reconnects and resumes after a drop; after 4001 it explains an
   await context.close();
 });
 
+test('connection: a server that closes every resume (1008) gets a message and a retry button, not endless quick retries', { timeout: 60_000 }, async () => {
+  let room;
+  const { context, page } = await newPage(PHONE, async (c) => {
+    await routeApi(c);
+    await withToken(c);
+    room = await fakeRoom(c, { view: makeView('lobby', ANA), you: { player: ANA, name: 'Ana', role: 'player' } });
+    room.refuseResume = { code: 1008, reason: 'slow reader' };
+  });
+  await page.goto(`${server.url}/#/room/${ROOM}`);
+  const notice = page.getByTestId('conn-notice');
+  await notice.getByText('Opnieuw verbinden met de sessie lukt steeds niet').waitFor({ timeout: 20_000 });
+  await shoot(page, 'conn-notice-phone');
+  const tries = room.sockets.length;
+  assert.ok(tries >= 3 && tries <= 4, `${tries} connections before the notice: the count is not reset by each open`);
+  // The button tries at once; this time the server serves the resume.
+  room.refuseResume = null;
+  await notice.getByRole('button', { name: 'Nu opnieuw proberen' }).click();
+  await page.getByText('Wacht tot de begeleider de ronde start.').waitFor({ timeout: 10_000 });
+  assert.equal(await page.getByTestId('conn-notice').count(), 0);
+  assert.ok(room.sockets.length > tries);
+  await context.close();
+});
+
 test('replay: steps through a closed session\'s log with the same reducer', { timeout: 60_000 }, async () => {
   const key = summary().replay_key;
   const opts = makeView('lobby', 0).opts;

@@ -262,6 +262,14 @@ describe('finishing cards and rounds', () => {
     expect(v).toMatchObject({ hand: [], pile: 0, turn: null });
     expect(v.players.every((p) => p.cards === 0)).toBe(true);
   });
+  it('closed empties the history: the round\'s cards and notes are in the summary, once (as in the server\'s View)', () => {
+    const summary = { round: 1, cards: [{ card: 'a1', by: ANA, stats: stats([4]), agreement: null, notes: [{ note: 1, player: BO, text: 'x' }] }],
+      categories: [], text: '', actions: [], players: [ANA], started_at: 1, closed_at: 2, replay_key: 'k'.repeat(32) };
+    const v = run([...onTable, { e: 'noted', note: 1, player: BO, card: 'a1', text: 'x' }, { e: 'done', card: 'a1' },
+      { e: 'closed', round: 1, summary }], ANA);
+    expect(v.history).toEqual([]);
+    expect(v.summary!.cards[0].notes).toEqual([{ note: 1, player: BO, text: 'x' }]);
+  });
   it('hidden also drops a note\'s text from the last summary', () => {
     const summary = { round: 1, cards: [{ card: 'a1', by: ANA, stats: stats([3]), agreement: null,
       notes: [{ note: 7, player: BO, text: 'geheim' }] }], categories: [], text: '', actions: [], players: [],
