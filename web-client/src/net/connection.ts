@@ -263,7 +263,8 @@ export class RoomConnection {
     } catch (e) {
       if (e instanceof RequestError && (e.code === 'bad_token' || e.code === 'no_room')) {
         this.forgetToken();
-        this.emit({ view: null, you: null });
+        // The server answered: the connection works, only the membership is gone.
+        this.emit({ view: null, you: null, attempts: 0 });
       }
     } finally {
       this.resuming = false;

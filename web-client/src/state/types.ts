@@ -122,6 +122,7 @@ export interface View {
   table: Table | null;
   hand: string[];
   pile: number;
+  /** The finished cards of the round being played; [] once it is closed (they are in `summary`). */
   history: HistoryEntry[];
   timer: number | null;
   summary: Summary | null;
