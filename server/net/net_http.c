@@ -152,11 +152,45 @@ static void net_http_session_clear(struct net_http_session *s)
 	free(s->body);
 	s->body = NULL;
 	s->len = s->sent = 0;
-	s->active = false;
 }
 
-/* Runs the route for this request and writes its headers; the body
- * follows in HTTP_WRITEABLE. Nonzero closes the connection. */
+/* One request per connection. lws 4.1.6 answers pipelined HTTP/1.1
+ * requests wrongly (a second request parsed while the first body is still
+ * to be written, or cut by two bytes after a file it served at once), so
+ * every response we write says `Connection: close` and the connection ends
+ * after it; a client sends what it pipelined behind it again on a new one
+ * (RFC 9112 9.3.2). */
+static int net_http_close_header(struct lws *wsi, unsigned char **p, unsigned char *end)
+{
+	return lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5, p, end);
+}
+
+/* Hands the whole routed body to lws at once, so that nothing of this
+ * request is left when lws could parse one pipelined behind it; what the
+ * socket does not take now lws keeps and writes out before it closes. */
+static int net_http_write_body(struct lws *wsi, struct net_http_session *s)
+{
+	uint8_t buf[LWS_PRE + NET_HTTP_CHUNK];
+
+	while (s->sent < s->len) {
+		size_t n = s->len - s->sent;
+		int last;
+
+		if (n > NET_HTTP_CHUNK)
+			n = NET_HTTP_CHUNK;
+		last = s->sent + n == s->len;
+		memcpy(buf + LWS_PRE, s->body + s->sent, n);
+		if (lws_write(wsi, buf + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+			break;
+		s->sent += n;
+	}
+	net_http_session_clear(s);
+	/* Nonzero either way: the response said `Connection: close`. */
+	return 1;
+}
+
+/* Runs the route for this request and writes its response whole.
+ * Nonzero closes the connection: always, once the response is written. */
 static int net_http_serve(net_server *srv, struct lws *wsi, struct net_http_session *s)
 {
 	uint8_t head[LWS_PRE + NET_HTTP_HEADERS_MAX];
@@ -178,6 +212,7 @@ static int net_http_serve(net_server *srv, struct lws *wsi, struct net_http_sess
 		res.status = 405;
 		net_http_header(&res, "allow", "GET");
 		if (lws_add_http_common_headers(wsi, 405, res.content_type, 0, &p, end) ||
+		    net_http_close_header(wsi, &p, end) ||
 		    lws_add_http_header_by_name(wsi, (const unsigned char *)res.extra[0].name,
 		                                (const unsigned char *)res.extra[0].value,
 		                                (int)strlen(res.extra[0].value), &p, end))
@@ -200,9 +235,9 @@ static int net_http_serve(net_server *srv, struct lws *wsi, struct net_http_sess
 	s->body = res.body;
 	s->len = res.len;
 	s->sent = 0;
-	s->active = true;
 	if (lws_add_http_common_headers(wsi, (unsigned)res.status, res.content_type,
-	                                (lws_filepos_t)res.len, &p, end))
+	                                (lws_filepos_t)res.len, &p, end) ||
+	    net_http_close_header(wsi, &p, end))
 		return 1;
 	if (res.etag[0] &&
 	    lws_add_http_header_by_name(wsi, (const unsigned char *)"etag:",
@@ -221,33 +256,7 @@ static int net_http_serve(net_server *srv, struct lws *wsi, struct net_http_sess
 			return 1;
 	if (lws_finalize_write_http_header(wsi, start, &p, end))
 		return 1;
-	lws_callback_on_writable(wsi);
-	return 0;
-}
-
-/* Sends the next piece of a routed body; one lws_write per callback. */
-static int net_http_write_body(struct lws *wsi, struct net_http_session *s)
-{
-	uint8_t buf[LWS_PRE + NET_HTTP_CHUNK];
-	size_t n = s->len - s->sent;
-	int last;
-
-	if (n > NET_HTTP_CHUNK)
-		n = NET_HTTP_CHUNK;
-	last = s->sent + n == s->len;
-	if (n) {
-		memcpy(buf + LWS_PRE, s->body + s->sent, n);
-		if (lws_write(wsi, buf + LWS_PRE, n,
-		              last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
-			return -1;
-		s->sent += n;
-	}
-	if (!last) {
-		lws_callback_on_writable(wsi);
-		return 0;
-	}
-	net_http_session_clear(s);
-	return lws_http_transaction_completed(wsi) ? -1 : 0;
+	return net_http_write_body(wsi, s);
 }
 
 int net_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
@@ -277,16 +286,38 @@ int net_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		 * protocol: refuse it. */
 		return 1;
 
+	case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
+		/* A second request on a connection follows a response lws
+		 * wrote itself without `Connection: close` (a 304, a missing
+		 * file): hang up rather than answer it (see
+		 * net_http_close_header). The mark lives as long as the
+		 * connection; the session data does not. */
+		if (lws_get_opaque_user_data(wsi))
+			return 1;
+		lws_set_opaque_user_data(wsi, srv);
+		break;
+
 	case LWS_CALLBACK_HTTP:
 		if (!s)
 			return 1;
 		return net_http_serve(srv, wsi, s);
 
-	case LWS_CALLBACK_HTTP_WRITEABLE:
-		/* Static files are written by lws itself; only ours here. */
-		if (!s || !s->active)
-			break;
-		return net_http_write_body(wsi, s);
+	case LWS_CALLBACK_ADD_HEADERS: {
+		/* A static file from the "/" mount (net_server.c names this
+		 * protocol on it so that lws asks). */
+		struct lws_process_html_args *args = in;
+		unsigned char *p = (unsigned char *)args->p;
+
+		if (net_http_close_header(wsi, &p, (unsigned char *)args->p + args->max_len))
+			return 1;
+		args->max_len -= (int)(p - (unsigned char *)args->p);
+		args->p = (char *)p;
+		break;
+	}
+
+	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+		/* The file's response said `Connection: close`. */
+		return -1;
 
 	case LWS_CALLBACK_CLOSED_HTTP:
 		if (s)

@@ -182,7 +182,6 @@ int net_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 struct net_http_session {
 	uint8_t *body;
 	size_t len, sent;
-	bool active;                 /* a routed response is being written */
 };
 
 /* The address a request on wsi comes from (see limits_client_addr). */

@@ -141,6 +141,8 @@ static int net_server_build_mounts(net_server *srv)
 	m->origin_protocol = LWSMPRO_FILE;
 	m->def = "index.html";
 	m->extra_mimetypes = &net_mime_mjs;
+	/* So that lws asks net_http.c for extra headers on each file. */
+	m->protocol = "http";
 	if (prev)
 		prev->mount_next = m;
 	return 0;
