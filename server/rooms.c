@@ -865,14 +865,24 @@ static void live_log(live_room *lr)
 {
 	rooms *rs = lr->rs;
 	msgpack_sbuffer *buf = &rs->logged;
-	msgpack_packer pk;
 	struct evlog_payload *parts = NULL;
 	size_t *ends = NULL;
 	size_t n = 0, j = 0;
+	bool partial = false;
 	int err;
 
-	for (uint32_t k = 0; k < lr->n_batch; k++)
+	for (uint32_t k = 0; k < lr->n_batch; k++) {
 		n += lr->batch[k].n_ok;
+		partial = partial || lr->batch[k].n_ok < lr->batch[k].res.n_events;
+	}
+	if (partial) {
+		/* The room took a decision only in part (out of memory): the
+		 * log never holds part of one, so the batch fails whole and
+		 * the room is loaded again from its log (live_settle). */
+		lr->write_error = UV_ENOMEM;
+		live_settle(lr);
+		return;
+	}
 	if (n == 0) { /* nothing to log (a purge deletes it) */
 		live_settle(lr);
 		return;
@@ -880,23 +890,25 @@ static void live_log(live_room *lr)
 	ends = malloc(n * sizeof(*ends));
 	parts = malloc(n * sizeof(*parts));
 	msgpack_sbuffer_clear(buf);
-	msgpack_packer_init(&pk, buf, msgpack_sbuffer_write);
 	if (!ends || !parts) {
 		err = UV_ENOMEM;
 	} else {
-		for (uint32_t k = 0; k < lr->n_batch; k++)
-			for (uint32_t i = 0; i < lr->batch[k].n_ok; i++) {
-				game_pack_event(&lr->batch[k].res.events[i], &pk);
+		err = 0;
+		for (uint32_t k = 0; k < lr->n_batch && !err; k++)
+			for (uint32_t i = 0; i < lr->batch[k].n_ok && !err; i++) {
+				if (game_pack_event_sbuffer(&lr->batch[k].res.events[i], buf))
+					err = UV_ENOMEM;
 				ends[j++] = buf->size;
 			}
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n && !err; i++) {
 			size_t start = i ? ends[i - 1] : 0;
 
 			parts[i].bytes = buf->data + start;
 			parts[i].len = ends[i] - start;
 		}
 		/* evlog copies the records before it returns. */
-		err = evlog_appendv(rs->log, lr->code, parts, n, on_logged, lr);
+		if (!err)
+			err = evlog_appendv(rs->log, lr->code, parts, n, on_logged, lr);
 	}
 	free(ends);
 	free(parts);

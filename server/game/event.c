@@ -277,6 +277,37 @@ void game_pack_event(const game_event *e, msgpack_packer *pk)
     game_pack_event_fields(e, pk);
 }
 
+/* An sbuffer that refuses every write after the first that failed, so a
+ * failure anywhere in a pack is seen at the end. */
+typedef struct checked_sbuffer {
+    msgpack_sbuffer *sb;
+    bool failed;
+} checked_sbuffer;
+
+static int checked_sbuffer_write(void *data, const char *buf, size_t len)
+{
+    checked_sbuffer *c = data;
+    if (c->failed || msgpack_sbuffer_write(c->sb, buf, len)) {
+        c->failed = true;
+        return -1;
+    }
+    return 0;
+}
+
+int game_pack_event_sbuffer(const game_event *e, msgpack_sbuffer *sb)
+{
+    checked_sbuffer c = {sb, false};
+    size_t start = sb->size;
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &c, checked_sbuffer_write);
+    game_pack_event(e, &pk);
+    if (c.failed) {
+        sb->size = start;
+        return -1;
+    }
+    return 0;
+}
+
 void game_pack_event_fields(const game_event *e, msgpack_packer *pk)
 {
     pack_key(pk, "e");

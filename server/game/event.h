@@ -248,6 +248,11 @@ void game_summary_free(game_summary *s);
 /* Appends the whole event {seq, at, e, ...} as one map: the log's payload. */
 void game_pack_event(const game_event *e, msgpack_packer *pk);
 
+/* game_pack_event into sb, for the log: msgpack-c's packers go on after a
+ * write that could not grow the buffer, leaving bytes that are not the
+ * event. Returns 0, or -1 when out of memory: then sb is as it was. */
+int game_pack_event_sbuffer(const game_event *e, msgpack_sbuffer *sb);
+
 /* Reads a whole event (a log payload) into *e. Validates shapes, bounds and
  * names, not game rules. Returns 0, or -1 with a sentence in err; on failure
  * *e holds nothing to free. Nothing of o is kept (strings are copied), so
