@@ -290,8 +290,11 @@ test('summary: ranking, agreement, actions and download links after the round cl
   });
   await page.goto(`${server.url}/#/room/${ROOM}`);
   await page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor();
+  // The deck arrives by its own request: wait for the titles, not just the heading (under load the ranking renders first).
+  const titles = summary().cards.map((c) => deck.cards.find((d) => d.id === c.card).title.nl);
+  await page.locator('.ranking .card[aria-busy]').first().waitFor({ state: 'detached' });
   const ranked = await page.locator('.ranking .card-title').allTextContents();
-  assert.deepEqual(ranked, summary().cards.map((c) => deck.cards.find((d) => d.id === c.card).title.nl));
+  assert.deepEqual(ranked, titles);
   await page.getByText('tegengesteld').waitFor();
   const md = await page.getByRole('link', { name: 'Markdown' }).getAttribute('href');
   assert.equal(md, `/api/rooms/${ROOM}/summary.md?key=${summary().replay_key}&round=1`);
@@ -306,6 +309,34 @@ test('summary: ranking, agreement, actions and download links after the round cl
   assert.equal(await page.getByRole('link', { name: 'Markdown' }).isVisible(), false);
   await noOverflow(page, 'summary printed');
   await shoot(page, 'summary-print-a4');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('summary: while the card set loads the ranking shows a placeholder, never card ids, then the titles', { timeout: 60_000 }, async () => {
+  let release;
+  const held = new Promise((r) => { release = r; });
+  let asked;
+  const deckAsked = new Promise((r) => { asked = r; });
+  const { context, page, errors } = await newPage(PHONE, async (c) => {
+    // The deck answer waits until the test has looked at the page without it.
+    await routeApi(c, { '/api/decks/[0-9a-f]+$': async (r) => { asked(); await held; await r.fulfill({ json: deck }); } });
+    await withToken(c);
+    await fakeRoom(c, { view: makeView('closed', ANA, { summary: summary() }), you: { player: ANA, name: 'Ana', role: 'player' } });
+  });
+  await page.goto(`${server.url}/#/room/${ROOM}`);
+  await page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor();
+  await deckAsked;
+  const ids = new Set([...summary().cards.map((c) => c.card), ...summary().categories.map((c) => c.category)]);
+  const loading = await page.locator('.ranking .card-title').allTextContents();
+  assert.deepEqual(loading, summary().cards.map(() => 'Laden…'));
+  const topics = await page.locator('.cat-table tbody th').allTextContents();
+  assert.ok(topics.length > 0 && topics.every((x) => !ids.has(x)), `topics while loading: ${topics}`);
+  assert.equal(await page.locator('.ranking .card[aria-busy="true"]').count(), summary().cards.length);
+  release();
+  await page.locator('.ranking .card[aria-busy]').first().waitFor({ state: 'detached' });
+  const ranked = await page.locator('.ranking .card-title').allTextContents();
+  assert.deepEqual(ranked, summary().cards.map((c) => deck.cards.find((d) => d.id === c.card).title.nl));
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -168,6 +168,8 @@ export const nl = {
   'summary.replay': 'Terugkijken',
   'summary.print': 'Afdrukken',
   'summary.none': 'Er zijn geen kaarten besproken.',
+  // Stands in for a card's or topic's title until the card set has loaded: never its raw id.
+  'deck.loading': 'Laden…',
 
   'replay.title': 'Terugkijken: sessie {code}',
   'replay.loading': 'Sessie laden…',
@@ -376,6 +378,7 @@ export const en: Record<StringKey, string> = {
   'summary.replay': 'Replay',
   'summary.print': 'Print',
   'summary.none': 'No cards were discussed.',
+  'deck.loading': 'Loading…',
 
   'replay.title': 'Replay: session {code}',
   'replay.loading': 'Loading the session…',

@@ -50,7 +50,7 @@ export function SummaryView({ view, summary, deck, links = true }: { view: View;
             <tbody>
               {categories.map((c) => (
                 <tr>
-                  <th scope="row">{deckText(categoryOf(deck, c.category)?.title, lang) || c.category}</th>
+                  <th scope="row">{deckText(categoryOf(deck, c.category)?.title, lang) || (deck ? c.category : t('deck.loading'))}</th>
                   <td>{c.cards}</td>
                   <td>{fmt(c.mean, lang)}</td>
                 </tr>

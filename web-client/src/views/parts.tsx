@@ -120,14 +120,16 @@ export function categoryOf(deck: Deck | null, id: string | undefined) {
 
 /** A card as a person reads it: its topic in the topic's colour, its title and its question. */
 export function CardFace({ deck, card, size = 'normal', children }: { deck: Deck | null; card: string; size?: 'small' | 'normal' | 'big'; children?: ComponentChildren }) {
-  const { lang } = useLang();
+  const { lang, t } = useLang();
   const c = cardOf(deck, card);
   const cat = categoryOf(deck, c?.category);
+  // While the deck loads a placeholder stands in: an id means nothing to a person. A card the loaded deck lacks still shows its id.
+  const title = c ? deckText(c.title, lang) : deck ? card : t('deck.loading');
   return (
-    <article class={`card card-${size}`} aria-label={c ? deckText(c.title, lang) : card}>
+    <article class={`card card-${size}`} aria-label={title} aria-busy={deck ? undefined : 'true'}>
       <div class="card-cat" style={{ backgroundColor: cat?.color ?? '#37474f' }}>{cat ? deckText(cat.title, lang) : ''}</div>
       <div class="card-body">
-        <h3 class="card-title">{c ? deckText(c.title, lang) : card}</h3>
+        <h3 class="card-title">{title}</h3>
         {size !== 'small' && c && <p class="card-prompt">{deckText(c.prompt, lang)}</p>}
         {children}
       </div>
