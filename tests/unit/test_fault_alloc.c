@@ -490,9 +490,24 @@ static void fa_check_log(fa_run *x, const room *want)
     evlog_contents_free(&c);
 }
 
+/* The bytes of a file, read with the hook off. */
+static void fa_file_bytes(const char *path, msgpack_sbuffer *out)
+{
+    bool was = fa_pause();
+    msgpack_sbuffer_init(out);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        msgpack_sbuffer_write(out, buf, n);
+    fclose(f);
+    fa_resume(was);
+}
+
 /* One whole session with allocation fail_at failing (0: none). Returns the allocations it made;
- * the final room is dumped into *final when given. */
-static long fa_session(long fail_at, msgpack_sbuffer *final)
+ * the final room is dumped into *final, and the log's bytes copied into *log, when given. */
+static long fa_session_log(long fail_at, msgpack_sbuffer *final, msgpack_sbuffer *log)
 {
     fa_run x;
     fa_setup(&x);
@@ -533,8 +548,57 @@ static long fa_session(long fail_at, msgpack_sbuffer *final)
     fa_check_log(&x, x.r);
     if (final)
         tg_dump(x.r, final);
+    if (log)
+        fa_file_bytes(x.path, log);
     fa_teardown(&x);
     return made;
+}
+
+static long fa_session(long fail_at, msgpack_sbuffer *final)
+{
+    return fa_session_log(fail_at, final, NULL);
+}
+
+/* Recovery: the room from its log file (read with repair, as at start-up), with the hook armed as
+ * set by the caller. Returns the room, or NULL after an error that said it was out of memory. */
+static room *fa_recover(const char *path)
+{
+    struct evlog_contents c;
+    int rc = evlog_read_file(path, true, &c);
+    if (rc != 0) {
+        if (rc != UV_ENOMEM)
+            fail_msg("recovery read: %s at allocation %ld", uv_strerror(rc), atomic_load(&fa_fail_at));
+        return NULL;
+    }
+    room *r = room_new();
+    for (size_t i = 0; r && i < c.count; i++) {
+        uint32_t len;
+        const uint8_t *p = evlog_contents_payload(&c, i, &len);
+        msgpack_unpacked up;
+        msgpack_unpacked_init(&up);
+        size_t off = 0;
+        game_event e;
+        char err[256];
+        msgpack_unpack_return u = msgpack_unpack_next(&up, (const char *)p, len, &off);
+        bool ok = false;
+        if (u == MSGPACK_UNPACK_SUCCESS) {
+            if (game_unpack_event(&up.data, &e, err, sizeof err) == 0) {
+                ok = game_apply(r, &e) == 0;
+                game_event_clear(&e);
+            } else if (!strstr(err, "out of memory")) {
+                fail_msg("recovery: record %zu: %s at allocation %ld", i + 1, err, atomic_load(&fa_fail_at));
+            }
+        } else if (u != MSGPACK_UNPACK_NOMEM_ERROR) {
+            fail_msg("recovery: record %zu: unpack %d at allocation %ld", i + 1, (int)u, atomic_load(&fa_fail_at));
+        }
+        msgpack_unpacked_destroy(&up);
+        if (!ok) {
+            room_free(r);
+            r = NULL;
+        }
+    }
+    evlog_contents_free(&c);
+    return r;
 }
 
 static void test_every_allocation_may_fail(void **state)
@@ -606,11 +670,69 @@ static void test_pack_for_the_log_is_whole_or_refused(void **state)
     tg_free(&t);
 }
 
+/* Reading a log back (start-up recovery, a room loaded on demand) with each allocation failing in
+ * turn: the error says out of memory, the file is not touched (no repair of a log that is whole),
+ * nothing leaks, and reading again gives the room. */
+static void test_recovery_every_allocation_may_fail(void **state)
+{
+    (void)state;
+    msgpack_sbuffer want, log;
+    fa_session_log(0, &want, &log);
+
+    char dir[] = "/tmp/verrijk-fault-XXXXXX", path[512];
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(evlog_room_path(dir, FA_ROOM, path, sizeof path), 0);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(log.data, 1, log.size, f), log.size);
+    assert_int_equal(fclose(f), 0);
+
+    long count = 0, surfaced = 0;
+    for (long n = 0; n == 0 || n <= count; n++) {
+        atomic_store(&fa_count, 0);
+        atomic_store(&fa_failed, 0);
+        atomic_store(&fa_fail_at, n);
+        atomic_store(&fa_on, true);
+        room *r = fa_recover(path);
+        if (!r) {
+            surfaced++;
+            r = fa_recover(path);
+            if (!r)
+                fail_msg("recovery failed again after allocation %ld", n);
+        }
+        atomic_store(&fa_on, false);
+        if (n == 0)
+            count = atomic_load(&fa_count);
+        msgpack_sbuffer got, bytes;
+        tg_dump(r, &got);
+        if (got.size != want.size || memcmp(got.data, want.data, want.size) != 0)
+            fail_msg("recovered another room after allocation %ld failed", n);
+        fa_file_bytes(path, &bytes);
+        if (bytes.size != log.size || memcmp(bytes.data, log.data, log.size) != 0)
+            fail_msg("the log file changed after allocation %ld failed", n);
+        msgpack_sbuffer_destroy(&got);
+        msgpack_sbuffer_destroy(&bytes);
+        room_free(r);
+#ifdef FA_LSAN
+        if (__lsan_do_recoverable_leak_check())
+            fail_msg("leak after allocation %ld failed in recovery", n);
+#endif
+    }
+    print_message("recovery: %ld allocations, each failed once; %ld surfaced as an error\n", count, surfaced);
+    assert_true(count > 20);
+    assert_int_equal(surfaced, count);
+    unlink(path);
+    rmdir(dir);
+    msgpack_sbuffer_destroy(&want);
+    msgpack_sbuffer_destroy(&log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pack_for_the_log_is_whole_or_refused),
         cmocka_unit_test(test_every_allocation_may_fail),
+        cmocka_unit_test(test_recovery_every_allocation_may_fail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
