@@ -286,17 +286,6 @@ int net_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		 * protocol: refuse it. */
 		return 1;
 
-	case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
-		/* A second request on a connection follows a response lws
-		 * wrote itself without `Connection: close` (a 304, a missing
-		 * file): hang up rather than answer it (see
-		 * net_http_close_header). The mark lives as long as the
-		 * connection; the session data does not. */
-		if (lws_get_opaque_user_data(wsi))
-			return 1;
-		lws_set_opaque_user_data(wsi, srv);
-		break;
-
 	case LWS_CALLBACK_HTTP:
 		if (!s)
 			return 1;

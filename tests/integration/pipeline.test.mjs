@@ -17,7 +17,7 @@ after(async () => { await server?.stop(); });
 
 /**
  * Parses every whole response at the start of buf (HTTP/1.1 with
- * Content-Length; a response without it runs to the end of the stream).
+ * Content-Length; a 304 has no body; another response without it runs to the end of the stream).
  * Returns { responses, rest } or throws on bytes that are not a response.
  */
 function parseResponses(buf, ended) {
@@ -39,7 +39,10 @@ function parseResponses(buf, ended) {
     }
     const bodyStart = end + 4;
     let bodyEnd;
-    if ('content-length' in headers) {
+    const status = Number(m[1]);
+    if (status === 304 || status === 204) {
+      bodyEnd = bodyStart; // never a body (RFC 9112 6.3)
+    } else if ('content-length' in headers) {
       bodyEnd = bodyStart + Number(headers['content-length']);
       if (bodyEnd > buf.length) break;
     } else if (ended) {
@@ -47,7 +50,7 @@ function parseResponses(buf, ended) {
     } else {
       break;
     }
-    responses.push({ status: Number(m[1]), headers, body: buf.subarray(bodyStart, bodyEnd).toString('utf8') });
+    responses.push({ status, headers, body: buf.subarray(bodyStart, bodyEnd).toString('utf8') });
     off = bodyEnd;
   }
   return { responses, rest: buf.subarray(off) };
@@ -58,7 +61,11 @@ function parseResponses(buf, ended) {
  * when the last one announced `Connection: close`, the server has closed; bounded by BOUND_MS.
  * Resolves { responses, rest, closed }.
  */
-function pipelined(requests, want) {
+function pipelined(paths, want) {
+  return pipelinedRaw(paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`), want);
+}
+
+function pipelinedRaw(requests, want) {
   return new Promise((resolve, reject) => {
     const sock = net.connect(server.port, '127.0.0.1');
     let buf = Buffer.alloc(0);
@@ -82,10 +89,41 @@ function pipelined(requests, want) {
     const timer = setTimeout(() => {
       finish(new Error(`no complete answer within ${BOUND_MS} ms; got ${JSON.stringify(buf.toString('latin1'))}`));
     }, BOUND_MS);
-    sock.on('connect', () => sock.write(requests.map((r) => `GET ${r} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`).join('')));
+    sock.on('connect', () => sock.write(requests.join('')));
     sock.on('data', (d) => { buf = Buffer.concat([buf, d]); check(); });
     sock.on('error', () => { closed = true; check(); });
     sock.on('close', () => { closed = true; check(); });
+  });
+}
+
+/**
+ * Sends each raw request on one connection only after the answer to the one before has come
+ * whole (keep-alive without pipelining); bounded by BOUND_MS. Resolves the answers that came.
+ */
+function sequential(requests) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(server.port, '127.0.0.1');
+    let buf = Buffer.alloc(0);
+    let sent = 0;
+    let settled = false;
+    const finish = (err, value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.destroy();
+      if (err) reject(err); else resolve(value);
+    };
+    const timer = setTimeout(() => finish(new Error(`no answer within ${BOUND_MS} ms; got ${JSON.stringify(buf.toString('latin1'))}`)), BOUND_MS);
+    const check = (closed) => {
+      let parsed;
+      try { parsed = parseResponses(buf, closed); } catch (e) { finish(e); return; }
+      if (parsed.responses.length === requests.length || closed) { finish(null, parsed.responses); return; }
+      if (parsed.responses.length === sent) sock.write(requests[sent++]);
+    };
+    sock.on('connect', () => sock.write(requests[sent++]));
+    sock.on('data', (d) => { buf = Buffer.concat([buf, d]); check(false); });
+    sock.on('error', () => check(true));
+    sock.on('close', () => check(true));
   });
 }
 
@@ -166,11 +204,32 @@ test('one request alone: a whole answer that says Connection: close, then the se
   }
 });
 
-test('a second request after an answer lws wrote itself (a missing file) is not answered on that connection', async () => {
-  const got = await pipelined(['/no-such-file.js', '/healthz'], 2);
-  assert.ok(got.closed, 'the server closes');
-  assert.equal(got.rest.length, 0, `bytes after the answers: ${JSON.stringify(got.rest.toString('latin1'))}`);
-  assert.equal(got.responses[0].status, 404);
-  assert.ok(got.responses.length === 1 || (got.responses[1].status === 200 && got.responses[1].body === 'ok'),
-    `second answer: ${JSON.stringify(got.responses[1])}`);
+/** The ETag of a static file, for a revalidation that lws answers 304 itself. */
+async function etagOf(path) {
+  const r = await fetch(`${server.url}${path}`);
+  await r.arrayBuffer();
+  const etag = r.headers.get('etag');
+  assert.ok(etag, `${path} has an etag`);
+  return etag;
+}
+
+test('pipelined behind an answer lws writes itself (a 304, a missing file): never a wrong answer', async () => {
+  const etag = await etagOf('/app.js');
+  for (const first of [{ path: '/no-such-file.js', status: 404 }, { path: '/app.js', headers: `If-None-Match: ${etag}\r\n`, status: 304 }]) {
+    const got = await pipelinedRaw([`GET ${first.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${first.headers ?? ''}\r\n`,
+      'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'], 2);
+    assert.equal(got.rest.length, 0, `bytes after the answers: ${JSON.stringify(got.rest.toString('latin1'))}`);
+    assert.equal(got.responses[0].status, first.status);
+    if (got.responses.length === 1) assert.ok(got.closed, 'closed instead of answering the pipelined request');
+    else assert.deepEqual([got.responses[1].status, got.responses[1].body], [200, 'ok']);
+  }
+});
+
+test('keep-alive after a 304 (which lws writes itself) still works: the next request, sent later, is answered', async () => {
+  const etag = await etagOf('/app.js');
+  const got = await sequential([`GET /app.js HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-None-Match: ${etag}\r\n\r\n`,
+    'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n']);
+  assert.equal(got.length, 2, `answers: ${JSON.stringify(got)}`);
+  assert.equal(got[0].status, 304);
+  assert.deepEqual([got[1].status, got[1].body], [200, 'ok']);
 });
