@@ -2,8 +2,9 @@
  *
  * Room URLs answer 404 alike for an unknown room and a wrong key, so that
  * codes cannot be probed; each such 404 counts against the address, and
- * past LIMITS_FAILS_MAX of late the address gets 429 with Retry-After. A room not in memory is read from its log here,
- * on the loop thread: logs are small, and this keeps one way of loading. */
+ * past LIMITS_FAILS_MAX of late the address gets 429 with Retry-After.
+ * Every room URL also spends one of the address's downloads
+ * (NET_HTTP_READS_MAX), since one may read a whole session log. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,43 +87,58 @@ static void on_decks(void *ud, const net_http_request *req, net_http_response *r
 	res->cache_control = API_CACHE_FOREVER;
 }
 
-/* The room of /api/rooms/CODE/..., when the request proves it may see it:
- * ?key=REPLAY_KEY, or the facilitator's token as a Bearer header. */
-static const room *authorised_room(rooms *rs, const net_http_request *req, const char *code)
-{
-	const room *r = rooms_find(rs, code);
-	char key[64], auth[128];
-	int n;
+/* ---- rooms: the summary and the replay ----
+ *
+ * A room in memory answers its summary from its state at once. Anything
+ * that reads a session log (the replay; any request for a room not in
+ * memory, whose key can only be checked against its log) runs on libuv's
+ * thread pool, so that a big log never stalls the loop, and never makes
+ * the room live: the job builds a private copy of the room from the log
+ * (the same decoding and apply as live play) and forgets it. At most
+ * API_JOBS_RUNNING such jobs run at once, leaving the pool's other
+ * threads to the session log's writes; API_JOBS_WAITING_MAX more wait. */
 
-	if (!r)
-		return NULL;
-	n = net_http_query(req, "key", key, sizeof(key));
-	if (n > 0 && room_check_replay_key(r, key, (size_t)n))
-		return r;
-	n = net_http_authorization(req, auth, sizeof(auth));
-	if (n > 7 && strncmp(auth, "Bearer ", 7) == 0 && room_check_facilitator_token(r, auth + 7, (size_t)n - 7))
-		return r;
-	return NULL;
+#define API_JOBS_RUNNING 2
+#define API_JOBS_WAITING_MAX 64
+#define API_KEY_MAX 64
+#define API_AUTH_MAX 128
+
+typedef struct api_job {
+	uv_work_t work;
+	struct api_job *next;
+	net_http_later *later;
+	/* The request, copied off the loop's buffers. */
+	char path[EVLOG_DIR_MAX + 64];
+	bool authorised;             /* a room in memory checked the key already */
+	char key[API_KEY_MAX];       /* ?key=, or empty */
+	char token[API_AUTH_MAX];    /* the Bearer token, or empty */
+	int format;                  /* an export_format, or -1: the replay */
+	uint32_t round;
+	/* The answer, made on the pool thread. */
+	net_http_response res;
+	bool failed;                 /* unknown room or wrong key: counts against the address */
+} api_job;
+
+static struct {
+	uv_loop_t *loop;
+	unsigned running, n_waiting;
+	api_job *head, *tail;
+} jobs;
+
+/* Whether the request proves it may see r: ?key=REPLAY_KEY, or the
+ * facilitator's token as a Bearer header. */
+static bool may_see(const room *r, const char *key, const char *token)
+{
+	return (key[0] && room_check_replay_key(r, key, strlen(key))) ||
+	       (token[0] && room_check_facilitator_token(r, token, strlen(token)));
 }
 
-static void reply_summary(const room *r, const net_http_request *req, export_format f, net_http_response *res)
+static void reply_export(const room *r, uint32_t round, export_format f, net_http_response *res)
 {
-	char round_text[16];
-	unsigned long round = 0;
 	char *out = NULL;
 	size_t len = 0;
-	int rc;
+	int rc = export_round(r, round, f, &out, &len);
 
-	if (net_http_query(req, "round", round_text, sizeof(round_text)) > 0) {
-		char *end;
-
-		round = strtoul(round_text, &end, 10);
-		if (*end || round == 0 || round > GAME_MAX_ROUNDS) {
-			net_http_reply_text(res, 400, "round must be a round number (1, 2, ...).");
-			return;
-		}
-	}
-	rc = export_round(r, (uint32_t)round, f, &out, &len);
 	if (rc == 1) {
 		net_http_reply_text(res, 404, "This round has not been closed.");
 		return;
@@ -139,28 +155,22 @@ static void reply_summary(const room *r, const net_http_request *req, export_for
 
 /* The replay: the log's events up to the last `closed`, filtered as the
  * replay column of PROTOCOL.md section 5, as one MessagePack array. */
-static void reply_log(rooms *rs, const char *code, net_http_response *res)
+static void reply_log(const struct evlog_contents *c, net_http_response *res)
 {
-	char path[EVLOG_DIR_MAX + 64], err[256];
-	struct evlog_contents c;
-	game_replay *rp = NULL;
+	char err[256];
+	game_replay *rp = game_replay_new();
 	msgpack_sbuffer out;
 	msgpack_packer pk;
 	size_t last_closed = 0, i;
 
 	msgpack_sbuffer_init(&out);
-	if (rooms_log_path(rs, code, path, sizeof(path)) || evlog_read_file(path, false, &c)) {
-		net_http_reply_text(res, 404, API_NOT_FOUND);
-		return;
-	}
-	rp = game_replay_new();
 	if (!rp)
 		goto fail;
 	/* First pass: which notes were ever hidden, and where the last round
 	 * closed (a round still being played is never published). */
-	for (i = 0; i < c.count; i++) {
+	for (i = 0; i < c->count; i++) {
 		uint32_t len;
-		const uint8_t *p = evlog_contents_payload(&c, i, &len);
+		const uint8_t *p = evlog_contents_payload(c, i, &len);
 		game_event e;
 
 		if (record_read_event(p, len, &e, err, sizeof(err)))
@@ -174,7 +184,7 @@ static void reply_log(rooms *rs, const char *code, net_http_response *res)
 	msgpack_pack_array(&pk, last_closed);
 	for (i = 0; i < last_closed; i++) {
 		uint32_t len;
-		const uint8_t *p = evlog_contents_payload(&c, i, &len);
+		const uint8_t *p = evlog_contents_payload(c, i, &len);
 		game_event e;
 
 		if (record_read_event(p, len, &e, err, sizeof(err)))
@@ -189,8 +199,138 @@ fail:
 	net_http_reply_text(res, 500, "The session log could not be read.");
 out:
 	game_replay_free(rp);
-	evlog_contents_free(&c);
 	msgpack_sbuffer_destroy(&out);
+}
+
+/* The room as its log left it, built in private. NULL when the log does
+ * not hold a room (or a record does not fit: it is not one to show). */
+static room *room_from_log(const struct evlog_contents *c)
+{
+	char err[256];
+	room *r = room_new();
+
+	for (size_t i = 0; r && i < c->count; i++) {
+		uint32_t len;
+		const uint8_t *p = evlog_contents_payload(c, i, &len);
+		game_event e;
+		int rc;
+
+		if (record_read_event(p, len, &e, err, sizeof(err))) {
+			room_free(r);
+			return NULL;
+		}
+		rc = game_apply(r, &e);
+		game_event_clear(&e);
+		if (rc) {
+			room_free(r);
+			return NULL;
+		}
+	}
+	if (r && !room_exists(r)) {
+		room_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* On the pool thread: read the log (never repairing it: that is the
+ * writer's business), check the key, answer. Touches nothing shared. */
+static void job_work(uv_work_t *w)
+{
+	api_job *j = w->data;
+	struct evlog_contents c;
+	room *r = NULL;
+
+	if (evlog_read_file(j->path, false, &c)) {
+		j->failed = !j->authorised;
+		net_http_reply_text(&j->res, 404, API_NOT_FOUND);
+		return;
+	}
+	if (!j->authorised || j->format >= 0) {
+		r = room_from_log(&c);
+		if (!r || (!j->authorised && !may_see(r, j->key, j->token))) {
+			j->failed = !j->authorised;
+			net_http_reply_text(&j->res, 404, API_NOT_FOUND);
+			goto out;
+		}
+	}
+	if (j->format >= 0)
+		reply_export(r, j->round, (export_format)j->format, &j->res);
+	else
+		reply_log(&c, &j->res);
+out:
+	room_free(r);
+	evlog_contents_free(&c);
+}
+
+static void job_start(api_job *j);
+
+static void job_done(uv_work_t *w, int status)
+{
+	api_job *j = w->data;
+
+	(void)status; /* never cancelled */
+	if (j->failed)
+		net_http_later_failed(j->later);
+	net_http_later_reply(j->later, &j->res);
+	free(j->res.body);
+	free(j);
+	jobs.running--;
+	if (jobs.head) {
+		api_job *next = jobs.head;
+
+		jobs.head = next->next;
+		if (!jobs.head)
+			jobs.tail = NULL;
+		jobs.n_waiting--;
+		job_start(next);
+	}
+}
+
+static void job_start(api_job *j)
+{
+	jobs.running++;
+	j->work.data = j;
+	uv_queue_work(jobs.loop, &j->work, job_work, job_done);
+}
+
+/* Queues a job for the request (its fields but `later` filled by the
+ * caller); answers at once when the queue is full or memory is short. */
+static void job_submit(api_job *j, const net_http_request *req, net_http_response *res)
+{
+	if (jobs.running >= API_JOBS_RUNNING && jobs.n_waiting >= API_JOBS_WAITING_MAX) {
+		free(j);
+		net_http_reply_text(res, 503, "The server is busy reading other session logs; try again in a moment.");
+		net_http_header(res, "retry-after", "2");
+		res->cache_control = "no-store";
+		return;
+	}
+	j->later = net_http_defer(req);
+	if (!j->later) {
+		free(j);
+		net_http_reply_text(res, 500, "Out of memory.");
+		return;
+	}
+	if (jobs.running < API_JOBS_RUNNING) {
+		job_start(j);
+		return;
+	}
+	if (jobs.tail)
+		jobs.tail->next = j;
+	else
+		jobs.head = j;
+	jobs.tail = j;
+	jobs.n_waiting++;
+}
+
+static void reply_429(net_http_response *res, uint64_t ms, const char *text)
+{
+	char retry[24];
+
+	snprintf(retry, sizeof(retry), "%llu", (unsigned long long)((ms + 999) / 1000));
+	net_http_reply_text(res, 429, text);
+	net_http_header(res, "retry-after", retry);
+	res->cache_control = "no-store";
 }
 
 /* /api/rooms/CODE/summary.json|summary.md|summary.csv|log */
@@ -198,20 +338,26 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 {
 	rooms *rs = ud;
 	const char *rest = req->path + strlen("/api/rooms");
-	char code[VP_ROOM_LEN + 1], retry[24];
-	uint64_t refused_ms;
+	char code[VP_ROOM_LEN + 1], round_text[16], auth[API_AUTH_MAX];
+	unsigned long round = 0;
+	uint64_t wait_ms;
 	const char *what;
 	const room *r;
-	int f = -1;
+	bool gone = false;
+	api_job *j;
+	int f = -1, n;
 
-	refused_ms = net_http_refused_ms(req);
-	if (refused_ms) {
+	wait_ms = net_http_refused_ms(req);
+	if (wait_ms) {
 		/* Too many wrong codes or keys from this address of late: not
 		 * even looked at, so a prober learns nothing (PROTOCOL.md 8). */
-		snprintf(retry, sizeof(retry), "%llu", (unsigned long long)((refused_ms + 999) / 1000));
-		net_http_reply_text(res, 429, "Too many failed attempts from your address; try again later.");
-		net_http_header(res, "retry-after", retry);
-		res->cache_control = "no-store";
+		reply_429(res, wait_ms, "Too many failed attempts from your address; try again later.");
+		return;
+	}
+	wait_ms = net_http_spend(req);
+	if (wait_ms) {
+		/* Each may read a whole log: an address gets a budget of them. */
+		reply_429(res, wait_ms, "Too many summary and replay downloads from your address; try again in a minute.");
 		return;
 	}
 	if (strlen(rest) < VP_ROOM_LEN + 3 || rest[0] != '/' || rest[VP_ROOM_LEN + 1] != '/') {
@@ -240,20 +386,47 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 		net_http_reply_text(res, 404, "No such export.");
 		return;
 	}
-	r = authorised_room(rs, req, code);
-	if (!r) {
+	if (f >= 0 && net_http_query(req, "round", round_text, sizeof(round_text)) > 0) {
+		char *end;
+
+		round = strtoul(round_text, &end, 10);
+		if (*end || round == 0 || round > GAME_MAX_ROUNDS) {
+			net_http_reply_text(res, 400, "round must be a round number (1, 2, ...).");
+			return;
+		}
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		net_http_reply_text(res, 500, "Out of memory.");
+		return;
+	}
+	j->format = f;
+	j->round = (uint32_t)round;
+	if (net_http_query(req, "key", j->key, sizeof(j->key)) < 0)
+		j->key[0] = '\0';
+	n = net_http_authorization(req, auth, sizeof(auth));
+	if (n > 7 && strncmp(auth, "Bearer ", 7) == 0)
+		snprintf(j->token, sizeof(j->token), "%s", auth + 7);
+	r = rooms_live(rs, code, &gone);
+	if (gone || (r && !may_see(r, j->key, j->token)) || rooms_log_path(rs, code, j->path, sizeof(j->path))) {
+		free(j);
 		net_http_failed(req);
 		net_http_reply_text(res, 404, API_NOT_FOUND);
 		return;
 	}
-	if (f < 0)
-		reply_log(rs, code, res);
-	else
-		reply_summary(r, req, (export_format)f, res);
+	if (r && f >= 0) {
+		/* In memory: the summary is the state's, rendered at once. */
+		free(j);
+		reply_export(r, (uint32_t)round, (export_format)f, res);
+		return;
+	}
+	j->authorised = r != NULL;
+	job_submit(j, req, res);
 }
 
-int api_routes(net_server *net, rooms *rs)
+int api_routes(uv_loop_t *loop, net_server *net, rooms *rs)
 {
+	jobs.loop = loop;
 	if (net_server_route(net, "/api/decks", true, on_decks, rs) ||
 	    net_server_route(net, "/api/rooms", true, on_rooms, rs))
 		return -1;

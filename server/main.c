@@ -50,6 +50,7 @@ typedef struct options {
 	uint64_t retain_ms;       /* logs without activity are deleted after this; 0: never */
 	const char *public_url;   /* the one join URL offered (behind a proxy), or NULL */
 	uint32_t max_rooms;       /* 0: ROOMS_LIVE_MAX */
+	uint64_t max_log_bytes;   /* a room's log bound; 0: ROOMS_LOG_MAX_DEFAULT */
 	uint32_t max_failures;    /* per address per minute; 0: LIMITS_FAILS_MAX */
 	uint32_t ping_s;          /* 0: NET_IDLE_PING_MS */
 	uint32_t join_timeout_s;  /* 0: NET_JOIN_TIMEOUT_MS */
@@ -76,7 +77,8 @@ static void usage(FILE *out)
 	        "usage: verrijk [--host H] [--port N] [--data DIR] [--web DIR] [--decks DIR]\n"
 	        "               [--sync always|batch|none] [--max-connections N]\n"
 	        "               [--idle-minutes N] [--retain-days N] [--public-url URL]\n"
-	        "               [--max-rooms N] [--max-failures N] [--trust-proxy ADDR[,ADDR...]]\n"
+	        "               [--max-rooms N] [--max-log-mb N] [--max-failures N]\n"
+	        "               [--trust-proxy ADDR[,ADDR...]]\n"
 	        "               [--origin URL[,URL...]] [--ping-seconds N] [--join-timeout-seconds N]\n"
 	        "               [--max-connections-per-address N] [--max-creates-per-hour N]\n"
 	        "               [--help] [--version]\n"
@@ -104,6 +106,9 @@ static void usage(FILE *out)
 	        "               container); default: this machine's own addresses\n"
 	        "  --max-rooms N  rooms held in memory at once; creating one more is\n"
 	        "               answered server_busy (default and most %u)\n"
+	        "  --max-log-mb N  a room's session log may grow to N MB (default %u; a\n"
+	        "               fraction is fine); past it the room takes only close, leave,\n"
+	        "               resume and purge, and answers the rest room_full\n"
 	        "  --max-failures N  wrong room codes, tokens or replay keys one address may\n"
 	        "               try per minute before it is answered rate_limited / 429\n"
 	        "               (default %u; raise it when many people share one address)\n"
@@ -125,7 +130,8 @@ static void usage(FILE *out)
 	        "               rate_limited (default %u)\n"
 	        "\n"
 	        "  replay, export: read a session log (read-only, no server): see README.md\n",
-	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS, (unsigned)ROOMS_LIVE_MAX, (unsigned)LIMITS_FAILS_MAX,
+	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS, (unsigned)ROOMS_LIVE_MAX,
+	        (unsigned)(ROOMS_LOG_MAX_DEFAULT >> 20), (unsigned)LIMITS_FAILS_MAX,
 	        (unsigned)(NET_JOIN_TIMEOUT_MS / 1000u), (unsigned)NET_CONNS_PER_ADDR,
 	        (unsigned)LIMITS_CREATES_PER_HOUR);
 }
@@ -212,6 +218,7 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "retain-days", required_argument, NULL, 'r' },
 		{ "public-url", required_argument, NULL, 'u' },
 		{ "max-rooms", required_argument, NULL, 'M' },
+		{ "max-log-mb", required_argument, NULL, 'L' },
 		{ "max-failures", required_argument, NULL, 'F' },
 		{ "trust-proxy", required_argument, NULL, 'T' },
 		{ "origin", required_argument, NULL, 'O' },
@@ -236,6 +243,7 @@ static int parse_options(int argc, char **argv, options *o)
 	o->retain_ms = ROOMS_RETAIN_MS_DEFAULT;
 	o->public_url = NULL;
 	o->max_rooms = 0;
+	o->max_log_bytes = 0;
 	o->max_failures = 0;
 	o->ping_s = 0;
 	o->join_timeout_s = 0;
@@ -302,6 +310,18 @@ static int parse_options(int argc, char **argv, options *o)
 			if (parse_whole("max-rooms", optarg, 1, ROOMS_LIVE_MAX, &v))
 				return EXIT_USAGE;
 			o->max_rooms = (uint32_t)v;
+			break;
+		}
+		case 'L': {
+			double v;
+
+			/* A fraction is fine: tests bound a log to a few KB. */
+			if (parse_amount(optarg, 0.01, (double)(ROOMS_LOG_MAX_LIMIT >> 20), &v)) {
+				fprintf(stderr, "verrijk: --max-log-mb wants a number of MB from 0.01 to %u, not \"%s\"\n",
+				        (unsigned)(ROOMS_LOG_MAX_LIMIT >> 20), optarg);
+				return EXIT_USAGE;
+			}
+			o->max_log_bytes = (uint64_t)(v * 1048576.0 + 0.5);
 			break;
 		}
 		case 'F': {
@@ -538,6 +558,7 @@ int main(int argc, char **argv)
 		.idle_ms = o.idle_ms,
 		.retain_ms = o.retain_ms,
 		.max_rooms = o.max_rooms,
+		.max_log_bytes = o.max_log_bytes,
 	};
 	ops_config ops = {
 		.version = VERRIJK_VERSION,

@@ -9,8 +9,9 @@
  * waits for the disk, the others go on, and the log group-commits them.
  *
  * A room not in memory is read from its log on the thread pool when an
- * input arrives for it (the input waits in its queue meanwhile), or read
- * at once for the HTTP API and at start. A sweep sends rooms that have had
+ * input arrives for it (the input waits in its queue meanwhile), and so
+ * are the rooms brought back at start. The HTTP API reads logs on its
+ * own and never makes a room live (api.c). A sweep sends rooms that have had
  * no device attached for the idle time out of memory (never one deciding,
  * logging or with inputs waiting: its state is then exactly its log's),
  * and deletes logs that saw no write for the retention time. */
@@ -94,6 +95,11 @@ struct live_room {
 	decision *batch;
 	uint32_t n_batch;
 	int write_error;      /* the first failure */
+	/* Bytes of its log file: what the load found, plus every batch
+	 * stored since (batch_bytes: the one being logged). */
+	uint64_t log_bytes;
+	uint64_t batch_bytes;
+	bool recovering;      /* loaded at start: kept only if open and recent */
 	/* Loop time (uv_now) since when no device is attached; 0 while one
 	 * is. The sweep sends the room out of memory once it is old enough. */
 	uint64_t idle_since;
@@ -112,6 +118,12 @@ struct rooms {
 	live_room *buckets[ROOMS_BUCKETS];
 	unsigned n_live;
 	unsigned max_live;           /* rooms_config.max_rooms */
+	uint64_t log_max;            /* rooms_config.max_log_bytes */
+	/* Start-up recovery: loads in flight, rooms kept, when it began. */
+	unsigned recover_loads;
+	unsigned recover_back;
+	uint64_t recover_window_ms;
+	uint64_t recover_t0;
 	uint64_t idle_ms;
 	uint64_t retain_ms;   /* 0: logs are kept for ever */
 	uint64_t next_retain; /* loop time of the next retention check */
@@ -758,6 +770,7 @@ static void live_settle(live_room *lr)
 	if (rs->log_failing)
 		ops_log(OPS_INFO, lr->code, "the session log is written again");
 	rs->log_failing = false;
+	lr->log_bytes += lr->batch_bytes;
 	live_commit(lr);
 	live_done(lr);
 	if (lr->purging) {
@@ -778,6 +791,28 @@ static void on_logged(void *ud, int status)
 }
 
 enum decided { DECIDED, DROPPED, NOT_NOW };
+
+#define ROOMS_LOG_FULL_MSG "This session has reached its size limit: the facilitator can still close the round, " \
+	"and its summary and replay stay available."
+
+/* Whether the room's log may still grow by what `in` decides. Below the
+ * bound (--max-log-mb) anything goes. Past it, only what lets a session
+ * be finished: close, purge, leave, and resume (people must get back in
+ * to close), so that nothing acknowledged is ever stranded. Those still
+ * write (close its summary, resume and a device gone their presence), so
+ * past ROOMS_LOG_HARD (a quarter more) only close, purge and the
+ * facilitator's own resume remain: the log stays bounded. A create
+ * writes nothing on an existing room (room_taken). */
+static bool log_takes(const live_room *lr, const vp_intent *in)
+{
+	uint64_t max = lr->rs->log_max;
+
+	if (lr->log_bytes < max || in->t == VP_T_CLOSE || in->t == VP_T_PURGE || in->t == VP_T_CREATE)
+		return true;
+	if (lr->log_bytes < ROOMS_LOG_HARD(max))
+		return in->t == VP_T_LEAVE || in->t == VP_T_RESUME;
+	return in->t == VP_T_RESUME && room_check_facilitator_token(lr->r, in->token.ptr, in->token.len);
+}
 
 /* The result of a decision that may follow another in its batch: every
  * event filtered right against the state after the whole batch. */
@@ -810,6 +845,12 @@ static enum decided live_decide(live_room *lr, pending *p, decision *d, bool fir
 	if (p->kind == GAME_INPUT_INTENT) {
 		if (!p->conn || !pending_intent(p, &in))
 			goto drop;
+		if (!log_takes(lr, &in)) {
+			if (!first)
+				return NOT_NOW;
+			reply_error(p->conn, &in, VP_ROOM_FULL, ROOMS_LOG_FULL_MSG);
+			goto drop;
+		}
 		gi.intent = &in;
 		l = net_conn_get_user(p->conn);
 		gi.sender = l && l->lr == lr ? l->member : 0;
@@ -875,6 +916,7 @@ static void live_log(live_room *lr)
 		n += lr->batch[k].n_ok;
 		partial = partial || lr->batch[k].n_ok < lr->batch[k].res.n_events;
 	}
+	lr->batch_bytes = 0;
 	if (partial) {
 		/* The room took a decision only in part (out of memory): the
 		 * log never holds part of one, so the batch fails whole and
@@ -905,7 +947,10 @@ static void live_log(live_room *lr)
 
 			parts[i].bytes = buf->data + start;
 			parts[i].len = ends[i] - start;
+			lr->batch_bytes += evlog_record_size(parts[i].len);
 		}
+		if (lr->log_bytes == 0)
+			lr->batch_bytes += EVLOG_MAGIC_LEN; /* a new file */
 		/* evlog copies the records before it returns. */
 		if (!err)
 			err = evlog_appendv(rs->log, lr->code, parts, n, on_logged, lr);
@@ -1036,48 +1081,6 @@ static void live_mark_offline(live_room *lr)
 	}
 }
 
-/* Rebuilds a room from its log, blocking (start-up recovery, and the HTTP
- * API's synchronous lookups). Returns NULL when there is no log, or it
- * cannot be read (then it is left untouched on disk and the reason is
- * said). */
-static live_room *live_load(rooms *rs, const char *code)
-{
-	char path[EVLOG_DIR_MAX + 64];
-	struct evlog_contents c;
-	live_room *lr;
-	struct stat st;
-
-	if (rooms_log_path(rs, code, path, sizeof(path)) || stat(path, &st))
-		return NULL;
-	if (evlog_read_file(path, true, &c)) {
-		ops_log(OPS_WARN, code, "its log cannot be read (%s)", strerror(errno));
-		return NULL;
-	}
-	lr = live_new(rs, code);
-	if (!lr || live_apply_log(lr, &c, path)) {
-		evlog_contents_free(&c);
-		if (lr)
-			live_free(lr);
-		return NULL;
-	}
-	evlog_contents_free(&c);
-	if (!room_exists(lr->r)) {
-		live_free(lr);
-		return NULL;
-	}
-	live_mark_offline(lr);
-	live_pump(lr);
-	return lr;
-}
-
-/* The live room of code, loaded from its log when needed (blocking). */
-static live_room *live_get(rooms *rs, const char *code)
-{
-	live_room *lr = live_lookup(rs, code);
-
-	return lr ? lr : live_load(rs, code);
-}
-
 /* Answers every input queued on lr with code (it never got decided). */
 static void live_refuse_pending(live_room *lr, vp_code code, const char *msg)
 {
@@ -1092,14 +1095,18 @@ static void live_refuse_pending(live_room *lr, vp_code code, const char *msg)
 	lr->tail = NULL;
 }
 
+static void recover_loaded(rooms *rs, bool back);
+
 static void on_loaded(void *ud, int status, const struct evlog_contents *c)
 {
 	live_room *lr = ud;
 	rooms *rs = lr->rs;
 	char path[EVLOG_DIR_MAX + 64];
+	bool recovering = lr->recovering;
 
 	lr->loading = false;
 	lr->busy = false;
+	lr->recovering = false;
 	if (rooms_log_path(rs, lr->code, path, sizeof(path)))
 		path[0] = '\0';
 	if (status && status != UV_ENOENT)
@@ -1108,11 +1115,35 @@ static void on_loaded(void *ud, int status, const struct evlog_contents *c)
 		/* Not a room anyone can use, nor a code to create anew. */
 		live_refuse_pending(lr, VP_SERVER_BUSY, "This room's log cannot be read; the operator has been told.");
 		live_free(lr);
+		if (recovering)
+			recover_loaded(rs, false);
 		return;
 	}
+	lr->log_bytes = status == 0 ? c->valid_end : 0;
 	if (room_exists(lr->r))
 		live_mark_offline(lr);
 	live_pump(lr);
+	if (recovering) {
+		/* Brought back at start: kept when still open and active
+		 * lately, or when someone is using it already. */
+		bool back = room_exists(lr->r) && room_phase(lr->r) != GAME_CLOSED &&
+		            room_last_at(lr->r) + rs->recover_window_ms >= now_ms();
+
+		recover_loaded(rs, back);
+		if (!back && !lr->busy && !lr->head && !live_attached(lr)) {
+			live_free(lr); /* loads again on demand */
+			return;
+		}
+		if (!back) {
+			/* Still writing its members' presence: the next sweep
+			 * takes it once that is done, rather than after the
+			 * idle time, so that it does not hold a place meant
+			 * for the rooms in use. */
+			uint64_t now = uv_now(rs->loop);
+
+			lr->idle_since = now > rs->idle_ms ? now - rs->idle_ms : 1;
+		}
+	}
 	/* A code with no log, whose queued inputs created nothing, is not kept. */
 	if (!lr->busy && !lr->head && !room_exists(lr->r))
 		live_free(lr);
@@ -1149,6 +1180,7 @@ static void on_reloaded(void *ud, int status, const struct evlog_contents *c)
 		live_drop(lr, "its log cannot be read back after a failed write");
 		return;
 	}
+	lr->log_bytes = c->valid_end;
 	live_pump(lr);
 }
 
@@ -1266,43 +1298,70 @@ static void on_close(void *ud, net_conn *c)
 
 /* ---- start, recovery, stop ---- */
 
-static int log_file(const struct dirent *d)
+/* One room's recovery load has finished (back: it stays in memory). */
+static void recover_loaded(rooms *rs, bool back)
 {
-	size_t n = strlen(d->d_name);
+	rs->recover_back += back;
+	if (--rs->recover_loads)
+		return;
+	{
+		double s = (double)(uv_hrtime() - rs->recover_t0) / 1e9;
 
-	return n == VP_ROOM_LEN + 4 && strcmp(d->d_name + VP_ROOM_LEN, ".log") == 0;
+		metrics_recovery(s);
+		ops_log(OPS_INFO, NULL, "%u room%s back from the log (recovery took %.0f ms)", rs->recover_back,
+		        rs->recover_back == 1 ? "" : "s", s * 1000.0);
+	}
 }
 
-/* Brings back the rooms that are still open and were active lately. */
+static int recover_found(void *ud, const char *code, uint64_t size, int64_t mtime_ms)
+{
+	rooms *rs = ud;
+	live_room *lr;
+
+	(void)size;
+	/* A file last written before the window holds no recent event. */
+	if (!code_valid(code) || mtime_ms < 0 || (uint64_t)mtime_ms + rs->recover_window_ms < now_ms() ||
+	    live_lookup(rs, code))
+		return 0;
+	if (rs->n_live >= rs->max_live)
+		return 1; /* the rest load when asked for */
+	lr = live_new(rs, code);
+	if (!lr)
+		return 1;
+	lr->loading = true;
+	lr->busy = true;
+	lr->recovering = true;
+	if (evlog_load(rs->log, code, on_loaded, lr)) {
+		live_free(lr);
+		return 0;
+	}
+	rs->recover_loads++;
+	return 0;
+}
+
+/* Brings back the rooms that are still open and were active lately: their
+ * logs are read on the thread pool like any other load, so the server
+ * serves meanwhile (inputs for a room wait until it stands). Each member
+ * is first marked offline (on_loaded). */
 static void recover(rooms *rs, uint64_t window_ms)
 {
-	struct dirent **names = NULL;
-	int n = scandir(rs->rooms_dir, &names, log_file, alphasort);
-	uint64_t now = now_ms();
-	unsigned back = 0;
+	int err;
 
-	for (int i = 0; i < n; i++) {
-		char code[VP_ROOM_LEN + 1];
-		live_room *lr;
-
-		memcpy(code, names[i]->d_name, VP_ROOM_LEN);
-		code[VP_ROOM_LEN] = '\0';
-		free(names[i]);
-		if (!code_valid(code) || live_lookup(rs, code))
-			continue;
-		lr = live_load(rs, code);
-		if (!lr)
-			continue;
-		if (room_phase(lr->r) == GAME_CLOSED || room_last_at(lr->r) + window_ms < now) {
-			if (!lr->busy && !lr->head)
-				live_free(lr); /* loads again on demand */
-			continue;
-		}
-		back++;
+	rs->recover_window_ms = window_ms;
+	rs->recover_t0 = uv_hrtime();
+	rs->recover_loads = 1; /* until the listing is done */
+	err = evlog_list_dir(rs->rooms_dir, recover_found, rs);
+	if (err && err != UV_ENOENT)
+		ops_log(OPS_WARN, NULL, "%s: cannot list the logs to recover: %s", rs->rooms_dir, uv_strerror(err));
+	if (rs->n_live >= rs->max_live)
+		ops_log(OPS_WARN, NULL, "--max-rooms reached while recovering; the other rooms load when asked for");
+	if (rs->recover_loads == 1) {
+		/* Nothing to read: say so only through the metrics. */
+		rs->recover_loads = 0;
+		metrics_recovery((double)(uv_hrtime() - rs->recover_t0) / 1e9);
+		return;
 	}
-	free(names);
-	if (back)
-		ops_log(OPS_INFO, NULL, "%u room%s back from the log", back, back == 1 ? "" : "s");
+	recover_loaded(rs, false);
 }
 
 /* ---- memory and retention ---- */
@@ -1311,7 +1370,7 @@ static void recover(rooms *rs, uint64_t window_ms)
 #define ROOMS_REPORT_NAMES 8
 
 /* Sends the rooms that have been idle for rs->idle_ms out of memory. Their
- * log holds all they are, so live_get loads them again when asked. */
+ * log holds all they are, so live_get_async loads them again when asked. */
 static void sweep_idle(rooms *rs, uint64_t now)
 {
 	char names[ROOMS_REPORT_NAMES * (VP_ROOM_LEN + 1) + 1];
@@ -1505,15 +1564,11 @@ int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms 
 	/* Old logs go first (their stand-ins keep recover from loading them). */
 	rs->idle_ms = cfg->idle_ms ? cfg->idle_ms : ROOMS_IDLE_MS_DEFAULT;
 	rs->max_live = cfg->max_rooms && cfg->max_rooms < ROOMS_LIVE_MAX ? cfg->max_rooms : ROOMS_LIVE_MAX;
+	rs->log_max = cfg->max_log_bytes ? cfg->max_log_bytes : ROOMS_LOG_MAX_DEFAULT;
 	rs->retain_ms = cfg->retain_ms;
 	retain_check(rs);
 	metrics_watch_evlog(rs->log);
-	{
-		uint64_t t0 = uv_hrtime();
-
-		recover(rs, cfg->recover_window_ms);
-		metrics_recovery((double)(uv_hrtime() - t0) / 1e9);
-	}
+	recover(rs, cfg->recover_window_ms);
 	metrics_verrijk_source(METRICS_SRC_ROOMS_LOADED, gauge_rooms_loaded, rs);
 	metrics_verrijk_source(METRICS_SRC_ROOMS_LIVE, gauge_rooms_live, rs);
 	metrics_verrijk_source(METRICS_SRC_MEMBERS_ONLINE, gauge_members_online, rs);
@@ -1528,7 +1583,7 @@ int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms 
 	h.on_intent = on_intent;
 	h.on_close = on_close;
 	net_server_set_handler(net, &h);
-	if (api_routes(net, rs)) {
+	if (api_routes(loop, net, rs)) {
 		ops_log(OPS_ERROR, NULL, "cannot add the HTTP API routes");
 		goto fail;
 	}
@@ -1634,12 +1689,10 @@ const deck *rooms_deck_by_hash(const rooms *rs, const char *hash)
 	return NULL;
 }
 
-const room *rooms_find(rooms *rs, const char *code)
+const room *rooms_live(rooms *rs, const char *code, bool *gone)
 {
-	live_room *lr;
+	const live_room *lr = code_valid(code) ? live_lookup(rs, code) : NULL;
 
-	if (!code_valid(code))
-		return NULL;
-	lr = live_get(rs, code);
-	return lr && !lr->purging && room_exists(lr->r) ? lr->r : NULL;
+	*gone = lr && lr->purging;
+	return lr && !lr->purging && !lr->loading && room_exists(lr->r) ? lr->r : NULL;
 }

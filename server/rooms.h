@@ -23,6 +23,15 @@
  * answered server_busy. */
 #define ROOMS_LIVE_MAX 20000
 
+/* Bytes a room's log may grow to (--max-log-mb): past it, the room takes
+ * only what lets its session be finished (close, purge, leave, resume),
+ * answering anything else room_full; past ROOMS_LOG_HARD only close,
+ * purge and the facilitator's resume. A busy session writes well under
+ * 1 MB; one vote changed at the rate limit all day writes about 83 MB. */
+#define ROOMS_LOG_MAX_DEFAULT (8ull << 20)
+#define ROOMS_LOG_MAX_LIMIT (200ull << 20)  /* below EVLOG_FILE_READ_MAX with its headroom */
+#define ROOMS_LOG_HARD(max) ((max) + (max) / 4)
+
 /* Card sets offered to `create`. */
 #define ROOMS_DECKS_MAX 64
 
@@ -67,6 +76,8 @@ typedef struct rooms_config {
 	 * exist is bounded by the per-address create budget and retention.
 	 * 0: ROOMS_LIVE_MAX. */
 	uint32_t max_rooms;
+	/* A room's log bound in bytes (--max-log-mb). 0: ROOMS_LOG_MAX_DEFAULT. */
+	uint64_t max_log_bytes;
 } rooms_config;
 
 /* Loads the decks, opens the log, brings back the recently active rooms
@@ -92,9 +103,10 @@ const deck *rooms_deck_at(const rooms *rs, uint32_t i);
 /* A deck by its hash: one offered, or one embedded by a room in memory. */
 const deck *rooms_deck_by_hash(const rooms *rs, const char *hash);
 
-/* The room with this code, loaded from its log when not in memory.
- * NULL when there is none (or it is being purged). */
-const room *rooms_find(rooms *rs, const char *code);
+/* The room with this code when it is in memory (never loads it: the API
+ * reads the logs of other rooms itself, on the thread pool). NULL when it
+ * is not; *gone is set when it is being purged. */
+const room *rooms_live(rooms *rs, const char *code, bool *gone);
 
 /* The path of the room's log file into buf. Returns 0 or -1. */
 int rooms_log_path(const rooms *rs, const char *code, char *buf, size_t len);

@@ -9,6 +9,8 @@
 #define NET_HTTP_CHUNK 4096
 /* Room for the status line and headers of a routed response. */
 #define NET_HTTP_HEADERS_MAX 4096
+/* Seconds a deferred request may wait for its answer before lws hangs up. */
+#define NET_HTTP_LATER_TIMEOUT_S 120
 
 int net_http_query(const net_http_request *req, const char *name, char *buf, size_t len)
 {
@@ -71,6 +73,74 @@ void net_http_failed(const net_http_request *req)
 
 	net_client_addr(srv, req->wsi, &a);
 	limits_fail(srv->fails, &a, net_now_ms(srv));
+}
+
+uint64_t net_http_spend(const net_http_request *req)
+{
+	net_server *srv = net_http_server(req);
+	uint64_t now = net_now_ms(srv), wait;
+	limits_addr a;
+
+	net_client_addr(srv, req->wsi, &a);
+	/* The table counts "failures": here each one is a download. */
+	wait = limits_blocked(srv->reads, &a, now);
+	if (!wait)
+		limits_fail(srv->reads, &a, now);
+	return wait;
+}
+
+struct net_http_later {
+	net_server *srv;
+	struct lws *wsi;             /* NULL once the client hung up */
+	struct net_http_session *s;
+	limits_addr addr;
+};
+
+net_http_later *net_http_defer(const net_http_request *req)
+{
+	struct net_http_session *s = lws_wsi_user(req->wsi);
+	net_http_later *h;
+
+	if (!s || s->later)
+		return NULL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->srv = net_http_server(req);
+	h->wsi = req->wsi;
+	h->s = s;
+	net_client_addr(h->srv, req->wsi, &h->addr);
+	s->later = h;
+	return h;
+}
+
+void net_http_later_failed(net_http_later *h)
+{
+	limits_fail(h->srv->fails, &h->addr, net_now_ms(h->srv));
+}
+
+void net_http_later_reply(net_http_later *h, net_http_response *res)
+{
+	net_http_response *copy;
+
+	if (h->wsi) {
+		copy = malloc(sizeof(*copy));
+		h->s->later = NULL;
+		if (copy) {
+			*copy = *res;
+			memset(res, 0, sizeof(*res));
+		} else {
+			/* Nothing to say it with: hang up rather than leave the
+			 * client waiting. */
+			lws_set_timeout(h->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+		}
+		h->s->ready = copy;
+		if (copy)
+			lws_callback_on_writable(h->wsi);
+	}
+	free(res->body);
+	res->body = NULL;
+	free(h);
 }
 
 int net_http_authorization(const net_http_request *req, char *buf, size_t len)
@@ -189,8 +259,44 @@ static int net_http_write_body(struct lws *wsi, struct net_http_session *s)
 	return 1;
 }
 
-/* Runs the route for this request and writes its response whole.
- * Nonzero closes the connection: always, once the response is written. */
+/* Writes res whole: status line, headers and body; s takes the body.
+ * Returns nonzero, which closes the connection once it is written out. */
+static int net_http_write_response(struct lws *wsi, struct net_http_session *s, net_http_response *res)
+{
+	uint8_t head[LWS_PRE + NET_HTTP_HEADERS_MAX];
+	uint8_t *start = head + LWS_PRE, *p = start, *end = head + sizeof(head) - 1;
+
+	s->body = res->body;
+	s->len = res->len;
+	s->sent = 0;
+	res->body = NULL;
+	if (lws_add_http_common_headers(wsi, (unsigned)res->status, res->content_type,
+	                                (lws_filepos_t)res->len, &p, end) ||
+	    net_http_close_header(wsi, &p, end))
+		return 1;
+	if (res->etag[0] &&
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"etag:",
+	                                (const unsigned char *)res->etag,
+	                                (int)strlen(res->etag), &p, end))
+		return 1;
+	if (res->cache_control &&
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+	                                (const unsigned char *)res->cache_control,
+	                                (int)strlen(res->cache_control), &p, end))
+		return 1;
+	for (unsigned i = 0; i < res->n_extra; i++)
+		if (lws_add_http_header_by_name(wsi, (const unsigned char *)res->extra[i].name,
+		                                (const unsigned char *)res->extra[i].value,
+		                                (int)strlen(res->extra[i].value), &p, end))
+			return 1;
+	if (lws_finalize_write_http_header(wsi, start, &p, end))
+		return 1;
+	return net_http_write_body(wsi, s);
+}
+
+/* Runs the route for this request and writes its response whole, or
+ * leaves the connection waiting for a deferred answer (net_http_defer).
+ * Nonzero closes the connection: always, once a response is written. */
 static int net_http_serve(net_server *srv, struct lws *wsi, struct net_http_session *s)
 {
 	uint8_t head[LWS_PRE + NET_HTTP_HEADERS_MAX];
@@ -200,6 +306,8 @@ static int net_http_serve(net_server *srv, struct lws *wsi, struct net_http_sess
 	net_http_request req;
 	const net_route *r;
 
+	if (s->later || s->ready)
+		return 1; /* a request while the last one waits for its answer */
 	net_http_session_clear(s);
 	memset(&res, 0, sizeof(res));
 	res.status = 404;
@@ -232,31 +340,14 @@ static int net_http_serve(net_server *srv, struct lws *wsi, struct net_http_sess
 		r->fn(r->ud, &req, &res);
 	}
 
-	s->body = res.body;
-	s->len = res.len;
-	s->sent = 0;
-	if (lws_add_http_common_headers(wsi, (unsigned)res.status, res.content_type,
-	                                (lws_filepos_t)res.len, &p, end) ||
-	    net_http_close_header(wsi, &p, end))
-		return 1;
-	if (res.etag[0] &&
-	    lws_add_http_header_by_name(wsi, (const unsigned char *)"etag:",
-	                                (const unsigned char *)res.etag,
-	                                (int)strlen(res.etag), &p, end))
-		return 1;
-	if (res.cache_control &&
-	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-	                                (const unsigned char *)res.cache_control,
-	                                (int)strlen(res.cache_control), &p, end))
-		return 1;
-	for (unsigned i = 0; i < res.n_extra; i++)
-		if (lws_add_http_header_by_name(wsi, (const unsigned char *)res.extra[i].name,
-		                                (const unsigned char *)res.extra[i].value,
-		                                (int)strlen(res.extra[i].value), &p, end))
-			return 1;
-	if (lws_finalize_write_http_header(wsi, start, &p, end))
-		return 1;
-	return net_http_write_body(wsi, s);
+	if (s->later) {
+		/* Answered later: the connection waits, with the usual bound
+		 * on how long a client waits for a server. */
+		free(res.body);
+		lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, NET_HTTP_LATER_TIMEOUT_S);
+		return 0;
+	}
+	return net_http_write_response(wsi, s, &res);
 }
 
 int net_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
@@ -308,9 +399,33 @@ int net_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		/* The file's response said `Connection: close`. */
 		return -1;
 
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		/* Static files are written by lws itself and routed answers
+		 * at once; here only a deferred answer that has come. */
+		if (s && s->ready) {
+			net_http_response *res = s->ready;
+			int rc;
+
+			s->ready = NULL;
+			lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+			rc = net_http_write_response(wsi, s, res);
+			free(res);
+			return rc;
+		}
+		break;
+
 	case LWS_CALLBACK_CLOSED_HTTP:
-		if (s)
+		if (s) {
+			/* A deferred answer still to come finds nobody. */
+			if (s->later)
+				s->later->wsi = NULL;
+			s->later = NULL;
+			if (s->ready)
+				free(s->ready->body);
+			free(s->ready);
+			s->ready = NULL;
 			net_http_session_clear(s);
+		}
 		break;
 
 	default:

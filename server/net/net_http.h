@@ -14,6 +14,16 @@
 #define NET_HTTP_EXTRA_MAX    4             /* extra headers of one response */
 #define NET_HTTP_NAME_MAX     40            /* bytes of an extra header's name */
 
+/* Downloads of a room (summary, replay) one address may ask for: a burst
+ * of NET_HTTP_READS_MAX, then one every NET_HTTP_READS_WINDOW_MS /
+ * NET_HTTP_READS_MAX ms (net_http_spend). Each may read a whole session
+ * log; a classroom behind one address still fetches its summaries. */
+#define NET_HTTP_READS_MAX        60u
+#define NET_HTTP_READS_WINDOW_MS  60000u
+
+/* A request whose answer a route gives later (net_http_defer). */
+typedef struct net_http_later net_http_later;
+
 /* One GET request as a route handler sees it; valid during the call. */
 typedef struct net_http_request {
 	const char *path;          /* decoded URL path, without the query */
@@ -54,6 +64,26 @@ uint64_t net_http_refused_ms(const net_http_request *req);
 /* Counts a failed attempt (unknown room, wrong key) against the
  * request's address. */
 void net_http_failed(const net_http_request *req);
+
+/* Spends one of the request's address's downloads (NET_HTTP_READS_MAX).
+ * Returns 0, or when the address has none left the milliseconds until
+ * it has one again (nothing is spent then). */
+uint64_t net_http_spend(const net_http_request *req);
+
+/* Called by a route that answers later, e.g. after work on the thread
+ * pool: nothing is written when the route returns, and the connection
+ * waits for net_http_later_reply. Returns the handle, or NULL when out of
+ * memory (the route then answers `res` now as usual). */
+net_http_later *net_http_defer(const net_http_request *req);
+
+/* Answers a deferred request with res (its body is taken over, res is
+ * left empty) and frees h. On the loop thread, exactly once per handle.
+ * When the client hung up meanwhile, only frees. */
+void net_http_later_reply(net_http_later *h, net_http_response *res);
+
+/* Counts a failed attempt against the address of a deferred request, as
+ * net_http_failed. */
+void net_http_later_failed(net_http_later *h);
 
 /* Sets status, type and a copy of body. Returns 0, or -1 when out of
  * memory or over NET_HTTP_BODY_MAX (then the response is a 500). */

@@ -144,6 +144,7 @@ struct net_server {
 	limits_counts *per_addr;     /* open WebSockets per address */
 	unsigned max_per_addr;       /* net_config.max_conns_per_addr */
 	uint64_t join_timeout_ms;    /* net_config.join_timeout_ms */
+	limits *reads;               /* room downloads per address (NET_HTTP_READS_MAX) */
 	limits_proxies proxies;      /* --trust-proxy */
 	char origins[NET_ORIGINS_MAX][NET_ORIGIN_MAX];
 	unsigned n_origins;
@@ -182,6 +183,11 @@ int net_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 struct net_http_session {
 	uint8_t *body;
 	size_t len, sent;
+	/* A route answers later (net_http_defer): the request waits for
+	 * net_http_later_reply, which leaves the answer in `ready` for the
+	 * next HTTP_WRITEABLE to write. */
+	net_http_later *later;
+	net_http_response *ready;
 };
 
 /* The address a request on wsi comes from (see limits_client_addr). */

@@ -67,7 +67,8 @@ net_server *net_server_new(uv_loop_t *loop, const net_config *cfg)
 	srv->joins = limits_new(LIMITS_JOIN_KEYS, LIMITS_JOINS_PER_ROOM, LIMITS_JOINS_WINDOW_MS);
 	/* Every open WebSocket's address fits: at most max_conns of them. */
 	srv->per_addr = limits_counts_new(srv->max_conns);
-	if (!srv->fails || !srv->creates || !srv->joins || !srv->per_addr)
+	srv->reads = limits_new(LIMITS_ADDRS_MAX, NET_HTTP_READS_MAX, NET_HTTP_READS_WINDOW_MS);
+	if (!srv->fails || !srv->creates || !srv->joins || !srv->per_addr || !srv->reads)
 		goto fail;
 	if (net_server_route(srv, "/healthz", false, net_healthz, NULL))
 		goto fail;
@@ -77,6 +78,7 @@ fail:
 	limits_free(srv->creates);
 	limits_free(srv->joins);
 	limits_counts_free(srv->per_addr);
+	limits_free(srv->reads);
 	free(srv->host);
 	free(srv->web_dir);
 	free(srv);
@@ -360,6 +362,7 @@ void net_server_free(net_server *srv)
 	limits_free(srv->creates);
 	limits_free(srv->joins);
 	limits_counts_free(srv->per_addr);
+	limits_free(srv->reads);
 	net_pool_drain();
 	msgpack_sbuffer_destroy(&srv->scratch);
 	free(srv->host);
