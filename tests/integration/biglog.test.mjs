@@ -283,3 +283,122 @@ test('a 16 MB log: repeated /log and summary GETs, and a wrong key, are read off
     await rm(data, { recursive: true, force: true });
   }
 });
+
+test('room downloads cost one of the address\'s budget: past it 429 with Retry-After and a clear body, while another address is served', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const server = await startServer({ args: ['--trust-proxy', '127.0.0.1'] });
+  try {
+    const room = roomCode();
+    const fac = await Member.connect(server, room);
+    await fac.must({ t: 'create', room, name: 'Fien', title: '', deck: DECK, lang: 'nl', tz_offset: 0, opts: {} });
+    await fac.must({ t: 'start' });
+    await fac.must({ t: 'close', text: '', actions: [] });
+    const key = fac.seen('closed')[0].summary.replay_key;
+    const url = `/api/rooms/${room}/summary.csv?key=${key}`;
+    // The budget refills at READS_MAX a minute: count until it runs out.
+    const t0 = Date.now();
+    let served = 0;
+    let over;
+    while (!over && served < 2 * READS_MAX) {
+      const r = await timedGet(server, served % 2 ? url : `/api/rooms/${room}/log?key=${key}`, { 'X-Real-IP': '198.51.100.7' });
+      if (r.status === 200) served++;
+      else over = r;
+    }
+    const refilled = Math.ceil(((Date.now() - t0) * READS_MAX) / 60000);
+    assert.ok(over, 'the budget runs out');
+    assert.ok(served >= READS_MAX && served <= READS_MAX + refilled, `${served} served, ${READS_MAX} + ${refilled} refilled allowed`);
+    assert.equal(over.status, 429);
+    assert.match(over.text, /Too many summary and replay downloads from your address/);
+    assert.ok(Number(over.headers.get('retry-after')) >= 1, 'Retry-After in seconds');
+    const other = await timedGet(server, url, { 'X-Real-IP': '198.51.100.8' });
+    assert.equal(other.status, 200, 'another address has its own budget');
+    // Over budget is not a failed attempt: the address is not locked out of joining.
+    const anna = await Member.connect(server, room);
+    await fac.close();
+    await anna.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a room at --max-log-mb answers room_full to what does not finish it; nothing acknowledged is lost; it resumes, closes and exports', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const data = await mkdtemp(path.join(os.tmpdir(), 'verrijk-bound-'));
+  const file = (room) => path.join(data, 'rooms', `${room}.log`);
+  try {
+    const room = roomCode();
+    let tokens;
+    let server = await startServer({ args: ['--data', data] });
+    try {
+      const fac = await Member.connect(server, room);
+      await fac.must({ t: 'create', room, name: 'Fien', title: 'Begrensd', deck: DECK, lang: 'nl', tz_offset: 0,
+        opts: { hand: 1, auto_reveal: false } });
+      const anna = await Member.connect(server, room);
+      await anna.must({ t: 'join', room, name: 'Anna' });
+      await fac.must({ t: 'start' });
+      await anna.until(fac.lastSeq());
+      await anna.must({ t: 'play', card: anna.seen('dealt')[0].cards[0] });
+      tokens = { fac: fac.token, anna: anna.token, annaId: anna.you.player };
+      await fac.close();
+      await anna.close();
+    } finally {
+      await server.stop();
+    }
+    // The bound: what the log holds now and about 2 KB more.
+    const bound = (await stat(file(room))).size + 2048;
+    const args = ['--data', data, '--max-log-mb', (bound / 1048576).toFixed(6)];
+    server = await startServer({ args });
+    let lastAcked;
+    let full;
+    try {
+      const anna = await Member.connect(server, room);
+      await anna.must({ t: 'resume', room, token: tokens.anna });
+      for (let i = 0; i < 1000 && !full; i++) {
+        const value = 1 + (i % 5);
+        const r = await anna.req({ t: 'vote', value });
+        if (r.t === 'ok') lastAcked = value;
+        else if (r.code === 'rate_limited') await sleep(200); // 20 messages a second
+        else full = r;
+      }
+      assert.ok(full, 'the bound is reached');
+      assert.equal(full.code, 'room_full');
+      assert.match(full.msg, /size limit.*close the round/);
+      assert.ok(lastAcked, 'votes were acknowledged before the bound');
+      const note = await anna.req({ t: 'note', text: 'nog een gedachte' });
+      assert.equal(note.code, 'room_full', 'a note is refused too');
+      const late = await Member.connect(server, room);
+      await late.refused({ t: 'join', room, name: 'Laat' }, 'room_full');
+      await late.close();
+      await anna.close();
+    } finally {
+      await server.stop();
+    }
+    // Restarted: whoever was in comes back; the facilitator closes the round.
+    server = await startServer({ args });
+    try {
+      const anna = await Member.connect(server, room);
+      await anna.must({ t: 'resume', room, token: tokens.anna });
+      const fac = await Member.connect(server, room);
+      await fac.must({ t: 'resume', room, token: tokens.fac });
+      await fac.refused({ t: 'reveal' }, 'room_full');
+      await fac.must({ t: 'close', text: 'af', actions: [] });
+      const revealed = fac.seen('revealed').at(-1);
+      assert.deepEqual(revealed.votes, [[tokens.annaId, lastAcked]], 'the last acknowledged vote stands');
+      const summary = fac.seen('closed')[0].summary;
+      await fac.refused({ t: 'start' }, 'room_full');
+      const s = await timedGet(server, `/api/rooms/${room}/summary.json?key=${summary.replay_key}`);
+      assert.equal(s.status, 200);
+      assert.equal(JSON.parse(s.text).text, 'af');
+      const l = await timedGet(server, `/api/rooms/${room}/log?key=${summary.replay_key}`);
+      assert.equal(l.status, 200);
+      assert.equal(decode(l.body).at(-1).e, 'closed');
+      const size = (await stat(file(room))).size;
+      console.log(`# log bound ${bound} B: the log holds ${size} B after the close (${lastAcked} was the last vote acknowledged)`);
+      assert.ok(size <= bound * 1.25 + 64 * 1024, 'the log stays near its bound');
+      await anna.close();
+      await fac.close();
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await rm(data, { recursive: true, force: true });
+  }
+});
