@@ -121,21 +121,39 @@ function pinger(clients) {
   return { pongs, async stop() { running = false; await done; } };
 }
 
-/** The pongs of pings sent after t0 and answered before t1. */
-const between = (pongs, t0, t1) => pongs.filter((p) => p.sent >= t0 && p.back <= t1);
+/**
+ * The pongs of pings sent in the second half of a GET's wait (between its
+ * request and its answer's headers) and answered before the headers came.
+ * A server that did the GET's work on its loop answers none: it is busy
+ * from the moment it reads the request, and only the first moments of a
+ * wait (the request on its way) can see pongs.
+ */
+const lateBetween = (pongs, g) => pongs.filter((p) => p.sent >= (g.t0 + g.t1) / 2 && p.back <= g.t1);
 const rtts = (pongs) => pongs.map((p) => p.back - p.sent).sort((a, b) => a - b);
 const pct = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
 const fmt = (sorted) => `n ${sorted.length}, p50 ${pct(sorted, 0.5).toFixed(1)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(1)} ms`;
 
-/** GET path; resolves { status, text, t0, t1 } where t1 is when the headers came. */
+/** GET path; resolves { status, body, text, headers, t0, t1, t2 }: t1 when the headers came, t2 when the body had. */
 async function timedGet(server, p, headers = {}) {
   const t0 = performance.now();
-  const r = await fetch(`${server.url}${p}`, { headers, signal: AbortSignal.timeout(60000) });
+  const r = await fetch(`${server.url}${p}`, { headers, signal: AbortSignal.timeout(120000) });
   const t1 = performance.now();
   const body = Buffer.from(await r.arrayBuffer());
-  // (A big body is not turned into text: that would hold up this process's pings.)
-  const text = body.length < 1e6 ? body.toString('utf8') : '';
-  return { status: r.status, body, text, headers: r.headers, t0, t1 };
+  return { status: r.status, body, text: body.toString('utf8'), headers: r.headers, t0, t1, t2: performance.now() };
+}
+
+/**
+ * The same for a big download whose bytes are only counted (`size`). In
+ * this thread, on purpose: its answer's headers and the pongs are then
+ * seen in the order they arrived, which is what the tests assert.
+ */
+async function bigGet(server, p, headers = {}) {
+  const t0 = performance.now();
+  const r = await fetch(`${server.url}${p}`, { headers, signal: AbortSignal.timeout(120000) });
+  const t1 = performance.now();
+  let size = 0;
+  for await (const chunk of r.body) size += chunk.length;
+  return { status: r.status, size, t0, t1, t2: performance.now() };
 }
 
 /** A room of its own with a facilitator attached, and more connections to it, to ping through. */
@@ -220,12 +238,14 @@ test('a 16 MB log: repeated /log and summary GETs, and a wrong key, are read off
     const server = await startServer({ args: ['--data', data, '--idle-minutes', '0.02', '--max-log-mb', '64'] });
     try {
       const up = performance.now() - t0;
+      // The log is read on the thread pool: the server answers before it is in.
+      await waitFor('recovery', () => /back from the log/.test(server.stderr()), 120000);
+      const recovered = performance.now() - t0;
       // Close the round, so that the replay and the summary have something to show.
       const fac = await Member.connect(server, room);
       await fac.must({ t: 'resume', room, token: tokens.fac });
-      const usable = performance.now() - t0;
-      console.log(`# start-up with a ${(size / 1e6).toFixed(1)} MB log: /healthz after ${up.toFixed(0)} ms, the room resumed after ${usable.toFixed(0)} ms; ` +
-        `server says: ${(server.stderr().match(/.*back from the log.*/) || ['(nothing)'])[0]}`);
+      console.log(`# start-up with a ${(size / 1e6).toFixed(1)} MB log: /healthz answered after ${up.toFixed(0)} ms, ` +
+        `the room was back after ${recovered.toFixed(0)} ms; the server says: ${server.stderr().match(/back from the log.*/)[0]}`);
       await fac.must({ t: 'reveal' });
       await fac.must({ t: 'close', text: 'groot', actions: [] });
       const key = fac.seen('closed')[0].summary.replay_key;
@@ -242,41 +262,41 @@ test('a 16 MB log: repeated /log and summary GETs, and a wrong key, are read off
       // Repeated /log and summary GETs of the big room (in memory now).
       p = pinger(other.clients);
       const gets = [];
-      for (let i = 0; i < 6; i++) {
-        const l = await timedGet(server, `/api/rooms/${room}/log?key=${key}`);
-        assert.equal(l.status, 200, l.text.slice(0, 200));
+      for (let i = 0; i < 3; i++) {
+        const l = await bigGet(server, `/api/rooms/${room}/log?key=${key}`);
+        assert.equal(l.status, 200);
         gets.push(l);
         const s = await timedGet(server, `/api/rooms/${room}/summary.json?key=${key}`);
         assert.equal(s.status, 200, s.text.slice(0, 200));
       }
       await p.stop();
       const during = rtts(p.pongs);
-      const inBetween = gets.map((g) => between(p.pongs, g.t0, g.t1).length);
+      const inBetween = gets.map((g) => lateBetween(p.pongs, g).length);
       console.log(`# ping during repeated /log GETs: ${fmt(during)}; /log took ${gets.map((g) => (g.t1 - g.t0).toFixed(0)).join(', ')} ms ` +
-        `(${(gets[0].body.length / 1e6).toFixed(1)} MB each); pongs while each /log was being answered: ${inBetween.join(', ')}`);
-      // While the server reads the log, it answers pings: round trips that
-      // began after the GET was sent came back before its answer did.
+        `(${(gets[0].size / 1e6).toFixed(1)} MB each); pongs in the second half of each wait: ${inBetween.join(', ')}`);
+      // While the server reads the log, it answers pings (reading 16 MB
+      // takes hundreds of ms; a ping, a few).
       const total = inBetween.reduce((a, b) => a + b, 0);
-      if (!process.env.SOFT) assert.ok(total >= 2 * gets.length, `pings answered in between the /log GETs' processing: ${inBetween.join(', ')}`);
+      assert.ok(total >= gets.length, `pings answered in between the /log GETs' processing: ${inBetween.join(', ')}`);
 
-      // A wrong key for the room once it left memory.
+      // A wrong key for the room while it is not in memory, each time.
       // (Only the pinging room stays in memory; a GET that loaded the big
-      // room would keep it a while.)
-      await waitFor('the room to leave memory', async () => (await metric(server, 'verrijk_rooms_loaded')) === 1);
-      p = pinger(other.clients);
-      await waitFor('10 pongs', () => p.pongs.length >= 10);
+      // room would keep it until the idle sweep.)
       const wrong = [];
-      for (let i = 0; i < 4; i++) {
+      for (let i = 0; i < 3; i++) {
+        await waitFor('the room to leave memory', async () => (await metric(server, 'verrijk_rooms_loaded')) === 1);
+        p = pinger(other.clients);
+        await waitFor('10 pongs', () => p.pongs.length >= 10);
         const w = await timedGet(server, `/api/rooms/${room}/summary.json?key=${'0'.repeat(32)}`);
         assert.equal(w.status, 404);
-        wrong.push(w);
+        await p.stop();
+        wrong.push({ ...w, pongs: p.pongs });
       }
-      await p.stop();
-      const wrongBetween = wrong.map((g) => between(p.pongs, g.t0, g.t1).length);
-      const worst = wrong.map((g) => Math.max(0, ...p.pongs.filter((q) => q.back >= g.t0 && q.sent <= g.t1).map((q) => q.back - q.sent)));
+      const wrongBetween = wrong.map((g) => lateBetween(g.pongs, g).length);
+      const worst = wrong.map((g) => Math.max(0, ...g.pongs.filter((q) => q.back >= g.t0 && q.sent <= g.t1).map((q) => q.back - q.sent)));
       console.log(`# wrong-key GET on the ${(size / 1e6).toFixed(1)} MB log: answered after ${wrong.map((g) => (g.t1 - g.t0).toFixed(0)).join(', ')} ms; ` +
-        `slowest ping overlapping it ${worst.map((x) => x.toFixed(0)).join(', ')} ms; pongs in between ${wrongBetween.join(', ')}`);
-      assert.ok(wrongBetween.reduce((a, b) => a + b, 0) >= 2 * wrong.length, `pings answered while wrong keys were checked: ${wrongBetween.join(', ')}`);
+        `slowest ping overlapping it ${worst.map((x) => x.toFixed(0)).join(', ')} ms; pongs in the second half of each wait ${wrongBetween.join(', ')}`);
+      assert.ok(wrongBetween.reduce((a, b) => a + b, 0) >= wrong.length, `pings answered while wrong keys were checked: ${wrongBetween.join(', ')}`);
       await other.close();
     } finally {
       await server.stop();
