@@ -260,6 +260,14 @@ test('a 16 MB log: repeated /log and summary GETs, and a wrong key, are read off
       const key = fac.seen('closed')[0].summary.replay_key;
       await fac.close();
 
+      // A client that hangs up while its log is being read: the answer,
+      // when it comes, finds nobody, and the server goes on.
+      const gone = new AbortController();
+      const aborted = fetch(`${server.url}/api/rooms/${room}/log?key=${key}`, { signal: gone.signal }).catch((e) => e.name);
+      await sleep(20);
+      gone.abort();
+      assert.equal(await aborted, 'AbortError');
+
       const other = await otherRoom(server);
       // Baseline: pings alone.
       let p = pinger(other.clients);
