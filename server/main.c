@@ -56,6 +56,7 @@ typedef struct options {
 	uint32_t join_timeout_s;  /* 0: NET_JOIN_TIMEOUT_MS */
 	uint32_t conns_per_addr;  /* 0: NET_CONNS_PER_ADDR */
 	uint32_t creates_per_hour; /* 0: LIMITS_CREATES_PER_HOUR */
+	uint32_t reads_per_minute; /* 0: NET_HTTP_READS_MAX */
 	limits_proxies proxies;   /* --trust-proxy */
 	const char *origins[NET_ORIGINS_MAX]; /* --origin, pointing into argv */
 	char origin_list[NET_ORIGINS_MAX * NET_ORIGIN_MAX]; /* --origin values, split */
@@ -81,6 +82,7 @@ static void usage(FILE *out)
 	        "               [--trust-proxy ADDR[,ADDR...]]\n"
 	        "               [--origin URL[,URL...]] [--ping-seconds N] [--join-timeout-seconds N]\n"
 	        "               [--max-connections-per-address N] [--max-creates-per-hour N]\n"
+	        "               [--max-downloads-per-minute N]\n"
 	        "               [--help] [--version]\n"
 	        "       verrijk replay FILE.log [--json] [--at SEQ [--as MEMBER]] [--verify]\n"
 	        "       verrijk export FILE.log --md|--json|--csv [--round N]\n"
@@ -128,12 +130,14 @@ static void usage(FILE *out)
 	        "  --max-creates-per-hour N  new rooms one address may create per hour (a\n"
 	        "               burst of N, then one every 60/N minutes); more are answered\n"
 	        "               rate_limited (default %u)\n"
+	        "  --max-downloads-per-minute N  summaries and replays one address may\n"
+	        "               download per minute (a burst of N); more get 429 (default %u)\n"
 	        "\n"
 	        "  replay, export: read a session log (read-only, no server): see README.md\n",
 	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS, (unsigned)ROOMS_LIVE_MAX,
 	        (unsigned)(ROOMS_LOG_MAX_DEFAULT >> 20), (unsigned)LIMITS_FAILS_MAX,
 	        (unsigned)(NET_JOIN_TIMEOUT_MS / 1000u), (unsigned)NET_CONNS_PER_ADDR,
-	        (unsigned)LIMITS_CREATES_PER_HOUR);
+	        (unsigned)LIMITS_CREATES_PER_HOUR, (unsigned)NET_HTTP_READS_MAX);
 }
 
 /* A whole number from lo to hi, the value of option `name`, into *out.
@@ -226,6 +230,7 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "join-timeout-seconds", required_argument, NULL, 'J' },
 		{ "max-connections-per-address", required_argument, NULL, 'A' },
 		{ "max-creates-per-hour", required_argument, NULL, 'C' },
+		{ "max-downloads-per-minute", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -249,6 +254,7 @@ static int parse_options(int argc, char **argv, options *o)
 	o->join_timeout_s = 0;
 	o->conns_per_addr = 0;
 	o->creates_per_hour = 0;
+	o->reads_per_minute = 0;
 	memset(&o->proxies, 0, sizeof(o->proxies));
 	o->n_origins = 0;
 	o->origin_used = 0;
@@ -354,6 +360,14 @@ static int parse_options(int argc, char **argv, options *o)
 			if (parse_whole("max-connections-per-address", optarg, 1, 1000000, &v))
 				return EXIT_USAGE;
 			o->conns_per_addr = (uint32_t)v;
+			break;
+		}
+		case 'D': {
+			long v;
+
+			if (parse_whole("max-downloads-per-minute", optarg, 1, 1000000, &v))
+				return EXIT_USAGE;
+			o->reads_per_minute = (uint32_t)v;
 			break;
 		}
 		case 'C': {
@@ -534,6 +548,7 @@ int main(int argc, char **argv)
 	cfg.join_timeout_ms = o.join_timeout_s * 1000u;
 	cfg.max_conns_per_addr = o.conns_per_addr;
 	cfg.max_creates_per_hour = o.creates_per_hour;
+	cfg.max_reads_per_minute = o.reads_per_minute;
 	cfg.origins = o.origins;
 	cfg.n_origins = o.n_origins;
 

@@ -15,9 +15,10 @@
 #define NET_HTTP_NAME_MAX     40            /* bytes of an extra header's name */
 
 /* Downloads of a room (summary, replay) one address may ask for: a burst
- * of NET_HTTP_READS_MAX, then one every NET_HTTP_READS_WINDOW_MS /
- * NET_HTTP_READS_MAX ms (net_http_spend). Each may read a whole session
- * log; a classroom behind one address still fetches its summaries. */
+ * of NET_HTTP_READS_MAX (--max-downloads-per-minute), then one every
+ * NET_HTTP_READS_WINDOW_MS / NET_HTTP_READS_MAX ms (net_http_spend). Each
+ * may read a whole session log; a classroom behind one address still
+ * fetches its summaries. */
 #define NET_HTTP_READS_MAX        60u
 #define NET_HTTP_READS_WINDOW_MS  60000u
 

@@ -67,7 +67,8 @@ net_server *net_server_new(uv_loop_t *loop, const net_config *cfg)
 	srv->joins = limits_new(LIMITS_JOIN_KEYS, LIMITS_JOINS_PER_ROOM, LIMITS_JOINS_WINDOW_MS);
 	/* Every open WebSocket's address fits: at most max_conns of them. */
 	srv->per_addr = limits_counts_new(srv->max_conns);
-	srv->reads = limits_new(LIMITS_ADDRS_MAX, NET_HTTP_READS_MAX, NET_HTTP_READS_WINDOW_MS);
+	srv->reads = limits_new(LIMITS_ADDRS_MAX, cfg->max_reads_per_minute ? cfg->max_reads_per_minute : NET_HTTP_READS_MAX,
+	                        NET_HTTP_READS_WINDOW_MS);
 	if (!srv->fails || !srv->creates || !srv->joins || !srv->per_addr || !srv->reads)
 		goto fail;
 	if (net_server_route(srv, "/healthz", false, net_healthz, NULL))

@@ -77,6 +77,9 @@ typedef struct net_config {
 	/* New rooms (`create` intents) one address may ask for per hour
 	 * (0: LIMITS_CREATES_PER_HOUR). */
 	unsigned max_creates_per_hour;
+	/* Room downloads (summaries, replays) one address may ask for per
+	 * minute (0: NET_HTTP_READS_MAX). */
+	unsigned max_reads_per_minute;
 } net_config;
 
 /* Allocates a server for `loop`; nothing listens yet. Returns NULL when

@@ -36,8 +36,9 @@ export async function startServer() {
   if (!existsSync(join(web, 'index.html'))) throw new Error(`web client not built: ${web} (npm run build in web-client)`);
   const data = mkdtempSync(join(tmpdir(), 'verrijk-browser-'));
   const port = await freePort();
-  // Every browser is 127.0.0.1: the per-address budget of new rooms would stop the suite.
-  const args = ['--port', String(port), '--host', '127.0.0.1', '--data', data, '--web', web, '--max-creates-per-hour', '1000000'];
+  // Every browser is 127.0.0.1: the per-address budgets of new rooms and downloads would stop the suite.
+  const args = ['--port', String(port), '--host', '127.0.0.1', '--data', data, '--web', web, '--max-creates-per-hour', '1000000',
+    '--max-downloads-per-minute', '1000000'];
   const decks = resolve(testsDir, '../decks');
   if (existsSync(decks)) args.push('--decks', decks);
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });

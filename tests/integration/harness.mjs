@@ -59,10 +59,11 @@ export async function startServer({ args = [], files = {}, prefix = [] } = {}) {
     await writeFile(path.join(web, name), content);
   }
   const port = await freePort();
-  // Every test client is 127.0.0.1: the per-address budget of new rooms,
-  // meant for people, would stop a suite that creates many. A test of the
-  // budget passes its own value.
+  // Every test client is 127.0.0.1: the per-address budgets of new rooms
+  // and of downloads, meant for people, would stop a suite that makes
+  // many. A test of a budget passes its own value.
   const budget = args.includes('--max-creates-per-hour') ? [] : ['--max-creates-per-hour', '1000000'];
+  if (!args.includes('--max-downloads-per-minute')) budget.push('--max-downloads-per-minute', '1000000');
   const argv = ['--host', '127.0.0.1', '--port', String(port), '--data', data, '--web', web, ...budget, ...args];
   const proc = spawn(prefix.length ? prefix[0] : BIN, prefix.length ? [...prefix.slice(1), BIN, ...argv] : argv, {
     stdio: ['ignore', 'pipe', 'pipe'],

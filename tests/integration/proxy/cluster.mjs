@@ -122,7 +122,8 @@ export class Node {
       // Every request comes from the proxy on 127.0.0.1, and the test
       // probes unknown codes on purpose: lift the per-address failure bound
       // (and the budget of new rooms, for the rooms the test spreads).
-      '--max-failures', '100000', '--max-creates-per-hour', '1000000'], { ...process.env, ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1' });
+      '--max-failures', '100000', '--max-creates-per-hour', '1000000',
+      '--max-downloads-per-minute', '1000000'], { ...process.env, ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1' });
     const c = this.child;
     try {
       await waitHealthy(`${this.url}/healthz`, START_TIMEOUT_MS, () => c.exitInfo !== null, this.name);
