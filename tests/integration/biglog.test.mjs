@@ -7,7 +7,7 @@ import { mkdtemp, rm, readFile, writeFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { encode, decode } from '@msgpack/msgpack';
-import { startServer, connect } from './harness.mjs';
+import { startServer } from './harness.mjs';
 import { Member, DECK, roomCode } from './members.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -162,7 +162,12 @@ async function otherRoom(server) {
   const fac = await Member.connect(server, room);
   await fac.must({ t: 'create', room, name: 'Ander', title: '', deck: DECK, lang: 'nl', tz_offset: 0, opts: {} });
   const clients = [fac.client];
-  for (let i = 0; i < 5; i++) clients.push(await connect(server, room));
+  // Members, since a connection that is none is closed after a while.
+  for (let i = 0; i < 5; i++) {
+    const m = await Member.connect(server, room);
+    await m.must({ t: 'join', room, name: `Pinger ${i + 1}` });
+    clients.push(m.client);
+  }
   return { clients, async close() { for (const c of clients) await c.close(); } };
 }
 
