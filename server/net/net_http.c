@@ -222,13 +222,15 @@ static void net_http_session_clear(struct net_http_session *s)
 	free(s->body);
 	s->body = NULL;
 	s->len = s->sent = 0;
+	s->writing = false;
 }
 
 /* One request per connection. lws 4.1.6 answers pipelined HTTP/1.1
  * requests wrongly (a second request parsed while the first body is still
  * to be written, or cut by two bytes after a file it served at once), so
  * every response we write says `Connection: close` and the connection ends
- * after it; a client sends what it pipelined behind it again on a new one
+ * after it; a request pipelined behind it is not answered (see
+ * net_http_serve), and the client sends it again on a new connection
  * (RFC 9112 9.3.2). */
 static int net_http_close_header(struct lws *wsi, unsigned char **p, unsigned char *end)
 {
@@ -237,8 +239,9 @@ static int net_http_close_header(struct lws *wsi, unsigned char **p, unsigned ch
 
 /* Hands the whole routed body to lws at once, so that nothing of this
  * request is left when lws could parse one pipelined behind it; what the
- * socket does not take now lws keeps and writes out before it closes. */
-static int net_http_write_body(struct lws *wsi, struct net_http_session *s)
+ * socket does not take now lws keeps and writes out before it closes.
+ * Nonzero either way: the response said `Connection: close`. */
+static int net_http_write_body_now(struct lws *wsi, struct net_http_session *s)
 {
 	uint8_t buf[LWS_PRE + NET_HTTP_CHUNK];
 
@@ -255,13 +258,43 @@ static int net_http_write_body(struct lws *wsi, struct net_http_session *s)
 		s->sent += n;
 	}
 	net_http_session_clear(s);
-	/* Nonzero either way: the response said `Connection: close`. */
 	return 1;
 }
 
-/* Writes res whole: status line, headers and body; s takes the body.
- * Returns nonzero, which closes the connection once it is written out. */
-static int net_http_write_response(struct lws *wsi, struct net_http_session *s, net_http_response *res)
+/* Sends the next piece of a deferred answer's body, one lws_write per
+ * HTTP_WRITEABLE: lws 4.1.6 drops what it holds back when a WRITEABLE
+ * callback closes, so this one closes only after the last piece went out.
+ * Any request pipelined behind it was parsed (and left unanswered) while
+ * the answer was being prepared. */
+static int net_http_write_body_piece(struct lws *wsi, struct net_http_session *s)
+{
+	uint8_t buf[LWS_PRE + NET_HTTP_CHUNK];
+	size_t n = s->len - s->sent;
+	int last;
+
+	if (n > NET_HTTP_CHUNK)
+		n = NET_HTTP_CHUNK;
+	last = s->sent + n == s->len;
+	if (n) {
+		memcpy(buf + LWS_PRE, s->body + s->sent, n);
+		if (lws_write(wsi, buf + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+			return -1;
+		s->sent += n;
+	}
+	if (!last) {
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	net_http_session_clear(s);
+	return -1;
+}
+
+/* Writes the status line and headers of res; s takes the body. An answer
+ * made at once goes out whole now and the connection closes; a deferred
+ * one goes out in the next HTTP_WRITEABLE callbacks. Nonzero closes the
+ * connection. */
+static int net_http_write_response(struct lws *wsi, struct net_http_session *s, net_http_response *res,
+                                   bool deferred)
 {
 	uint8_t head[LWS_PRE + NET_HTTP_HEADERS_MAX];
 	uint8_t *start = head + LWS_PRE, *p = start, *end = head + sizeof(head) - 1;
@@ -291,12 +324,16 @@ static int net_http_write_response(struct lws *wsi, struct net_http_session *s, 
 			return 1;
 	if (lws_finalize_write_http_header(wsi, start, &p, end))
 		return 1;
-	return net_http_write_body(wsi, s);
+	if (!deferred)
+		return net_http_write_body_now(wsi, s);
+	s->writing = true;
+	lws_callback_on_writable(wsi);
+	return 0;
 }
 
-/* Runs the route for this request and writes its response whole, or
- * leaves the connection waiting for a deferred answer (net_http_defer).
- * Nonzero closes the connection: always, once a response is written. */
+/* Runs the route for this request and writes its response, or leaves the
+ * connection waiting for a deferred answer (net_http_defer). Nonzero
+ * closes the connection. */
 static int net_http_serve(net_server *srv, struct lws *wsi, struct net_http_session *s)
 {
 	uint8_t head[LWS_PRE + NET_HTTP_HEADERS_MAX];
@@ -306,8 +343,8 @@ static int net_http_serve(net_server *srv, struct lws *wsi, struct net_http_sess
 	net_http_request req;
 	const net_route *r;
 
-	if (s->later || s->ready)
-		return 1; /* a request while the last one waits for its answer */
+	if (s->later || s->ready || s->writing)
+		return 0; /* pipelined behind a response that ends the connection: never answered here */
 	net_http_session_clear(s);
 	memset(&res, 0, sizeof(res));
 	res.status = 404;
@@ -347,7 +384,7 @@ static int net_http_serve(net_server *srv, struct lws *wsi, struct net_http_sess
 		lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, NET_HTTP_LATER_TIMEOUT_S);
 		return 0;
 	}
-	return net_http_write_response(wsi, s, &res);
+	return net_http_write_response(wsi, s, &res, false);
 }
 
 int net_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
@@ -400,18 +437,20 @@ int net_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return -1;
 
 	case LWS_CALLBACK_HTTP_WRITEABLE:
-		/* Static files are written by lws itself and routed answers
-		 * at once; here only a deferred answer that has come. */
+		/* Static files are written by lws itself; only ours here. */
 		if (s && s->ready) {
+			/* A deferred answer has come. */
 			net_http_response *res = s->ready;
 			int rc;
 
 			s->ready = NULL;
 			lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
-			rc = net_http_write_response(wsi, s, res);
+			rc = net_http_write_response(wsi, s, res, true);
 			free(res);
 			return rc;
 		}
+		if (s && s->writing)
+			return net_http_write_body_piece(wsi, s);
 		break;
 
 	case LWS_CALLBACK_CLOSED_HTTP:

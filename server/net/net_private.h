@@ -183,6 +183,7 @@ int net_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 struct net_http_session {
 	uint8_t *body;
 	size_t len, sent;
+	bool writing;                /* a deferred answer's body is being written */
 	/* A route answers later (net_http_defer): the request waits for
 	 * net_http_later_reply, which leaves the answer in `ready` for the
 	 * next HTTP_WRITEABLE to write. */
