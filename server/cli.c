@@ -426,6 +426,10 @@ static void describe(FILE *out, const room *r, const game_event *e, const hidden
 			fprintf(out, ": %u card%s", s->n_cards, s->n_cards == 1 ? "" : "s");
 		break;
 	}
+	case GAME_EV_REKEYED:
+		/* As in the public replay: that it happened, not the key. */
+		fputs("a new replay key replaced the old one", out);
+		break;
 	default:
 		fputs(game_event_name(e->kind), out);
 		break;

@@ -10,7 +10,7 @@
 #include "game/stats.h"
 
 /* An intent causes at most this many events (join during a round: joined,
- * dealt, order, turn; kick: left, order, turn, revealed). */
+ * dealt, order, turn; kick: left, order, turn, revealed, rekeyed). */
 #define DECIDE_MAX_EVENTS 8
 
 typedef struct decision {
@@ -767,7 +767,14 @@ static vp_code decide_kick(decision *d)
     if (m->id == d->me->id)
         return refuse(d, VP_NOT_ALLOWED, "The facilitator cannot kick themself; hand over first.");
     d->out->kicked = m->id;
-    return member_goes(d, m->id, true);
+    if (member_goes(d, m->id, true))
+        return d->out->code;
+    /* The kicked member knew the replay key (it is in every summary): a new
+     * one, from this input's fresh bytes, so that what comes after the
+     * kick is not theirs to read. */
+    EMIT(k, d, GAME_EV_REKEYED);
+    room_hex(d->in->entropy + 16, 16, k->u.rekeyed.replay_key);
+    return VP_OK;
 }
 
 static vp_code decide_lock(decision *d)

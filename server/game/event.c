@@ -14,7 +14,7 @@ static const char *const event_names[GAME_EV__COUNT] = {
     [GAME_EV_TURN] = "turn",         [GAME_EV_PLAYED] = "played",   [GAME_EV_VOTED] = "voted",
     [GAME_EV_REOPENED] = "reopened", [GAME_EV_REVEALED] = "revealed", [GAME_EV_NOTED] = "noted",
     [GAME_EV_HIDDEN] = "hidden",     [GAME_EV_DONE] = "done",       [GAME_EV_SKIPPED] = "skipped",
-    [GAME_EV_TIMER] = "timer",       [GAME_EV_CLOSED] = "closed",
+    [GAME_EV_TIMER] = "timer",       [GAME_EV_CLOSED] = "closed",   [GAME_EV_REKEYED] = "rekeyed",
 };
 
 const char *game_event_name(game_event_kind kind)
@@ -457,6 +457,10 @@ void game_pack_event_fields(const game_event *e, msgpack_packer *pk)
         msgpack_pack_uint32(pk, e->u.closed.round);
         pack_key(pk, "summary");
         game_pack_summary(pk, e->u.closed.summary, NULL, NULL);
+        break;
+    case GAME_EV_REKEYED:
+        pack_key(pk, "replay_key");
+        game_pack_str(pk, e->u.rekeyed.replay_key);
         break;
     default: break;
     }
@@ -949,6 +953,8 @@ static int read_fields(reader *r, const msgpack_object *o, game_event *e)
                        obj_summary(r, find(o, "summary"), &e->u.closed.summary)
                    ? -1
                    : 0;
+    case GAME_EV_REKEYED:
+        return get_str(r, o, "replay_key", e->u.rekeyed.replay_key, sizeof e->u.rekeyed.replay_key, GAME_KEY_HEX);
     default: return fail(r, "unknown event");
     }
 }

@@ -51,6 +51,7 @@ typedef enum game_event_kind {
     GAME_EV_SKIPPED,
     GAME_EV_TIMER,
     GAME_EV_CLOSED,
+    GAME_EV_REKEYED,
     GAME_EV__COUNT
 } game_event_kind;
 
@@ -235,6 +236,9 @@ typedef struct game_event {
             uint32_t round;
             game_summary *summary;
         } closed;
+        struct {
+            char replay_key[GAME_KEY_HEX + 1]; /* replaces the room's key from here on */
+        } rekeyed;
     } u;
 } game_event;
 

@@ -563,6 +563,12 @@ int game_apply(room *r, const game_event *e)
         rc = 0;
         break;
     case GAME_EV_CLOSED: rc = apply_closed(r, e); break;
+    case GAME_EV_REKEYED:
+        if (strlen(e->u.rekeyed.replay_key) == GAME_KEY_HEX) {
+            memcpy(r->replay_key, e->u.rekeyed.replay_key, sizeof r->replay_key);
+            rc = 0;
+        }
+        break;
     default: break;
     }
     if (rc == 0) {

@@ -276,6 +276,21 @@ static bool sees_vote_value(const room *after, const game_event *e, uint32_t rec
            (recipient == voter || (v && v->seated && recipient == room_facilitator(after)));
 }
 
+/* True when recipient sees the key of a `rekeyed` event: a present member
+ * of a room that has closed a round, i.e. one whose View already shows the
+ * key in its summary (nobody learns a key before the first close; the
+ * kicked member is no longer present). */
+static bool sees_new_key(const room *after, uint32_t recipient)
+{
+    const member *m = room_member(after, recipient);
+    if (!m || !m->present)
+        return false;
+    for (uint32_t i = 0; i < after->n_rounds; i++)
+        if (after->rounds[i].closed)
+            return true;
+    return false;
+}
+
 /* The hand dealt to recipient in e, or NULL. */
 static const game_hand *own_hand(const game_event *e, uint32_t recipient)
 {
@@ -292,6 +307,8 @@ uint32_t game_event_audience(const room *after, const game_event *e, uint32_t re
         return own_hand(e, recipient) ? recipient : 0;
     case GAME_EV_VOTED:
         return sees_vote_value(after, e, recipient) ? recipient : 0;
+    case GAME_EV_REKEYED:
+        return sees_new_key(after, recipient) ? recipient : 0;
     default:
         return 0;
     }
@@ -358,6 +375,17 @@ void game_pack_event_for(const room *after, const game_event *e, uint32_t recipi
         pack_revealed(e, votes, pk);
         return;
     }
+    case GAME_EV_REKEYED: {
+        bool show = sees_new_key(after, recipient);
+        msgpack_pack_map(pk, show ? 2 : 1);
+        key(pk, "e");
+        game_pack_str(pk, "rekeyed");
+        if (show) {
+            key(pk, "replay_key");
+            game_pack_str(pk, e->u.rekeyed.replay_key);
+        }
+        return;
+    }
     default:
         msgpack_pack_map(pk, 1 + game_event_field_count(e));
         game_pack_event_fields(e, pk);
@@ -410,6 +438,7 @@ void game_replay_pack(game_replay *rp, const game_event *e, msgpack_packer *pk)
     case GAME_EV_JOINED:
     case GAME_EV_ROUND: n = 5; break;
     case GAME_EV_VOTED: n = 2; break;
+    case GAME_EV_REKEYED: n = 1; break; /* the replay never shows a key */
     case GAME_EV_REVEALED: n = rp->anonymous ? 3 : 4; break;
     case GAME_EV_NOTED: n = replay_hidden(e->u.noted.note, rp) ? 4 : 5; break;
     default: n = 1 + game_event_field_count(e); break;
@@ -424,6 +453,10 @@ void game_replay_pack(game_replay *rp, const game_event *e, msgpack_packer *pk)
     case GAME_EV_JOINED: pack_joined_public(e, pk); break;
     case GAME_EV_ROUND: pack_round_public(e, pk); break;
     case GAME_EV_VOTED: pack_voted(e, false, pk); break;
+    case GAME_EV_REKEYED:
+        key(pk, "e");
+        game_pack_str(pk, "rekeyed");
+        break;
     case GAME_EV_REVEALED: pack_revealed(e, !rp->anonymous, pk); break;
     case GAME_EV_NOTED:
         key(pk, "e");

@@ -189,6 +189,51 @@ static void test_created_filtered_has_deck_ref_and_no_replay_key(void **state)
     tg_free(&t);
 }
 
+/* The new key of a kick goes to the members still present once a round
+ * has closed (their View shows it in the summary then); never before the
+ * first close, never to the kicked member, never to the public. */
+static void test_rekeyed_key_only_to_present_members_after_a_close(void **state)
+{
+    (void)state;
+    tg t;
+    tg_init(&t);
+    tg_create(&t);
+    tg_join(&t, "Ann", VP_ROLE_PLAYER);
+    tg_join(&t, "Bob", VP_ROLE_PLAYER);
+    tg_join(&t, "Cat", VP_ROLE_PLAYER);
+    tg_join(&t, "Scr", VP_ROLE_SCREEN);
+    tg_start(&t, 1);
+    assert_int_equal(tg_target(&t, 1, VP_T_KICK, 4), VP_OK);
+    uint32_t last = t.res.n_events - 1;
+    assert_int_equal(t.res.events[last].kind, GAME_EV_REKEYED);
+    char keys[64];
+    for (uint32_t who = 0; who <= 5; who++) {
+        tg_packed p;
+        tg_filtered(&t, last, who, &p);
+        keys_of(p.o, keys, sizeof keys);
+        assert_string_equal(keys, "e");
+        assert_int_equal(game_event_audience(t.r, &t.res.events[last], who), 0);
+        tg_packed_free(&p);
+    }
+    tg_close(&t, 1, "");
+    tg_start(&t, 1);
+    assert_int_equal(tg_target(&t, 1, VP_T_KICK, 3), VP_OK);
+    last = t.res.n_events - 1;
+    const game_event *k = &t.res.events[last];
+    for (uint32_t who = 0; who <= 5; who++) {
+        bool sees = who == 1 || who == 2 || who == 5;
+        tg_packed p;
+        tg_filtered(&t, last, who, &p);
+        keys_of(p.o, keys, sizeof keys);
+        assert_string_equal(keys, sees ? "e,replay_key" : "e");
+        if (sees)
+            assert_true(mp_str_is(mp_get(p.o, "replay_key"), k->u.rekeyed.replay_key));
+        assert_int_equal(game_event_audience(t.r, k, who), sees ? who : 0);
+        tg_packed_free(&p);
+    }
+    tg_free(&t);
+}
+
 static void test_joined_filtered_has_no_token_hash(void **state)
 {
     (void)state;
@@ -584,6 +629,27 @@ static void test_replay_drops_text_of_note_hidden_later(void **state)
     tg_free(&t);
 }
 
+static void test_replay_shows_a_rekey_without_the_key(void **state)
+{
+    (void)state;
+    tg t;
+    tg_init(&t);
+    tg_create(&t);
+    tg_join(&t, "Ann", VP_ROLE_PLAYER);
+    tg_join(&t, "Bob", VP_ROLE_PLAYER);
+    tg_start(&t, 1);
+    tg_close(&t, 1, "");
+    assert_int_equal(tg_target(&t, 1, VP_T_KICK, 3), VP_OK);
+    tg_packed p;
+    uint32_t n;
+    replay_of(&t, &p, &n);
+    char keys[64];
+    keys_of(replay_find(&p, "rekeyed", 0), keys, sizeof keys);
+    assert_string_equal(keys, "at,e,seq");
+    tg_packed_free(&p);
+    tg_free(&t);
+}
+
 static void test_replay_shows_hands_whole_and_votes_without_value(void **state)
 {
     (void)state;
@@ -897,6 +963,7 @@ int main(void)
         cmocka_unit_test(test_revealed_without_votes_when_anonymous),
         cmocka_unit_test(test_revealed_with_votes_when_not_anonymous),
         cmocka_unit_test(test_created_filtered_has_deck_ref_and_no_replay_key),
+        cmocka_unit_test(test_rekeyed_key_only_to_present_members_after_a_close),
         cmocka_unit_test(test_joined_filtered_has_no_token_hash),
         cmocka_unit_test(test_round_filtered_has_no_seed),
         cmocka_unit_test(test_dealt_filtered_to_counts_and_own_cards),
@@ -908,6 +975,7 @@ int main(void)
         cmocka_unit_test(test_view_keeps_members_who_left_as_not_present),
         cmocka_unit_test(test_hidden_note_text_gone_from_view_and_summary),
         cmocka_unit_test(test_replay_drops_text_of_note_hidden_later),
+        cmocka_unit_test(test_replay_shows_a_rekey_without_the_key),
         cmocka_unit_test(test_replay_shows_hands_whole_and_votes_without_value),
         cmocka_unit_test(test_replay_anonymous_round_reveals_without_votes),
         cmocka_unit_test(test_stats_median_of_even_count_is_mean_of_middle_two),

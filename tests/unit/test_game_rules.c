@@ -756,7 +756,7 @@ static void test_auto_reveal_when_last_missing_voter_is_kicked(void **state)
     tg_vote(&t, 2, 3);
     tg_vote(&t, 3, 3);
     assert_int_equal(tg_target(&t, 1, VP_T_KICK, 4), VP_OK);
-    assert_string_equal(tg_kinds(&t), "left,order,revealed");
+    assert_string_equal(tg_kinds(&t), "left,order,revealed,rekeyed");
     tg_free(&t);
 }
 
@@ -1176,7 +1176,7 @@ static void test_kick_returns_hand_to_bottom_of_pile(void **state)
     memcpy(hand, bob->hand, sizeof hand);
     assert_int_equal(tg_target(&t, 2, VP_T_KICK, 3), VP_NOT_ALLOWED);
     assert_int_equal(tg_target(&t, 1, VP_T_KICK, 3), VP_OK);
-    assert_string_equal(tg_kinds(&t), "left,order");
+    assert_string_equal(tg_kinds(&t), "left,order,rekeyed");
     assert_int_equal(t.res.kicked, 3);
     assert_int_equal(t.r->n_pile, pile + n);
     for (uint32_t i = 0; i < n; i++)
@@ -1217,7 +1217,7 @@ static void test_kick_passes_turn_when_it_was_theirs(void **state)
     tg_start(&t, 1);
     assert_int_equal(t.r->turn, 2);
     assert_int_equal(tg_target(&t, 1, VP_T_KICK, 2), VP_OK);
-    assert_string_equal(tg_kinds(&t), "left,order,turn");
+    assert_string_equal(tg_kinds(&t), "left,order,turn,rekeyed");
     assert_int_equal(t.r->turn, 3);
     tg_free(&t);
 }
@@ -1232,6 +1232,45 @@ static void test_turn_stays_when_leaver_has_card_on_table(void **state)
     assert_int_equal(tg_simple(&t, 1, VP_T_NEXT), VP_OK);
     /* The turn passes on from where the leaver sat. */
     assert_int_equal(tg_ev(&t, GAME_EV_TURN)->u.turn.player, 3);
+    tg_free(&t);
+}
+
+/* A kicked member knew the replay key (it is in every summary): a kick
+ * replaces it, the old one opens nothing any more, and the next summary
+ * carries the new one. Also when the kicked member facilitated before. */
+static void test_kick_issues_a_new_replay_key(void **state)
+{
+    (void)state;
+    tg t;
+    room4(&t);
+    tg_start(&t, 1);
+    assert_int_equal(tg_close(&t, 1, ""), VP_OK);
+    char key1[GAME_KEY_HEX + 1];
+    memcpy(key1, tg_ev(&t, GAME_EV_CLOSED)->u.closed.summary->replay_key, sizeof key1);
+    assert_true(room_check_replay_key(t.r, key1, GAME_KEY_HEX));
+    tg_start(&t, 1);
+    assert_int_equal(tg_target(&t, 1, VP_T_KICK, 3), VP_OK);
+    const game_event *k = tg_ev(&t, GAME_EV_REKEYED);
+    assert_non_null(k);
+    char key2[GAME_KEY_HEX + 1];
+    memcpy(key2, k->u.rekeyed.replay_key, sizeof key2);
+    assert_int_equal(strspn(key2, "0123456789abcdef"), GAME_KEY_HEX);
+    assert_string_not_equal(key1, key2);
+    assert_false(room_check_replay_key(t.r, key1, GAME_KEY_HEX));
+    assert_true(room_check_replay_key(t.r, key2, GAME_KEY_HEX));
+    assert_int_equal(tg_close(&t, 1, ""), VP_OK);
+    assert_string_equal(tg_ev(&t, GAME_EV_CLOSED)->u.closed.summary->replay_key, key2);
+    /* The facilitator hands over, and the new one kicks them. */
+    assert_int_equal(tg_target(&t, 1, VP_T_HANDOVER, 2), VP_OK);
+    assert_string_equal(tg_kinds(&t), "handed");
+    assert_int_equal(tg_target(&t, 2, VP_T_KICK, 1), VP_OK);
+    assert_string_equal(tg_kinds(&t), "left,rekeyed");
+    assert_false(room_check_replay_key(t.r, key2, GAME_KEY_HEX));
+    assert_true(room_check_replay_key(t.r, tg_ev(&t, GAME_EV_REKEYED)->u.rekeyed.replay_key, GAME_KEY_HEX));
+    /* Leaving of one's own accord keeps the key. */
+    assert_int_equal(tg_simple(&t, 4, VP_T_LEAVE), VP_OK);
+    assert_null(tg_ev(&t, GAME_EV_REKEYED));
+    assert_true(tg_rebuild_equal(&t));
     tg_free(&t);
 }
 
@@ -1365,7 +1404,7 @@ static void test_kick_seated_player_drops_their_vote(void **state)
     tg_play_first(&t, 2);
     tg_vote_for(&t, 1, sid, 5);
     assert_int_equal(tg_target(&t, 1, VP_T_KICK, sid), VP_OK);
-    assert_string_equal(tg_kinds(&t), "left");
+    assert_string_equal(tg_kinds(&t), "left,rekeyed");
     assert_int_equal(t.r->table.n_votes, 0);
     tg_free(&t);
 }
@@ -1618,6 +1657,7 @@ int main(void)
         cmocka_unit_test(test_revealed_vote_stays_when_voter_leaves),
         cmocka_unit_test(test_kick_passes_turn_when_it_was_theirs),
         cmocka_unit_test(test_turn_stays_when_leaver_has_card_on_table),
+        cmocka_unit_test(test_kick_issues_a_new_replay_key),
         cmocka_unit_test(test_facilitator_cannot_leave_or_kick_themself),
         cmocka_unit_test(test_leave_removes_from_order),
         cmocka_unit_test(test_late_joiner_dealt_and_appended_to_order),

@@ -19,7 +19,7 @@ describe('reducer against the server core', () => {
   it('the trace covers every event type (created only in the replay: the creator starts from its welcome)', () => {
     const kinds = new Set([...trace.recipients.flatMap((r) => r.frames.map((f) => f.e)), ...trace.replay.map((f) => f.e)]);
     for (const e of ['created', 'joined', 'presence', 'left', 'handed', 'locked', 'round', 'dealt', 'order', 'turn',
-      'played', 'voted', 'reopened', 'revealed', 'noted', 'hidden', 'done', 'skipped', 'timer', 'closed']) {
+      'played', 'voted', 'reopened', 'revealed', 'noted', 'hidden', 'done', 'skipped', 'timer', 'closed', 'rekeyed']) {
       expect(kinds, e).toContain(e);
     }
   });
@@ -52,7 +52,17 @@ describe('reducer against the server core', () => {
       if (ev.e === 'noted' && hiddenIds.has(ev.note)) expect('text' in ev).toBe(false);
       if (ev.e === 'voted') expect('value' in ev).toBe(false);
     }
+    for (const ev of trace.replay) if (ev.e === 'rekeyed') expect('replay_key' in ev).toBe(false);
     const anonymousReveal = trace.replay.filter((e) => e.e === 'revealed').at(-1)!;
     expect('votes' in anonymousReveal).toBe(false);
+  });
+
+  it('a kick after a close hands the members still there the new replay key, and their summary links use it', () => {
+    const withKey = trace.recipients.flatMap((r) => r.frames).filter((f) => f.e === 'rekeyed' && 'replay_key' in f);
+    expect(withKey.length).toBeGreaterThan(0);
+    for (const r of trace.recipients) {
+      const last = r.views.at(-1)!;
+      if (last.summary) expect(last.summary.replay_key).toBe(withKey.at(-1)!.replay_key);
+    }
   });
 });

@@ -387,8 +387,9 @@ export class Game {
     await this.send(this.fac, { t: 'start', opts: this.randomOpts() });
     for (let i = 0; i < this.steps; i++) await this.step();
     if (this.model.phase === 'playing') await this.send(this.fac, { t: 'close', text: 'Tot slot.' });
-    const closed = this.fac.seen('closed').at(-1) ?? { summary: this.fac.view.summary };
-    this.replayKey = closed.summary.replay_key;
+    // The key of the last close, or of a kick since (a kick replaces it).
+    const keyed = this.fac.events.filter((m) => m.e === 'closed' || (m.e === 'rekeyed' && m.replay_key)).at(-1);
+    this.replayKey = keyed ? (keyed.replay_key ?? keyed.summary.replay_key) : this.fac.view.summary.replay_key;
     assert.match(this.replayKey, /^[0-9a-f]{32}$/);
     const res = await fetch(`${this.server.url}/api/rooms/${this.room}/log?key=${this.replayKey}`);
     assert.equal(res.status, 200, `replay of ${this.room}`);

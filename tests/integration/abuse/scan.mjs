@@ -240,7 +240,7 @@ export function scanSeat(seat, secrets, room) {
       // The envelope's own keys are not a path: start below the top level.
       for (const [k, x] of Object.entries(msg)) {
         if (FORBIDDEN_KEYS.has(k)) report('forbidden-key', `${k} at ${root}`, msg);
-        if (k === 'replay_key') report('replay-key-at-unexpected-path', root, msg);
+        if (k === 'replay_key' && root !== 'ev:rekeyed') report('replay-key-at-unexpected-path', root, msg);
         if (k === 'value' && root !== 'ev:voted') report('value-at-unexpected-path', root, msg);
         if (k === 'votes' && VOTES_PATHS.has(root) && truth.roundAt(seq)?.anonymous) report('votes-in-anonymous-round', root, msg);
         if (k === 't' || k === 'token' || k === 'e') continue;

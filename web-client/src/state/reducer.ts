@@ -187,6 +187,11 @@ export function apply(view: View | null, ev: RoomEvent, me = 0): View {
       // The round's cards and notes now live in the summary; the server's View holds each note once.
       v.history = [];
       return v;
+    case 'rekeyed':
+      // A kick replaced the replay key; the summary's links use the new one
+      // (only members who may hold it get it: otherwise nothing changes).
+      if (typeof f.replay_key === 'string' && v.summary) v.summary = { ...v.summary, replay_key: f.replay_key };
+      return v;
     default:
       return v;
   }

@@ -91,6 +91,10 @@ static void pack_json(msgpack_packer *pk, json_t *j)
 static void snapshot_views(script *s)
 {
     for (uint32_t i = 0; i < s->n_rcp; i++) {
+        /* A member who left or was kicked has no device any more: the
+         * server sends them nothing (no welcome either). */
+        if (!room_member_present(s->room, s->rcp[i].player))
+            continue;
         msgpack_packer pk;
         msgpack_packer_init(&pk, &s->rcp[i].views, msgpack_sbuffer_write);
         game_pack_view(s->room, s->rcp[i].player, &pk);
@@ -169,6 +173,8 @@ static uint32_t run(script *s, game_input_kind kind, uint32_t sender, uint32_t p
             die("game_apply refused an event decide made");
         track_hands(s, e);
         for (uint32_t r = 0; r < s->n_rcp; r++) {
+            if (!room_member_present(s->room, s->rcp[r].player))
+                continue; /* gone: as in snapshot_views */
             msgpack_sbuffer body;
             msgpack_sbuffer_init(&body);
             msgpack_packer pk;
@@ -321,6 +327,8 @@ int main(int argc, char **argv)
     /* Round 2: anonymous, deck mode, one category, the facilitator (now Ana) draws. */
     snprintf(j, sizeof j, "{\"t\":\"start\",\"opts\":{\"mode\":\"deck\",\"anonymous\":true,\"categories\":[\"%s\"]}}", d->categories[0].id);
     act(&s, ana, j);
+    snprintf(j, sizeof j, "{\"t\":\"kick\",\"player\":%u}", cas);
+    act(&s, ana, j);   /* after a close: the members still there get the new replay key */
     act(&s, ana, "{\"t\":\"draw\"}");
     act(&s, fac, "{\"t\":\"vote\",\"value\":4}");
     act(&s, dee, "{\"t\":\"vote\",\"value\":2}");
