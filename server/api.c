@@ -386,11 +386,14 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 		net_http_reply_text(res, 404, "No such export.");
 		return;
 	}
-	if (f >= 0 && net_http_query(req, "round", round_text, sizeof(round_text)) > 0) {
-		char *end;
+	/* A round given is a round number: one too long to read (-2) or empty
+	 * is an error, never the last round. */
+	if (f >= 0 && (n = net_http_query(req, "round", round_text, sizeof(round_text))) != -1) {
+		char *end = NULL;
 
-		round = strtoul(round_text, &end, 10);
-		if (*end || round == 0 || round > GAME_MAX_ROUNDS) {
+		if (n > 0)
+			round = strtoul(round_text, &end, 10);
+		if (n <= 0 || *end || round == 0 || round > GAME_MAX_ROUNDS) {
 			net_http_reply_text(res, 400, "round must be a round number (1, 2, ...).");
 			return;
 		}
@@ -407,6 +410,15 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 	n = net_http_authorization(req, auth, sizeof(auth));
 	if (n > 7 && strncmp(auth, "Bearer ", 7) == 0)
 		snprintf(j->token, sizeof(j->token), "%s", auth + 7);
+	/* A room only on disk is turned away before its log is read, so a
+	 * wrong key costs what an unknown code costs. */
+	if (rooms_shelf_refuses(rs, code, j->key[0] ? j->key : NULL, strlen(j->key), j->token[0] ? j->token : NULL,
+	                        strlen(j->token))) {
+		free(j);
+		net_http_failed(req);
+		net_http_reply_text(res, 404, API_NOT_FOUND);
+		return;
+	}
 	r = rooms_live(rs, code, &gone);
 	if (gone || (r && !may_see(r, j->key, j->token)) || rooms_log_path(rs, code, j->path, sizeof(j->path))) {
 		free(j);

@@ -108,6 +108,13 @@ const deck *rooms_deck_by_hash(const rooms *rs, const char *hash);
  * is not; *gone is set when it is being purged. */
 const room *rooms_live(rooms *rs, const char *code, bool *gone);
 
+/* For a room only on disk (it left memory, or was read at start and not
+ * kept): true when neither key nor token (NULL: not given) opens it, found
+ * without reading its log, so a wrong key takes what an unknown code
+ * takes. False for a room in memory or unknown here: ask rooms_live. */
+bool rooms_shelf_refuses(rooms *rs, const char *code, const char *key, size_t key_len, const char *token,
+                         size_t token_len);
+
 /* The path of the room's log file into buf. Returns 0 or -1. */
 int rooms_log_path(const rooms *rs, const char *code, char *buf, size_t len);
 

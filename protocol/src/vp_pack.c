@@ -86,11 +86,14 @@ int vp_pack_error(msgpack_sbuffer *out, bool has_id, uint64_t id, vp_code code, 
 	return 0;
 }
 
-int vp_pack_pong(msgpack_sbuffer *out)
+int vp_pack_pong(msgpack_sbuffer *out, bool has_id, uint64_t id)
 {
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-	if (msgpack_pack_map(&pk, 1) || pack_cstr(&pk, "t") || pack_cstr(&pk, "pong"))
+	if (msgpack_pack_map(&pk, has_id ? 2 : 1) || pack_cstr(&pk, "t") || pack_cstr(&pk, "pong"))
+		return -1;
+	/* The ping's id, so a client can match the answer like any other. */
+	if (has_id && (pack_cstr(&pk, "id") || msgpack_pack_uint64(&pk, id)))
 		return -1;
 	return 0;
 }

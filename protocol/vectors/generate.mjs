@@ -586,6 +586,7 @@ env('error_without_id', { fn: 'error', code: 'too_large', msg: 'message is large
 env('error_room_taken', { fn: 'error', id: 1, code: 'room_taken', msg: 'that room code is taken' },
 	{ t: 'error', id: 1, code: 'room_taken', msg: 'that room code is taken' });
 env('pong', { fn: 'pong' }, { t: 'pong' });
+env('pong_with_id', { fn: 'pong', id: 9 }, { t: 'pong', id: 9 });
 
 const view = {
 	room: ROOM, title: 'Teamdag', lang: 'nl', tz_offset: 60,

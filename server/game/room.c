@@ -649,6 +649,30 @@ bool room_check_facilitator_token(const room *r, const char *token, size_t len)
     return CRYPTO_memcmp(hash, m->token_hash, sizeof hash) == 0;
 }
 
+void room_access_of(const room *r, room_access *out)
+{
+    const member *m = room_member(r, room_facilitator(r));
+    memset(out, 0, sizeof *out);
+    SHA256((const unsigned char *)r->replay_key, strlen(r->replay_key), out->key_hash);
+    out->has_token = m && m->has_token;
+    if (out->has_token)
+        memcpy(out->token_hash, m->token_hash, sizeof out->token_hash);
+}
+
+bool room_access_check(const room_access *a, const char *key, size_t key_len, const char *token, size_t token_len)
+{
+    /* The same work for every input: a hash of each, two comparisons. */
+    char zero[GAME_KEY_HEX] = {0}, hex[GAME_HASH_HEX + 1];
+    bool key_ok = key && key_len == GAME_KEY_HEX, token_ok = token && token_len == GAME_KEY_HEX;
+    uint8_t key_hash[32], token_hash[32];
+    SHA256((const unsigned char *)(key_ok ? key : zero), GAME_KEY_HEX, key_hash);
+    game_token_hash(token_ok ? token : zero, GAME_KEY_HEX, hex);
+    hex_to_bytes(hex, token_hash, sizeof token_hash);
+    key_ok &= CRYPTO_memcmp(key_hash, a->key_hash, sizeof key_hash) == 0;
+    token_ok &= CRYPTO_memcmp(token_hash, a->token_hash, sizeof token_hash) == 0 && a->has_token;
+    return key_ok || token_ok;
+}
+
 /* ---- dump ---- */
 
 static void dump_votes(msgpack_packer *pk, const game_vote *v, uint32_t n)

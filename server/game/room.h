@@ -130,6 +130,20 @@ bool room_member_role(const room *r, uint32_t id, vp_role *role, bool *seated);
 bool room_check_replay_key(const room *r, const char *key, size_t len);
 bool room_check_facilitator_token(const room *r, const char *token, size_t len);
 
+/* What it takes to check a presented replay key or facilitator token
+ * without the room: the SHA-256 of the key, and the facilitator's token
+ * hash. The server keeps this for rooms that are only on disk, so that a
+ * wrong key costs what an unknown code costs (no log is read). */
+typedef struct room_access {
+    uint8_t key_hash[32];
+    bool has_token;
+    uint8_t token_hash[32];
+} room_access;
+void room_access_of(const room *r, room_access *out);
+/* True when key (or, failing that, token) opens the room; NULL for one not
+ * given. Both are hashed and compared in constant time whatever is given. */
+bool room_access_check(const room_access *a, const char *key, size_t key_len, const char *token, size_t token_len);
+
 /* The whole state in a canonical MessagePack form: two rooms are equal when
  * their dumps are byte-equal (tests: rebuilt from the log == live). */
 void room_dump(const room *r, msgpack_packer *pk);

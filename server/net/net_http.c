@@ -15,7 +15,10 @@
 int net_http_query(const net_http_request *req, const char *name, char *buf, size_t len)
 {
 	char key[64];
-	char frag[NET_HTTP_PATH_MAX];
+	/* As large as a request's headers may be: lws finds no argument (nor
+	 * any after it) that does not fit, and a long one must not read as
+	 * absent. */
+	char frag[NET_HTTP_REQUEST_HEADERS_MAX + 1];
 	const char *v;
 	size_t n;
 
@@ -26,7 +29,7 @@ int net_http_query(const net_http_request *req, const char *name, char *buf, siz
 		return -1;
 	n = strlen(v);
 	if (n + 1 > len)
-		return -1;
+		return -2;
 	memcpy(buf, v, n + 1);
 	return (int)n;
 }

@@ -50,11 +50,12 @@ typedef struct net_http_response {
 typedef void (*net_http_fn)(void *ud, const net_http_request *req, net_http_response *res);
 
 /* Copies the value of query argument `name` (URL-decoded) into buf as a
- * NUL-terminated string. Returns its length, or -1 when absent or longer
- * than len - 1. */
+ * NUL-terminated string. Returns its length, -1 when absent, or -2 when
+ * longer than len - 1. */
 int net_http_query(const net_http_request *req, const char *name, char *buf, size_t len);
 
-/* Copies the Authorization header into buf. Returns as net_http_query. */
+/* Copies the Authorization header into buf. Returns its length, or -1 when
+ * absent or longer than len - 1. */
 int net_http_authorization(const net_http_request *req, char *buf, size_t len);
 
 /* Per-address limits (PROTOCOL.md section 8): milliseconds until the

@@ -295,13 +295,13 @@ int net_conn_send_error(net_conn *c, bool has_id, uint64_t id, vp_code code,
 	return rc;
 }
 
-static int net_conn_send_pong(net_conn *c)
+static int net_conn_send_pong(net_conn *c, bool has_id, uint64_t id)
 {
 	msgpack_sbuffer *sb = &c->srv->scratch;
 	int rc = -1;
 
 	msgpack_sbuffer_clear(sb);
-	if (vp_pack_pong(sb) == 0)
+	if (vp_pack_pong(sb, has_id, id) == 0)
 		rc = net_conn_send(c, (const uint8_t *)sb->data, sb->size);
 	return rc;
 }
@@ -433,7 +433,7 @@ static void net_conn_on_message(net_conn *c, const uint8_t *buf, size_t len)
 		return;
 	}
 	if (in.t == VP_T_PING) {
-		net_conn_send_pong(c);
+		net_conn_send_pong(c, in.has_id, in.id);
 		return;
 	}
 	if (!c->user && net_conn_refused_addr(c, &in))

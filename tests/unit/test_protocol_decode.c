@@ -578,7 +578,7 @@ static void test_envelopes_append_one_map_each(void **state)
 	msgpack_sbuffer_init(&sb);
 	assert_int_equal(vp_pack_ev(&sb, 9, 1000, event, sizeof event), 0);
 	assert_int_equal(vp_pack_ok(&sb, 3), 0);
-	assert_int_equal(vp_pack_pong(&sb), 0);
+	assert_int_equal(vp_pack_pong(&sb, false, 0), 0);
 	msgpack_unpacked_init(&up);
 	while (off < sb.size) {
 		assert_int_equal(msgpack_unpack_next(&up, sb.data, sb.size, &off), MSGPACK_UNPACK_SUCCESS);

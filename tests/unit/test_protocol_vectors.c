@@ -277,7 +277,7 @@ static void test_server_vector(void **state)
 		                   code_named(json_string_value(json_object_get(b, "code"))),
 		                   json_string_value(json_object_get(b, "msg")));
 	} else if (strcmp(fn, "pong") == 0) {
-		rc = vp_pack_pong(&sb);
+		rc = vp_pack_pong(&sb, id != NULL, (uint64_t)json_integer_value(id));
 	} else if (strcmp(fn, "welcome") == 0) {
 		size_t view_len;
 		uint8_t *view = hex_bytes(json_string_value(json_object_get(b, "view_hex")), &view_len);

@@ -174,7 +174,8 @@ const char *vp_lang_name(vp_lang lang);
 int vp_pack_ok(msgpack_sbuffer *out, uint64_t id);
 /* A NULL `msg` sends a default sentence for `code`. */
 int vp_pack_error(msgpack_sbuffer *out, bool has_id, uint64_t id, vp_code code, const char *msg);
-int vp_pack_pong(msgpack_sbuffer *out);
+/* {t:"pong", id?}: `id` when the ping carried one. */
+int vp_pack_pong(msgpack_sbuffer *out, bool has_id, uint64_t id);
 
 /* {t:"welcome", id?, you:{player, name, role}, token, state}: `view` is one
  * MessagePack map (the View) that the game encoded; it is copied as is.
