@@ -89,8 +89,27 @@ static bool has_control(vp_str s, bool allow_nl_tab)
 	return false;
 }
 
-/* Unicode White_Space outside C0/C1 (those are control characters and
- * refused on their own), plus space, tab and newline. */
+/* Characters that show nothing on their own: Unicode White_Space outside
+ * C0/C1 (those are control characters, refused on their own) plus space,
+ * tab and newline; the zero-width and format characters (soft hyphen,
+ * ZWSP/ZWNJ/ZWJ, word joiner and the invisible operators, BOM, variation
+ * selectors, tags, Mongolian vowel separator, the musical and shorthand
+ * format controls); the bidirectional controls (marks, embeddings,
+ * overrides, isolates); and blank letters (Braille blank, the Hangul
+ * fillers). A name or note made only of these would show as nobody. */
+static bool invisible(uint32_t cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == 0xa0 || cp == 0xad || cp == 0x34f ||
+	       cp == 0x61c || cp == 0x115f || cp == 0x1160 || cp == 0x1680 || (cp >= 0x17b4 && cp <= 0x17b5) ||
+	       (cp >= 0x180b && cp <= 0x180f) || (cp >= 0x2000 && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202f) || (cp >= 0x205f && cp <= 0x206f) || cp == 0x2800 ||
+	       cp == 0x3000 || cp == 0x3164 || (cp >= 0xfe00 && cp <= 0xfe0f) || cp == 0xfeff || cp == 0xffa0 ||
+	       (cp >= 0xfff0 && cp <= 0xfff8) || (cp >= 0x1bca0 && cp <= 0x1bca3) ||
+	       (cp >= 0x1d173 && cp <= 0x1d17a) || (cp >= 0xe0000 && cp <= 0xe0fff);
+}
+
+/* True when s holds a character that is not invisible (above). The input
+ * is valid UTF-8 already. */
 static bool has_visible(vp_str s)
 {
 	const uint8_t *p = (const uint8_t *)s.ptr;
@@ -106,12 +125,11 @@ static bool has_visible(vp_str s)
 			cp = ((uint32_t)(c & 0x0f) << 12) | ((uint32_t)(p[i + 1] & 0x3f) << 6) | (p[i + 2] & 0x3f);
 			n = 3;
 		} else {
-			return true; /* nothing above U+FFFF is white space */
+			cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(p[i + 1] & 0x3f) << 12) |
+			     ((uint32_t)(p[i + 2] & 0x3f) << 6) | (p[i + 3] & 0x3f);
+			n = 4;
 		}
-		bool space = cp == ' ' || cp == '\t' || cp == '\n' || cp == 0xa0 || cp == 0x1680 ||
-		             (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 ||
-		             cp == 0x202f || cp == 0x205f || cp == 0x3000;
-		if (!space)
+		if (!invisible(cp))
 			return true;
 		i += n;
 	}
@@ -164,6 +182,8 @@ static vp_code parse_name(const msgpack_object *v, vp_intent *out, const char **
 		return bad(why, "name must be 1 to 40 bytes long after trimming spaces");
 	if (has_control(s, false))
 		return bad(why, "name must not contain control characters");
+	if (!has_visible(s))
+		return bad(why, "name must hold a visible character, not only spaces or invisible characters");
 	out->name = s;
 	return VP_OK;
 }
@@ -327,7 +347,7 @@ static vp_code parse_note_text(const msgpack_object *v, vp_intent *out, const ch
 	if (!get_str(v, &out->text) || out->text.len < 1 || out->text.len > VP_NOTE_MAX)
 		return bad(why, "text must be 1 to 500 bytes");
 	if (!has_visible(out->text))
-		return bad(why, "text must not be only white space");
+		return bad(why, "text must hold a visible character, not only white space or invisible characters");
 	if (has_control(out->text, true))
 		return bad(why, "text must not contain control characters other than newline and tab");
 	return VP_OK;

@@ -265,6 +265,9 @@ ok('join_name_40_bytes_after_trimming', { t: 'join', room: ROOM, name: `   ${s(4
 ok('join_name_multibyte', { t: 'join', room: ROOM, name: 'Zoë 😀' });
 ok('join_name_10_emoji_40_bytes', { t: 'join', room: ROOM, name: '😀'.repeat(10) }, { note: 'the limit counts bytes, not characters' });
 ok('join_name_tab_free_nbsp', { t: 'join', room: ROOM, name: 'A\u00a0B' }, { note: 'U+00A0 is not a control character' });
+ok('join_name_zero_width_inside_visible', { t: 'join', room: ROOM, name: 'An\u200bna' }, { note: 'an invisible character among visible ones is kept' });
+ok('join_name_emoji_zwj_sequence', { t: 'join', room: ROOM, name: '👩\u200d💻' }, { note: 'ZWJ joins two visible emoji' });
+ok('join_name_rlm_and_letters', { t: 'join', room: ROOM, name: '\u200fשרה' });
 ok('join_unknown_string_key_ignored', { t: 'join', room: ROOM, name: 'Bob', avatar: 'cat' });
 
 // resume
@@ -446,6 +449,15 @@ fail('create_name_c1_control', create({ name: 'Ann\u0085' }), { note: 'U+0085 is
 fail('create_name_nul', create({ name: 'A\u0000' }));
 fail('create_name_not_string', create({ name: 42 }));
 fail('create_name_nil', create({ name: null }));
+fail('create_name_zero_width_space', create({ name: '\u200b' }), { note: 'a name must hold a visible character' });
+fail('create_name_spaces_around_zero_width', create({ name: '  \u200b\u200c\u200d  ' }), { note: 'invisible once the spaces are trimmed' });
+fail('create_name_braille_blank', create({ name: '\u2800\u2800' }), { note: 'U+2800 shows nothing' });
+fail('create_name_lone_rlo', create({ name: '\u202e' }), { note: 'a lone bidi override' });
+fail('create_name_bidi_isolates_only', create({ name: '\u2066\u2069\u200e' }));
+fail('create_name_bom_word_joiner', create({ name: '\ufeff\u2060' }));
+fail('create_name_hangul_filler', create({ name: '\u3164' }));
+fail('create_name_nbsp_ideographic_space', create({ name: '\u00a0\u3000' }), { note: 'Unicode white space only' });
+fail('create_name_tag_characters', create({ name: '\u{e0041}\u{e0042}' }), { note: 'four-byte invisible characters count too' });
 fail('create_deck_empty', create({ deck: '' }));
 fail('create_deck_65_bytes', create({ deck: s(65, 'd') }));
 fail('create_deck_not_string', create({ deck: ['d'] }));
@@ -524,6 +536,9 @@ fail('note_text_501_bytes', { t: 'note', id: 26, text: s(501, 'x') });
 fail('note_text_only_spaces', { t: 'note', id: 26, text: '    ' });
 fail('note_text_only_whitespace_mix', { t: 'note', id: 26, text: ' \n\t \n' });
 fail('note_text_only_ideographic_space', { t: 'note', id: 26, text: '\u3000\u00a0' }, { note: 'Unicode white space counts as white space' });
+fail('note_text_only_zero_width', { t: 'note', id: 26, text: '\u200b\u200d\ufeff' }, { note: 'invisible characters only' });
+fail('note_text_braille_blank_and_newline', { t: 'note', id: 26, text: '\u2800\n\u2800' });
+fail('note_text_lone_bidi_override', { t: 'note', id: 26, text: ' \u202e ' });
 fail('note_text_carriage_return', { t: 'note', id: 26, text: 'a\r\nb' });
 fail('note_text_bell', { t: 'note', id: 26, text: 'a\u0007' });
 fail('note_text_not_string', { t: 'note', id: 26, text: 12 });
@@ -552,6 +567,7 @@ fail('close_action_not_string', { t: 'close', id: 29, actions: [1] });
 
 fail('seat_name_missing', { t: 'seat', id: 30 });
 fail('seat_name_only_spaces', { t: 'seat', id: 30, name: '  ' });
+fail('seat_name_zero_width', { t: 'seat', id: 30, name: '\u200b' });
 fail('seat_name_41_bytes', { t: 'seat', id: 30, name: s(41) });
 fail('seat_name_not_string', { t: 'seat', id: 30, name: true });
 fail('seat_name_bin', pairs(['t', 'seat'], ['id', 30], ['name', raw('c4 03 416e6e')]), { id: 30, note: 'a bin is not a string' });
