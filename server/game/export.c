@@ -804,6 +804,9 @@ int export_summary_md(const room *r, const game_summary *s, char **out, size_t *
  * is part of the value (a program reading the file sees it). The rule
  * looks at the first byte of every cell, header and figures included;
  * figures never start with one of these (no negative numbers occur).
+ * Spreadsheets may drop leading blanks that show nothing (NBSP, a BOM,
+ * zero-width characters) before they look for a formula, so the rule
+ * looks past those too (csv_skip_blank).
  *
  * Encoding: UTF-8 with a byte order mark. Excel reads a CSV without a BOM
  * in the machine's legacy code page and garbles every non-ASCII name; with
@@ -815,13 +818,40 @@ int export_summary_md(const room *r, const game_summary *s, char **out, size_t *
  * right. A "sep=," first line would fix the double-click but makes Excel
  * ignore the BOM, so the file keeps to RFC 4180.) Header names are fixed
  * English keys (not translated), so scripts can rely on them. */
+/* s past its leading spaces and invisible characters: ASCII space, tab,
+ * CR, LF, U+00A0, U+00AD, U+180E, U+2000..200F, U+2028..202F, U+205F..2064,
+ * U+3000, U+FEFF. */
+static const char *csv_skip_blank(const char *s)
+{
+    for (;;) {
+        const unsigned char *u = (const unsigned char *)s;
+        if (*u == ' ' || *u == '\t' || *u == '\r' || *u == '\n') {
+            s++;
+        } else if (u[0] == 0xc2 && (u[1] == 0xa0 || u[1] == 0xad)) {
+            s += 2;
+        } else if (u[0] == 0xe1 && u[1] == 0xa0 && u[2] == 0x8e) {
+            s += 3;
+        } else if (u[0] == 0xe2 && u[1] == 0x80 && ((u[2] >= 0x80 && u[2] <= 0x8f) || (u[2] >= 0xa8 && u[2] <= 0xaf))) {
+            s += 3;
+        } else if (u[0] == 0xe2 && u[1] == 0x81 && u[2] >= 0x9f && u[2] <= 0xa4) {
+            s += 3;
+        } else if ((u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80) || (u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)) {
+            s += 3;
+        } else {
+            return s;
+        }
+    }
+}
+
 static void csv_cell(outbuf *b, const char *s, bool first)
 {
     if (!first)
         out_char(b, ',');
     if (!s)
         return;
-    bool guard = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
+    const char *lead = csv_skip_blank(s);
+    bool guard = (strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0') ||
+                 (lead != s && *lead && strchr("=+-@", *lead) != NULL);
     bool quote = strpbrk(s, ",\"\r\n") != NULL;
     if (quote)
         out_char(b, '"');

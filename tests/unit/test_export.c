@@ -46,7 +46,7 @@ static const char DECK_JSON[] =
 #define P_PLUS 3
 #define P_AT 4
 #define P_MARKUP 5
-static const char *const NAMES[] = {NULL, "Fac", "=HYPERLINK(\"x\")", "+1", "@a", "*bold* [x](y) <b>"};
+static const char *NAMES[] = {NULL, "Fac", "=HYPERLINK(\"x\")", "+1", "@a", "*bold* [x](y) <b>"};
 #define N_PLAYERS 4
 
 #define NOTE_QUOTED "Line one, \"quoted\"\nline two *bold* [x](y) <b>"
@@ -683,6 +683,31 @@ static void test_csv_escapes_formula_cells(void **state)
     played_free(p);
 }
 
+/* A spreadsheet may drop an NBSP, a BOM or a zero-width space in front of
+ * a formula: such a cell is defused too. */
+static void test_csv_escapes_formulas_behind_invisible_characters(void **state)
+{
+    (void)state;
+    const char *keep[sizeof NAMES / sizeof *NAMES];
+    memcpy(keep, NAMES, sizeof keep);
+    static const char *const names[N_PLAYERS] = {"\xc2\xa0=HYPERLINK(\"x\")", "\xef\xbb\xbf+1", "\xe2\x80\x8b@a",
+                                                 "\xe2\x80\x8b \xc2\xa0\xef\xbb\xbf-1"};
+    for (uint32_t i = 0; i < N_PLAYERS; i++)
+        NAMES[P_HYPERLINK + i] = names[i];
+    played *p = played_new(VP_LANG_EN, 0, CLOSE_AT_NOON);
+    memcpy(NAMES, keep, sizeof keep);
+    csv_table t;
+    csv_parse(p->x.csv, p->x.csv_len, &t);
+    int by = csv_column(&t, "by");
+    for (uint32_t i = 0; i < 4; i++) {
+        const char *cell = t.cells[csv_row_of(&t, p->t.played[i])][by];
+        assert_int_equal(cell[0], '\'');
+        assert_string_equal(cell + 1, names[i]);
+    }
+    csv_free(&t);
+    played_free(p);
+}
+
 static void test_csv_quotes_comma_quote_and_newline(void **state)
 {
     (void)state;
@@ -951,6 +976,7 @@ int main(void)
         cmocka_unit_test(test_md_headings_follow_room_language),
         cmocka_unit_test(test_csv_lists_cards_in_ranking_order),
         cmocka_unit_test(test_csv_escapes_formula_cells),
+        cmocka_unit_test(test_csv_escapes_formulas_behind_invisible_characters),
         cmocka_unit_test(test_csv_quotes_comma_quote_and_newline),
         cmocka_unit_test(test_hidden_note_text_in_no_export),
         cmocka_unit_test(test_exports_of_a_round_without_cards),
