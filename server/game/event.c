@@ -181,7 +181,7 @@ void game_pack_ids(msgpack_packer *pk, const uint32_t *ids, uint32_t n)
 void game_pack_summary(msgpack_packer *pk, const game_summary *s,
                        bool (*hidden)(uint32_t id, const void *ctx), const void *ctx)
 {
-    msgpack_pack_map(pk, 9);
+    msgpack_pack_map(pk, s->has_players ? 9 : 8);
     pack_key(pk, "round");
     msgpack_pack_uint32(pk, s->round);
     pack_key(pk, "cards");
@@ -231,8 +231,10 @@ void game_pack_summary(msgpack_packer *pk, const game_summary *s,
     msgpack_pack_array(pk, s->n_actions);
     for (uint32_t i = 0; i < s->n_actions; i++)
         game_pack_str(pk, s->actions[i]);
-    pack_key(pk, "players");
-    game_pack_ids(pk, s->players, s->n_players);
+    if (s->has_players) {
+        pack_key(pk, "players");
+        game_pack_ids(pk, s->players, s->n_players);
+    }
     pack_key(pk, "started_at");
     msgpack_pack_uint64(pk, s->started_at);
     pack_key(pk, "closed_at");
@@ -757,7 +759,7 @@ static int obj_summary(reader *r, const msgpack_object *o, game_summary **out)
         obj_array(r, cats, "summary.categories", DECK_CATEGORIES_MAX) ||
         obj_array(r, acts, "summary.actions", VP_ACTIONS_MAX) ||
         obj_strdup(r, find(o, "text"), "summary.text", VP_CLOSE_TEXT_MAX, &s->text) ||
-        get_ids(r, o, "players", &s->players, &s->n_players) ||
+        ((s->has_players = find(o, "players") != NULL) && get_ids(r, o, "players", &s->players, &s->n_players)) ||
         get_uint(r, o, "started_at", UINT64_MAX, &s->started_at) ||
         get_uint(r, o, "closed_at", UINT64_MAX, &s->closed_at) ||
         get_str(r, o, "replay_key", s->replay_key, sizeof s->replay_key, GAME_KEY_HEX))

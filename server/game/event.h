@@ -128,6 +128,7 @@ typedef struct game_summary {
     char *text;
     uint32_t n_actions;
     char **actions;
+    bool has_players;  /* false in an anonymous round: the key is left out */
     uint32_t n_players;
     uint32_t *players; /* ascending ids */
     uint64_t started_at, closed_at;

@@ -426,7 +426,10 @@ static json_t *json_summary(const room *r, const game_summary *s, bool *ok)
         jset(p, "name", jstr_or_null(member_name(r, s->players[i])), ok);
         jpush(participants, p, ok);
     }
-    jset(root, "players", players, ok);
+    if (s->has_players)
+        jset(root, "players", players, ok);
+    else
+        json_decref(players);
     jset(root, "started_at", json_integer((json_int_t)s->started_at), ok);
     jset(root, "closed_at", json_integer((json_int_t)s->closed_at), ok);
     jset(root, "replay_key", json_string(s->replay_key), ok);
@@ -453,7 +456,10 @@ static json_t *json_summary(const room *r, const game_summary *s, bool *ok)
     jset(scale, "max", json_integer(d ? d->scale_max : 0), ok);
     jset(scale, "labels", labels, ok);
     jset(root, "scale", scale, ok);
-    jset(root, "participants", participants, ok);
+    if (s->has_players)
+        jset(root, "participants", participants, ok);
+    else
+        json_decref(participants);
     return root;
 }
 
@@ -641,6 +647,9 @@ static void md_header(outbuf *b, const room *r, const game_summary *s, const wor
     }
     out_str(b, "\n\n");
 
+    /* An anonymous round names no participants (see room_summary_build). */
+    if (!s->has_players)
+        return;
     out_fmt(b, "## %s\n\n", w->participants);
     if (s->n_players == 0)
         out_str(b, w->nobody);

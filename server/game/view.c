@@ -137,11 +137,14 @@ game_summary *room_summary_build(const room *r, const round_rec *rd, const done_
     }
 
     /* Players: members with the role player (seated included) with at least
-     * one non-pass vote that stood at a reveal in this round. */
+     * one non-pass vote that stood at a reveal in this round. Not in an
+     * anonymous round: who is missing from the list passed, and with one
+     * card everyone else voted on, that names them. */
+    s->has_players = !rd->opts.anonymous;
     s->players = calloc(r->n_members + 1, sizeof *s->players);
     if (!s->players)
         goto err;
-    for (uint32_t m = 0; m < r->n_members; m++) {
+    for (uint32_t m = 0; s->has_players && m < r->n_members; m++) {
         const member *mb = &r->members[m];
         if (mb->role != VP_ROLE_PLAYER)
             continue;

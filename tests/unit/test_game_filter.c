@@ -905,6 +905,52 @@ static void test_summary_players_are_those_with_a_counted_non_pass_vote(void **s
     tg_free(&t);
 }
 
+/* In an anonymous round, the list of players with a non-pass vote would
+ * name whoever passed on a card everyone else voted on: the summary leaves
+ * `players` out, in the event, the View, the replay and after a rebuild. */
+static void test_anonymous_summary_names_no_players(void **state)
+{
+    (void)state;
+    tg t;
+    vp_opts o = tg_opts();
+    o.set = VP_OPT_MODE | VP_OPT_ANONYMOUS;
+    o.mode = VP_MODE_DECK;
+    o.anonymous = true;
+    room4(&t, &o);
+    assert_int_equal(tg_simple(&t, 1, VP_T_DRAW), VP_OK);
+    tg_vote(&t, 2, 4);
+    tg_vote(&t, 3, 5);
+    tg_vote(&t, 4, -1); /* Cat passes; everyone else voted */
+    tg_close(&t, 1, "");
+    const game_summary *s = tg_ev(&t, GAME_EV_CLOSED)->u.closed.summary;
+    assert_false(s->has_players);
+    assert_int_equal(s->cards[0].stats.pass, 1);
+    tg_packed p;
+    tg_filtered(&t, event_index(&t, GAME_EV_CLOSED), 2, &p);
+    assert_non_null(mp_get(p.o, "summary"));
+    assert_null(mp_get(mp_get(p.o, "summary"), "players"));
+    tg_packed_free(&p);
+    tg_view(&t, 3, &p);
+    assert_null(mp_get(mp_get(p.o, "summary"), "players"));
+    tg_packed_free(&p);
+    uint32_t n;
+    replay_of(&t, &p, &n);
+    assert_null(mp_get(mp_get(replay_find(&p, "closed", 0), "summary"), "players"));
+    tg_packed_free(&p);
+    assert_true(tg_rebuild_equal(&t));
+    /* The next round, not anonymous, names them again. */
+    o.set = VP_OPT_ANONYMOUS;
+    o.anonymous = false;
+    assert_int_equal(tg_start_with(&t, 1, &o), VP_OK);
+    assert_int_equal(tg_simple(&t, 1, VP_T_DRAW), VP_OK);
+    tg_vote(&t, 2, 4);
+    tg_close(&t, 1, "");
+    s = tg_ev(&t, GAME_EV_CLOSED)->u.closed.summary;
+    assert_true(s->has_players);
+    assert_int_equal(s->n_players, 1);
+    tg_free(&t);
+}
+
 static void test_unpack_refuses_malformed_events(void **state)
 {
     (void)state;
@@ -985,6 +1031,7 @@ int main(void)
         cmocka_unit_test(test_summary_sorted_by_mean_nil_last_ties_in_play_order),
         cmocka_unit_test(test_summary_categories_count_cards_and_average_card_means),
         cmocka_unit_test(test_summary_players_are_those_with_a_counted_non_pass_vote),
+        cmocka_unit_test(test_anonymous_summary_names_no_players),
         cmocka_unit_test(test_unpack_refuses_malformed_events),
         cmocka_unit_test(test_apply_refuses_event_that_does_not_fit),
     };

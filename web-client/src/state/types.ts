@@ -93,8 +93,8 @@ export interface Summary {
   categories: { category: string; cards: number; mean: number | null }[];
   text: string;
   actions: string[];
-  /** Members who cast a counted non-pass vote (ids), or their number. */
-  players: number[] | number;
+  /** Members who cast a counted non-pass vote (ids), or their number; absent for an anonymous round. */
+  players?: number[] | number;
   started_at: number;
   closed_at: number;
   replay_key: string;

@@ -9,7 +9,9 @@ export function SummaryView({ view, summary, deck, links = true }: { view: View;
   const q = `?key=${encodeURIComponent(summary.replay_key)}&round=${summary.round}`;
   // Topics with no card played this round say nothing about it.
   const categories = summary.categories.filter((c) => c.cards > 0);
-  const people = Array.isArray(summary.players) ? summary.players.map((p) => memberName(view, p)).join(', ') : String(summary.players);
+  // An anonymous round's summary names nobody (no `players`).
+  const people = Array.isArray(summary.players) ? summary.players.map((p) => memberName(view, p)).join(', ')
+    : typeof summary.players === 'number' ? String(summary.players) : '';
   return (
     <section class="summary" aria-labelledby="summary-h">
       <h2 id="summary-h">{t('summary.title', { n: summary.round })}</h2>
