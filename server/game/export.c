@@ -827,29 +827,29 @@ int export_summary_md(const room *r, const game_summary *s, char **out, size_t *
  * right. A "sep=," first line would fix the double-click but makes Excel
  * ignore the BOM, so the file keeps to RFC 4180.) Header names are fixed
  * English keys (not translated), so scripts can rely on them. */
-/* s past its leading spaces and invisible characters: ASCII space, tab,
+/* The length of the blank at u, 0 when there is none: ASCII space, tab,
  * CR, LF, U+00A0, U+00AD, U+180E, U+2000..200F, U+2028..202F, U+205F..2064,
  * U+3000, U+FEFF. */
+static size_t csv_blank_len(const unsigned char *u)
+{
+    if (*u == ' ' || *u == '\t' || *u == '\r' || *u == '\n')
+        return 1;
+    if (u[0] == 0xc2 && (u[1] == 0xa0 || u[1] == 0xad))
+        return 2;
+    bool three = (u[0] == 0xe1 && u[1] == 0xa0 && u[2] == 0x8e) ||
+                 (u[0] == 0xe2 && u[1] == 0x80 && ((u[2] >= 0x80 && u[2] <= 0x8f) || (u[2] >= 0xa8 && u[2] <= 0xaf))) ||
+                 (u[0] == 0xe2 && u[1] == 0x81 && u[2] >= 0x9f && u[2] <= 0xa4) ||
+                 (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80) || (u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf);
+    return three ? 3 : 0;
+}
+
+/* s past its leading blanks (csv_blank_len). */
 static const char *csv_skip_blank(const char *s)
 {
-    for (;;) {
-        const unsigned char *u = (const unsigned char *)s;
-        if (*u == ' ' || *u == '\t' || *u == '\r' || *u == '\n') {
-            s++;
-        } else if (u[0] == 0xc2 && (u[1] == 0xa0 || u[1] == 0xad)) {
-            s += 2;
-        } else if (u[0] == 0xe1 && u[1] == 0xa0 && u[2] == 0x8e) {
-            s += 3;
-        } else if (u[0] == 0xe2 && u[1] == 0x80 && ((u[2] >= 0x80 && u[2] <= 0x8f) || (u[2] >= 0xa8 && u[2] <= 0xaf))) {
-            s += 3;
-        } else if (u[0] == 0xe2 && u[1] == 0x81 && u[2] >= 0x9f && u[2] <= 0xa4) {
-            s += 3;
-        } else if ((u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80) || (u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)) {
-            s += 3;
-        } else {
-            return s;
-        }
-    }
+    size_t n;
+    while ((n = csv_blank_len((const unsigned char *)s)) > 0)
+        s += n;
+    return s;
 }
 
 static void csv_cell(outbuf *b, const char *s, bool first)
