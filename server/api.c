@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "metrics.h"
 #include "game/export.h"
 #include "record.h"
 #include "rooms.h"
@@ -117,11 +118,13 @@ typedef struct api_job {
 	/* The answer, made on the pool thread. */
 	net_http_response res;
 	bool failed;                 /* unknown room or wrong key: counts against the address */
+	bool read;                   /* a log was there and read */
 } api_job;
 
 static struct {
 	uv_loop_t *loop;
 	unsigned running, n_waiting;
+	uint64_t logs_read;          /* for /metrics */
 	api_job *head, *tail;
 } jobs;
 
@@ -246,6 +249,7 @@ static void job_work(uv_work_t *w)
 		net_http_reply_text(&j->res, 404, API_NOT_FOUND);
 		return;
 	}
+	j->read = true;
 	if (!j->authorised || j->format >= 0) {
 		r = room_from_log(&c);
 		if (!r || (!j->authorised && !may_see(r, j->key, j->token))) {
@@ -270,6 +274,7 @@ static void job_done(uv_work_t *w, int status)
 	api_job *j = w->data;
 
 	(void)status; /* never cancelled */
+	jobs.logs_read += j->read;
 	if (j->failed)
 		net_http_later_failed(j->later);
 	net_http_later_reply(j->later, &j->res);
@@ -436,9 +441,19 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 	job_submit(j, req, res);
 }
 
+static uint64_t jobs_logs_read(void *ud)
+{
+	(void)ud;
+	return jobs.logs_read;
+}
+
 int api_routes(uv_loop_t *loop, net_server *net, rooms *rs)
 {
 	jobs.loop = loop;
+	/* Only the count: the server runs without metrics if it has none. */
+	metrics_counter_fn("verrijk_download_log_reads_total",
+	                   "Session logs read for summary and replay downloads (a wrong key for a room only on disk reads none).",
+	                   jobs_logs_read, NULL);
 	if (net_server_route(net, "/api/decks", true, on_decks, rs) ||
 	    net_server_route(net, "/api/rooms", true, on_rooms, rs))
 		return -1;

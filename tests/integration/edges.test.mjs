@@ -8,13 +8,17 @@ import path from 'node:path';
 import { startServer, connect, REPLY_TIMEOUT_MS } from './harness.mjs';
 import { Member, DECK, roomCode } from './members.mjs';
 
-/** verrijk_rooms_loaded from /metrics: rooms in memory. */
-async function roomsLoaded(server) {
+/** A number from /metrics. */
+async function metric(server, name) {
   const text = await (await fetch(`${server.url}/metrics`)).text();
-  const m = text.match(/^verrijk_rooms_loaded (\d+)/m);
-  assert.ok(m, 'verrijk_rooms_loaded is in /metrics');
+  const m = text.match(new RegExp(`^${name} (\\d+)`, 'm'));
+  assert.ok(m, `${name} is in /metrics`);
   return Number(m[1]);
 }
+/** verrijk_rooms_loaded: rooms in memory. */
+const roomsLoaded = (server) => metric(server, 'verrijk_rooms_loaded');
+/** verrijk_download_log_reads_total: logs read for downloads. */
+const logReads = (server) => metric(server, 'verrijk_download_log_reads_total');
 
 /** A room with one closed round; returns its code, replay key and the facilitator's token. */
 async function closedRoom(server) {
@@ -79,17 +83,19 @@ test('a wrong key for a room only on disk is turned away without reading its log
     while (await roomsLoaded(server) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.equal(await roomsLoaded(server), 0, 'both rooms are only on disk');
     const [a, b] = rooms;
+    const reads = await logReads(server);
     const url = (r, key) => `${server.url}/api/rooms/${r.room}/log${key ? `?key=${key}` : ''}`;
     for (const key of ['0'.repeat(32), b.key, a.key.slice(0, 31), '']) {
       assert.equal((await fetch(url(a, key))).status, 404, `key ${key || '(none)'}`);
     }
     assert.equal((await fetch(url(a), { headers: { authorization: `Bearer ${b.token}` } })).status, 404);
     assert.equal((await fetch(`${server.url}/api/rooms/ZZZZZZ/log?key=${a.key}`)).status, 404);
-    assert.equal(await roomsLoaded(server), 0, 'no wrong key made the server read a log');
+    assert.equal(await logReads(server), reads, 'no wrong key made the server read a log');
 
-    // The right key, or the facilitator's token, opens it (and loads it).
+    // The right key, or the facilitator's token, opens it (reading the log).
     assert.equal((await fetch(url(a, a.key))).status, 200);
     assert.equal((await fetch(url(b), { headers: { authorization: `Bearer ${b.token}` } })).status, 200);
+    assert.equal(await logReads(server), reads + 2);
   } finally {
     await server.stop();
     await rm(data, { recursive: true, force: true });
