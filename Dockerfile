@@ -3,24 +3,50 @@
 #   docker build -t verrijk .
 #   docker run -p 8080:8080 -v verrijk-data:/var/lib/verrijk verrijk
 #
-# Three stages. The web client is built in the official Node image (Vite
-# needs Node >= 20 and bookworm's own nodejs is 18; 22 rather than 20
-# because Node 20's support ended in April 2026), the server in plain
-# bookworm with the Debian -dev packages, and the runtime image takes only
-# the results. Building the client here rather than copying a prebuilt
-# web-client/dist keeps `docker build` working from a clean clone, and a
-# stage of its own keeps Node out of the C build and lets Docker cache
-# each half separately. The server is built on bookworm and runs on
-# bookworm-slim: it is linked against exactly the library versions the
-# runtime stage installs.
+# Three stages. The web client is built with Node 22 on plain bookworm, the
+# way scripts/setup.sh does it on a Debian 12 machine: bookworm's own
+# nodejs (18) is too old for Vite, so Debian's nodejs and npm fetch the
+# pinned Node 22 from the npm registry into tools/node, and `npm ci` checks
+# it against the integrity hash in tools/node/package-lock.json. No Node
+# image is needed: every stage starts from Debian. The server is built in
+# plain bookworm with the Debian -dev packages, and the runtime image takes
+# only the results. Building the client here rather than copying a
+# prebuilt web-client/dist keeps `docker build` working from a clean
+# clone, and a stage of its own keeps Node out of the C build and lets
+# Docker cache each half separately. The server is built on bookworm and
+# runs on bookworm-slim: it is linked against exactly the library versions
+# the runtime stage installs.
+#
+# A builder whose containers cannot reach the npm registry can take a web
+# client built on the host by scripts/setup.sh instead (deploy/test-containers.sh
+# does, with Podman):
+#
+#   docker build --build-arg WEB=prebuilt --build-context web-dist=web-client/dist -t verrijk .
+
+# Which web stage the runtime image copies from: web-built (below, the
+# default) or web-prebuilt.
+ARG WEB=built
 
 # ---- web client ----
-FROM node:22-bookworm-slim AS web
-WORKDIR /src/web-client
-COPY web-client/package.json web-client/package-lock.json ./
-RUN npm ci --no-audit --no-fund --loglevel=error
-COPY web-client/ ./
-RUN npm run build
+FROM debian:bookworm AS web-built
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      nodejs npm ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY tools/node/package.json tools/node/package-lock.json tools/node/
+RUN cd tools/node && npm ci --no-audit --no-fund --loglevel=error
+ENV PATH=/src/tools/node/node_modules/.bin:$PATH
+COPY web-client/package.json web-client/package-lock.json web-client/
+RUN cd web-client && npm ci --no-audit --no-fund --loglevel=error
+COPY web-client/ web-client/
+RUN cd web-client && npm run build
+
+# The host's build, from the build context named web-dist.
+FROM scratch AS web-prebuilt
+COPY --from=web-dist . /src/web-client/dist/
+
+FROM web-${WEB} AS web
 
 # ---- server ----
 FROM debian:bookworm AS server
@@ -64,10 +90,12 @@ WORKDIR /var/lib/verrijk
 VOLUME ["/var/lib/verrijk"]
 EXPOSE 8080
 # bookworm-slim has no curl; the check is plain bash (deploy/healthcheck.sh).
+# It checks the port the server was started with (PID 1's --port), so
+# `docker run verrijk --port 9000` is healthy too.
 # Every 10 s, so that compose's `scale` profile (nginx waits for healthy
 # servers) starts within seconds; a check costs one tiny HTTP request.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["bash", "/usr/local/bin/verrijk-healthcheck", "8080"]
+  CMD ["bash", "/usr/local/bin/verrijk-healthcheck"]
 # Arguments given to `docker run` after the image name replace CMD, so the
 # fixed paths live in ENTRYPOINT and CMD holds only what one may change.
 ENTRYPOINT ["/usr/local/bin/verrijk", "--data", "/var/lib/verrijk", \

@@ -16,18 +16,13 @@ missing=()
 for p in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "==> installing Debian packages: ${missing[*]}"
-  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+apt_install() { # $@: Debian packages
+  echo "==> installing Debian packages: $*"
+  local SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-if [ "$node_major" -lt 20 ]; then
-  echo "Verrijk's web client needs Node.js >= 20 (found: $(node --version 2>/dev/null || echo none))." >&2
-  exit 1
-fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 npm_ci() { # $1: folder with a package-lock.json; skips when node_modules is current
   local d=$1
@@ -36,6 +31,33 @@ npm_ci() { # $1: folder with a package-lock.json; skips when node_modules is cur
     (cd "$d" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
+
+# Node.js: the web client needs >= 20. One already on the machine is used
+# as it is. Otherwise (Debian 12's own nodejs is 18) Debian's nodejs and npm
+# fetch a pinned Node 22 from the npm registry into tools/node, where
+# `npm ci` checks it against the integrity hash in its package-lock.json;
+# tools/node/env.sh puts it first on PATH here and in run.sh and test.sh.
+# Debian's packages are installed only where there is no node or npm at
+# all: a Node from elsewhere (NodeSource) conflicts with Debian's npm.
+node_major() { node --version 2>/dev/null | sed -n 's/^v\([0-9][0-9]*\)\..*/\1/p'; }
+. tools/node/env.sh
+major=$(node_major)
+if [ "${major:-0}" -lt 20 ]; then
+  need=()
+  command -v node >/dev/null || need+=(nodejs)
+  command -v npm >/dev/null || need+=(npm)
+  [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+  echo "==> Node.js $(node --version 2>/dev/null || echo '(none)') is older than 20: installing Node.js 22 into tools/node"
+  npm_ci tools/node
+  . tools/node/env.sh
+  major=$(node_major)
+  if [ "${major:-0}" -lt 20 ]; then
+    echo "Verrijk's web client needs Node.js >= 20, and installing one into tools/node failed (found: $(node --version 2>/dev/null || echo none))." >&2
+    exit 1
+  fi
+fi
+echo "==> Node.js $(node --version) ($(command -v node))"
+
 npm_ci web-client
 [ "${VERRIJK_TEST_DEPS:-0}" = 1 ] && npm_ci tests
 

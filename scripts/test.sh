@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export VERRIJK_TEST_DEPS=1
 scripts/setup.sh
+# setup.sh may have put a Node.js 22 into tools/node (the machine's was older than 20).
+. tools/node/env.sh
 
 echo "==> sanitizer build (ASan + UBSan)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DVERRIJK_SANITIZE=ON >/dev/null
@@ -32,6 +34,9 @@ done
 
 echo "==> benchmark smoke run (verrijk-bench against the real server; the benchmark itself is bench/run.sh)"
 bench/smoke.sh build/server/verrijk build/bench/verrijk-bench
+
+echo "==> setup on a machine whose Node.js is 18 (as Debian 12's) still builds the web client"
+tools/node/test-old-node.sh
 
 echo "==> static analysis (cppcheck, clang-tidy)"
 scripts/lint.sh build
