@@ -60,6 +60,8 @@ WORKDIR /src
 COPY CMakeLists.txt ./
 COPY protocol/ protocol/
 COPY server/ server/
+# CMakeLists.txt configures the load generator too (only verrijk is built).
+COPY bench/CMakeLists.txt bench/*.c bench/*.h bench/
 # The unit tests (cmocka) run in CI, not in the image build.
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVERRIJK_TESTS=OFF \
  && cmake --build build -j"$(nproc)" --target verrijk \

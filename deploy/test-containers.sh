@@ -90,7 +90,7 @@ web=()
 [ "${VERRIJK_CT_WEB:-prebuilt}" = built ] || web=(--build-arg WEB=prebuilt --build-context web-dist=web-client/dist)
 step "building $IMAGE from Dockerfile (web client: ${VERRIJK_CT_WEB:-prebuilt})"
 t_build=$(date +%s)
-"${PODMAN[@]}" build --pull=never --network host "${ULIMITS[@]}" "${web[@]}" -t "$IMAGE" -f Dockerfile . \
+"${PODMAN[@]}" build --format docker --pull=never --network host "${ULIMITS[@]}" "${web[@]}" -t "$IMAGE" -f Dockerfile . \
 	>"$work/build.log" 2>&1 || { tail -40 "$work/build.log" >&2; exit 1; }
 size=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE")
 step "built in $(($(date +%s) - t_build)) s; $IMAGE is $((size / 1000000)) MB"

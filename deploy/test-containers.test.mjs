@@ -102,6 +102,7 @@ async function waitHealthcheck(name) {
   for (;;) {
     const r = await podman(['healthcheck', 'run', name]);
     if (r.code === 0) break;
+    assert.doesNotMatch(r.err, /no defined healthcheck/, `${name}: the image has no HEALTHCHECK (built as OCI, not --format docker?)`);
     if (Date.now() > deadline) assert.fail(`${name}: HEALTHCHECK not passing within ${READY_TIMEOUT_MS} ms: ${r.out} ${r.err}`);
     await sleep(500);
   }

@@ -38,6 +38,9 @@ bench/smoke.sh build/server/verrijk build/bench/verrijk-bench
 echo "==> setup on a machine whose Node.js is 18 (as Debian 12's) still builds the web client"
 tools/node/test-old-node.sh
 
+echo "==> the image's build, trimmed (deploy/check-image-build.sh; the whole container test is deploy/test-containers.sh)"
+deploy/check-image-build.sh
+
 echo "==> static analysis (cppcheck, clang-tidy)"
 scripts/lint.sh build
 
