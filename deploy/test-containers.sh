@@ -86,8 +86,18 @@ if ! "${PODMAN[@]}" image exists "$NGINX_IMAGE"; then
 		-f deploy/nginx-standin.Containerfile deploy >/dev/null
 fi
 
-web=()
-[ "${VERRIJK_CT_WEB:-prebuilt}" = built ] || web=(--build-arg WEB=prebuilt --build-context web-dist=web-client/dist)
+web=(--build-arg WEB=prebuilt --build-context web-dist=web-client/dist)
+if [ "${VERRIJK_CT_WEB:-prebuilt}" = built ]; then
+	web=()
+	# npm in the build trusts what the host's npm trusts (`npm config get
+	# cafile`): where the registry's certificate comes from a CA only the
+	# host knows, npm in a container fails with SELF_SIGNED_CERT_IN_CHAIN.
+	ca=$(npm config get cafile 2>/dev/null || true)
+	if [ -n "$ca" ] && [ "$ca" != null ] && [ -f "$ca" ]; then
+		printf 'cafile=/run/host-ca.crt\n' >"$work/npmrc"
+		web=(-v "$ca:/run/host-ca.crt:ro" -v "$work/npmrc:/root/.npmrc:ro")
+	fi
+fi
 step "building $IMAGE from Dockerfile (web client: ${VERRIJK_CT_WEB:-prebuilt})"
 t_build=$(date +%s)
 "${PODMAN[@]}" build --format docker --pull=never --network host "${ULIMITS[@]}" "${web[@]}" -t "$IMAGE" -f Dockerfile . \

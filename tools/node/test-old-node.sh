@@ -2,11 +2,11 @@
 # test-old-node.sh - scripts/setup.sh on a machine whose Node.js is 18 (as Debian 12's) still builds the web client, with the pinned Node 22 from tools/node.
 #
 # Runs setup.sh in a copy of the source tree with a fake `node` first on
-# PATH that says it is v18.19.0. Like Debian's node 18 it still runs
-# programs (npm's own script starts with `#!/usr/bin/env node`), by
-# handing them to the real node, and it writes down every call, so the
-# test can tell that the web client was built by the Node in tools/node
-# and not by it. Reuses the npm cache; bounded by VERRIJK_OLD_NODE_TIMEOUT
+# PATH that says it is v18.19.0, to `--version` and to the programs it
+# runs. Like Debian's node 18 it still runs programs (npm's own script
+# starts with `#!/usr/bin/env node`), by handing them to the real node,
+# and it writes down every call, so the test can tell that the web client
+# was built by the Node in tools/node and not by it. Reuses the npm cache; bounded by VERRIJK_OLD_NODE_TIMEOUT
 # seconds (default 900: the copy builds the server from scratch).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,14 +23,21 @@ git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t 
 [ ! -e "$tmp/src/tools/node/node_modules" ] || fail "the copy already has tools/node/node_modules"
 
 mkdir "$tmp/fakebin"
+# Node 18 to anyone who asks: `node --version`, process.version and
+# process.versions.node (so Vite, too, would refuse to run on it).
+cat >"$tmp/fakebin/pretend-18.cjs" <<'PRETEND'
+Object.defineProperty(process, 'version', { value: 'v18.19.0' });
+Object.defineProperty(process.versions, 'node', { value: '18.19.0' });
+PRETEND
 cat >"$tmp/fakebin/node" <<FAKE
 #!/bin/sh
 echo "\$*" >>"$tmp/fake-node.calls"
 case "\$1" in --version|-v) echo v18.19.0; exit 0 ;; esac
-exec "$real_node" "\$@"
+exec "$real_node" --require "$tmp/fakebin/pretend-18.cjs" "\$@"
 FAKE
 chmod +x "$tmp/fakebin/node"
 [ "$(PATH="$tmp/fakebin:$PATH" node --version)" = v18.19.0 ] || fail "the fake node is not the one on PATH"
+[ "$(PATH="$tmp/fakebin:$PATH" node -p process.versions.node)" = 18.19.0 ] || fail "the fake node does not say 18 to programs"
 
 echo "old-node: scripts/setup.sh with node --version saying v18.19.0"
 if ! (cd "$tmp/src" && PATH="$tmp/fakebin:$PATH" VERRIJK_TEST_DEPS=0 \
