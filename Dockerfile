@@ -3,32 +3,30 @@
 #   docker build -t verrijk .
 #   docker run -p 8080:8080 -v verrijk-data:/var/lib/verrijk verrijk
 #
-# Three stages. The web client is built with Node 22 on plain bookworm, the
-# way scripts/setup.sh does it on a Debian 12 machine: bookworm's own
-# nodejs (18) is too old for Vite, so Debian's nodejs and npm fetch the
-# pinned Node 22 from the npm registry into tools/node, and `npm ci` checks
-# it against the integrity hash in tools/node/package-lock.json. No Node
-# image is needed: every stage starts from Debian. The server is built in
-# plain bookworm with the Debian -dev packages, and the runtime image takes
-# only the results. Building the client here rather than copying a
-# prebuilt web-client/dist keeps `docker build` working from a clean
-# clone, and a stage of its own keeps Node out of the C build and lets
-# Docker cache each half separately. The server is built on bookworm and
+# Three stages, and the image made from the last. The web client is built
+# with Node 22 on plain bookworm, the way scripts/setup.sh does it on a
+# Debian 12 machine: bookworm's own nodejs (18) is too old for Vite, so
+# Debian's nodejs and npm fetch the pinned Node 22 from the npm registry
+# into tools/node, and `npm ci` checks it against the integrity hash in
+# tools/node/package-lock.json. No Node image is needed: every stage
+# starts from Debian. The server is built in plain bookworm with the
+# Debian -dev packages, and the runtime image takes only the results.
+# Building the client here rather than copying a prebuilt
+# web-client/dist keeps `docker build` working from a clean clone, and a
+# stage of its own keeps Node out of the C build and lets Docker cache
+# each half separately. The server is built on bookworm and
 # runs on bookworm-slim: it is linked against exactly the library versions
 # the runtime stage installs.
 #
 # A builder whose containers cannot reach the npm registry can take a web
 # client built on the host by scripts/setup.sh instead (deploy/test-containers.sh
-# does, with Podman):
+# does, with Podman): the target `prebuilt` takes it from the build context
+# named web-dist, and the web stage is not built.
 #
-#   docker build --build-arg WEB=prebuilt --build-context web-dist=web-client/dist -t verrijk .
-
-# Which web stage the runtime image copies from: web-built (below, the
-# default) or web-prebuilt.
-ARG WEB=built
+#   docker build --target prebuilt --build-context web-dist=web-client/dist -t verrijk .
 
 # ---- web client ----
-FROM debian:bookworm AS web-built
+FROM debian:bookworm AS web
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       nodejs npm ca-certificates \
@@ -41,12 +39,6 @@ COPY web-client/package.json web-client/package-lock.json web-client/
 RUN cd web-client && npm ci --no-audit --no-fund --loglevel=error
 COPY web-client/ web-client/
 RUN cd web-client && npm run build
-
-# The host's build, from the build context named web-dist.
-FROM scratch AS web-prebuilt
-COPY --from=web-dist . /src/web-client/dist/
-
-FROM web-${WEB} AS web
 
 # ---- server ----
 FROM debian:bookworm AS server
@@ -68,7 +60,8 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVERRIJK_TESTS=OFF \
  && strip build/server/verrijk
 
 # ---- runtime ----
-FROM debian:bookworm-slim
+# Everything but the web client, which the two images below add.
+FROM debian:bookworm-slim AS runtime
 # The runtime halves of the -dev packages above. lws loads its libuv
 # support with dlopen at start (libwebsockets-evlib-uv; ldd does not list
 # it): without it the server stops with "unable to load evlib plugin".
@@ -82,7 +75,6 @@ RUN groupadd --system verrijk \
  && install -d -o verrijk -g verrijk -m 0750 /var/lib/verrijk
 
 COPY --from=server /src/build/server/verrijk /usr/local/bin/verrijk
-COPY --from=web /src/web-client/dist/ /usr/share/verrijk/web/
 COPY decks/ /usr/share/verrijk/decks/
 COPY deploy/healthcheck.sh /usr/local/bin/verrijk-healthcheck
 
@@ -103,3 +95,12 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
 ENTRYPOINT ["/usr/local/bin/verrijk", "--data", "/var/lib/verrijk", \
             "--web", "/usr/share/verrijk/web", "--decks", "/usr/share/verrijk/decks"]
 CMD ["--host", "0.0.0.0", "--port", "8080"]
+
+# ---- the images ----
+# `--target prebuilt`: the web client from the build context web-dist.
+FROM runtime AS prebuilt
+COPY --from=web-dist . /usr/share/verrijk/web/
+
+# The default (the last stage): the web client built in the web stage.
+FROM runtime
+COPY --from=web /src/web-client/dist/ /usr/share/verrijk/web/

@@ -53,7 +53,7 @@ bin="$tmp/src/build/server/verrijk"
 # their packages' own dependencies bring that) and lws' evlib plugin, which
 # it loads with dlopen: each one's Debian package must be in the runtime
 # stage's apt-get install.
-runtime=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' Dockerfile | awk 'tolower($1) == "from" { last = NR } { line[NR] = $0 } END { for (i = last; i <= NR; i++) print line[i] }')
+runtime=$(stage runtime)
 installs=$(grep -i 'apt-get install' <<<"$runtime" | tr ' ' '\n' | grep -E '^[a-z0-9][a-z0-9.+-]+$' || true)
 libs=()
 for soname in $(objdump -p "$bin" | awk '$1 == "NEEDED" { print $2 }'); do

@@ -86,7 +86,7 @@ if ! "${PODMAN[@]}" image exists "$NGINX_IMAGE"; then
 		-f deploy/nginx-standin.Containerfile deploy >/dev/null
 fi
 
-web=(--build-arg WEB=prebuilt --build-context web-dist=web-client/dist)
+web=(--target prebuilt --build-context web-dist=web-client/dist)
 if [ "${VERRIJK_CT_WEB:-prebuilt}" = built ]; then
 	web=()
 	# npm in the build trusts what the host's npm trusts (`npm config get
