@@ -76,7 +76,7 @@ if ! "${PODMAN[@]}" image exists debian:bookworm || ! "${PODMAN[@]}" image exist
 		--dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/locale/*' \
 		--dpkgopt='path-exclude=/usr/share/info/*' \
 		bookworm "$work/rootfs.tar"
-	"${PODMAN[@]}" import --change 'CMD ["bash"]' "$work/rootfs.tar" debian:bookworm >/dev/null
+	"${PODMAN[@]}" import --quiet --change 'CMD ["bash"]' "$work/rootfs.tar" debian:bookworm >/dev/null
 	"${PODMAN[@]}" tag debian:bookworm debian:bookworm-slim
 	rm -f "$work/rootfs.tar"
 fi
@@ -84,7 +84,7 @@ fi
 if ! "${PODMAN[@]}" image exists "$NGINX_IMAGE"; then
 	step "making $NGINX_IMAGE (a stand-in from Debian's nginx)"
 	"${PODMAN[@]}" build -q --pull=never --network host "${ULIMITS[@]}" -t "$NGINX_IMAGE" \
-		-f deploy/nginx-standin.Containerfile deploy >/dev/null
+		-f deploy/nginx-standin.Containerfile deploy >"$work/nginx.log" 2>&1 || { tail -30 "$work/nginx.log" >&2; exit 1; }
 fi
 
 web=(--target prebuilt --build-context web-dist=web-client/dist)

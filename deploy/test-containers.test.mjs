@@ -246,7 +246,7 @@ describe('the `scale` profile: three servers from the image behind nginx', { tim
       const s = { service, name: `${RUN}-${service}`, port: await freePort() };
       const vol = namedVolume(COMPOSE.services[service]);
       await pm(['run', '-d', '--name', s.name, ...RUN_FLAGS, '--network', 'host',
-        '-v', `${await volume(vol.name)}:${vol.target}`, IMAGE, '--host', '127.0.0.1', '--port', String(s.port)]);
+        '-v', `${await volume(vol.name)}:${vol.target}`, IMAGE, ...serverArgs(service, s.port)]);
       servers.push(s);
     }
     // depends_on: service_healthy, for each server.
@@ -275,6 +275,30 @@ describe('the `scale` profile: three servers from the image behind nginx', { tim
   });
 
   const serverAt = (upstream) => servers.find((s) => upstream === `127.0.0.1:${s.port}`);
+
+  /**
+   * A server's arguments: its compose `command` (else the image's CMD),
+   * with this host's loopback for --host and --trust-proxy (nginx reaches
+   * the servers from 127.0.0.1 here; the compose file names the proxy's
+   * fixed address on its network, which must be the proxy's) and its own
+   * port.
+   */
+  function serverArgs(service, port) {
+    const cmd = COMPOSE.services[service].command ?? ['--host', '0.0.0.0', '--port', '8080'];
+    assert.ok(Array.isArray(cmd), `${service}: command as a list`);
+    const args = [...cmd];
+    const fixed = proxySvc.networks?.default?.ipv4_address;
+    for (let i = 0; i < args.length - 1; i++) {
+      if (args[i] === '--host') args[++i] = '127.0.0.1';
+      else if (args[i] === '--port') args[++i] = String(port);
+      else if (args[i] === '--trust-proxy') {
+        assert.equal(args[i + 1], fixed, `${service} trusts ${args[i + 1]}, the proxy's address is ${fixed}`);
+        args[++i] = '127.0.0.1';
+      }
+    }
+    assert.ok(args.includes(String(port)), `${service}: no --port in ${cmd}`);
+    return args;
+  }
 
   it('a room is reachable through the proxy, and its log is on one server only', async () => {
     const played = await playRoom(proxyUrl.replace('http', 'ws'), roomCode());
