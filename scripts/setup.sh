@@ -36,7 +36,8 @@ npm_ci() { # $1: folder with a package-lock.json; skips when node_modules is cur
 # as it is. Otherwise (Debian 12's own nodejs is 18) Debian's nodejs and npm
 # fetch a pinned Node 22 from the npm registry into tools/node, where
 # `npm ci` checks it against the integrity hash in its package-lock.json;
-# tools/node/env.sh puts it first on PATH here and in run.sh and test.sh.
+# tools/node/env.sh puts it first on PATH here and in test.sh (run.sh
+# needs Node only through this script).
 # Debian's packages are installed only where there is no node or npm at
 # all: a Node from elsewhere (NodeSource) conflicts with Debian's npm.
 node_major() { node --version 2>/dev/null | sed -n 's/^v\([0-9][0-9]*\)\..*/\1/p'; }
