@@ -161,6 +161,24 @@ describe('RoomConnection', () => {
     await expect(p).rejects.toMatchObject({ code: 'dropped' });
   });
 
+  it('a socket closed for not joining in time (1008, no membership) is replaced at once, without a lost connection or a failure counted', () => {
+    const { conn, sockets, timers } = setup();
+    const states: string[] = [];
+    conn.subscribe((s) => states.push(s.state));
+    conn.start();
+    sockets[0].serverOpen();
+    sockets[0].serverClose(1008);
+    expect(sockets.length).toBe(2);
+    expect(timers.filter((t) => !t.done)).toHaveLength(0);
+    expect(states).not.toContain('reconnecting');
+    sockets[1].serverOpen();
+    expect(conn.snapshot).toMatchObject({ state: 'open', attempts: 0 });
+    // Closed again once open: replaced again; a socket that never opened is a failure as before.
+    sockets[1].serverClose(1008);
+    sockets[2].serverClose(1006);
+    expect(conn.snapshot).toMatchObject({ state: 'reconnecting', attempts: 1 });
+  });
+
   it('does not reconnect after 4001 (kicked) and forgets the token', () => {
     const { conn, sockets, timers, store } = setup('a'.repeat(32));
     conn.start();

@@ -205,8 +205,10 @@ export class RoomConnection {
     const sock = this.deps.openSocket(this.url);
     sock.binaryType = 'arraybuffer';
     this.sock = sock;
+    let wasOpen = false;
     sock.onopen = () => {
       if (sock !== this.sock) return;
+      wasOpen = true;
       // With a token the connection has done its job only at the welcome: a server that closes it before (1008) must not reset the count.
       if (this.hasToken()) {
         this.emit({ state: 'open' });
@@ -238,6 +240,12 @@ export class RoomConnection {
         // The server ended this membership: a reconnect would only be refused or take the seat back from the other device.
         this.forgetTokenIfKicked(ev.code);
         this.emit({ state: 'ended', ended: ev.code === 4001 ? 'kicked' : 'replaced' });
+        return;
+      }
+      if (wasOpen && ev.code === 1008 && !this.hasToken()) {
+        // The server closes a socket that has not joined a room within its time (someone still on the join form): nothing was lost, so a new one at once, without a "connection lost".
+        this.emit({ state: 'connecting' });
+        this.open();
         return;
       }
       const attempts = this.snap.attempts + 1;
