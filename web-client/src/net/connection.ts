@@ -1,7 +1,7 @@
 // One room connection: the socket, requests with ids, resume with the stored token, reconnect with backoff.
-import { decodeFrame, encodeMessage, type WireMessage } from './codec';
+import { decodeFrame, encodeMessage } from './codec';
 import { apply, nextSeqProblem } from '../state/reducer';
-import type { RoomEvent, View, You } from '../state/types';
+import type { Intent, Ok, ServerMessage, View, Welcome, You } from '../state/types';
 
 /**
  * connecting: first socket opening; open: socket up (member or not);
@@ -85,8 +85,11 @@ export function backoffMs(attempt: number, random: () => number): number {
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
+/** What answers a request: `ok`, or `welcome` for create, join and resume. */
+export type Answer = Ok | Welcome;
+
 interface Pending {
-  resolve: (m: WireMessage) => void;
+  resolve: (m: Answer) => void;
   reject: (e: RequestError) => void;
   timer: unknown;
 }
@@ -172,7 +175,7 @@ export class RoomConnection {
    * that answers it; rejects with a RequestError carrying the protocol's
    * error code (or `offline`, `timeout`, `closed`).
    */
-  request(msg: WireMessage): Promise<WireMessage> {
+  request(msg: Intent): Promise<Answer> {
     if (!this.sock || this.sock.readyState !== OPEN) {
       return Promise.reject(new RequestError('offline', 'not connected'));
     }
@@ -221,7 +224,7 @@ export class RoomConnection {
       if (sock !== this.sock) return;
       const data = ev.data;
       if (!(data instanceof ArrayBuffer) && !(data instanceof Uint8Array)) return;
-      let msgs: WireMessage[];
+      let msgs: ServerMessage[];
       try {
         msgs = decodeFrame(data);
       } catch {
@@ -279,13 +282,13 @@ export class RoomConnection {
     }
   }
 
-  private receive(m: WireMessage): void {
-    const id = typeof m.id === 'number' ? m.id : undefined;
+  private receive(m: ServerMessage): void {
+    const id = 'id' in m && typeof m.id === 'number' ? m.id : undefined;
     switch (m.t) {
       case 'welcome': {
         this.resuming = false; // answered: a later gap or handover may resume again at once
         this.deps.storage.setItem(this.key, String(m.token));
-        this.emit({ view: m.state as View, you: m.you as You, attempts: 0 });
+        this.emit({ view: m.state, you: m.you, attempts: 0 });
         this.settle(id, m, null);
         break;
       }
@@ -296,14 +299,14 @@ export class RoomConnection {
         }
         const view = this.snap.view;
         if (!view) break;
-        const problem = nextSeqProblem(view, m as unknown as RoomEvent);
+        const problem = nextSeqProblem(view, m);
         if (problem === 'old') break;
         if (problem === 'gap') {
           void this.resume();
           break;
         }
         const me = this.snap.you?.player ?? 0;
-        this.emit({ view: apply(view, m as unknown as RoomEvent, me) });
+        this.emit({ view: apply(view, m, me) });
         // Facilitation handed to me mid-card: the votes cast for seated players are only in a fresh View.
         if (m.e === 'handed' && m.to === me && this.snap.view?.table) void this.resume();
         // A handover changes my role: keep `you` in step with the View.
@@ -315,14 +318,17 @@ export class RoomConnection {
         this.settle(id, m, null);
         break;
       case 'error':
-        this.settle(id, null, new RequestError(String(m.code), String(m.msg ?? m.code)));
+        this.settle(id, null, new RequestError(m.code, m.msg ?? m.code));
+        break;
+      case 'pong':
         break;
       default:
+        // A message type newer than this client: ignored, so an older client survives a newer server.
         break;
     }
   }
 
-  private settle(id: number | undefined, ok: WireMessage | null, err: RequestError | null): void {
+  private settle(id: number | undefined, ok: Answer | null, err: RequestError | null): void {
     if (id === undefined) return;
     const p = this.pending.get(id);
     if (!p) return;

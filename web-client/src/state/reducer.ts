@@ -1,5 +1,5 @@
 // The view reducer: applies one filtered room event (PROTOCOL.md §5) to the View (§6); pure, no I/O.
-import type { Agreement, HistoryEntry, Member, Note, Opts, RoomEvent, Stats, Table, View, Vote } from './types';
+import type { Agreement, EventOf, HistoryEntry, Member, Note, RoomEvent, Stats, Table, View, Vote } from './types';
 
 /**
  * Applies `ev` to `view` and returns the new View; `view` is never changed.
@@ -17,184 +17,237 @@ export function apply(view: View | null, ev: RoomEvent, me = 0): View {
     return created(ev);
   }
   const v: View = { ...view, seq: ev.seq };
-  const f = ev as Record<string, unknown>;
+  // One case per kind of EventFields: a kind without its case does not compile (the `never` below).
   switch (ev.e) {
-    case 'created':
-      return created(ev);
-    case 'joined': {
-      const seated = Boolean(f.seated);
-      const m: Member = {
-        player: num(f.player), name: String(f.name), role: f.role as Member['role'], seated,
-        present: true, online: !seated, cards: 0, voted: false,
-      };
-      v.players = [...v.players.filter((p) => p.player !== m.player), m];
+    case 'created': return created(ev);
+    case 'joined': return applyJoined(v, ev);
+    case 'presence': return applyPresence(v, ev);
+    case 'left': return applyLeft(v, ev, me);
+    case 'handed': return applyHanded(v, ev, me);
+    case 'locked': return applyLocked(v, ev);
+    case 'round': return applyRound(v, ev);
+    case 'dealt': return applyDealt(v, ev);
+    case 'order': return applyOrder(v, ev);
+    case 'turn': return applyTurn(v, ev);
+    case 'played': return applyPlayed(v, ev, me);
+    case 'voted': return applyVoted(v, ev, me);
+    case 'reopened': return applyReopened(v);
+    case 'revealed': return applyRevealed(v, ev);
+    case 'noted': return applyNoted(v, ev);
+    case 'hidden': return applyHidden(v, ev);
+    case 'done': return applyDone(v);
+    case 'skipped': return v;
+    case 'timer': return applyTimer(v, ev);
+    case 'closed': return applyClosed(v, ev);
+    case 'rekeyed': return applyRekeyed(v, ev);
+    default: {
+      // Compile time: every kind has its case. Run time: a kind from a newer server only advances seq.
+      const newer: never = ev;
+      void newer;
       return v;
     }
-    case 'presence':
-      v.players = patchMember(v.players, num(f.player), { online: Boolean(f.online) });
-      return v;
-    case 'left': {
-      const who = num(f.player);
-      const gone = v.players.find((p) => p.player === who);
-      // The hand goes to the bottom of the pile; an unrevealed vote is dropped.
-      v.pile += gone ? gone.cards : 0;
-      v.players = patchMember(v.players, who, { present: false, online: false, cards: 0, voted: false });
-      // The order is left alone: during a round an `order` event follows (as the server's own apply does it).
-      if (who === me) v.hand = [];
-      if (v.table && v.table.stage === 'discuss' && who === me) v.table = withoutMyVote(v.table);
-      if (v.table?.seated_votes && v.table.stage === 'discuss') {
-        v.table = { ...v.table, seated_votes: v.table.seated_votes.filter(([p]) => p !== who) };
-      }
-      return v;
-    }
-    case 'handed': {
-      const from = num(f.from), to = num(f.to);
-      v.players = patchMember(patchMember(v.players, from, { role: 'player' }), to, { role: 'facilitator' });
-      // The seated votes belong to the facilitator's View. A new facilitator
-      // did not see the values cast before (the connection resumes to learn them).
-      if (v.table && from === me) {
-        const t = { ...v.table };
-        delete t.seated_votes;
-        v.table = t;
-      } else if (v.table && to === me) {
-        v.table = { ...v.table, seated_votes: [] };
-      }
-      return v;
-    }
-    case 'locked':
-      v.locked = Boolean(f.locked);
-      return v;
-    case 'round':
-      v.phase = 'playing';
-      v.round = num(f.round);
-      v.order = nums(f.order);
-      v.pile = num(f.pile);
-      v.opts = (f.opts as Opts) ?? v.opts;
-      v.table = null;
-      v.turn = null;
-      v.hand = [];
-      v.history = [];
-      v.players = v.players.map((p) => ({ ...p, cards: 0, voted: false }));
-      return v;
-    case 'dealt': {
-      // Members get counts (+ their own cards); the replay gets whole hands.
-      const counts: [number, number][] = Array.isArray(f.counts)
-        ? (f.counts as [number, number][])
-        : Array.isArray(f.hands)
-          ? (f.hands as [number, string[]][]).map(([p, cs]) => [p, cs.length] as [number, number])
-          : [];
-      const byPlayer = new Map(counts);
-      let total = 0;
-      for (const n of byPlayer.values()) total += n;
-      v.players = v.players.map((p) => (byPlayer.has(p.player) ? { ...p, cards: p.cards + byPlayer.get(p.player)! } : p));
-      v.pile = Math.max(0, v.pile - total);
-      if (Array.isArray(f.cards)) v.hand = [...v.hand, ...(f.cards as string[])];
-      return v;
-    }
-    case 'order':
-      v.order = nums(f.order);
-      return v;
-    case 'turn':
-      v.turn = f.player === null || f.player === undefined ? null : num(f.player);
-      return v;
-    case 'played': {
-      const by = f.player === null || f.player === undefined ? null : num(f.player);
-      const card = String(f.card);
-      v.table = { card, by, stage: 'discuss', notes: [] };
-      if (isFacilitator(v, me)) v.table.seated_votes = [];
-      if (by === null) v.pile = Math.max(0, v.pile - 1);
-      else v.players = patchMember(v.players, by, { cards: Math.max(0, (member(v, by)?.cards ?? 1) - 1) });
-      if (by !== null && by === me) v.hand = v.hand.filter((c) => c !== card);
-      v.players = v.players.map((p) => (p.voted ? { ...p, voted: false } : p));
-      return v;
-    }
-    case 'voted': {
-      const who = num(f.player);
-      v.players = patchMember(v.players, who, { voted: true });
-      const value = (f.value as number | null) ?? null;
-      if (v.table && who === me && 'value' in f) v.table = { ...v.table, my_vote: value };
-      // A value for someone else reaches only the facilitator, for a seated player they voted for.
-      if (v.table?.seated_votes && who !== me && 'value' in f) {
-        const rest = v.table.seated_votes.filter(([p]) => p !== who);
-        v.table = { ...v.table, seated_votes: [...rest, [who, value] as Vote].sort((a, b) => a[0] - b[0]) };
-      }
-      return v;
-    }
-    case 'reopened':
-      if (v.table) {
-        const t = withoutMyVote({ ...v.table, stage: 'discuss' });
-        delete t.revealed;
-        if (t.seated_votes) t.seated_votes = [];
-        v.table = t;
-      }
-      v.players = v.players.map((p) => (p.voted ? { ...p, voted: false } : p));
-      return v;
-    case 'revealed': {
-      if (!v.table) return v;
-      const revealed: NonNullable<Table['revealed']> = { stats: f.stats as Stats };
-      if (Array.isArray(f.votes)) revealed.votes = f.votes as Vote[];
-      v.table = { ...v.table, stage: 'revealed', revealed };
-      return v;
-    }
-    case 'noted': {
-      const note: Note = { note: num(f.note), player: num(f.player) };
-      if (typeof f.text === 'string') note.text = f.text;
-      const card = typeof f.card === 'string' ? f.card : v.table?.card;
-      if (v.table && card === v.table.card) v.table = { ...v.table, notes: [...(v.table.notes ?? []), note] };
-      return v;
-    }
-    case 'hidden': {
-      const id = num(f.note);
-      const strip = (ns: Note[]) => ns.map((n) => (n.note === id ? withoutText(n) : n));
-      if (v.table?.notes) v.table = { ...v.table, notes: strip(v.table.notes) };
-      v.history = v.history.map((h) => (h.notes.some((n) => n.note === id) ? { ...h, notes: strip(h.notes) } : h));
-      if (v.summary) {
-        v.summary = {
-          ...v.summary,
-          cards: v.summary.cards.map((c) => (c.notes.some((n) => n.note === id) ? { ...c, notes: strip(c.notes) } : c)),
-        };
-      }
-      return v;
-    }
-    case 'done': {
-      const t = v.table;
-      if (!t) return v;
-      const stats = t.revealed?.stats ?? emptyStats(0);
-      const entry: HistoryEntry = {
-        card: t.card, by: t.by, stats, agreement: agreementOf(stats),
-        notes: (t.notes ?? []).map(({ note, player, text }) => (text === undefined ? { note, player } : { note, player, text })),
-      };
-      if (t.revealed?.votes) entry.votes = t.revealed.votes;
-      v.history = [...v.history, entry];
-      v.table = null;
-      v.players = v.players.map((p) => (p.voted ? { ...p, voted: false } : p));
-      return v;
-    }
-    case 'skipped':
-      return v;
-    case 'timer':
-      v.timer = f.ends_at === null || f.ends_at === undefined ? null : num(f.ends_at);
-      return v;
-    case 'closed':
-      // What was still in hands and in the pile is out of play now.
-      v.phase = 'closed';
-      v.table = null;
-      v.turn = null;
-      v.hand = [];
-      v.pile = 0;
-      v.players = v.players.map((p) => (p.cards || p.voted ? { ...p, cards: 0, voted: false } : p));
-      v.summary = (f.summary as View['summary']) ?? null;
-      // The round's cards and notes now live in the summary; the server's View holds each note once.
-      v.history = [];
-      return v;
-    case 'rekeyed':
-      // A kick replaced the replay key; the summary's links use the new one
-      // (only members who may hold it get it: otherwise nothing changes).
-      if (typeof f.replay_key === 'string' && v.summary) v.summary = { ...v.summary, replay_key: f.replay_key };
-      return v;
-    default:
-      return v;
   }
+}
+
+// One function per event kind. Each gets `v`, already a copy of the View with the event's seq, and may change its fields.
+
+function applyJoined(v: View, ev: EventOf<'joined'>): View {
+  const seated = Boolean(ev.seated);
+  const m: Member = {
+    player: ev.player, name: ev.name, role: ev.role, seated,
+    present: true, online: !seated, cards: 0, voted: false,
+  };
+  v.players = [...v.players.filter((p) => p.player !== m.player), m];
+  return v;
+}
+
+function applyPresence(v: View, ev: EventOf<'presence'>): View {
+  v.players = patchMember(v.players, ev.player, { online: Boolean(ev.online) });
+  return v;
+}
+
+function applyLeft(v: View, ev: EventOf<'left'>, me: number): View {
+  const who = ev.player;
+  const gone = v.players.find((p) => p.player === who);
+  // The hand goes to the bottom of the pile; an unrevealed vote is dropped.
+  v.pile += gone ? gone.cards : 0;
+  v.players = patchMember(v.players, who, { present: false, online: false, cards: 0, voted: false });
+  // The order is left alone: during a round an `order` event follows (as the server's own apply does it).
+  if (who === me) v.hand = [];
+  if (v.table && v.table.stage === 'discuss' && who === me) v.table = withoutMyVote(v.table);
+  if (v.table?.seated_votes && v.table.stage === 'discuss') {
+    v.table = { ...v.table, seated_votes: v.table.seated_votes.filter(([p]) => p !== who) };
+  }
+  return v;
+}
+
+function applyHanded(v: View, ev: EventOf<'handed'>, me: number): View {
+  const { from, to } = ev;
+  v.players = patchMember(patchMember(v.players, from, { role: 'player' }), to, { role: 'facilitator' });
+  // The seated votes belong to the facilitator's View. A new facilitator
+  // did not see the values cast before (the connection resumes to learn them).
+  if (v.table && from === me) {
+    const t = { ...v.table };
+    delete t.seated_votes;
+    v.table = t;
+  } else if (v.table && to === me) {
+    v.table = { ...v.table, seated_votes: [] };
+  }
+  return v;
+}
+
+function applyLocked(v: View, ev: EventOf<'locked'>): View {
+  v.locked = Boolean(ev.locked);
+  return v;
+}
+
+function applyRound(v: View, ev: EventOf<'round'>): View {
+  v.phase = 'playing';
+  v.round = ev.round;
+  v.order = ev.order ?? [];
+  v.pile = ev.pile;
+  v.opts = ev.opts ?? v.opts;
+  v.table = null;
+  v.turn = null;
+  v.hand = [];
+  v.history = [];
+  v.players = v.players.map((p) => ({ ...p, cards: 0, voted: false }));
+  return v;
+}
+
+function applyDealt(v: View, ev: EventOf<'dealt'>): View {
+  // Members get counts (+ their own cards); the replay gets whole hands.
+  const counts: [number, number][] = Array.isArray(ev.counts)
+    ? ev.counts
+    : Array.isArray(ev.hands)
+      ? ev.hands.map(([p, cs]) => [p, cs.length] as [number, number])
+      : [];
+  const byPlayer = new Map(counts);
+  let total = 0;
+  for (const n of byPlayer.values()) total += n;
+  v.players = v.players.map((p) => (byPlayer.has(p.player) ? { ...p, cards: p.cards + byPlayer.get(p.player)! } : p));
+  v.pile = Math.max(0, v.pile - total);
+  if (Array.isArray(ev.cards)) v.hand = [...v.hand, ...ev.cards];
+  return v;
+}
+
+function applyOrder(v: View, ev: EventOf<'order'>): View {
+  v.order = ev.order ?? [];
+  return v;
+}
+
+function applyTurn(v: View, ev: EventOf<'turn'>): View {
+  v.turn = ev.player ?? null;
+  return v;
+}
+
+function applyPlayed(v: View, ev: EventOf<'played'>, me: number): View {
+  const by = ev.player ?? null;
+  const card = ev.card;
+  v.table = { card, by, stage: 'discuss', notes: [] };
+  if (isFacilitator(v, me)) v.table.seated_votes = [];
+  if (by === null) v.pile = Math.max(0, v.pile - 1);
+  else v.players = patchMember(v.players, by, { cards: Math.max(0, (member(v, by)?.cards ?? 1) - 1) });
+  if (by !== null && by === me) v.hand = v.hand.filter((c) => c !== card);
+  v.players = v.players.map((p) => (p.voted ? { ...p, voted: false } : p));
+  return v;
+}
+
+function applyVoted(v: View, ev: EventOf<'voted'>, me: number): View {
+  const who = ev.player;
+  v.players = patchMember(v.players, who, { voted: true });
+  // The value is absent for those who may not see it, so presence of the key (not its value) decides.
+  if (!('value' in ev)) return v;
+  const value = ev.value ?? null;
+  if (v.table && who === me) v.table = { ...v.table, my_vote: value };
+  // A value for someone else reaches only the facilitator, for a seated player they voted for.
+  if (v.table?.seated_votes && who !== me) {
+    const rest = v.table.seated_votes.filter(([p]) => p !== who);
+    v.table = { ...v.table, seated_votes: [...rest, [who, value] as Vote].sort((a, b) => a[0] - b[0]) };
+  }
+  return v;
+}
+
+function applyReopened(v: View): View {
+  if (v.table) {
+    const t = withoutMyVote({ ...v.table, stage: 'discuss' });
+    delete t.revealed;
+    if (t.seated_votes) t.seated_votes = [];
+    v.table = t;
+  }
+  v.players = v.players.map((p) => (p.voted ? { ...p, voted: false } : p));
+  return v;
+}
+
+function applyRevealed(v: View, ev: EventOf<'revealed'>): View {
+  if (!v.table) return v;
+  const revealed: NonNullable<Table['revealed']> = { stats: ev.stats };
+  if (Array.isArray(ev.votes)) revealed.votes = ev.votes;
+  v.table = { ...v.table, stage: 'revealed', revealed };
+  return v;
+}
+
+function applyNoted(v: View, ev: EventOf<'noted'>): View {
+  const note: Note = { note: ev.note, player: ev.player };
+  if (typeof ev.text === 'string') note.text = ev.text;
+  const card = typeof ev.card === 'string' ? ev.card : v.table?.card;
+  if (v.table && card === v.table.card) v.table = { ...v.table, notes: [...(v.table.notes ?? []), note] };
+  return v;
+}
+
+function applyHidden(v: View, ev: EventOf<'hidden'>): View {
+  const id = ev.note;
+  const strip = (ns: Note[]) => ns.map((n) => (n.note === id ? withoutText(n) : n));
+  if (v.table?.notes) v.table = { ...v.table, notes: strip(v.table.notes) };
+  v.history = v.history.map((h) => (h.notes.some((n) => n.note === id) ? { ...h, notes: strip(h.notes) } : h));
+  if (v.summary) {
+    v.summary = {
+      ...v.summary,
+      cards: v.summary.cards.map((c) => (c.notes.some((n) => n.note === id) ? { ...c, notes: strip(c.notes) } : c)),
+    };
+  }
+  return v;
+}
+
+function applyDone(v: View): View {
+  const t = v.table;
+  if (!t) return v;
+  const stats = t.revealed?.stats ?? emptyStats(0);
+  const entry: HistoryEntry = {
+    card: t.card, by: t.by, stats, agreement: agreementOf(stats),
+    notes: (t.notes ?? []).map(({ note, player, text }) => (text === undefined ? { note, player } : { note, player, text })),
+  };
+  if (t.revealed?.votes) entry.votes = t.revealed.votes;
+  v.history = [...v.history, entry];
+  v.table = null;
+  v.players = v.players.map((p) => (p.voted ? { ...p, voted: false } : p));
+  return v;
+}
+
+function applyTimer(v: View, ev: EventOf<'timer'>): View {
+  v.timer = ev.ends_at ?? null;
+  return v;
+}
+
+function applyClosed(v: View, ev: EventOf<'closed'>): View {
+  // What was still in hands and in the pile is out of play now.
+  v.phase = 'closed';
+  v.table = null;
+  v.turn = null;
+  v.hand = [];
+  v.pile = 0;
+  v.players = v.players.map((p) => (p.cards || p.voted ? { ...p, cards: 0, voted: false } : p));
+  v.summary = ev.summary ?? null;
+  // The round's cards and notes now live in the summary; the server's View holds each note once.
+  v.history = [];
+  return v;
+}
+
+function applyRekeyed(v: View, ev: EventOf<'rekeyed'>): View {
+  // A kick replaced the replay key; the summary's links use the new one
+  // (only members who may hold it get it: otherwise nothing changes).
+  if (typeof ev.replay_key === 'string' && v.summary) v.summary = { ...v.summary, replay_key: ev.replay_key };
+  return v;
 }
 
 /**
@@ -231,12 +284,11 @@ export function member(view: View, player: number | null | undefined): Member | 
   return view.players.find((p) => p.player === player);
 }
 
-function created(ev: RoomEvent): View {
-  const f = ev as Record<string, unknown>;
-  const deck = f.deck as { id: string; version: number; hash: string };
+function created(ev: EventOf<'created'>): View {
+  const deck = ev.deck;
   return {
-    room: String(f.room), title: String(f.title ?? ''), lang: f.lang === 'en' ? 'en' : 'nl',
-    tz_offset: num(f.tz_offset ?? 0), opts: (f.opts as Opts) ?? {},
+    room: ev.room, title: ev.title ?? '', lang: ev.lang === 'en' ? 'en' : 'nl',
+    tz_offset: ev.tz_offset ?? 0, opts: ev.opts ?? {},
     deck: { id: deck.id, version: deck.version, hash: deck.hash },
     phase: 'lobby', locked: false, round: 0, players: [], order: [], turn: null, table: null,
     hand: [], pile: 0, history: [], timer: null, summary: null, seq: ev.seq,
@@ -261,12 +313,4 @@ function withoutText(n: Note): Note {
 
 function emptyStats(values: number): Stats {
   return { n: 0, pass: 0, mean: null, median: null, min: null, max: null, hist: new Array(values).fill(0) };
-}
-
-function num(x: unknown): number {
-  return typeof x === 'number' ? x : Number(x);
-}
-
-function nums(x: unknown): number[] {
-  return Array.isArray(x) ? x.map(num) : [];
 }

@@ -1,4 +1,4 @@
-// The wire shapes of PROTOCOL.md §4–§7 as TypeScript types: the View, the summary, events and decks.
+// The wire shapes of PROTOCOL.md §3–§7 as TypeScript types: intents, server messages, events, the View, the summary and decks.
 
 export type Role = 'facilitator' | 'player' | 'screen';
 export type Phase = 'lobby' | 'playing' | 'closed';
@@ -135,14 +135,116 @@ export interface You {
   role: Role;
 }
 
-/** One room event as a recipient sees it (§5); the fields depend on `e`. */
-export interface RoomEvent {
+/**
+ * The fields of each room event kind (§5) as the server sends them to a
+ * recipient (server/game/view.c filters them) and in the public replay log.
+ * One entry per kind: the union below, the reducer's exhaustive switch and
+ * its handler table all follow from this map.
+ */
+export interface EventFields {
+  created: { room: string; title: string; lang: Lang; tz_offset: number; opts: Opts; deck: DeckRef; by: number };
+  joined: { player: number; name: string; role: Role; seated: boolean };
+  presence: { player: number; online: boolean };
+  left: { player: number; why: 'kicked' | 'left' };
+  handed: { from: number; to: number };
+  locked: { locked: boolean };
+  round: { round: number; order: number[]; pile: number; opts: Opts };
+  /**
+   * Members get `counts` ([player, number of cards]…) and their own `cards`;
+   * the replay log gets whole `hands` ([player, cards]…) instead.
+   */
+  dealt: { counts?: [number, number][]; cards?: string[]; hands?: [number, string[]][] };
+  order: { order: number[] };
+  /** null: nobody holds the turn. */
+  turn: { player: number | null };
+  /** player null: drawn from the pile. */
+  played: { player: number | null; card: string };
+  /** `value` only for the voter and, for a seated player, the facilitator; null is a pass. */
+  voted: { player: number; value?: number | null };
+  reopened: { card: string };
+  /** `votes` is absent when the round is anonymous. */
+  revealed: { card: string; votes?: Vote[]; stats: Stats };
+  /** `text` is absent in the replay when the note was hidden. */
+  noted: { note: number; player: number; card: string; text?: string };
+  hidden: { note: number };
+  done: { card: string };
+  skipped: { player: number };
+  /** null: no countdown. */
+  timer: { ends_at: number | null };
+  closed: { round: number; summary: Summary };
+  /** `replay_key` only for the members who may hold it (protocol/README.md). */
+  rekeyed: { replay_key?: string };
+}
+
+export type EventKind = keyof EventFields;
+
+/** The envelope of every event: `seq` counts the room's events from 1, `at` is server time in ms. */
+export interface EventHead {
   t?: 'ev';
   seq: number;
   at: number;
-  e: string;
-  [field: string]: unknown;
 }
+
+/** One room event of kind K. */
+export type EventOf<K extends EventKind> = EventHead & { e: K } & EventFields[K];
+
+/** One room event as a recipient sees it (§5): a union discriminated by `e`. */
+export type RoomEvent = { [K in EventKind]: EventOf<K> }[EventKind];
+
+/** Server → client messages (§4), discriminated by `t`. */
+export interface Welcome {
+  t: 'welcome';
+  id?: number;
+  you: You;
+  token: string;
+  state: View;
+}
+export type EvMessage = RoomEvent & { t: 'ev' };
+export interface Ok {
+  t: 'ok';
+  id: number;
+}
+export interface ErrorMessage {
+  t: 'error';
+  id?: number;
+  code: string;
+  msg: string;
+}
+export interface Pong {
+  t: 'pong';
+  id?: number;
+}
+export type ServerMessage = Welcome | EvMessage | Ok | ErrorMessage | Pong;
+
+/** Client → server intents (§3), discriminated by `t`; a request adds its `id`. */
+export type Intent =
+  | { t: 'create'; room: string; name: string; title: string; deck: string; lang: Lang; tz_offset: number; opts: Opts }
+  | { t: 'join'; room: string; name: string; role: 'player' | 'screen' }
+  | { t: 'resume'; room: string; token: string }
+  | { t: 'start'; opts?: Opts }
+  | { t: 'play'; card: string }
+  | { t: 'draw' }
+  /** value null is a pass; `for` a seated player (the facilitator votes for them). */
+  | { t: 'vote'; value: number | null; for?: number }
+  | { t: 'revote' }
+  | { t: 'reveal' }
+  | { t: 'note'; text: string }
+  | { t: 'hide'; note: number }
+  | { t: 'next' }
+  | { t: 'skip' }
+  /** 0 cancels. */
+  | { t: 'timer'; seconds: number }
+  | { t: 'close'; text: string; actions: string[] }
+  | { t: 'seat'; name: string }
+  | { t: 'handover'; player: number }
+  | { t: 'kick'; player: number }
+  | { t: 'lock'; locked: boolean }
+  | { t: 'leave' }
+  | { t: 'purge' }
+  | { t: 'ping' };
+
+/** An intent as it goes on the wire: with the id its answer carries. */
+export type ClientMessage = Intent & { id?: number };
 
 export interface Text2 { nl: string; en: string }
 

@@ -6,8 +6,7 @@ import { deckByHash } from '../net/decks';
 import { joinBase, joinHostFrom, joinLinkFrom, serverInfo } from '../net/server';
 import { FAILURES_BEFORE_NOTICE, RequestError, type RoomConnection, type Snapshot } from '../net/connection';
 import { member } from '../state/reducer';
-import type { Agreement, Deck, Lang, Member, Note, Stats, View } from '../state/types';
-import type { WireMessage } from '../net/codec';
+import type { Agreement, Deck, Intent, Lang, Member, Note, Stats, View } from '../state/types';
 
 export function useDeck(hash: string | undefined): Deck | null {
   const [deck, setDeck] = useState<Deck | null>(null);
@@ -27,7 +26,7 @@ export function useActions(conn: RoomConnection) {
   const t = useT();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const send = async (msg: WireMessage): Promise<boolean> => {
+  const send = async (msg: Intent): Promise<boolean> => {
     setBusy(true);
     try {
       await conn.request(msg);
