@@ -3,9 +3,13 @@ import { useState } from 'preact/hooks';
 import { useLang, useT } from '../i18n';
 import type { RoomConnection, Snapshot } from '../net/connection';
 import type { Deck, Member, Opts, View, You } from '../state/types';
-import {
-  CardFace, Countdown, cardTitle, ErrorBanner, People, QrCode, RoomHeader, TurnLine, VoteButtons, deckText, useActions, useDeck, useJoin,
-} from './parts';
+import { ErrorBanner, useActions } from './parts/connection';
+import { RoomHeader } from './parts/layout';
+import { CardFace, cardTitle, deckText, useDeck } from './parts/cards';
+import { VoteButtons } from './parts/votes';
+import { People, TurnLine } from './parts/people';
+import { Countdown } from './parts/timer';
+import { QrCode, useJoin } from './parts/join';
 import { TableArea } from './table';
 import { SummaryView } from './Summary';
 

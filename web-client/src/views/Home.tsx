@@ -6,7 +6,8 @@ import { deckList } from '../net/decks';
 import { createRoom } from '../net/session';
 import { normaliseRoomCode } from '../state/roomcode';
 import type { DeckListing, Lang, Opts } from '../state/types';
-import { LangSwitch, deckText } from './parts';
+import { LangSwitch } from './parts/layout';
+import { deckText } from './parts/cards';
 import { OptionsFields } from './Facilitator';
 
 export function HomePage() {

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { encodeMessage, decodeFrame } from '../net/codec';
 import { randomRoomCode } from '../state/roomcode';
 import { useT } from '../i18n';
-import { LangSwitch } from './parts';
+import { LangSwitch } from './parts/layout';
 
 type Conn = 'connecting' | 'open' | 'closed';
 

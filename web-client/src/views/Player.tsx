@@ -3,7 +3,11 @@ import { useLang } from '../i18n';
 import type { RoomConnection, Snapshot } from '../net/connection';
 import { dropConnection } from '../net/session';
 import type { View, You } from '../state/types';
-import { CardFace, cardTitle, Countdown, ErrorBanner, People, RoomHeader, TurnLine, useActions, useDeck } from './parts';
+import { ErrorBanner, useActions } from './parts/connection';
+import { RoomHeader } from './parts/layout';
+import { CardFace, cardTitle, useDeck } from './parts/cards';
+import { People, TurnLine } from './parts/people';
+import { Countdown } from './parts/timer';
 import { TableArea } from './table';
 import { SummaryView } from './Summary';
 

@@ -4,7 +4,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { useLang } from '../i18n';
 import { apply } from '../state/reducer';
 import type { RoomEvent, View } from '../state/types';
-import { LangSwitch, People, useDeck } from './parts';
+import { LangSwitch } from './parts/layout';
+import { useDeck } from './parts/cards';
+import { People } from './parts/people';
 import { TableArea } from './table';
 import { SummaryView } from './Summary';
 

@@ -3,7 +3,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { errorText, useLang, useT } from '../i18n';
 import { RequestError, type EndReason } from '../net/connection';
 import { dropConnection, useRoom } from '../net/session';
-import { ConnBadge, ConnNotice, LangSwitch } from './parts';
+import { ConnBadge, ConnNotice } from './parts/connection';
+import { LangSwitch } from './parts/layout';
 import { PlayerView } from './Player';
 import { FacilitatorView } from './Facilitator';
 

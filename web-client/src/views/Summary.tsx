@@ -1,7 +1,10 @@
 // The summary of a closed round: cards ranked by development potential, distributions, agreement, notes, text, actions, downloads.
 import { useLang } from '../i18n';
 import type { Deck, Summary, View } from '../state/types';
-import { AgreementBadge, CardFace, Histogram, NotesList, categoryOf, deckText, fmt, memberName } from './parts';
+import { CardFace, categoryOf, deckText } from './parts/cards';
+import { AgreementBadge, Histogram, fmt } from './parts/votes';
+import { memberName } from './parts/people';
+import { NotesList } from './parts/notes';
 
 export function SummaryView({ view, summary, deck, links = true }: { view: View; summary: Summary; deck: Deck | null; links?: boolean }) {
   const { t, lang } = useLang();

@@ -2,7 +2,10 @@
 import type { ComponentChildren } from 'preact';
 import { useLang } from '../i18n';
 import type { Deck, View } from '../state/types';
-import { CardFace, Histogram, NoteForm, NotesList, VoteButtons, memberName, scaleLabels } from './parts';
+import { CardFace } from './parts/cards';
+import { Histogram, VoteButtons, scaleLabels } from './parts/votes';
+import { memberName } from './parts/people';
+import { NoteForm, NotesList } from './parts/notes';
 
 export interface TableProps {
   view: View;
