@@ -15,12 +15,43 @@ interface Trace {
 
 const trace = decode(readFileSync(new URL('./server-trace/trace.msgpack', import.meta.url))) as Trace;
 
+/** EventFields of src/state/types.ts read as text: kind → its field names, each marked required or optional. */
+function declaredEventFields(): Map<string, Map<string, boolean>> {
+  const src = readFileSync(new URL('../src/state/types.ts', import.meta.url), 'utf8');
+  const block = src.slice(src.indexOf('export interface EventFields {'));
+  const out = new Map<string, Map<string, boolean>>();
+  for (const m of block.slice(0, block.indexOf('\n}')).matchAll(/^  (\w+): \{(.*)\};$/gm)) {
+    const fields = new Map<string, boolean>();
+    for (const f of m[2].split(';')) {
+      const name = /^\s*(\w+)(\??):/.exec(f);
+      if (name) fields.set(name[1], name[2] !== '?');
+    }
+    out.set(m[1], fields);
+  }
+  return out;
+}
+
 describe('reducer against the server core', () => {
   it('the trace covers every event type (created only in the replay: the creator starts from its welcome)', () => {
     const kinds = new Set([...trace.recipients.flatMap((r) => r.frames.map((f) => f.e)), ...trace.replay.map((f) => f.e)]);
     for (const e of ['created', 'joined', 'presence', 'left', 'handed', 'locked', 'round', 'dealt', 'order', 'turn',
       'played', 'voted', 'reopened', 'revealed', 'noted', 'hidden', 'done', 'skipped', 'timer', 'closed', 'rekeyed']) {
       expect(kinds, e).toContain(e);
+    }
+  });
+
+  it('every event the server sends has the fields its kind declares in the client\'s types, and no others', () => {
+    const declared = declaredEventFields();
+    expect(declared.size).toBe(21);
+    const all = [...trace.recipients.flatMap((r) => r.frames), ...trace.replay];
+    for (const ev of all) {
+      const fields = declared.get(ev.e);
+      expect(fields, `kind ${ev.e}`).toBeDefined();
+      for (const k of Object.keys(ev)) {
+        if (k === 't' || k === 'seq' || k === 'at' || k === 'e') continue;
+        expect(fields!.has(k), `${ev.e}.${k} is declared`).toBe(true);
+      }
+      for (const [k, required] of fields!) if (required) expect(k in ev, `${ev.e}.${k} is sent`).toBe(true);
     }
   });
 
