@@ -1,4 +1,4 @@
-/* verrijk_bench.c - verrijk-bench: one process, one libuv loop, many WebSocket members speaking PROTOCOL.md over loopback. */
+/* verrijk_bench.c - verrijk-bench: one process, one libuv loop, many WebSocket members speaking protocol/SPEC.md over loopback. */
 #include "ws_client.h"
 
 #include <arpa/inet.h>
@@ -23,7 +23,7 @@
 /* Limits, named once. The bench is a client of any server, so it bounds what
  * a server may make it hold as strictly as its own workload. */
 #define BENCH_ROOMS_MAX       10000
-#define BENCH_MEMBERS_MAX     100           /* PROTOCOL.md room cap */
+#define BENCH_MEMBERS_MAX     100           /* SPEC.md room cap */
 #define BENCH_CONNS_MAX       19900         /* below the 20,000 fd hard limit */
 #define BENCH_FD_RESERVE      64            /* fds kept for the loop, stdio, /proc reads */
 #define BENCH_INFLIGHT_DEFAULT 256          /* handshakes in flight: keeps the listen backlog safe */

@@ -1,4 +1,4 @@
-/* api.c - the HTTP API of PROTOCOL.md section 8: decks, summaries, the replay.
+/* api.c - the HTTP API of SPEC.md section 8: decks, summaries, the replay.
  *
  * Room URLs answer 404 alike for an unknown room and a wrong key, so that
  * codes cannot be probed; each such 404 counts against the address, and
@@ -157,7 +157,7 @@ static void reply_export(const room *r, uint32_t round, export_format f, net_htt
 }
 
 /* The replay: the log's events up to the last `closed`, filtered as the
- * replay column of PROTOCOL.md section 5, as one MessagePack array. */
+ * replay column of SPEC.md section 5, as one MessagePack array. */
 static void reply_log(const struct evlog_contents *c, net_http_response *res)
 {
 	char err[256];
@@ -355,7 +355,7 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 	wait_ms = net_http_refused_ms(req);
 	if (wait_ms) {
 		/* Too many wrong codes or keys from this address of late: not
-		 * even looked at, so a prober learns nothing (PROTOCOL.md 8). */
+		 * even looked at, so a prober learns nothing (SPEC.md §8). */
 		reply_429(res, wait_ms, "Too many failed attempts from your address; try again later.");
 		return;
 	}
@@ -372,7 +372,7 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 	}
 	memcpy(code, rest + 1, VP_ROOM_LEN);
 	code[VP_ROOM_LEN] = '\0';
-	/* A code as PROTOCOL.md section 2 spells it, nothing else: lws has
+	/* A code as SPEC.md section 2 spells it, nothing else: lws has
 	 * decoded percent escapes already, so an escaped `%` (or any other
 	 * character) shows here and is refused like an unknown room. */
 	if (strspn(code, API_CODE_ALPHABET) != VP_ROOM_LEN) {

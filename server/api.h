@@ -1,4 +1,4 @@
-/* api.h - the HTTP API of PROTOCOL.md section 8: decks, summaries, the replay. */
+/* api.h - the HTTP API of SPEC.md section 8: decks, summaries, the replay. */
 #ifndef VERRIJK_API_H
 #define VERRIJK_API_H
 

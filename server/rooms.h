@@ -11,7 +11,7 @@
 #include "log/evlog.h"
 #include "net/net_server.h"
 
-/* A device that dropped counts as online this long (PROTOCOL.md section 2). */
+/* A device that dropped counts as online this long (SPEC.md section 2). */
 #define ROOMS_GRACE_MS 10000
 
 /* Intents a room holds while its previous decision is being logged. A room

@@ -15,7 +15,7 @@ typedef struct vp_scan_result {
 
 /* Walks `len` (at most VP_MAX_MESSAGE) bytes as exactly one MessagePack
  * object without allocating. Returns 0 when the bytes are safe to hand to
- * msgpack-c's unpacker and satisfy the structural rules of PROTOCOL.md
+ * msgpack-c's unpacker and satisfy the structural rules of SPEC.md §1
  * (counts within the bytes left, nesting at most VP_MAX_DEPTH, no trailing
  * bytes, strict UTF-8 in every str, string keys only, no duplicate keys).
  * Otherwise returns -1 with r->why set to a static sentence. Either way

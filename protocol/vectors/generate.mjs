@@ -212,7 +212,7 @@ const nest = (levels, inner = 1) => { let v = inner; for (let i = 0; i < levels;
 
 ok('ping_minimal', { t: 'ping' });
 ok('ping_with_id', { t: 'ping', id: 1 });
-ok('id_zero', { t: 'ping', id: 0 }, { note: 'PROTOCOL.md says uint: 0 is a valid id' });
+ok('id_zero', { t: 'ping', id: 0 }, { note: 'SPEC.md says uint: 0 is a valid id' });
 ok('id_max_2_pow_53', { t: 'ping', id: 2 ** 53 });
 ok('id_after_other_keys', { t: 'ping', x: 'y', id: 77 });
 ok('unknown_keys_ignored', { t: 'ping', id: 2, x: 1, y: { a: [1, 2, null] }, z: 'é', w: 2.5, v: -7 });

@@ -434,7 +434,7 @@ static void deck_pack_text(msgpack_packer *pk, const deck_text *t)
     deck_pack_str(pk, t->en);
 }
 
-/* The canonical MessagePack form: keys in the order of PROTOCOL.md §7 (see
+/* The canonical MessagePack form: keys in the order of SPEC.md §7 (see
  * decks/README.md), integers and strings in their shortest encodings (what
  * msgpack-c writes), colors in lower case. Equal decks give equal bytes. */
 static int deck_pack_canonical(deck *d)

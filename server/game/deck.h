@@ -1,4 +1,4 @@
-/* deck: a card set (PROTOCOL.md §7) parsed, validated, canonically packed and hashed. */
+/* deck: a card set (SPEC.md §7) parsed, validated, canonically packed and hashed. */
 #ifndef VERRIJK_GAME_DECK_H
 #define VERRIJK_GAME_DECK_H
 

@@ -1,4 +1,4 @@
-/* event: the room events of PROTOCOL.md §5 as C values, and their whole (log) encoding. */
+/* event: the room events of SPEC.md §5 as C values, and their whole (log) encoding. */
 #ifndef VERRIJK_GAME_EVENT_H
 #define VERRIJK_GAME_EVENT_H
 

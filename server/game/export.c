@@ -805,7 +805,7 @@ int export_summary_md(const room *r, const game_summary *s, char **out, size_t *
  * comma, a double quote, CR or LF is enclosed in double quotes, and a
  * double quote inside is doubled.
  *
- * Formula injection (PROTOCOL.md §8, "escaped"): a spreadsheet treats a
+ * Formula injection (SPEC.md §8, "escaped"): a spreadsheet treats a
  * cell that starts with =, +, - or @ as a formula, and some also one that
  * starts with a tab or CR. Such a cell gets one apostrophe (') in front,
  * the defence OWASP recommends: Excel and LibreOffice then show text, and

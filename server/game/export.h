@@ -1,4 +1,4 @@
-/* export: a closed round's summary as JSON, Markdown and CSV, the downloads of PROTOCOL.md §8. */
+/* export: a closed round's summary as JSON, Markdown and CSV, the downloads of SPEC.md §8. */
 #ifndef VERRIJK_GAME_EXPORT_H
 #define VERRIJK_GAME_EXPORT_H
 

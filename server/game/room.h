@@ -68,7 +68,7 @@ void game_result_free(game_result *res);
  * what it needs, and takes its own reference to the deck). */
 int game_apply(room *r, const game_event *e);
 
-/* ---- what a recipient sees (PROTOCOL.md §5, §6) ---- */
+/* ---- what a recipient sees (SPEC.md §5, §6) ---- */
 
 /* The event {e, ...} as `recipient` (a member id) may see it, without seq
  * and at (the envelope adds them). `after` is the room with e applied. */

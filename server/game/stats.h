@@ -1,4 +1,4 @@
-/* stats: the figures of a card's votes and the group's agreement (PROTOCOL.md §5). */
+/* stats: the figures of a card's votes and the group's agreement (SPEC.md §5). */
 #ifndef VERRIJK_GAME_STATS_H
 #define VERRIJK_GAME_STATS_H
 

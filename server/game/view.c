@@ -1,4 +1,4 @@
-/* view: what each recipient may see — the filtered events, the View, the summary and the replay (PROTOCOL.md §5, §6). */
+/* view: what each recipient may see — the filtered events, the View, the summary and the replay (SPEC.md §5, §6). */
 #include "game/room_internal.h"
 
 #include <stdlib.h>
@@ -573,7 +573,7 @@ static void pack_history(msgpack_packer *pk, const room *r)
     const round_rec *rd = room_round(r);
     /* Once the round is closed its cards, with their notes, are in the
      * summary: a View holds each note once, so that its weight stays
-     * bounded by the room's note caps (protocol/README.md, "What one View
+     * bounded by the room's note caps (SPEC.md §6.1, "What one View
      * weighs"). */
     if (!rd || r->phase == GAME_CLOSED) {
         msgpack_pack_array(pk, 0);

@@ -1,4 +1,4 @@
-/* The session-log file format (PROTOCOL.md §9): record framing and a scanner that finds the valid prefix. */
+/* The session-log file format (SPEC.md §9): record framing and a scanner that finds the valid prefix. */
 #include "log/evlog_format.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* The session-log file format (PROTOCOL.md §9): pure encoding and scanning, no I/O. */
+/* The session-log file format (SPEC.md §9): pure encoding and scanning, no I/O. */
 #ifndef VERRIJK_LOG_EVLOG_FORMAT_H
 #define VERRIJK_LOG_EVLOG_FORMAT_H
 

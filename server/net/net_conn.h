@@ -32,7 +32,7 @@ typedef struct net_handler {
 	void (*on_close)(void *ud, net_conn *c);
 } net_handler;
 
-/* Close codes the server uses (PROTOCOL.md section 1). */
+/* Close codes the server uses (SPEC.md section 1). */
 enum {
 	NET_CLOSE_GOING_AWAY = 1001, /* server shutting down */
 	NET_CLOSE_POLICY     = 1008, /* abuse, or a reader too slow for its queue */

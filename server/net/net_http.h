@@ -58,7 +58,7 @@ int net_http_query(const net_http_request *req, const char *name, char *buf, siz
  * absent or longer than len - 1. */
 int net_http_authorization(const net_http_request *req, char *buf, size_t len);
 
-/* Per-address limits (PROTOCOL.md section 8): milliseconds until the
+/* Per-address limits (SPEC.md section 8): milliseconds until the
  * request's address may try again after too many failed attempts, or 0.
  * The address is the peer's, or the one a trusted proxy names. */
 uint64_t net_http_refused_ms(const net_http_request *req);

@@ -10,7 +10,7 @@
 
 static const char net_room_alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
-/* True when s is exactly a room code as PROTOCOL.md section 2 spells it. */
+/* True when s is exactly a room code as SPEC.md section 2 spells it. */
 static bool net_room_code_valid(const char *s)
 {
 	size_t n;
@@ -282,7 +282,7 @@ int net_conn_send_error(net_conn *c, bool has_id, uint64_t id, vp_code code,
 
 	/* A connection that is no member yet and is told the room does not
 	 * exist, its code is taken or its token fits nobody has guessed
-	 * wrong: that counts against its address (PROTOCOL.md section 8).
+	 * wrong: that counts against its address (SPEC.md section 8).
 	 * Members (user set) are told no_room when their room is deleted,
 	 * which is no guess. */
 	if (!c->user &&
@@ -379,7 +379,7 @@ static bool net_conn_admit(net_conn *c, bool has_id, uint64_t id)
 }
 
 /* Answers rate_limited when c's address has failed too often of late to
- * try a room code or token again (PROTOCOL.md section 8), and returns
+ * try a room code or token again (SPEC.md section 8), and returns
  * true; the attempt is not decided, so it cannot tell anything. */
 static bool net_conn_refused_addr(net_conn *c, const vp_intent *in)
 {
@@ -636,8 +636,8 @@ void net_ws_idle_sweep(uv_timer_t *t)
 		 * outside its callbacks, may wait for an event that never
 		 * comes. */
 		if (!c->user && now - c->unbound_since >= srv->join_timeout_ms) {
-			/* A socket that is no member only holds a place (PROTOCOL.md
-			 * section 1 has the web client reconnect by itself). One
+			/* A socket that is no member only holds a place (SPEC.md
+			 * section 2.3 has the web client reconnect by itself). One
 			 * that does not take its close frame is hung up once the
 			 * close had its time. */
 			if (!c->close_code) {

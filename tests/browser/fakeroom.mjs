@@ -28,7 +28,7 @@ export function stats(votes, pass = 0) {
 
 const person = (player, name, role, extra = {}) => ({ player, name, role, seated: false, present: true, online: true, cards: 0, voted: false, ...extra });
 
-/** A View (PROTOCOL.md §6) in a given phase, seen by `me`. */
+/** A View (SPEC.md §6) in a given phase, seen by `me`. */
 export function makeView(phase, me, extra = {}) {
   return {
     room: ROOM, title: 'Teamdag Zorgacademie', lang: 'nl', tz_offset: 60,

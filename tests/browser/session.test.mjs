@@ -1,5 +1,5 @@
 // End to end against the real server: a facilitator, three players and a big screen play a whole round in the browser.
-// Needs the server's rooms layer and HTTP API (PROTOCOL.md §3–§8); a server without them fails these tests.
+// Needs the server's rooms layer and HTTP API (SPEC.md §3–§8); a server without them fails these tests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';

@@ -123,7 +123,7 @@ static void check_opts(const vp_opts *o)
     }
 }
 
-/* Every field the table of protocol/README.md gives the type, within its rule. */
+/* Every field the table of SPEC.md §3.1 gives the type, within its rule. */
 static void check_ok(const vp_intent *in)
 {
     FUZZ_CHECK((unsigned)in->t < VP_T__COUNT, "type %d", (int)in->t);

@@ -1,6 +1,6 @@
 // secrets.test.mjs - random games over the real server; every byte each device received is scanned for other members' secrets.
 //
-// What a device may never receive (PROTOCOL.md §2, §5, §6):
+// What a device may never receive (SPEC.md §2, §5, §6):
 //   - a card of another member's hand, or of the pile, before it is played
 //     (the truth is the replay, whose `dealt` carries the whole hands);
 //   - the value of another member's vote in its `voted` event (the
@@ -10,7 +10,7 @@
 //     `seed`, a `hands` map;
 //   - the room's replay_key before the room's first `closed`, or anywhere
 //     but the summary (inside `closed` and the View's `summary`, which
-//     PROTOCOL.md §6 allows: every member sees the summary, key included);
+//     SPEC.md §6 allows: every member sees the summary, key included);
 //     another room's replay_key at all;
 //   - the text of a note at or after the event that hid it.
 // The replay itself is scanned for tokens, token hashes, the seed, vote

@@ -308,7 +308,7 @@ static void scale_negative(json_t *root)
 static void test_refuses_negative_scale(void **state)
 {
     (void)state;
-    /* Votes are unsigned on the wire (PROTOCOL.md §3). */
+    /* Votes are unsigned on the wire (SPEC.md §3). */
     expect_refused(scale_negative, "decks/t.json: scale.min: must be 0..");
 }
 

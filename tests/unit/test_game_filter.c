@@ -1,4 +1,4 @@
-/* test_game_filter: what each recipient sees (PROTOCOL.md §5 filter, §6 View and summary), stats and agreement. */
+/* test_game_filter: what each recipient sees (SPEC.md §5 filter, §6 View and summary), stats and agreement. */
 #include "test_game_util.h"
 
 #include "game/stats.h"
@@ -475,7 +475,7 @@ static void test_view_has_exactly_the_fields_of_section_6(void **state)
     keys_of(&mp_get(v.o, "players")->via.array.ptr[0], keys, sizeof keys);
     assert_string_equal(keys, "cards,name,online,player,present,role,seated,voted");
     keys_of(mp_get(v.o, "table"), keys, sizeof keys);
-    /* notes: an extension of §6 (documented in protocol/README.md). */
+    /* notes: an extension of §6 (SPEC.md §6.1). */
     assert_string_equal(keys, "by,card,my_vote,notes,revealed,stage");
     keys_of(mp_get(mp_get(v.o, "table"), "revealed"), keys, sizeof keys);
     assert_string_equal(keys, "stats,votes");

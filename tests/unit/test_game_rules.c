@@ -1,4 +1,4 @@
-/* test_game_rules: one test per rule of PROTOCOL.md §2–§4 as the game core decides it. */
+/* test_game_rules: one test per rule of SPEC.md §2–§4 as the game core decides it. */
 #include "test_game_util.h"
 
 #include <openssl/sha.h>

@@ -22,7 +22,7 @@ static void check_vector(uint64_t seed, uint32_t n, const uint16_t *expect)
         assert_int_equal(items[i], expect[i]);
 }
 
-/* seed → permutation of 0..n-1 (also in protocol/README.md). */
+/* seed → permutation of 0..n-1 (also in SPEC.md §11.1). */
 static void test_shuffle_vectors(void **state)
 {
     (void)state;

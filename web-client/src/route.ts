@@ -1,4 +1,4 @@
-// Client-side routes (PROTOCOL.md §8): parses location.hash into a route.
+// Client-side routes (SPEC.md §8): parses location.hash into a route.
 import { isRoomCode } from './state/roomcode';
 
 export type Route =

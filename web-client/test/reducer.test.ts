@@ -1,4 +1,4 @@
-// The view reducer against every event of PROTOCOL.md §5, in the forms each recipient receives.
+// The view reducer against every event of SPEC.md §5, in the forms each recipient receives.
 import { describe, expect, it } from 'vitest';
 import { agreementOf, apply, nextSeqProblem } from '../src/state/reducer';
 import type { RoomEvent, Stats, View } from '../src/state/types';

@@ -1,4 +1,4 @@
-// Room code helpers: normalising typed codes and generating random ones (PROTOCOL.md §2).
+// Room code helpers: normalising typed codes and generating random ones (SPEC.md §2).
 import { describe, expect, it } from 'vitest';
 import { ROOM_ALPHABET, isRoomCode, normaliseRoomCode, randomRoomCode } from '../src/state/roomcode';
 

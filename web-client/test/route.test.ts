@@ -1,4 +1,4 @@
-// Client routes of PROTOCOL.md §8, parsed from location.hash.
+// Client routes of SPEC.md §8, parsed from location.hash.
 import { describe, expect, it } from 'vitest';
 import { parseRoute } from '../src/route';
 

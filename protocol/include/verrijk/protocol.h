@@ -1,6 +1,6 @@
 /* protocol.h - Verrijk wire protocol v1: decode client messages, encode envelopes.
  *
- * The contract is PROTOCOL.md (and protocol/README.md, which records where the
+ * The contract is protocol/SPEC.md (which also records where the
  * implementation interprets it). This library knows the shapes of messages,
  * never the game's rules: it checks types, required keys, bounds and UTF-8;
  * whether a vote value fits the deck's scale or a name is taken is the game's
@@ -15,7 +15,7 @@
 
 #include <msgpack.h>
 
-/* Limits of PROTOCOL.md, named once. */
+/* Limits of SPEC.md, named once. */
 #define VP_MAX_MESSAGE     (16 * 1024) /* bytes of one client message */
 #define VP_MAX_DEPTH       32          /* nesting of maps and arrays */
 #define VP_ROOM_LEN        6
@@ -58,7 +58,7 @@ typedef enum vp_code {
 	VP_CODE__COUNT
 } vp_code;
 
-/* Client message types (PROTOCOL.md section 3). */
+/* Client message types (SPEC.md section 3). */
 typedef enum vp_type {
 	VP_T_CREATE,
 	VP_T_JOIN,
@@ -120,7 +120,7 @@ typedef struct vp_opts {
 } vp_opts;
 
 /* One decoded client message. Only the fields of its type are meaningful
- * (see the table in protocol/README.md); the others are zero. */
+ * (see the table in SPEC.md §3.1); the others are zero. */
 typedef struct vp_intent {
 	vp_type t;
 	bool has_id;
@@ -168,7 +168,7 @@ const char *vp_role_name(vp_role role);
 const char *vp_mode_name(vp_mode mode);
 const char *vp_lang_name(vp_lang lang);
 
-/* Envelope encoders (PROTOCOL.md section 4). Each appends exactly one
+/* Envelope encoders (SPEC.md section 4). Each appends exactly one
  * MessagePack map to `out` and returns 0, or -1 when out of memory (then
  * `out` may hold a partial map and should be discarded). */
 int vp_pack_ok(msgpack_sbuffer *out, uint64_t id);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { decode } from '@msgpack/msgpack';
 import { splitObjects } from './mpwalk.mjs';
 
-/** SHA-256 of a token's 32 hex characters, as the server stores it (protocol/README.md, Secrets). */
+/** SHA-256 of a token's 32 hex characters, as the server stores it (protocol/SPEC.md §2.2). */
 export function tokenHash(token) {
   return createHash('sha256').update(token, 'ascii').digest('hex');
 }

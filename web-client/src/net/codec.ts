@@ -1,4 +1,4 @@
-// Wire codec: one MessagePack map per client frame, one or more maps per server frame (PROTOCOL.md §1).
+// Wire codec: one MessagePack map per client frame, one or more maps per server frame (SPEC.md §1).
 import { encode, decodeMulti } from '@msgpack/msgpack';
 import type { ClientMessage, ServerMessage } from '../state/types';
 

@@ -1,4 +1,4 @@
-// The view reducer: applies one filtered room event (PROTOCOL.md §5) to the View (§6); pure, no I/O.
+// The view reducer: applies one filtered room event (SPEC.md §5) to the View (§6); pure, no I/O.
 import type { Agreement, EventOf, HistoryEntry, Member, Note, RoomEvent, Stats, Table, View, Vote } from './types';
 
 /**

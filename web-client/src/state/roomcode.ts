@@ -1,4 +1,4 @@
-// Room codes (PROTOCOL.md §2): the alphabet, normalising what a person types, and a random code.
+// Room codes (SPEC.md §2): the alphabet, normalising what a person types, and a random code.
 
 /** The 31 characters a room code may use: no 0/O, no 1/I/L. */
 export const ROOM_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';

@@ -1,4 +1,4 @@
-// The wire shapes of PROTOCOL.md §3–§7 as TypeScript types: intents, server messages, events, the View, the summary and decks.
+// The wire shapes of SPEC.md §3–§7 as TypeScript types: intents, server messages, events, the View, the summary and decks.
 
 export type Role = 'facilitator' | 'player' | 'screen';
 export type Phase = 'lobby' | 'playing' | 'closed';
@@ -57,15 +57,15 @@ export interface Table {
   my_vote?: number | null;
   revealed?: { votes?: Vote[]; stats: Stats };
   /**
-   * Notes on the table card as this client saw them arrive. PROTOCOL.md §6
-   * has no notes on the table, so a fresh `welcome` cannot carry them; the
-   * reducer keeps them from `noted` events until the card is done.
+   * Notes on the table card: a fresh `welcome` carries them (SPEC.md §6.1,
+   * item 11); the reducer adds those of `noted` events until the card is
+   * done.
    */
   notes?: Note[];
   /**
    * For the facilitator only: the votes they cast for seated players
    * ([[player, value]…], ascending ids) — the `voted` events showed them the
-   * values (an extension of §6, protocol/README.md).
+   * values (an extension of §6, SPEC.md §6.1).
    */
   seated_votes?: Vote[];
 }
@@ -172,7 +172,7 @@ export interface EventFields {
   /** null: no countdown. */
   timer: { ends_at: number | null };
   closed: { round: number; summary: Summary };
-  /** `replay_key` only for the members who may hold it (protocol/README.md). */
+  /** `replay_key` only for the members who may hold it (SPEC.md §5.2). */
   rekeyed: { replay_key?: string };
 }
 

@@ -13,7 +13,7 @@ import { QrCode, useJoin } from './parts/join';
 import { TableArea } from './table';
 import { SummaryView } from './Summary';
 
-/** Limits of PROTOCOL.md §3 for `close`. */
+/** Limits of SPEC.md §3 for `close`. */
 const CLOSE_TEXT_MAX = 4000;
 const CLOSE_ACTIONS_MAX = 20;
 const CLOSE_ACTION_MAX = 200;

@@ -22,7 +22,7 @@ export function NotesList({ notes, view, onHide }: { notes: Note[]; view: View; 
   );
 }
 
-/** Limit of PROTOCOL.md §3 for a note, in bytes of UTF-8. */
+/** Limit of SPEC.md §3 for a note, in bytes of UTF-8. */
 export const NOTE_MAX_BYTES = 500;
 
 export function NoteForm({ onSend }: { onSend: (text: string) => Promise<boolean> }) {
