@@ -430,7 +430,7 @@ static void describe(FILE *out, const room *r, const game_event *e, const hidden
 		/* As in the public replay: that it happened, not the key. */
 		fputs("a new replay key replaced the old one", out);
 		break;
-	default:
+	case GAME_EV__COUNT:
 		fputs(game_event_name(e->kind), out);
 		break;
 	}

@@ -28,8 +28,9 @@ const char *game_agreement_name(game_agreement a)
     case GAME_AGREE_CONSENSUS: return "consensus";
     case GAME_AGREE_MIXED: return "mixed";
     case GAME_AGREE_POLARISED: return "polarised";
-    default: return NULL;
+    case GAME_AGREE_NONE: return NULL;
     }
+    return NULL;
 }
 
 void game_summary_free(game_summary *s)
@@ -64,7 +65,12 @@ void game_event_clear(game_event *e)
     case GAME_EV_REVEALED: free(e->u.revealed.votes); break;
     case GAME_EV_NOTED: free(e->u.noted.text); break;
     case GAME_EV_CLOSED: game_summary_free(e->u.closed.summary); break;
-    default: break;
+    /* Nothing on the heap. */
+    case GAME_EV_JOINED: case GAME_EV_PRESENCE: case GAME_EV_LEFT: case GAME_EV_HANDED:
+    case GAME_EV_LOCKED: case GAME_EV_TURN: case GAME_EV_PLAYED: case GAME_EV_VOTED:
+    case GAME_EV_REOPENED: case GAME_EV_HIDDEN: case GAME_EV_DONE: case GAME_EV_SKIPPED:
+    case GAME_EV_TIMER: case GAME_EV_REKEYED: case GAME_EV__COUNT:
+        break;
     }
     memset(e, 0, sizeof *e);
 }
@@ -265,8 +271,13 @@ unsigned game_event_field_count(const game_event *e)
     case GAME_EV_ROUND: return 5;
     case GAME_EV_REVEALED: return 3;
     case GAME_EV_NOTED: return 4;
-    default: return 1;
+    case GAME_EV_LOCKED: case GAME_EV_DEALT: case GAME_EV_ORDER: case GAME_EV_TURN:
+    case GAME_EV_REOPENED: case GAME_EV_HIDDEN: case GAME_EV_DONE: case GAME_EV_SKIPPED:
+    case GAME_EV_TIMER: case GAME_EV_REKEYED:
+        return 1;
+    case GAME_EV__COUNT: return 0;
     }
+    return 0;
 }
 
 void game_pack_event(const game_event *e, msgpack_packer *pk)
@@ -464,7 +475,7 @@ void game_pack_event_fields(const game_event *e, msgpack_packer *pk)
         pack_key(pk, "replay_key");
         game_pack_str(pk, e->u.rekeyed.replay_key);
         break;
-    default: break;
+    case GAME_EV__COUNT: break;
     }
 }
 
@@ -957,8 +968,9 @@ static int read_fields(reader *r, const msgpack_object *o, game_event *e)
                    : 0;
     case GAME_EV_REKEYED:
         return get_str(r, o, "replay_key", e->u.rekeyed.replay_key, sizeof e->u.rekeyed.replay_key, GAME_KEY_HEX);
-    default: return fail(r, "unknown event");
+    case GAME_EV__COUNT: break;
     }
+    return fail(r, "unknown event");
 }
 
 int game_unpack_event(const msgpack_object *o, game_event *e, char *err, size_t errlen)

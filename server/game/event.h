@@ -52,6 +52,11 @@ typedef enum game_event_kind {
     GAME_EV_TIMER,
     GAME_EV_CLOSED,
     GAME_EV_REKEYED,
+#ifdef VERRIJK_CHECK_NEW_EVENT_KIND
+    /* Only in a check of the build (tests/CMakeLists.txt): a kind nobody
+     * handles yet must not compile. */
+    GAME_EV_CHECK_NEW,
+#endif
     GAME_EV__COUNT
 } game_event_kind;
 

@@ -569,7 +569,7 @@ int game_apply(room *r, const game_event *e)
             rc = 0;
         }
         break;
-    default: break;
+    case GAME_EV__COUNT: break;
     }
     if (rc == 0) {
         r->seq = e->seq;

@@ -312,9 +312,31 @@ uint32_t game_event_audience(const room *after, const game_event *e, uint32_t re
         return sees_vote_value(after, e, recipient) ? recipient : 0;
     case GAME_EV_REKEYED:
         return sees_new_key(after, recipient) ? recipient : 0;
-    default:
+    /* The same bytes for everyone. Each kind is named (no default:), so
+     * that a new kind does not compile until someone decides here who
+     * sees what of it (-Wswitch-enum, server/CMakeLists.txt). */
+    case GAME_EV_CREATED:
+    case GAME_EV_JOINED:
+    case GAME_EV_PRESENCE:
+    case GAME_EV_LEFT:
+    case GAME_EV_HANDED:
+    case GAME_EV_LOCKED:
+    case GAME_EV_ROUND:
+    case GAME_EV_ORDER:
+    case GAME_EV_TURN:
+    case GAME_EV_PLAYED:
+    case GAME_EV_REOPENED:
+    case GAME_EV_REVEALED:
+    case GAME_EV_NOTED:
+    case GAME_EV_HIDDEN:
+    case GAME_EV_DONE:
+    case GAME_EV_SKIPPED:
+    case GAME_EV_TIMER:
+    case GAME_EV_CLOSED:
+    case GAME_EV__COUNT:
         return 0;
     }
+    return 0;
 }
 
 bool game_event_filter_neutral(const game_event *e)
@@ -326,9 +348,27 @@ bool game_event_filter_neutral(const game_event *e)
     case GAME_EV_HANDED:
     case GAME_EV_ROUND:
         return false;
-    default:
+    case GAME_EV_PRESENCE:
+    case GAME_EV_LOCKED:
+    case GAME_EV_DEALT:
+    case GAME_EV_ORDER:
+    case GAME_EV_TURN:
+    case GAME_EV_PLAYED:
+    case GAME_EV_VOTED:
+    case GAME_EV_REOPENED:
+    case GAME_EV_REVEALED:
+    case GAME_EV_NOTED:
+    case GAME_EV_HIDDEN:
+    case GAME_EV_DONE:
+    case GAME_EV_SKIPPED:
+    case GAME_EV_TIMER:
+    case GAME_EV_CLOSED:
+    case GAME_EV_REKEYED:
         return true;
+    case GAME_EV__COUNT:
+        return false;
     }
+    return false;
 }
 
 void game_pack_event_for(const room *after, const game_event *e, uint32_t recipient, msgpack_packer *pk)
@@ -389,11 +429,31 @@ void game_pack_event_for(const room *after, const game_event *e, uint32_t recipi
         }
         return;
     }
-    default:
+    /* Nothing in these is anyone's own: all of it goes to everyone. */
+    case GAME_EV_PRESENCE:
+    case GAME_EV_LEFT:
+    case GAME_EV_HANDED:
+    case GAME_EV_LOCKED:
+    case GAME_EV_ORDER:
+    case GAME_EV_TURN:
+    case GAME_EV_PLAYED:
+    case GAME_EV_REOPENED:
+    case GAME_EV_NOTED:
+    case GAME_EV_HIDDEN:
+    case GAME_EV_DONE:
+    case GAME_EV_SKIPPED:
+    case GAME_EV_TIMER:
+    case GAME_EV_CLOSED:
         msgpack_pack_map(pk, 1 + game_event_field_count(e));
         game_pack_event_fields(e, pk);
         return;
+    case GAME_EV__COUNT:
+        break;
     }
+    /* Not a kind: its name and nothing else (fails closed). */
+    msgpack_pack_map(pk, 1);
+    key(pk, "e");
+    game_pack_str(pk, game_event_name(e->kind));
 }
 
 /* ---- replay ---- */
@@ -435,7 +495,7 @@ void game_replay_pack(game_replay *rp, const game_event *e, msgpack_packer *pk)
         rp->anonymous = e->u.created.opts.anonymous;
     if (e->kind == GAME_EV_ROUND)
         rp->anonymous = e->u.round.opts.anonymous;
-    unsigned n;
+    unsigned n = 1;
     switch (e->kind) {
     case GAME_EV_CREATED: n = 8; break;
     case GAME_EV_JOINED:
@@ -444,7 +504,23 @@ void game_replay_pack(game_replay *rp, const game_event *e, msgpack_packer *pk)
     case GAME_EV_REKEYED: n = 1; break; /* the replay never shows a key */
     case GAME_EV_REVEALED: n = rp->anonymous ? 3 : 4; break;
     case GAME_EV_NOTED: n = replay_hidden(e->u.noted.note, rp) ? 4 : 5; break;
-    default: n = 1 + game_event_field_count(e); break;
+    case GAME_EV_CLOSED: n = 3; break;
+    case GAME_EV_PRESENCE:
+    case GAME_EV_LEFT:
+    case GAME_EV_HANDED:
+    case GAME_EV_LOCKED:
+    case GAME_EV_DEALT:
+    case GAME_EV_ORDER:
+    case GAME_EV_TURN:
+    case GAME_EV_PLAYED:
+    case GAME_EV_REOPENED:
+    case GAME_EV_HIDDEN:
+    case GAME_EV_DONE:
+    case GAME_EV_SKIPPED:
+    case GAME_EV_TIMER:
+        n = 1 + game_event_field_count(e);
+        break;
+    case GAME_EV__COUNT: n = 1; break;
     }
     msgpack_pack_map(pk, n + 2);
     key(pk, "seq");
@@ -483,7 +559,25 @@ void game_replay_pack(game_replay *rp, const game_event *e, msgpack_packer *pk)
         key(pk, "summary");
         game_pack_summary(pk, e->u.closed.summary, replay_hidden, rp);
         break;
-    default: game_pack_event_fields(e, pk); break;
+    case GAME_EV_PRESENCE:
+    case GAME_EV_LEFT:
+    case GAME_EV_HANDED:
+    case GAME_EV_LOCKED:
+    case GAME_EV_DEALT:
+    case GAME_EV_ORDER:
+    case GAME_EV_TURN:
+    case GAME_EV_PLAYED:
+    case GAME_EV_REOPENED:
+    case GAME_EV_HIDDEN:
+    case GAME_EV_DONE:
+    case GAME_EV_SKIPPED:
+    case GAME_EV_TIMER:
+        game_pack_event_fields(e, pk);
+        break;
+    case GAME_EV__COUNT:
+        key(pk, "e");
+        game_pack_str(pk, game_event_name(e->kind));
+        break;
     }
 }
 
