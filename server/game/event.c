@@ -259,35 +259,41 @@ void game_pack_vote_pairs(msgpack_packer *pk, const game_vote *v, uint32_t n)
     }
 }
 
-/* Number of the event's own fields (besides seq, at and e). */
-unsigned game_event_field_count(const game_event *e)
+void game_map_key(game_map *m, const char *k)
 {
-    switch (e->kind) {
-    case GAME_EV_CREATED: return 8;
-    case GAME_EV_JOINED: return e->u.joined.has_token_hash ? 5 : 4;
-    case GAME_EV_PRESENCE: case GAME_EV_LEFT: case GAME_EV_HANDED: case GAME_EV_PLAYED:
-    case GAME_EV_VOTED: case GAME_EV_CLOSED:
-        return 2;
-    case GAME_EV_ROUND: return 5;
-    case GAME_EV_REVEALED: return 3;
-    case GAME_EV_NOTED: return 4;
-    case GAME_EV_LOCKED: case GAME_EV_DEALT: case GAME_EV_ORDER: case GAME_EV_TURN:
-    case GAME_EV_REOPENED: case GAME_EV_HIDDEN: case GAME_EV_DONE: case GAME_EV_SKIPPED:
-    case GAME_EV_TIMER: case GAME_EV_REKEYED:
-        return 1;
-    case GAME_EV__COUNT: return 0;
-    }
+    m->n++;
+    game_pack_str(m->pk, k);
+}
+
+static int write_nothing(void *data, const char *buf, size_t len)
+{
     return 0;
+}
+
+void game_pack_map(msgpack_packer *pk, game_pairs_fn pairs, const void *ctx)
+{
+    msgpack_packer sink;
+    msgpack_packer_init(&sink, NULL, write_nothing);
+    game_map count = {&sink, 0};
+    pairs(&count, ctx);
+    msgpack_pack_map(pk, count.n);
+    game_map m = {pk, 0};
+    pairs(&m, ctx);
+}
+
+static void event_pairs(game_map *m, const void *ctx)
+{
+    const game_event *e = ctx;
+    game_map_key(m, "seq");
+    msgpack_pack_uint64(m->pk, e->seq);
+    game_map_key(m, "at");
+    msgpack_pack_uint64(m->pk, e->at);
+    game_event_pairs(m, e);
 }
 
 void game_pack_event(const game_event *e, msgpack_packer *pk)
 {
-    msgpack_pack_map(pk, 3 + game_event_field_count(e));
-    pack_key(pk, "seq");
-    msgpack_pack_uint64(pk, e->seq);
-    pack_key(pk, "at");
-    msgpack_pack_uint64(pk, e->at);
-    game_pack_event_fields(e, pk);
+    game_pack_map(pk, event_pairs, e);
 }
 
 /* An sbuffer that refuses every write after the first that failed, so a
@@ -321,159 +327,159 @@ int game_pack_event_sbuffer(const game_event *e, msgpack_sbuffer *sb)
     return 0;
 }
 
-void game_pack_event_fields(const game_event *e, msgpack_packer *pk)
+void game_event_pairs(game_map *m, const game_event *e)
 {
-    pack_key(pk, "e");
-    game_pack_str(pk, game_event_name(e->kind));
+    game_map_key(m, "e");
+    game_pack_str(m->pk, game_event_name(e->kind));
     switch (e->kind) {
     case GAME_EV_CREATED:
-        pack_key(pk, "room");
-        game_pack_str(pk, e->u.created.room);
-        pack_key(pk, "title");
-        game_pack_str(pk, e->u.created.title ? e->u.created.title : "");
-        pack_key(pk, "lang");
-        game_pack_str(pk, vp_lang_name(e->u.created.lang));
-        pack_key(pk, "tz_offset");
-        msgpack_pack_int32(pk, e->u.created.tz_offset);
-        pack_key(pk, "opts");
-        game_pack_opts(pk, &e->u.created.opts);
-        pack_key(pk, "deck");
-        deck_pack(e->u.created.deck, pk);
-        pack_key(pk, "by");
-        msgpack_pack_uint32(pk, e->u.created.by);
-        pack_key(pk, "replay_key");
-        game_pack_str(pk, e->u.created.replay_key);
+        game_map_key(m, "room");
+        game_pack_str(m->pk, e->u.created.room);
+        game_map_key(m, "title");
+        game_pack_str(m->pk, e->u.created.title ? e->u.created.title : "");
+        game_map_key(m, "lang");
+        game_pack_str(m->pk, vp_lang_name(e->u.created.lang));
+        game_map_key(m, "tz_offset");
+        msgpack_pack_int32(m->pk, e->u.created.tz_offset);
+        game_map_key(m, "opts");
+        game_pack_opts(m->pk, &e->u.created.opts);
+        game_map_key(m, "deck");
+        deck_pack(e->u.created.deck, m->pk);
+        game_map_key(m, "by");
+        msgpack_pack_uint32(m->pk, e->u.created.by);
+        game_map_key(m, "replay_key");
+        game_pack_str(m->pk, e->u.created.replay_key);
         break;
     case GAME_EV_JOINED:
-        pack_key(pk, "player");
-        msgpack_pack_uint32(pk, e->u.joined.player);
-        pack_key(pk, "name");
-        game_pack_str(pk, e->u.joined.name);
-        pack_key(pk, "role");
-        game_pack_str(pk, vp_role_name(e->u.joined.role));
-        pack_key(pk, "seated");
-        game_pack_bool(pk, e->u.joined.seated);
+        game_map_key(m, "player");
+        msgpack_pack_uint32(m->pk, e->u.joined.player);
+        game_map_key(m, "name");
+        game_pack_str(m->pk, e->u.joined.name);
+        game_map_key(m, "role");
+        game_pack_str(m->pk, vp_role_name(e->u.joined.role));
+        game_map_key(m, "seated");
+        game_pack_bool(m->pk, e->u.joined.seated);
         if (e->u.joined.has_token_hash) {
-            pack_key(pk, "token_hash");
-            game_pack_str(pk, e->u.joined.token_hash);
+            game_map_key(m, "token_hash");
+            game_pack_str(m->pk, e->u.joined.token_hash);
         }
         break;
     case GAME_EV_PRESENCE:
-        pack_key(pk, "player");
-        msgpack_pack_uint32(pk, e->u.presence.player);
-        pack_key(pk, "online");
-        game_pack_bool(pk, e->u.presence.online);
+        game_map_key(m, "player");
+        msgpack_pack_uint32(m->pk, e->u.presence.player);
+        game_map_key(m, "online");
+        game_pack_bool(m->pk, e->u.presence.online);
         break;
     case GAME_EV_LEFT:
-        pack_key(pk, "player");
-        msgpack_pack_uint32(pk, e->u.left.player);
-        pack_key(pk, "why");
-        game_pack_str(pk, e->u.left.kicked ? "kicked" : "left");
+        game_map_key(m, "player");
+        msgpack_pack_uint32(m->pk, e->u.left.player);
+        game_map_key(m, "why");
+        game_pack_str(m->pk, e->u.left.kicked ? "kicked" : "left");
         break;
     case GAME_EV_HANDED:
-        pack_key(pk, "from");
-        msgpack_pack_uint32(pk, e->u.handed.from);
-        pack_key(pk, "to");
-        msgpack_pack_uint32(pk, e->u.handed.to);
+        game_map_key(m, "from");
+        msgpack_pack_uint32(m->pk, e->u.handed.from);
+        game_map_key(m, "to");
+        msgpack_pack_uint32(m->pk, e->u.handed.to);
         break;
     case GAME_EV_LOCKED:
-        pack_key(pk, "locked");
-        game_pack_bool(pk, e->u.locked.locked);
+        game_map_key(m, "locked");
+        game_pack_bool(m->pk, e->u.locked.locked);
         break;
     case GAME_EV_ROUND:
-        pack_key(pk, "round");
-        msgpack_pack_uint32(pk, e->u.round.round);
-        pack_key(pk, "order");
-        game_pack_ids(pk, e->u.round.order, e->u.round.n_order);
-        pack_key(pk, "pile");
-        msgpack_pack_uint32(pk, e->u.round.pile);
-        pack_key(pk, "opts");
-        game_pack_opts(pk, &e->u.round.opts);
-        pack_key(pk, "seed");
-        msgpack_pack_uint64(pk, e->u.round.seed);
+        game_map_key(m, "round");
+        msgpack_pack_uint32(m->pk, e->u.round.round);
+        game_map_key(m, "order");
+        game_pack_ids(m->pk, e->u.round.order, e->u.round.n_order);
+        game_map_key(m, "pile");
+        msgpack_pack_uint32(m->pk, e->u.round.pile);
+        game_map_key(m, "opts");
+        game_pack_opts(m->pk, &e->u.round.opts);
+        game_map_key(m, "seed");
+        msgpack_pack_uint64(m->pk, e->u.round.seed);
         break;
     case GAME_EV_DEALT:
-        pack_key(pk, "hands");
-        msgpack_pack_array(pk, e->u.dealt.n_hands);
+        game_map_key(m, "hands");
+        msgpack_pack_array(m->pk, e->u.dealt.n_hands);
         for (uint32_t i = 0; i < e->u.dealt.n_hands; i++) {
             const game_hand *h = &e->u.dealt.hands[i];
-            msgpack_pack_array(pk, 2);
-            msgpack_pack_uint32(pk, h->player);
-            msgpack_pack_array(pk, h->n_cards);
+            msgpack_pack_array(m->pk, 2);
+            msgpack_pack_uint32(m->pk, h->player);
+            msgpack_pack_array(m->pk, h->n_cards);
             for (uint32_t j = 0; j < h->n_cards; j++)
-                game_pack_str(pk, h->cards[j].s);
+                game_pack_str(m->pk, h->cards[j].s);
         }
         break;
     case GAME_EV_ORDER:
-        pack_key(pk, "order");
-        game_pack_ids(pk, e->u.order.order, e->u.order.n_order);
+        game_map_key(m, "order");
+        game_pack_ids(m->pk, e->u.order.order, e->u.order.n_order);
         break;
     case GAME_EV_TURN:
-        pack_key(pk, "player");
-        game_pack_member(pk, e->u.turn.player);
+        game_map_key(m, "player");
+        game_pack_member(m->pk, e->u.turn.player);
         break;
     case GAME_EV_PLAYED:
-        pack_key(pk, "player");
-        game_pack_member(pk, e->u.played.player);
-        pack_key(pk, "card");
-        game_pack_str(pk, e->u.played.card.s);
+        game_map_key(m, "player");
+        game_pack_member(m->pk, e->u.played.player);
+        game_map_key(m, "card");
+        game_pack_str(m->pk, e->u.played.card.s);
         break;
     case GAME_EV_VOTED:
-        pack_key(pk, "player");
-        msgpack_pack_uint32(pk, e->u.voted.vote.player);
-        pack_key(pk, "value");
-        game_pack_vote_value(pk, &e->u.voted.vote);
+        game_map_key(m, "player");
+        msgpack_pack_uint32(m->pk, e->u.voted.vote.player);
+        game_map_key(m, "value");
+        game_pack_vote_value(m->pk, &e->u.voted.vote);
         break;
     case GAME_EV_REOPENED:
-        pack_key(pk, "card");
-        game_pack_str(pk, e->u.reopened.card.s);
+        game_map_key(m, "card");
+        game_pack_str(m->pk, e->u.reopened.card.s);
         break;
     case GAME_EV_REVEALED:
-        pack_key(pk, "card");
-        game_pack_str(pk, e->u.revealed.card.s);
-        pack_key(pk, "votes");
-        game_pack_vote_pairs(pk, e->u.revealed.votes, e->u.revealed.n_votes);
-        pack_key(pk, "stats");
-        game_pack_stats(pk, &e->u.revealed.stats);
+        game_map_key(m, "card");
+        game_pack_str(m->pk, e->u.revealed.card.s);
+        game_map_key(m, "votes");
+        game_pack_vote_pairs(m->pk, e->u.revealed.votes, e->u.revealed.n_votes);
+        game_map_key(m, "stats");
+        game_pack_stats(m->pk, &e->u.revealed.stats);
         break;
     case GAME_EV_NOTED:
-        pack_key(pk, "note");
-        msgpack_pack_uint32(pk, e->u.noted.note);
-        pack_key(pk, "player");
-        msgpack_pack_uint32(pk, e->u.noted.player);
-        pack_key(pk, "card");
-        game_pack_str(pk, e->u.noted.card.s);
-        pack_key(pk, "text");
-        game_pack_str(pk, e->u.noted.text ? e->u.noted.text : "");
+        game_map_key(m, "note");
+        msgpack_pack_uint32(m->pk, e->u.noted.note);
+        game_map_key(m, "player");
+        msgpack_pack_uint32(m->pk, e->u.noted.player);
+        game_map_key(m, "card");
+        game_pack_str(m->pk, e->u.noted.card.s);
+        game_map_key(m, "text");
+        game_pack_str(m->pk, e->u.noted.text ? e->u.noted.text : "");
         break;
     case GAME_EV_HIDDEN:
-        pack_key(pk, "note");
-        msgpack_pack_uint32(pk, e->u.hidden.note);
+        game_map_key(m, "note");
+        msgpack_pack_uint32(m->pk, e->u.hidden.note);
         break;
     case GAME_EV_DONE:
-        pack_key(pk, "card");
-        game_pack_str(pk, e->u.done.card.s);
+        game_map_key(m, "card");
+        game_pack_str(m->pk, e->u.done.card.s);
         break;
     case GAME_EV_SKIPPED:
-        pack_key(pk, "player");
-        msgpack_pack_uint32(pk, e->u.skipped.player);
+        game_map_key(m, "player");
+        msgpack_pack_uint32(m->pk, e->u.skipped.player);
         break;
     case GAME_EV_TIMER:
-        pack_key(pk, "ends_at");
+        game_map_key(m, "ends_at");
         if (e->u.timer.running)
-            msgpack_pack_uint64(pk, e->u.timer.ends_at);
+            msgpack_pack_uint64(m->pk, e->u.timer.ends_at);
         else
-            msgpack_pack_nil(pk);
+            msgpack_pack_nil(m->pk);
         break;
     case GAME_EV_CLOSED:
-        pack_key(pk, "round");
-        msgpack_pack_uint32(pk, e->u.closed.round);
-        pack_key(pk, "summary");
-        game_pack_summary(pk, e->u.closed.summary, NULL, NULL);
+        game_map_key(m, "round");
+        msgpack_pack_uint32(m->pk, e->u.closed.round);
+        game_map_key(m, "summary");
+        game_pack_summary(m->pk, e->u.closed.summary, NULL, NULL);
         break;
     case GAME_EV_REKEYED:
-        pack_key(pk, "replay_key");
-        game_pack_str(pk, e->u.rekeyed.replay_key);
+        game_map_key(m, "replay_key");
+        game_pack_str(m->pk, e->u.rekeyed.replay_key);
         break;
     case GAME_EV__COUNT: break;
     }

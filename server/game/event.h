@@ -269,10 +269,21 @@ int game_pack_event_sbuffer(const game_event *e, msgpack_sbuffer *sb);
  * its zone may be freed after the call. */
 int game_unpack_event(const msgpack_object *o, game_event *e, char *err, size_t errlen);
 
-/* The pieces of game_pack_event, for the filters: the number of fields
- * besides seq, at and e, and those fields (with `e` first, no map header). */
-unsigned game_event_field_count(const game_event *e);
-void game_pack_event_fields(const game_event *e, msgpack_packer *pk);
+/* A map being packed. Its size is the number of keys its pairs function
+ * writes, counted by running that function first into a packer that keeps
+ * nothing (game_pack_map): no map size is counted by hand, so a field
+ * added or made optional cannot leave a map that lies about its size. */
+typedef struct game_map {
+    msgpack_packer *pk; /* where the values go */
+    unsigned n;         /* keys written so far */
+} game_map;
+typedef void (*game_pairs_fn)(game_map *m, const void *ctx);
+void game_map_key(game_map *m, const char *k);
+void game_pack_map(msgpack_packer *pk, game_pairs_fn pairs, const void *ctx);
+
+/* The pairs of game_pack_event besides seq and at (`e` first), for the
+ * filters, which show some kinds whole. */
+void game_event_pairs(game_map *m, const game_event *e);
 
 /* Helpers shared by the game's encoders. */
 void game_pack_bool(msgpack_packer *pk, bool b);

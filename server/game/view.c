@@ -193,78 +193,78 @@ static void pack_deck_ref(msgpack_packer *pk, const deck *d)
     game_pack_str(pk, d ? d->hash : "");
 }
 
-static void pack_created_public(const game_event *e, msgpack_packer *pk)
+static void pack_created_public(const game_event *e, game_map *m)
 {
-    key(pk, "e");
-    game_pack_str(pk, "created");
-    key(pk, "room");
-    game_pack_str(pk, e->u.created.room);
-    key(pk, "title");
-    game_pack_str(pk, e->u.created.title ? e->u.created.title : "");
-    key(pk, "lang");
-    game_pack_str(pk, vp_lang_name(e->u.created.lang));
-    key(pk, "tz_offset");
-    msgpack_pack_int32(pk, e->u.created.tz_offset);
-    key(pk, "opts");
-    game_pack_opts(pk, &e->u.created.opts);
-    key(pk, "deck");
-    pack_deck_ref(pk, e->u.created.deck);
-    key(pk, "by");
-    msgpack_pack_uint32(pk, e->u.created.by);
+    game_map_key(m, "e");
+    game_pack_str(m->pk, "created");
+    game_map_key(m, "room");
+    game_pack_str(m->pk, e->u.created.room);
+    game_map_key(m, "title");
+    game_pack_str(m->pk, e->u.created.title ? e->u.created.title : "");
+    game_map_key(m, "lang");
+    game_pack_str(m->pk, vp_lang_name(e->u.created.lang));
+    game_map_key(m, "tz_offset");
+    msgpack_pack_int32(m->pk, e->u.created.tz_offset);
+    game_map_key(m, "opts");
+    game_pack_opts(m->pk, &e->u.created.opts);
+    game_map_key(m, "deck");
+    pack_deck_ref(m->pk, e->u.created.deck);
+    game_map_key(m, "by");
+    msgpack_pack_uint32(m->pk, e->u.created.by);
 }
 
-static void pack_joined_public(const game_event *e, msgpack_packer *pk)
+static void pack_joined_public(const game_event *e, game_map *m)
 {
-    key(pk, "e");
-    game_pack_str(pk, "joined");
-    key(pk, "player");
-    msgpack_pack_uint32(pk, e->u.joined.player);
-    key(pk, "name");
-    game_pack_str(pk, e->u.joined.name);
-    key(pk, "role");
-    game_pack_str(pk, vp_role_name(e->u.joined.role));
-    key(pk, "seated");
-    game_pack_bool(pk, e->u.joined.seated);
+    game_map_key(m, "e");
+    game_pack_str(m->pk, "joined");
+    game_map_key(m, "player");
+    msgpack_pack_uint32(m->pk, e->u.joined.player);
+    game_map_key(m, "name");
+    game_pack_str(m->pk, e->u.joined.name);
+    game_map_key(m, "role");
+    game_pack_str(m->pk, vp_role_name(e->u.joined.role));
+    game_map_key(m, "seated");
+    game_pack_bool(m->pk, e->u.joined.seated);
 }
 
-static void pack_round_public(const game_event *e, msgpack_packer *pk)
+static void pack_round_public(const game_event *e, game_map *m)
 {
-    key(pk, "e");
-    game_pack_str(pk, "round");
-    key(pk, "round");
-    msgpack_pack_uint32(pk, e->u.round.round);
-    key(pk, "order");
-    game_pack_ids(pk, e->u.round.order, e->u.round.n_order);
-    key(pk, "pile");
-    msgpack_pack_uint32(pk, e->u.round.pile);
-    key(pk, "opts");
-    game_pack_opts(pk, &e->u.round.opts);
+    game_map_key(m, "e");
+    game_pack_str(m->pk, "round");
+    game_map_key(m, "round");
+    msgpack_pack_uint32(m->pk, e->u.round.round);
+    game_map_key(m, "order");
+    game_pack_ids(m->pk, e->u.round.order, e->u.round.n_order);
+    game_map_key(m, "pile");
+    msgpack_pack_uint32(m->pk, e->u.round.pile);
+    game_map_key(m, "opts");
+    game_pack_opts(m->pk, &e->u.round.opts);
 }
 
-static void pack_voted(const game_event *e, bool with_value, msgpack_packer *pk)
+static void pack_voted(const game_event *e, bool with_value, game_map *m)
 {
-    key(pk, "e");
-    game_pack_str(pk, "voted");
-    key(pk, "player");
-    msgpack_pack_uint32(pk, e->u.voted.vote.player);
+    game_map_key(m, "e");
+    game_pack_str(m->pk, "voted");
+    game_map_key(m, "player");
+    msgpack_pack_uint32(m->pk, e->u.voted.vote.player);
     if (with_value) {
-        key(pk, "value");
-        game_pack_vote_value(pk, &e->u.voted.vote);
+        game_map_key(m, "value");
+        game_pack_vote_value(m->pk, &e->u.voted.vote);
     }
 }
 
-static void pack_revealed(const game_event *e, bool with_votes, msgpack_packer *pk)
+static void pack_revealed(const game_event *e, bool with_votes, game_map *m)
 {
-    key(pk, "e");
-    game_pack_str(pk, "revealed");
-    key(pk, "card");
-    game_pack_str(pk, e->u.revealed.card.s);
+    game_map_key(m, "e");
+    game_pack_str(m->pk, "revealed");
+    game_map_key(m, "card");
+    game_pack_str(m->pk, e->u.revealed.card.s);
     if (with_votes) {
-        key(pk, "votes");
-        game_pack_vote_pairs(pk, e->u.revealed.votes, e->u.revealed.n_votes);
+        game_map_key(m, "votes");
+        game_pack_vote_pairs(m->pk, e->u.revealed.votes, e->u.revealed.n_votes);
     }
-    key(pk, "stats");
-    game_pack_stats(pk, &e->u.revealed.stats);
+    game_map_key(m, "stats");
+    game_pack_stats(m->pk, &e->u.revealed.stats);
 }
 
 /* True when recipient sees the value of vote event e. The value goes to
@@ -371,64 +371,50 @@ bool game_event_filter_neutral(const game_event *e)
     return false;
 }
 
-void game_pack_event_for(const room *after, const game_event *e, uint32_t recipient, msgpack_packer *pk)
+/* What game_pack_event_for packs, as pairs. */
+typedef struct event_for {
+    const room *after;
+    const game_event *e;
+    uint32_t recipient;
+} event_for;
+
+static void event_for_pairs(game_map *m, const void *ctx)
 {
+    const event_for *f = ctx;
+    const game_event *e = f->e;
     switch (e->kind) {
-    case GAME_EV_CREATED:
-        msgpack_pack_map(pk, 8);
-        pack_created_public(e, pk);
-        return;
-    case GAME_EV_JOINED:
-        msgpack_pack_map(pk, 5);
-        pack_joined_public(e, pk);
-        return;
-    case GAME_EV_ROUND:
-        msgpack_pack_map(pk, 5);
-        pack_round_public(e, pk);
-        return;
+    case GAME_EV_CREATED: pack_created_public(e, m); return;
+    case GAME_EV_JOINED: pack_joined_public(e, m); return;
+    case GAME_EV_ROUND: pack_round_public(e, m); return;
     case GAME_EV_DEALT: {
-        const game_hand *own = own_hand(e, recipient);
-        msgpack_pack_map(pk, own ? 3 : 2);
-        key(pk, "e");
-        game_pack_str(pk, "dealt");
-        key(pk, "counts");
-        msgpack_pack_array(pk, e->u.dealt.n_hands);
+        const game_hand *own = own_hand(e, f->recipient);
+        game_map_key(m, "e");
+        game_pack_str(m->pk, "dealt");
+        game_map_key(m, "counts");
+        msgpack_pack_array(m->pk, e->u.dealt.n_hands);
         for (uint32_t i = 0; i < e->u.dealt.n_hands; i++) {
-            msgpack_pack_array(pk, 2);
-            msgpack_pack_uint32(pk, e->u.dealt.hands[i].player);
-            msgpack_pack_uint32(pk, e->u.dealt.hands[i].n_cards);
+            msgpack_pack_array(m->pk, 2);
+            msgpack_pack_uint32(m->pk, e->u.dealt.hands[i].player);
+            msgpack_pack_uint32(m->pk, e->u.dealt.hands[i].n_cards);
         }
         if (own) {
-            key(pk, "cards");
-            msgpack_pack_array(pk, own->n_cards);
+            game_map_key(m, "cards");
+            msgpack_pack_array(m->pk, own->n_cards);
             for (uint32_t j = 0; j < own->n_cards; j++)
-                game_pack_str(pk, own->cards[j].s);
+                game_pack_str(m->pk, own->cards[j].s);
         }
         return;
     }
-    case GAME_EV_VOTED: {
-        bool show = sees_vote_value(after, e, recipient);
-        msgpack_pack_map(pk, show ? 3 : 2);
-        pack_voted(e, show, pk);
-        return;
-    }
-    case GAME_EV_REVEALED: {
-        bool votes = !after->opts.anonymous;
-        msgpack_pack_map(pk, votes ? 4 : 3);
-        pack_revealed(e, votes, pk);
-        return;
-    }
-    case GAME_EV_REKEYED: {
-        bool show = sees_new_key(after, recipient);
-        msgpack_pack_map(pk, show ? 2 : 1);
-        key(pk, "e");
-        game_pack_str(pk, "rekeyed");
-        if (show) {
-            key(pk, "replay_key");
-            game_pack_str(pk, e->u.rekeyed.replay_key);
+    case GAME_EV_VOTED: pack_voted(e, sees_vote_value(f->after, e, f->recipient), m); return;
+    case GAME_EV_REVEALED: pack_revealed(e, !f->after->opts.anonymous, m); return;
+    case GAME_EV_REKEYED:
+        game_map_key(m, "e");
+        game_pack_str(m->pk, "rekeyed");
+        if (sees_new_key(f->after, f->recipient)) {
+            game_map_key(m, "replay_key");
+            game_pack_str(m->pk, e->u.rekeyed.replay_key);
         }
         return;
-    }
     /* Nothing in these is anyone's own: all of it goes to everyone. */
     case GAME_EV_PRESENCE:
     case GAME_EV_LEFT:
@@ -444,16 +430,20 @@ void game_pack_event_for(const room *after, const game_event *e, uint32_t recipi
     case GAME_EV_SKIPPED:
     case GAME_EV_TIMER:
     case GAME_EV_CLOSED:
-        msgpack_pack_map(pk, 1 + game_event_field_count(e));
-        game_pack_event_fields(e, pk);
+        game_event_pairs(m, e);
         return;
     case GAME_EV__COUNT:
         break;
     }
     /* Not a kind: its name and nothing else (fails closed). */
-    msgpack_pack_map(pk, 1);
-    key(pk, "e");
-    game_pack_str(pk, game_event_name(e->kind));
+    game_map_key(m, "e");
+    game_pack_str(m->pk, game_event_name(e->kind));
+}
+
+void game_pack_event_for(const room *after, const game_event *e, uint32_t recipient, msgpack_packer *pk)
+{
+    event_for f = {after, e, recipient};
+    game_pack_map(pk, event_for_pairs, &f);
 }
 
 /* ---- replay ---- */
@@ -489,96 +479,83 @@ int game_replay_scan(game_replay *rp, const game_event *e)
     return 0;
 }
 
+/* What the replay shows of one event, as pairs (rp is read, not changed). */
+typedef struct replay_event {
+    const game_replay *rp;
+    const game_event *e;
+} replay_event;
+
+static void replay_pairs(game_map *m, const void *ctx)
+{
+    const replay_event *x = ctx;
+    const game_replay *rp = x->rp;
+    const game_event *e = x->e;
+    game_map_key(m, "seq");
+    msgpack_pack_uint64(m->pk, e->seq);
+    game_map_key(m, "at");
+    msgpack_pack_uint64(m->pk, e->at);
+    switch (e->kind) {
+    case GAME_EV_CREATED: pack_created_public(e, m); break;
+    case GAME_EV_JOINED: pack_joined_public(e, m); break;
+    case GAME_EV_ROUND: pack_round_public(e, m); break;
+    case GAME_EV_VOTED: pack_voted(e, false, m); break;
+    case GAME_EV_REKEYED: /* the replay never shows a key */
+        game_map_key(m, "e");
+        game_pack_str(m->pk, "rekeyed");
+        break;
+    case GAME_EV_REVEALED: pack_revealed(e, !rp->anonymous, m); break;
+    case GAME_EV_NOTED:
+        game_map_key(m, "e");
+        game_pack_str(m->pk, "noted");
+        game_map_key(m, "note");
+        msgpack_pack_uint32(m->pk, e->u.noted.note);
+        game_map_key(m, "player");
+        msgpack_pack_uint32(m->pk, e->u.noted.player);
+        game_map_key(m, "card");
+        game_pack_str(m->pk, e->u.noted.card.s);
+        if (!replay_hidden(e->u.noted.note, rp)) {
+            game_map_key(m, "text");
+            game_pack_str(m->pk, e->u.noted.text ? e->u.noted.text : "");
+        }
+        break;
+    case GAME_EV_CLOSED:
+        game_map_key(m, "e");
+        game_pack_str(m->pk, "closed");
+        game_map_key(m, "round");
+        msgpack_pack_uint32(m->pk, e->u.closed.round);
+        game_map_key(m, "summary");
+        game_pack_summary(m->pk, e->u.closed.summary, replay_hidden, rp);
+        break;
+    case GAME_EV_PRESENCE:
+    case GAME_EV_LEFT:
+    case GAME_EV_HANDED:
+    case GAME_EV_LOCKED:
+    case GAME_EV_DEALT:
+    case GAME_EV_ORDER:
+    case GAME_EV_TURN:
+    case GAME_EV_PLAYED:
+    case GAME_EV_REOPENED:
+    case GAME_EV_HIDDEN:
+    case GAME_EV_DONE:
+    case GAME_EV_SKIPPED:
+    case GAME_EV_TIMER:
+        game_event_pairs(m, e);
+        break;
+    case GAME_EV__COUNT:
+        game_map_key(m, "e");
+        game_pack_str(m->pk, game_event_name(e->kind));
+        break;
+    }
+}
+
 void game_replay_pack(game_replay *rp, const game_event *e, msgpack_packer *pk)
 {
     if (e->kind == GAME_EV_CREATED)
         rp->anonymous = e->u.created.opts.anonymous;
     if (e->kind == GAME_EV_ROUND)
         rp->anonymous = e->u.round.opts.anonymous;
-    unsigned n = 1;
-    switch (e->kind) {
-    case GAME_EV_CREATED: n = 8; break;
-    case GAME_EV_JOINED:
-    case GAME_EV_ROUND: n = 5; break;
-    case GAME_EV_VOTED: n = 2; break;
-    case GAME_EV_REKEYED: n = 1; break; /* the replay never shows a key */
-    case GAME_EV_REVEALED: n = rp->anonymous ? 3 : 4; break;
-    case GAME_EV_NOTED: n = replay_hidden(e->u.noted.note, rp) ? 4 : 5; break;
-    case GAME_EV_CLOSED: n = 3; break;
-    case GAME_EV_PRESENCE:
-    case GAME_EV_LEFT:
-    case GAME_EV_HANDED:
-    case GAME_EV_LOCKED:
-    case GAME_EV_DEALT:
-    case GAME_EV_ORDER:
-    case GAME_EV_TURN:
-    case GAME_EV_PLAYED:
-    case GAME_EV_REOPENED:
-    case GAME_EV_HIDDEN:
-    case GAME_EV_DONE:
-    case GAME_EV_SKIPPED:
-    case GAME_EV_TIMER:
-        n = 1 + game_event_field_count(e);
-        break;
-    case GAME_EV__COUNT: n = 1; break;
-    }
-    msgpack_pack_map(pk, n + 2);
-    key(pk, "seq");
-    msgpack_pack_uint64(pk, e->seq);
-    key(pk, "at");
-    msgpack_pack_uint64(pk, e->at);
-    switch (e->kind) {
-    case GAME_EV_CREATED: pack_created_public(e, pk); break;
-    case GAME_EV_JOINED: pack_joined_public(e, pk); break;
-    case GAME_EV_ROUND: pack_round_public(e, pk); break;
-    case GAME_EV_VOTED: pack_voted(e, false, pk); break;
-    case GAME_EV_REKEYED:
-        key(pk, "e");
-        game_pack_str(pk, "rekeyed");
-        break;
-    case GAME_EV_REVEALED: pack_revealed(e, !rp->anonymous, pk); break;
-    case GAME_EV_NOTED:
-        key(pk, "e");
-        game_pack_str(pk, "noted");
-        key(pk, "note");
-        msgpack_pack_uint32(pk, e->u.noted.note);
-        key(pk, "player");
-        msgpack_pack_uint32(pk, e->u.noted.player);
-        key(pk, "card");
-        game_pack_str(pk, e->u.noted.card.s);
-        if (!replay_hidden(e->u.noted.note, rp)) {
-            key(pk, "text");
-            game_pack_str(pk, e->u.noted.text ? e->u.noted.text : "");
-        }
-        break;
-    case GAME_EV_CLOSED:
-        key(pk, "e");
-        game_pack_str(pk, "closed");
-        key(pk, "round");
-        msgpack_pack_uint32(pk, e->u.closed.round);
-        key(pk, "summary");
-        game_pack_summary(pk, e->u.closed.summary, replay_hidden, rp);
-        break;
-    case GAME_EV_PRESENCE:
-    case GAME_EV_LEFT:
-    case GAME_EV_HANDED:
-    case GAME_EV_LOCKED:
-    case GAME_EV_DEALT:
-    case GAME_EV_ORDER:
-    case GAME_EV_TURN:
-    case GAME_EV_PLAYED:
-    case GAME_EV_REOPENED:
-    case GAME_EV_HIDDEN:
-    case GAME_EV_DONE:
-    case GAME_EV_SKIPPED:
-    case GAME_EV_TIMER:
-        game_pack_event_fields(e, pk);
-        break;
-    case GAME_EV__COUNT:
-        key(pk, "e");
-        game_pack_str(pk, game_event_name(e->kind));
-        break;
-    }
+    replay_event x = {rp, e};
+    game_pack_map(pk, replay_pairs, &x);
 }
 
 /* ---- the View ---- */

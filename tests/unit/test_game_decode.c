@@ -177,11 +177,49 @@ static void test_rebuilt_room_equals_live_after_whole_session(void **state)
     tg_free(&t);
 }
 
+/* A pairs function with an optional key, as the event packers have. */
+static void two_or_three_pairs(game_map *m, const void *ctx)
+{
+    const bool *third = ctx;
+    game_map_key(m, "a");
+    msgpack_pack_uint32(m->pk, 1);
+    game_map_key(m, "b");
+    game_pack_str(m->pk, "two");
+    if (*third) {
+        game_map_key(m, "c");
+        msgpack_pack_nil(m->pk);
+    }
+}
+
+static void test_map_size_is_the_number_of_pairs_packed(void **state)
+{
+    (void)state;
+    for (int third = 0; third <= 1; third++) {
+        bool b = third;
+        msgpack_sbuffer sb;
+        msgpack_packer pk;
+        msgpack_sbuffer_init(&sb);
+        msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+        game_pack_map(&pk, two_or_three_pairs, &b);
+        msgpack_unpacked up;
+        msgpack_unpacked_init(&up);
+        size_t off = 0;
+        assert_int_equal(msgpack_unpack_next(&up, sb.data, sb.size, &off), MSGPACK_UNPACK_SUCCESS);
+        /* One map, all of the bytes: the counting run packed nothing. */
+        assert_int_equal(off, sb.size);
+        assert_int_equal(up.data.type, MSGPACK_OBJECT_MAP);
+        assert_int_equal(up.data.via.map.size, third ? 3 : 2);
+        msgpack_unpacked_destroy(&up);
+        msgpack_sbuffer_destroy(&sb);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_damaged_events_are_refused_or_harmless),
         cmocka_unit_test(test_event_with_unknown_name_is_refused),
+        cmocka_unit_test(test_map_size_is_the_number_of_pairs_packed),
         cmocka_unit_test(test_rebuilt_room_equals_live_after_whole_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
