@@ -23,10 +23,6 @@
 
 enum { CLI_OK = 0, CLI_BAD = 1, CLI_USAGE = 2 };
 
-/* Hidden note ids remembered by the timeline (a room holds at most
- * GAME_MAX_NOTES notes, so this bounds itself). */
-#define CLI_HIDDEN_MAX GAME_MAX_NOTES
-
 typedef struct cli_log {
 	const char *path;
 	struct evlog_contents c;
@@ -291,24 +287,11 @@ static void print_text(FILE *out, const char *s)
 	}
 }
 
-typedef struct hidden_set {
-	uint32_t n;
-	uint32_t ids[CLI_HIDDEN_MAX];
-} hidden_set;
-
-static bool is_hidden(const hidden_set *h, uint32_t id)
-{
-	for (uint32_t i = 0; i < h->n; i++)
-		if (h->ids[i] == id)
-			return true;
-	return false;
-}
-
-/* What event e did, in one line, with r the room after it. Votes are
- * shown as the replay shows them: no value before the reveal, and no
- * names at the reveal of an anonymous round; a note hidden at any time
- * has no text. */
-static void describe(FILE *out, const room *r, const game_event *e, const hidden_set *hidden, bool anonymous)
+/* What event e did, in one line, with r the room after it. It shows what
+ * the public replay shows (rp, the core's replay filter, decides): no
+ * vote value before the reveal, no names at the reveal of an anonymous
+ * round, no text of a note hidden at any time, no replay key. */
+static void describe(FILE *out, const room *r, const game_event *e, const game_replay *rp)
 {
 	switch (e->kind) {
 	case GAME_EV_CREATED:
@@ -366,13 +349,19 @@ static void describe(FILE *out, const room *r, const game_event *e, const hidden
 		break;
 	case GAME_EV_VOTED:
 		fprintf(out, "%s voted", who(r, e->u.voted.vote.player));
+		if (game_replay_shows_vote_value(rp)) {
+			if (e->u.voted.vote.pass)
+				fputs(" (pass)", out);
+			else
+				fprintf(out, " %u", e->u.voted.vote.value);
+		}
 		break;
 	case GAME_EV_REOPENED:
 		fprintf(out, "voting on \"%s\" opened again", card_title(r, e->u.reopened.card.s));
 		break;
 	case GAME_EV_REVEALED:
 		fprintf(out, "votes on \"%s\" revealed: ", card_title(r, e->u.revealed.card.s));
-		if (!anonymous) {
+		if (game_replay_shows_voters(rp)) {
 			for (uint32_t i = 0; i < e->u.revealed.n_votes; i++) {
 				const game_vote *v = &e->u.revealed.votes[i];
 
@@ -386,7 +375,7 @@ static void describe(FILE *out, const room *r, const game_event *e, const hidden
 		print_stats(out, &e->u.revealed.stats);
 		break;
 	case GAME_EV_NOTED:
-		if (is_hidden(hidden, e->u.noted.note))
+		if (!game_replay_shows_note_text(rp, e->u.noted.note))
 			fprintf(out, "%s wrote note %u on \"%s\" (hidden later)", who(r, e->u.noted.player), e->u.noted.note,
 			        card_title(r, e->u.noted.card.s));
 		else
@@ -427,8 +416,9 @@ static void describe(FILE *out, const room *r, const game_event *e, const hidden
 		break;
 	}
 	case GAME_EV_REKEYED:
-		/* As in the public replay: that it happened, not the key. */
 		fputs("a new replay key replaced the old one", out);
+		if (game_replay_shows_key(rp))
+			fprintf(out, ": %s", e->u.rekeyed.replay_key);
 		break;
 	case GAME_EV__COUNT:
 		fputs(game_event_name(e->kind), out);
@@ -444,12 +434,12 @@ typedef struct replay_opts {
 	uint32_t as; /* the member whose View --at shows; 0: the public screen's */
 } replay_opts;
 
-/* The hidden notes of the whole log (the replay hides a note's text from
- * its start when the note is hidden at any time). Needs only decoding. */
-static void collect_hidden(const cli_log *lg, hidden_set *h)
+/* Scans the whole log into rp, as the public replay does (it hides a
+ * note's text from its start when the note is hidden at any time). Needs
+ * only decoding. */
+static void scan_replay(const cli_log *lg, game_replay *rp)
 {
-	h->n = 0;
-	for (size_t i = 0; i < lg->c.count && h->n < CLI_HIDDEN_MAX; i++) {
+	for (size_t i = 0; i < lg->c.count; i++) {
 		uint32_t len;
 		const uint8_t *p = evlog_contents_payload(&lg->c, i, &len);
 		game_event e;
@@ -457,33 +447,28 @@ static void collect_hidden(const cli_log *lg, hidden_set *h)
 
 		if (record_read_event(p, len, &e, err, sizeof(err)))
 			break;
-		if (e.kind == GAME_EV_HIDDEN)
-			h->ids[h->n++] = e.u.hidden.note;
+		game_replay_scan(rp, &e);
 		game_event_clear(&e);
 	}
 }
 
 static int replay_timeline(cli_log *lg)
 {
-	hidden_set *hidden = malloc(sizeof(*hidden));
-	bool anonymous = false;
+	game_replay *rp = game_replay_new();
 	char last_day[16] = "";
 
-	if (!hidden) {
+	if (!rp) {
 		fprintf(stderr, "verrijk: out of memory\n");
 		return CLI_BAD;
 	}
-	collect_hidden(lg, hidden);
+	scan_replay(lg, rp);
 	for (size_t i = 0; i < lg->c.count; i++) {
 		game_event e;
 		char when[32];
 
 		if (log_step(lg, i, &e))
 			break;
-		if (e.kind == GAME_EV_CREATED)
-			anonymous = e.u.created.opts.anonymous;
-		else if (e.kind == GAME_EV_ROUND)
-			anonymous = e.u.round.opts.anonymous;
+		game_replay_track(rp, &e);
 		clock_text(lg->r, e.at, when, sizeof(when), true);
 		if (strncmp(when, last_day, 10) != 0) {
 			int32_t tz = room_tz_offset(lg->r);
@@ -493,11 +478,11 @@ static int replay_timeline(cli_log *lg)
 			printf("-- %s (UTC%c%02d:%02d)\n", last_day, tz < 0 ? '-' : '+', abs(tz) / 60, abs(tz) % 60);
 		}
 		printf("%s  #%" PRIu64 "  ", when + 11, e.seq);
-		describe(stdout, lg->r, &e, hidden, anonymous);
+		describe(stdout, lg->r, &e, rp);
 		putchar('\n');
 		game_event_clear(&e);
 	}
-	free(hidden);
+	game_replay_free(rp);
 	return 0;
 }
 

@@ -106,6 +106,15 @@ game_replay *game_replay_new(void);
 void game_replay_free(game_replay *rp);
 int game_replay_scan(game_replay *rp, const game_event *e);
 void game_replay_pack(game_replay *rp, const game_event *e, msgpack_packer *pk);
+/* Reads e in log order before it is shown: the replay keeps whether the
+ * round it is in is anonymous. game_replay_pack does it itself; who shows
+ * the replay in other words (the cli's timeline) calls it, then asks the
+ * questions below, so both show the same of each event. */
+void game_replay_track(game_replay *rp, const game_event *e);
+bool game_replay_shows_note_text(const game_replay *rp, uint32_t note_id); /* not if ever hidden */
+bool game_replay_shows_voters(const game_replay *rp);    /* who voted what at a reveal */
+bool game_replay_shows_vote_value(const game_replay *rp); /* a `voted` event's value */
+bool game_replay_shows_key(const game_replay *rp);       /* a `rekeyed` event's key */
 
 /* ---- queries for the server ---- */
 

@@ -498,12 +498,16 @@ static void replay_pairs(game_map *m, const void *ctx)
     case GAME_EV_CREATED: pack_created_public(e, m); break;
     case GAME_EV_JOINED: pack_joined_public(e, m); break;
     case GAME_EV_ROUND: pack_round_public(e, m); break;
-    case GAME_EV_VOTED: pack_voted(e, false, m); break;
-    case GAME_EV_REKEYED: /* the replay never shows a key */
+    case GAME_EV_VOTED: pack_voted(e, game_replay_shows_vote_value(rp), m); break;
+    case GAME_EV_REKEYED:
         game_map_key(m, "e");
         game_pack_str(m->pk, "rekeyed");
+        if (game_replay_shows_key(rp)) {
+            game_map_key(m, "replay_key");
+            game_pack_str(m->pk, e->u.rekeyed.replay_key);
+        }
         break;
-    case GAME_EV_REVEALED: pack_revealed(e, !rp->anonymous, m); break;
+    case GAME_EV_REVEALED: pack_revealed(e, game_replay_shows_voters(rp), m); break;
     case GAME_EV_NOTED:
         game_map_key(m, "e");
         game_pack_str(m->pk, "noted");
@@ -513,7 +517,7 @@ static void replay_pairs(game_map *m, const void *ctx)
         msgpack_pack_uint32(m->pk, e->u.noted.player);
         game_map_key(m, "card");
         game_pack_str(m->pk, e->u.noted.card.s);
-        if (!replay_hidden(e->u.noted.note, rp)) {
+        if (game_replay_shows_note_text(rp, e->u.noted.note)) {
             game_map_key(m, "text");
             game_pack_str(m->pk, e->u.noted.text ? e->u.noted.text : "");
         }
@@ -548,12 +552,40 @@ static void replay_pairs(game_map *m, const void *ctx)
     }
 }
 
-void game_replay_pack(game_replay *rp, const game_event *e, msgpack_packer *pk)
+void game_replay_track(game_replay *rp, const game_event *e)
 {
     if (e->kind == GAME_EV_CREATED)
         rp->anonymous = e->u.created.opts.anonymous;
     if (e->kind == GAME_EV_ROUND)
         rp->anonymous = e->u.round.opts.anonymous;
+}
+
+bool game_replay_shows_note_text(const game_replay *rp, uint32_t note_id)
+{
+    return !replay_hidden(note_id, rp);
+}
+
+bool game_replay_shows_voters(const game_replay *rp)
+{
+    return !rp->anonymous;
+}
+
+bool game_replay_shows_vote_value(const game_replay *rp)
+{
+    /* Before the reveal a value is the voter's own; the reveal shows it. */
+    return false;
+}
+
+bool game_replay_shows_key(const game_replay *rp)
+{
+    /* Never: the key is the secret that opens the replay, and a replay
+     * can be passed on. */
+    return false;
+}
+
+void game_replay_pack(game_replay *rp, const game_event *e, msgpack_packer *pk)
+{
+    game_replay_track(rp, e);
     replay_event x = {rp, e};
     game_pack_map(pk, replay_pairs, &x);
 }
