@@ -18,7 +18,6 @@
 #include "rooms.h"
 
 #define API_CACHE_FOREVER "public, max-age=31536000, immutable"
-#define API_CODE_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 #define API_NOT_FOUND "Not found: no room with this code, or the key does not fit it."
 
 static json_t *text_json(const deck_text *t)
@@ -113,7 +112,7 @@ typedef struct api_job {
 	bool authorised;             /* a room in memory checked the key already */
 	char key[API_KEY_MAX];       /* ?key=, or empty */
 	char token[API_AUTH_MAX];    /* the Bearer token, or empty */
-	int format;                  /* an export_format, or -1: the replay */
+	const export_format *format; /* the summary's, or NULL: the replay */
 	uint32_t round;
 	/* The answer, made on the pool thread. */
 	net_http_response res;
@@ -136,7 +135,7 @@ static bool may_see(const room *r, const char *key, const char *token)
 	       (token[0] && room_check_facilitator_token(r, token, strlen(token)));
 }
 
-static void reply_export(const room *r, uint32_t round, export_format f, net_http_response *res)
+static void reply_export(const room *r, uint32_t round, const export_format *f, net_http_response *res)
 {
 	char *out = NULL;
 	size_t len = 0;
@@ -150,7 +149,7 @@ static void reply_export(const room *r, uint32_t round, export_format f, net_htt
 		net_http_reply_text(res, 500, "The summary could not be rendered.");
 		return;
 	}
-	net_http_reply(res, 200, export_content_type(f), out, len);
+	net_http_reply(res, 200, f->content_type, out, len);
 	/* Exports follow the state (a note hidden later is gone from them). */
 	res->cache_control = "no-store";
 	free(out);
@@ -250,7 +249,7 @@ static void job_work(uv_work_t *w)
 		return;
 	}
 	j->read = true;
-	if (!j->authorised || j->format >= 0) {
+	if (!j->authorised || j->format) {
 		r = room_from_log(&c);
 		if (!r || (!j->authorised && !may_see(r, j->key, j->token))) {
 			j->failed = !j->authorised;
@@ -258,8 +257,8 @@ static void job_work(uv_work_t *w)
 			goto out;
 		}
 	}
-	if (j->format >= 0)
-		reply_export(r, j->round, (export_format)j->format, &j->res);
+	if (j->format)
+		reply_export(r, j->round, j->format, &j->res);
 	else
 		reply_log(&c, &j->res);
 out:
@@ -338,7 +337,7 @@ static void reply_429(net_http_response *res, uint64_t ms, const char *text)
 	res->cache_control = "no-store";
 }
 
-/* /api/rooms/CODE/summary.json|summary.md|summary.csv|log */
+/* /api/rooms/CODE/summary.EXTENSION (a format of export.c) | log */
 static void on_rooms(void *ud, const net_http_request *req, net_http_response *res)
 {
 	rooms *rs = ud;
@@ -350,7 +349,8 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 	const room *r;
 	bool gone = false;
 	api_job *j;
-	int f = -1, n;
+	const export_format *f = NULL;
+	int n;
 
 	wait_ms = net_http_refused_ms(req);
 	if (wait_ms) {
@@ -375,25 +375,21 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 	/* A code as SPEC.md section 2 spells it, nothing else: lws has
 	 * decoded percent escapes already, so an escaped `%` (or any other
 	 * character) shows here and is refused like an unknown room. */
-	if (strspn(code, API_CODE_ALPHABET) != VP_ROOM_LEN) {
+	if (!vp_room_code_valid(code, strlen(code))) {
 		net_http_failed(req);
 		net_http_reply_text(res, 404, API_NOT_FOUND);
 		return;
 	}
 	what = rest + VP_ROOM_LEN + 2;
-	if (strcmp(what, "summary.json") == 0)
-		f = EXPORT_JSON;
-	else if (strcmp(what, "summary.md") == 0)
-		f = EXPORT_MD;
-	else if (strcmp(what, "summary.csv") == 0)
-		f = EXPORT_CSV;
-	else if (strcmp(what, "log") != 0) {
+	if (strncmp(what, "summary.", 8) == 0)
+		f = export_format_find(what + 8);
+	if (!f && strcmp(what, "log") != 0) {
 		net_http_reply_text(res, 404, "No such export.");
 		return;
 	}
 	/* A round given is a round number: one too long to read (-2) or empty
 	 * is an error, never the last round. */
-	if (f >= 0 && (n = net_http_query(req, "round", round_text, sizeof(round_text))) != -1) {
+	if (f && (n = net_http_query(req, "round", round_text, sizeof(round_text))) != -1) {
 		char *end = NULL;
 
 		if (n > 0)
@@ -431,10 +427,10 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 		net_http_reply_text(res, 404, API_NOT_FOUND);
 		return;
 	}
-	if (r && f >= 0) {
+	if (r && f) {
 		/* In memory: the summary is the state's, rendered at once. */
 		free(j);
-		reply_export(r, (uint32_t)round, (export_format)f, res);
+		reply_export(r, (uint32_t)round, f, res);
 		return;
 	}
 	j->authorised = r != NULL;

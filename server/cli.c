@@ -854,63 +854,84 @@ static int cmd_replay(int argc, char **argv)
 
 /* ---- export ---- */
 
+/* The formats as export.c lists them, e.g. "--md|--json|--csv" (sep "|",
+ * prefix "--") or "md,json,csv". */
+static void print_formats(FILE *out, const char *prefix, const char *sep)
+{
+	const export_format *f;
+
+	for (size_t i = 0; (f = export_format_at(i)) != NULL; i++)
+		fprintf(out, "%s%s%s", i ? sep : "", prefix, f->extension);
+}
+
 static void export_usage(FILE *out)
 {
-	fputs("usage: verrijk export FILE.log --md|--json|--csv [--round N]\n"
+	fputs("usage: verrijk export FILE.log ", out);
+	print_formats(out, "--", "|");
+	fputs(" [--round N]\n"
 	      "       the summary of the last closed round (or round N), as the server's\n"
-	      "       /api/rooms/CODE/summary.{md,json,csv} would give it\n",
-	      out);
+	      "       /api/rooms/CODE/summary.{", out);
+	print_formats(out, "", ",");
+	fputs("} would give it\n", out);
 }
 
 static int cmd_export(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "md", no_argument, NULL, 'm' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "csv", no_argument, NULL, 'c' },
+	/* One option per format of export.c's table (--EXTENSION), then these. */
+	static const struct option fixed[] = {
 		{ "round", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch, rc, formats = 0;
-	export_format f = EXPORT_MD;
+	struct option *longopts;
+	size_t n_formats = 0;
+	int ch, rc, formats = 0, which = -1;
+	const export_format *f = NULL;
 	uint64_t round = 0;
 	cli_log lg;
 	char *out = NULL;
 	size_t len = 0;
 
+	while (export_format_at(n_formats))
+		n_formats++;
+	longopts = calloc(n_formats + sizeof(fixed) / sizeof(fixed[0]), sizeof(*longopts));
+	if (!longopts) {
+		fprintf(stderr, "verrijk: out of memory\n");
+		return CLI_BAD;
+	}
+	for (size_t i = 0; i < n_formats; i++)
+		longopts[i] = (struct option){ export_format_at(i)->extension, no_argument, NULL, 'f' };
+	memcpy(longopts + n_formats, fixed, sizeof(fixed));
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+	rc = -1;
+	while (rc < 0 && (ch = getopt_long(argc, argv, ":", longopts, &which)) != -1) {
 		switch (ch) {
-		case 'm':
-			f = EXPORT_MD;
-			formats++;
-			break;
-		case 'j':
-			f = EXPORT_JSON;
-			formats++;
-			break;
-		case 'c':
-			f = EXPORT_CSV;
+		case 'f':
+			f = export_format_at((size_t)which);
 			formats++;
 			break;
 		case 'r':
 			if (parse_uint(optarg, GAME_MAX_ROUNDS, &round) || round == 0) {
 				fprintf(stderr, "verrijk export: --round wants a round from 1 to %d, not \"%s\"\n", GAME_MAX_ROUNDS,
 				        optarg);
-				return CLI_USAGE;
+				rc = CLI_USAGE;
 			}
 			break;
 		case 'h':
 			export_usage(stdout);
-			return CLI_OK;
+			rc = CLI_OK;
+			break;
 		default:
 			fprintf(stderr, "verrijk export: unknown or incomplete option \"%s\"\n", argv[optind - 1]);
 			export_usage(stderr);
-			return CLI_USAGE;
+			rc = CLI_USAGE;
+			break;
 		}
 	}
+	free(longopts);
+	if (rc >= 0)
+		return rc;
 	if (optind != argc - 1 || formats != 1) {
 		export_usage(stderr);
 		return CLI_USAGE;

@@ -215,16 +215,10 @@ static unsigned bucket_of(const char *code)
 	return h % ROOMS_BUCKETS;
 }
 
+/* A NUL-terminated code spelled as a room code (protocol.h). */
 static bool code_valid(const char *code)
 {
-	static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-
-	if (strlen(code) != VP_ROOM_LEN)
-		return false;
-	for (int i = 0; i < VP_ROOM_LEN; i++)
-		if (!strchr(alphabet, code[i]))
-			return false;
-	return true;
+	return vp_room_code_valid(code, strlen(code));
 }
 
 /* ---- decks ---- */

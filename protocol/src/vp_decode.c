@@ -4,8 +4,6 @@
 #include "verrijk/protocol.h"
 #include "vp_scan.h"
 
-#define ROOM_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
 typedef vp_code (*field_parse)(const msgpack_object *v, vp_intent *out, const char **why);
 
 /* One key a message type knows. Fields are checked in table order, so the
@@ -160,7 +158,7 @@ static vp_code bad(const char **why, const char *sentence)
 
 static vp_code parse_room(const msgpack_object *v, vp_intent *out, const char **why)
 {
-	if (!get_str(v, &out->room) || out->room.len != VP_ROOM_LEN || !all_in(out->room, ROOM_ALPHABET))
+	if (!get_str(v, &out->room) || !vp_room_code_valid(out->room.ptr, out->room.len))
 		return bad(why, "room must be 6 characters of the room code alphabet, in upper case");
 	return VP_OK;
 }

@@ -968,7 +968,27 @@ static bool round_closed(const room *r, uint32_t n)
     return n >= 1 && n <= k && (n < k || room_phase(r) == GAME_CLOSED);
 }
 
-int export_round(const room *r, uint32_t round, export_format f, char **out, size_t *len)
+/* Every download format, one row each, in the order help texts list them. */
+static const export_format formats[] = {
+    {"md", "text/markdown; charset=utf-8", export_summary_md},
+    {"json", "application/json; charset=utf-8", export_summary_json},
+    {"csv", "text/csv; charset=utf-8; header=present", export_summary_csv},
+};
+
+const export_format *export_format_at(size_t i)
+{
+    return i < sizeof(formats) / sizeof(formats[0]) ? &formats[i] : NULL;
+}
+
+const export_format *export_format_find(const char *ext)
+{
+    for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+        if (strcmp(formats[i].extension, ext) == 0)
+            return &formats[i];
+    return NULL;
+}
+
+int export_round(const room *r, uint32_t round, const export_format *f, char **out, size_t *len)
 {
     *out = NULL;
     *len = 0;
@@ -982,29 +1002,7 @@ int export_round(const room *r, uint32_t round, export_format f, char **out, siz
         bool exists = round ? round_closed(r, round) : round_closed(r, k) || round_closed(r, k - 1);
         return exists ? -1 : 1;
     }
-    int rc = f == EXPORT_JSON ? export_summary_json(r, s, out, len)
-           : f == EXPORT_MD   ? export_summary_md(r, s, out, len)
-                              : export_summary_csv(r, s, out, len);
+    int rc = f->render(r, s, out, len);
     game_summary_free(s);
     return rc;
-}
-
-const char *export_content_type(export_format f)
-{
-    switch (f) {
-    case EXPORT_JSON: return "application/json; charset=utf-8";
-    case EXPORT_MD: return "text/markdown; charset=utf-8";
-    case EXPORT_CSV: return "text/csv; charset=utf-8; header=present";
-    }
-    return "application/octet-stream";
-}
-
-const char *export_extension(export_format f)
-{
-    switch (f) {
-    case EXPORT_JSON: return "json";
-    case EXPORT_MD: return "md";
-    case EXPORT_CSV: return "csv";
-    }
-    return "bin";
 }

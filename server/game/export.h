@@ -13,8 +13,14 @@
  * little), so reaching it means a corrupt summary, and the export fails. */
 #define EXPORT_MAX_BYTES (32u << 20)
 
-/* The three downloads, as the HTTP layer names them by extension. */
-typedef enum export_format { EXPORT_JSON, EXPORT_MD, EXPORT_CSV } export_format;
+/* One download format. The formats are one table in export.c: a new format
+ * is one row there (and its render function); the HTTP layer serves it as
+ * summary.EXTENSION and `verrijk export` takes it as --EXTENSION. */
+typedef struct export_format {
+    const char *extension;    /* "md", "json", "csv" */
+    const char *content_type; /* e.g. "text/markdown; charset=utf-8" */
+    int (*render)(const room *r, const game_summary *s, char **out, size_t *len);
+} export_format;
 
 /* Each function renders summary s of room r (s as room_summary(r, round)
  * returns it: hidden notes have no text, and no export shows their text).
@@ -51,16 +57,18 @@ int export_summary_md(const room *r, const game_summary *s, char **out, size_t *
  * would read as a formula are defused (see export.c for the exact rule). */
 int export_summary_csv(const room *r, const game_summary *s, char **out, size_t *len);
 
-/* For the HTTP handlers of GET /api/rooms/CODE/summary.{json,md,csv}:
- * renders round `round` of r (0: the last closed one) in format f, from the
- * state as it is now (room_summary). Returns 0 with *out and *len as above;
- * 1 when the room has no such closed round (the handler answers 404), with
- * *out NULL; -1 when out of memory or over EXPORT_MAX_BYTES. */
-int export_round(const room *r, uint32_t round, export_format f, char **out, size_t *len);
+/* The formats in the order help texts list them: format i, or NULL when
+ * there are fewer than i + 1. */
+const export_format *export_format_at(size_t i);
 
-/* The media type to send with format f, e.g. "text/markdown; charset=utf-8";
- * the file extension ("json", "md", "csv"). Both are static strings. */
-const char *export_content_type(export_format f);
-const char *export_extension(export_format f);
+/* The format whose extension is ext (NUL-terminated), or NULL. */
+const export_format *export_format_find(const char *ext);
+
+/* For the HTTP handlers of GET /api/rooms/CODE/summary.EXTENSION and the
+ * CLI: renders round `round` of r (0: the last closed one) in format f, from
+ * the state as it is now (room_summary). Returns 0 with *out and *len as
+ * above; 1 when the room has no such closed round (the handler answers 404),
+ * with *out NULL; -1 when out of memory or over EXPORT_MAX_BYTES. */
+int export_round(const room *r, uint32_t round, const export_format *f, char **out, size_t *len);
 
 #endif

@@ -8,20 +8,6 @@
 #include "net/net_private.h"
 #include "metrics.h"
 
-static const char net_room_alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-
-/* True when s is exactly a room code as SPEC.md section 2 spells it. */
-static bool net_room_code_valid(const char *s)
-{
-	size_t n;
-
-	for (n = 0; s[n]; n++) {
-		if (n >= VP_ROOM_LEN || !strchr(net_room_alphabet, s[n]))
-			return false;
-	}
-	return n == VP_ROOM_LEN;
-}
-
 /* Query arguments of an upgrade looked at, at most. */
 #define NET_WS_ARGS_MAX 16
 
@@ -89,7 +75,7 @@ static int net_ws_filter(struct lws *wsi, net_conn *c)
 	    strcmp(uri, NET_WS_PATH) != 0)
 		return 1;
 	room = lws_get_urlarg_by_name(wsi, "room=", arg, sizeof(arg));
-	if (!room || !net_room_code_valid(room) || !net_ws_one_room_arg(wsi))
+	if (!room || !vp_room_code_valid(room, strlen(room)) || !net_ws_one_room_arg(wsi))
 		return 1;
 	if (!net_ws_origin_ok(srv, wsi)) {
 		lwsl_notice("net: upgrade refused: its Origin is not in --origin\n");

@@ -891,21 +891,21 @@ static void test_export_round_renders_only_closed_rounds(void **state)
     played *p = played_new(VP_LANG_EN, 0, CLOSE_AT_NOON);
     char *out = NULL;
     size_t len = 0;
-    assert_int_equal(export_round(p->t.r, 0, EXPORT_MD, &out, &len), 0);
+    assert_int_equal(export_round(p->t.r, 0, export_format_find("md"), &out, &len), 0);
     assert_int_equal(len, p->x.md_len);
     assert_memory_equal(out, p->x.md, len);
     free(out);
-    assert_int_equal(export_round(p->t.r, 1, EXPORT_CSV, &out, &len), 0);
+    assert_int_equal(export_round(p->t.r, 1, export_format_find("csv"), &out, &len), 0);
     assert_memory_equal(out, p->x.csv, p->x.csv_len);
     free(out);
-    assert_int_equal(export_round(p->t.r, 2, EXPORT_JSON, &out, &len), 1);
+    assert_int_equal(export_round(p->t.r, 2, export_format_find("json"), &out, &len), 1);
     assert_null(out);
     assert_int_equal(len, 0);
     /* Round 2 being played is not exported; round 1 still is. */
     vp_intent start = {.t = VP_T_START};
     must(&p->t, FAC, &start);
-    assert_int_equal(export_round(p->t.r, 2, EXPORT_JSON, &out, &len), 1);
-    assert_int_equal(export_round(p->t.r, 0, EXPORT_JSON, &out, &len), 0);
+    assert_int_equal(export_round(p->t.r, 2, export_format_find("json"), &out, &len), 1);
+    assert_int_equal(export_round(p->t.r, 0, export_format_find("json"), &out, &len), 0);
     assert_memory_equal(out, p->x.json, p->x.json_len);
     free(out);
     played_free(p);
@@ -913,10 +913,16 @@ static void test_export_round_renders_only_closed_rounds(void **state)
     /* A room whose only round is still being played has nothing to export. */
     session t;
     session_open(&t, VP_LANG_NL, 0, "x");
-    assert_int_equal(export_round(t.r, 0, EXPORT_MD, &out, &len), 1);
+    assert_int_equal(export_round(t.r, 0, export_format_find("md"), &out, &len), 1);
     session_free(&t);
-    assert_string_equal(export_extension(EXPORT_MD), "md");
-    assert_string_equal(export_content_type(EXPORT_CSV), "text/csv; charset=utf-8; header=present");
+    assert_string_equal(export_format_find("csv")->content_type, "text/csv; charset=utf-8; header=present");
+    assert_null(export_format_find("log"));
+    assert_null(export_format_find(""));
+    /* The table: every format once, found by its own extension. */
+    size_t n = 0;
+    for (const export_format *f; (f = export_format_at(n)) != NULL; n++)
+        assert_ptr_equal(export_format_find(f->extension), f);
+    assert_int_equal(n, 3);
 }
 
 /* Jansson's allocator, failing from the n-th allocation on. */

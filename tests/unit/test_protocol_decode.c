@@ -590,6 +590,30 @@ static void test_envelopes_append_one_map_each(void **state)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/* The one room-code check: exactly VP_ROOM_LEN characters of VP_ROOM_ALPHABET. */
+static void test_room_code_valid_takes_only_the_alphabet(void **state)
+{
+	(void)state;
+	assert_true(vp_room_code_valid("ABC234", 6));
+	assert_true(vp_room_code_valid(VP_ROOM_ALPHABET, VP_ROOM_LEN));
+	assert_false(vp_room_code_valid("ABC23", 5));     /* too short */
+	assert_false(vp_room_code_valid("ABC2345", 7));   /* too long */
+	assert_false(vp_room_code_valid("abc234", 6));    /* lower case */
+	assert_false(vp_room_code_valid("ABC230", 6));    /* 0, 1, I, L, O are not in it */
+	assert_false(vp_room_code_valid("ABCI34", 6));
+	assert_false(vp_room_code_valid("ABC%34", 6));
+	assert_false(vp_room_code_valid("ABC\0" "34", 6)); /* a NUL inside */
+	assert_false(vp_room_code_valid(NULL, 6));
+	/* Every character of the alphabet passes, every other byte fails. */
+	for (int c = 0; c < 256; c++) {
+		char s[VP_ROOM_LEN];
+
+		memset(s, 'A', sizeof(s));
+		s[3] = (char)c;
+		assert_int_equal(vp_room_code_valid(s, sizeof(s)), c != 0 && strchr(VP_ROOM_ALPHABET, c) != NULL);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -613,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_pack_ev_refuses_an_event_that_is_not_a_map),
 		cmocka_unit_test(test_pack_welcome_refuses_a_view_that_is_not_a_map),
 		cmocka_unit_test(test_envelopes_append_one_map_each),
+		cmocka_unit_test(test_room_code_valid_takes_only_the_alphabet),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

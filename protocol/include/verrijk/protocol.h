@@ -19,6 +19,9 @@
 #define VP_MAX_MESSAGE     (16 * 1024) /* bytes of one client message */
 #define VP_MAX_DEPTH       32          /* nesting of maps and arrays */
 #define VP_ROOM_LEN        6
+/* The characters of a room code (PROTOCOL.md section 2): digits and upper
+ * case without 0, 1, I, L, O, which people misread. Defined here only. */
+#define VP_ROOM_ALPHABET   "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 #define VP_TOKEN_LEN       32          /* lowercase hex of 128 bits */
 #define VP_NAME_MAX        40          /* bytes, after trimming */
 #define VP_TITLE_MAX       120
@@ -162,6 +165,12 @@ typedef struct vp_intent {
 vp_code vp_decode(const uint8_t *buf, size_t len, vp_intent *out, const char **why);
 
 /* Stable wire names: "bad_request", "create", "facilitator", ... */
+/* True when the len bytes at s are exactly a room code: VP_ROOM_LEN
+ * characters of VP_ROOM_ALPHABET (lower case, NUL or any other byte
+ * refused). The one check every layer (decoder, HTTP, WebSocket URL,
+ * rooms) uses. */
+bool vp_room_code_valid(const char *s, size_t len);
+
 const char *vp_code_name(vp_code code);
 const char *vp_type_name(vp_type t);
 const char *vp_role_name(vp_role role);
