@@ -155,80 +155,84 @@ static void reply_export(const room *r, uint32_t round, const export_format *f, 
 	free(out);
 }
 
+/* The replay's two passes over a log (record_each's callbacks). */
+typedef struct replay_pass {
+	game_replay *rp;
+	size_t last_closed; /* records up to and with the last `closed` */
+	msgpack_packer pk;
+} replay_pass;
+
+static int replay_scan(void *ud, size_t i, const game_event *e, char *why, size_t whylen)
+{
+	replay_pass *rp = ud;
+
+	(void)why;
+	(void)whylen;
+	game_replay_scan(rp->rp, e);
+	if (e->kind == GAME_EV_CLOSED)
+		rp->last_closed = i + 1;
+	return 0;
+}
+
+static int replay_pack(void *ud, size_t i, const game_event *e, char *why, size_t whylen)
+{
+	replay_pass *rp = ud;
+
+	(void)i;
+	(void)why;
+	(void)whylen;
+	game_replay_pack(rp->rp, e, &rp->pk);
+	return 0;
+}
+
 /* The replay: the log's events up to the last `closed`, filtered as the
  * replay column of SPEC.md section 5, as one MessagePack array. */
 static void reply_log(const struct evlog_contents *c, net_http_response *res)
 {
-	char err[256];
-	game_replay *rp = game_replay_new();
+	replay_pass rp = { .rp = game_replay_new() };
+	struct evlog_contents published = *c;
 	msgpack_sbuffer out;
-	msgpack_packer pk;
-	size_t last_closed = 0, i;
 
 	msgpack_sbuffer_init(&out);
-	if (!rp)
+	if (!rp.rp)
 		goto fail;
 	/* First pass: which notes were ever hidden, and where the last round
-	 * closed (a round still being played is never published). */
-	for (i = 0; i < c->count; i++) {
-		uint32_t len;
-		const uint8_t *p = evlog_contents_payload(c, i, &len);
-		game_event e;
-
-		if (record_read_event(p, len, &e, err, sizeof(err)))
-			break;
-		game_replay_scan(rp, &e);
-		if (e.kind == GAME_EV_CLOSED)
-			last_closed = i + 1;
-		game_event_clear(&e);
-	}
-	msgpack_packer_init(&pk, &out, msgpack_sbuffer_write);
-	msgpack_pack_array(&pk, last_closed);
-	for (i = 0; i < last_closed; i++) {
-		uint32_t len;
-		const uint8_t *p = evlog_contents_payload(c, i, &len);
-		game_event e;
-
-		if (record_read_event(p, len, &e, err, sizeof(err)))
-			goto fail;
-		game_replay_pack(rp, &e, &pk);
-		game_event_clear(&e);
-	}
+	 * closed (a round still being played is never published). A record
+	 * that does not decode ends it: the replay stops before it. */
+	record_each(c, replay_scan, &rp, NULL);
+	msgpack_packer_init(&rp.pk, &out, msgpack_sbuffer_write);
+	msgpack_pack_array(&rp.pk, rp.last_closed);
+	/* Second pass over the published records only (a view of c that ends
+	 * there: what follows is never read). */
+	published.count = rp.last_closed;
+	if (record_each(&published, replay_pack, &rp, NULL))
+		goto fail;
 	net_http_reply(res, 200, "application/msgpack", out.data, out.size);
 	res->cache_control = "no-store";
 	goto out;
 fail:
 	net_http_reply_text(res, 500, "The session log could not be read.");
 out:
-	game_replay_free(rp);
+	game_replay_free(rp.rp);
 	msgpack_sbuffer_destroy(&out);
+}
+
+/* Folds one record into a private room (record_each's callback). */
+static int apply_record(void *ud, size_t i, const game_event *e, char *why, size_t whylen)
+{
+	(void)i;
+	(void)why;
+	(void)whylen;
+	return game_apply(ud, e) ? RECORD_BAD : 0;
 }
 
 /* The room as its log left it, built in private. NULL when the log does
  * not hold a room (or a record does not fit: it is not one to show). */
 static room *room_from_log(const struct evlog_contents *c)
 {
-	char err[256];
 	room *r = room_new();
 
-	for (size_t i = 0; r && i < c->count; i++) {
-		uint32_t len;
-		const uint8_t *p = evlog_contents_payload(c, i, &len);
-		game_event e;
-		int rc;
-
-		if (record_read_event(p, len, &e, err, sizeof(err))) {
-			room_free(r);
-			return NULL;
-		}
-		rc = game_apply(r, &e);
-		game_event_clear(&e);
-		if (rc) {
-			room_free(r);
-			return NULL;
-		}
-	}
-	if (r && !room_exists(r)) {
+	if (r && (record_each(c, apply_record, r, NULL) || !room_exists(r))) {
 		room_free(r);
 		return NULL;
 	}

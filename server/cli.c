@@ -2,8 +2,9 @@
  *
  * The file is read whole with evlog_read_file without repair: a log copied
  * from a server (or one a server still writes) is never changed. Every
- * record is decoded by record_read_event and folded into a room by
- * game_apply, so what the CLI shows is what the server would rebuild. */
+ * record is read by record_each (record.c, as live loading does) and folded
+ * into a room by game_apply, so what the CLI shows is what the server would
+ * rebuild. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -27,19 +28,12 @@ typedef struct cli_log {
 	const char *path;
 	struct evlog_contents c;
 	room *r;
-	/* The fold stopped early: at record `bad` (0-based), for `why`. */
+	/* The fold stopped early, at the record `bad` says. */
 	bool failed;
-	size_t bad;
-	char why[256];
+	record_error bad;
 } cli_log;
 
 /* ---- reading and folding ---- */
-
-/* The offset in the file of record i's 8-byte header. */
-static size_t record_offset(const cli_log *lg, size_t i)
-{
-	return lg->c.records[i].offset - EVLOG_RECORD_HEADER_LEN;
-}
 
 /* Reads the file without repairing it. Returns 0, or CLI_BAD after saying why. */
 static int log_open(cli_log *lg, const char *path)
@@ -72,29 +66,36 @@ static void log_close(cli_log *lg)
 	evlog_contents_free(&lg->c);
 }
 
-/* Decodes record i and applies it to lg->r. Returns 0 with *e filled (the
- * caller clears it), or -1 with lg->failed, lg->bad and lg->why set. */
-static int log_step(cli_log *lg, size_t i, game_event *e)
-{
-	uint32_t len;
-	const uint8_t *p = evlog_contents_payload(&lg->c, i, &len);
-	char err[200];
+/* What a mode does with each event once it is applied: 0 to go on,
+ * RECORD_STOP to stop there. */
+typedef int (*cli_each)(cli_log *lg, size_t i, const game_event *e, void *ud);
 
-	if (record_read_event(p, len, e, err, sizeof(err))) {
-		snprintf(lg->why, sizeof(lg->why), "it does not decode: %s", err);
-		goto bad;
-	}
-	if (game_apply(lg->r, e)) {
-		snprintf(lg->why, sizeof(lg->why), "%s (seq %" PRIu64 ") does not fit the room as the records before it left it",
+typedef struct cli_fold {
+	cli_log *lg;
+	cli_each fn;
+	void *ud;
+} cli_fold;
+
+static int fold_one(void *ud, size_t i, const game_event *e, char *why, size_t whylen)
+{
+	cli_fold *f = ud;
+
+	if (game_apply(f->lg->r, e)) {
+		snprintf(why, whylen, "%s (seq %" PRIu64 ") does not fit the room as the records before it left it",
 		         game_event_name(e->kind), e->seq);
-		game_event_clear(e);
-		goto bad;
+		return RECORD_BAD;
 	}
-	return 0;
-bad:
-	lg->failed = true;
-	lg->bad = i;
-	return -1;
+	return f->fn ? f->fn(f->lg, i, e, f->ud) : 0;
+}
+
+/* Decodes and applies the records to lg->r in order, calling fn (when not
+ * NULL) after each. Sets lg->failed and lg->bad at a record that does not
+ * decode or apply. */
+static void log_fold(cli_log *lg, cli_each fn, void *ud)
+{
+	cli_fold f = { lg, fn, ud };
+
+	lg->failed = record_each(&lg->c, fold_one, &f, &lg->bad) == RECORD_BAD;
 }
 
 /* Says on stderr what lies after the valid records, if anything. */
@@ -108,8 +109,8 @@ static void warn_tail(const cli_log *lg)
 
 static void warn_failed(const cli_log *lg)
 {
-	fprintf(stderr, "verrijk: %s: record %zu at offset %zu: %s; shown up to there\n", lg->path, lg->bad + 1,
-	        record_offset(lg, lg->bad), lg->why);
+	fprintf(stderr, "verrijk: %s: record %zu at offset %zu: %s; shown up to there\n", lg->path, lg->bad.index + 1,
+	        lg->bad.offset, lg->bad.why);
 }
 
 /* ---- JSON out of MessagePack (the log's and the View's bytes) ---- */
@@ -434,73 +435,79 @@ typedef struct replay_opts {
 	uint32_t as; /* the member whose View --at shows; 0: the public screen's */
 } replay_opts;
 
+static int scan_one(void *ud, size_t i, const game_event *e, char *why, size_t whylen)
+{
+	(void)i;
+	(void)why;
+	(void)whylen;
+	game_replay_scan(ud, e);
+	return 0;
+}
+
 /* Scans the whole log into rp, as the public replay does (it hides a
  * note's text from its start when the note is hidden at any time). Needs
- * only decoding. */
+ * only decoding; a record that does not decode ends it (the fold reports
+ * it). */
 static void scan_replay(const cli_log *lg, game_replay *rp)
 {
-	for (size_t i = 0; i < lg->c.count; i++) {
-		uint32_t len;
-		const uint8_t *p = evlog_contents_payload(&lg->c, i, &len);
-		game_event e;
-		char err[64];
+	record_each(&lg->c, scan_one, rp, NULL);
+}
 
-		if (record_read_event(p, len, &e, err, sizeof(err)))
-			break;
-		game_replay_scan(rp, &e);
-		game_event_clear(&e);
+typedef struct timeline {
+	game_replay *rp;
+	char last_day[16];
+} timeline;
+
+static int timeline_line(cli_log *lg, size_t i, const game_event *e, void *ud)
+{
+	timeline *t = ud;
+	char when[32];
+
+	(void)i;
+	game_replay_track(t->rp, e);
+	clock_text(lg->r, e->at, when, sizeof(when), true);
+	if (strncmp(when, t->last_day, 10) != 0) {
+		int32_t tz = room_tz_offset(lg->r);
+
+		memcpy(t->last_day, when, 10);
+		t->last_day[10] = '\0';
+		printf("-- %s (UTC%c%02d:%02d)\n", t->last_day, tz < 0 ? '-' : '+', abs(tz) / 60, abs(tz) % 60);
 	}
+	printf("%s  #%" PRIu64 "  ", when + 11, e->seq);
+	describe(stdout, lg->r, e, t->rp);
+	putchar('\n');
+	return 0;
 }
 
 static int replay_timeline(cli_log *lg)
 {
-	game_replay *rp = game_replay_new();
-	char last_day[16] = "";
+	timeline t = { .rp = game_replay_new() };
 
-	if (!rp) {
+	if (!t.rp) {
 		fprintf(stderr, "verrijk: out of memory\n");
 		return CLI_BAD;
 	}
-	scan_replay(lg, rp);
-	for (size_t i = 0; i < lg->c.count; i++) {
-		game_event e;
-		char when[32];
-
-		if (log_step(lg, i, &e))
-			break;
-		game_replay_track(rp, &e);
-		clock_text(lg->r, e.at, when, sizeof(when), true);
-		if (strncmp(when, last_day, 10) != 0) {
-			int32_t tz = room_tz_offset(lg->r);
-
-			memcpy(last_day, when, 10);
-			last_day[10] = '\0';
-			printf("-- %s (UTC%c%02d:%02d)\n", last_day, tz < 0 ? '-' : '+', abs(tz) / 60, abs(tz) % 60);
-		}
-		printf("%s  #%" PRIu64 "  ", when + 11, e.seq);
-		describe(stdout, lg->r, &e, rp);
-		putchar('\n');
-		game_event_clear(&e);
-	}
-	game_replay_free(rp);
+	scan_replay(lg, t.rp);
+	log_fold(lg, timeline_line, &t);
+	game_replay_free(t.rp);
 	return 0;
+}
+
+/* Decoded and applied first, so what is printed is what the server would
+ * rebuild; then the record's own bytes. */
+static int json_record(cli_log *lg, size_t i, const game_event *e, void *ud)
+{
+	uint32_t len;
+	const uint8_t *p = evlog_contents_payload(&lg->c, i, &len);
+
+	(void)e;
+	(void)ud;
+	return json_line(stdout, p, len) ? RECORD_STOP : 0;
 }
 
 static int replay_json(cli_log *lg)
 {
-	for (size_t i = 0; i < lg->c.count; i++) {
-		game_event e;
-		uint32_t len;
-		const uint8_t *p = evlog_contents_payload(&lg->c, i, &len);
-
-		/* Decoded and applied first, so what is printed is what the
-		 * server would rebuild; then the record's own bytes. */
-		if (log_step(lg, i, &e))
-			break;
-		game_event_clear(&e);
-		if (json_line(stdout, p, len))
-			break;
-	}
+	log_fold(lg, json_record, NULL);
 	return 0;
 }
 
@@ -678,6 +685,14 @@ static void print_view_text(const room *r, const msgpack_object *v, uint32_t as)
 		printf("Summary of round %" PRIu64 " shared\n", get_u(summary, "round"));
 }
 
+/* Stops the fold at the event --at names (or the first after it). */
+static int at_reached(cli_log *lg, size_t i, const game_event *e, void *ud)
+{
+	(void)lg;
+	(void)i;
+	return e->seq >= *(const uint64_t *)ud ? RECORD_STOP : 0;
+}
+
 static int replay_at(cli_log *lg, const replay_opts *o)
 {
 	msgpack_sbuffer buf;
@@ -686,19 +701,7 @@ static int replay_at(cli_log *lg, const replay_opts *o)
 	size_t off = 0;
 	int rc = CLI_BAD;
 
-	for (size_t i = 0; i < lg->c.count; i++) {
-		game_event e;
-		uint64_t seq;
-
-		if (room_exists(lg->r) && room_seq(lg->r) >= o->at)
-			break;
-		if (log_step(lg, i, &e))
-			break;
-		seq = e.seq;
-		game_event_clear(&e);
-		if (seq >= o->at)
-			break;
-	}
+	log_fold(lg, at_reached, (void *)&o->at);
 	if (!room_exists(lg->r)) {
 		fprintf(stderr, "verrijk: %s: no room at seq %" PRIu64 "\n", lg->path, o->at);
 		return CLI_BAD;
@@ -731,15 +734,10 @@ static int replay_at(cli_log *lg, const replay_opts *o)
  * and that it applies. Reports the first bad one with its offset. */
 static int replay_verify(cli_log *lg)
 {
-	for (size_t i = 0; i < lg->c.count; i++) {
-		game_event e;
-
-		if (log_step(lg, i, &e)) {
-			printf("%s: BAD: record %zu at offset %zu: %s\n", lg->path, lg->bad + 1, record_offset(lg, lg->bad),
-			       lg->why);
-			return CLI_BAD;
-		}
-		game_event_clear(&e);
+	log_fold(lg, NULL, NULL);
+	if (lg->failed) {
+		printf("%s: BAD: record %zu at offset %zu: %s\n", lg->path, lg->bad.index + 1, lg->bad.offset, lg->bad.why);
+		return CLI_BAD;
 	}
 	if (lg->c.tail != EVLOG_TAIL_CLEAN) {
 		printf("%s: BAD: record %zu at offset %" PRIu64 ": %s (%" PRIu64 " bytes to the end are not a whole record)\n",
@@ -939,13 +937,7 @@ static int cmd_export(int argc, char **argv)
 	rc = log_open(&lg, argv[optind]);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < lg.c.count; i++) {
-		game_event e;
-
-		if (log_step(&lg, i, &e))
-			break;
-		game_event_clear(&e);
-	}
+	log_fold(&lg, NULL, NULL);
 	if (lg.failed)
 		warn_failed(&lg);
 	else

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "record.h"
+#include "log/evlog_format.h"
 
 static uint64_t be(const uint8_t *p, unsigned n)
 {
@@ -110,4 +111,36 @@ int record_read_event(const uint8_t *p, size_t len, game_event *e, char *err, si
 		rc = game_unpack_event(&u.data, e, err, errlen);
 	msgpack_unpacked_destroy(&u);
 	return rc;
+}
+
+int record_each(const struct evlog_contents *c, record_fn fn, void *ud, record_error *bad)
+{
+	char why[sizeof(bad->why)], err[sizeof(bad->why) - 32];
+
+	for (size_t i = 0; i < c->count; i++) {
+		uint32_t len;
+		const uint8_t *p = evlog_contents_payload(c, i, &len);
+		game_event e;
+		int rc;
+
+		if (record_read_event(p, len, &e, err, sizeof(err))) {
+			snprintf(why, sizeof(why), "it does not decode: %s", err);
+			rc = RECORD_BAD;
+		} else {
+			why[0] = '\0';
+			rc = fn(ud, i, &e, why, sizeof(why));
+			game_event_clear(&e);
+		}
+		if (rc == RECORD_BAD) {
+			if (bad) {
+				bad->index = i;
+				bad->offset = c->records[i].offset - EVLOG_RECORD_HEADER_LEN;
+				snprintf(bad->why, sizeof(bad->why), "%s", why[0] ? why : "the record is refused");
+			}
+			return RECORD_BAD;
+		}
+		if (rc)
+			return RECORD_STOP;
+	}
+	return 0;
 }

@@ -1089,35 +1089,33 @@ int rooms_log_path(const rooms *rs, const char *code, char *buf, size_t len)
 	return evlog_room_path(rs->rooms_dir, code, buf, len) ? -1 : 0;
 }
 
+/* Folds one record into the room (record_each's callback). */
+static int apply_record(void *ud, size_t i, const game_event *e, char *why, size_t whylen)
+{
+	(void)i;
+	if (game_apply(ud, e)) {
+		snprintf(why, whylen, "%s does not fit the room", game_event_name(e->kind));
+		return RECORD_BAD;
+	}
+	return 0;
+}
+
 /* Applies every record of c to lr's (new) room: the same decoding and
  * apply as live play. Returns 0, or -1 after saying which record failed
  * (the log is then left on disk as it is). */
 static int live_apply_log(live_room *lr, const struct evlog_contents *c, const char *path)
 {
-	char line[1024], err[256];
+	char line[1024];
+	record_error bad;
 
 	if (c->repaired || c->tail != EVLOG_TAIL_CLEAN) {
 		evlog_contents_describe(c, path, line, sizeof(line));
 		ops_log(OPS_WARN, lr->code, "%s", line);
 	}
-	for (size_t i = 0; i < c->count; i++) {
-		uint32_t len;
-		const uint8_t *payload = evlog_contents_payload(c, i, &len);
-		game_event e;
-		int ok;
-
-		if (record_read_event(payload, len, &e, err, sizeof(err))) {
-			snprintf(line, sizeof(line), "record %zu cannot be read (%s); the room stays on disk as it is", i + 1, err);
-			ops_log(OPS_WARN, lr->code, "%s", line);
-			return -1;
-		}
-		ok = game_apply(lr->r, &e) == 0;
-		game_event_clear(&e);
-		if (!ok) {
-			snprintf(line, sizeof(line), "record %zu does not fit the room; the room stays on disk as it is", i + 1);
-			ops_log(OPS_WARN, lr->code, "%s", line);
-			return -1;
-		}
+	if (record_each(c, apply_record, lr->r, &bad)) {
+		ops_log(OPS_WARN, lr->code, "record %zu at offset %zu: %s; the room stays on disk as it is", bad.index + 1,
+		        bad.offset, bad.why);
+		return -1;
 	}
 	return 0;
 }
