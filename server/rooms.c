@@ -123,7 +123,6 @@ struct rooms {
 	char rooms_dir[EVLOG_DIR_MAX];
 	uint32_t grace_ms;
 	bool stopping;
-	bool log_failing;     /* an append failed; said once until one succeeds */
 	deck *decks[ROOMS_DECKS_MAX];
 	game_env env;
 	live_room *buckets[ROOMS_BUCKETS];
@@ -820,9 +819,8 @@ static void live_settle(live_room *lr)
 	rooms *rs = lr->rs;
 
 	if (lr->write_error) {
-		if (!rs->log_failing)
-			ops_log(OPS_ERROR, lr->code, "the session log cannot be written (%s); answering server_busy until it can", uv_strerror(lr->write_error));
-		rs->log_failing = true;
+		/* The log itself says once that writes fail and once that they
+		 * succeed again (rooms_log_warn): not again here, per room. */
 		for (uint32_t k = 0; k < lr->n_batch; k++)
 			reply_pending_error(lr->batch[k].p, VP_SERVER_BUSY,
 			                    "The server cannot save this right now; try again in a moment.");
@@ -831,9 +829,6 @@ static void live_settle(live_room *lr)
 		live_reload(lr);
 		return;
 	}
-	if (rs->log_failing)
-		ops_log(OPS_INFO, lr->code, "the session log is written again");
-	rs->log_failing = false;
 	lr->log_bytes += lr->batch_bytes;
 	live_commit(lr);
 	live_done(lr);
@@ -1589,6 +1584,15 @@ static uint64_t sweep_period(uint64_t idle_ms)
 	return p < ROOMS_SWEEP_MIN_MS ? ROOMS_SWEEP_MIN_MS : p > ROOMS_SWEEP_MAX_MS ? ROOMS_SWEEP_MAX_MS : p;
 }
 
+/* The session log's own warnings (a write failing and succeeding again, a
+ * repaired tail, a failed flush) go out through the ops log like every
+ * other line, never raw to standard error. */
+static void rooms_log_warn(void *ud, const char *line)
+{
+	(void)ud;
+	ops_log(OPS_WARN, NULL, "%s", line);
+}
+
 int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms **out)
 {
 	rooms *rs = calloc(1, sizeof(*rs));
@@ -1618,6 +1622,7 @@ int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms 
 	 * 2-3x the events/s of one fdatasync per file (server/log/README.md). */
 	lo.flush = EVLOG_FLUSH_SYNCFS;
 	lo.synced = metrics_log_synced_ns;
+	lo.warn = rooms_log_warn;
 	err = evlog_open(loop, &lo, &rs->log);
 	if (err) {
 		ops_log(OPS_ERROR, NULL, "cannot open the session log in %s: %s", rs->rooms_dir, uv_strerror(err));

@@ -419,7 +419,7 @@ static void note_failure(struct evlog *log, struct evlog_file *f, int err, const
 {
     log->stats.failed += records;
     if (!log->failing) {
-        warnf(log, "evlog: %s/%s.log: %s failed: %s; appends fail until writes succeed again",
+        warnf(log, "evlog: %s/%s.log: %s failed: %s; the session log cannot be written, appends fail until writes succeed again",
               log->dir, f->room, stage, uv_strerror(err));
         log->failing = true;
         log->failed_since_warn = 0;
@@ -431,7 +431,7 @@ static void note_success(struct evlog *log)
 {
     if (!log->failing)
         return;
-    warnf(log, "evlog: writes succeed again (%llu records failed meanwhile)",
+    warnf(log, "evlog: writes succeed again, the session log is written again (%llu records failed meanwhile)",
           (unsigned long long)log->failed_since_warn);
     log->failing = false;
 }
@@ -1061,10 +1061,12 @@ static void file_job_done(uv_work_t *req, int status)
             note_success(log);
             batch_finish(log, &f->writing, 0);
         }
-    } else if (err != 0 && f->job.stage) {
+    } else if (err != 0 && f->job.stage && !f->job.load) {
         /* A flush, close or delete failed: nothing is waiting for it, so
          * the warning is all there is (a failed flush cannot be retried:
-         * the kernel reports such an error once). */
+         * the kernel reports such an error once). A failed load is not
+         * one: its caller hears the error and decides (a new room has no
+         * file yet, and that is no failure). */
         warnf(log, "evlog: %s/%s.log: %s failed: %s", log->dir, f->room, f->job.stage, uv_strerror(err));
     }
     if (f->job.unlink) {

@@ -124,12 +124,6 @@ void net_conn_close(net_conn *c, uint16_t code, const char *reason);
  * code alphabet, NUL-terminated, valid as long as c. */
 const char *net_conn_room(const net_conn *c);
 
-/* A number unique among this process's connections, for logs. */
-uint64_t net_conn_id(const net_conn *c);
-
-/* True once net_conn_close was called (or the queue overflowed). */
-bool net_conn_closing(const net_conn *c);
-
 /* The layer above's pointer for this connection (e.g. its member); NULL
  * until set. The net layer never looks at it. */
 void net_conn_set_user(net_conn *c, void *user);

@@ -381,8 +381,6 @@ void net_server_each_conn(net_server *srv, void (*fn)(void *ud, net_conn *c), vo
 	}
 }
 
-limits *net_server_limits(net_server *srv) { return srv->fails; }
 uint64_t net_now_ms(const net_server *srv) { return uv_now(srv->loop); }
 
 unsigned net_server_conn_count(const net_server *srv) { return srv->n_conns; }
-unsigned net_server_socket_count(const net_server *srv) { return srv->n_sockets; }

@@ -120,11 +120,7 @@ void net_server_free(net_server *srv);
  * any connection (closing is deferred, so iteration stays valid). */
 void net_server_each_conn(net_server *srv, void (*fn)(void *ud, net_conn *c), void *ud);
 
-/* The per-address table of failed attempts (never NULL once created). */
-limits *net_server_limits(net_server *srv);
-
-/* Open WebSocket connections, and open sockets of any kind. */
+/* Open WebSocket connections. */
 unsigned net_server_conn_count(const net_server *srv);
-unsigned net_server_socket_count(const net_server *srv);
 
 #endif

@@ -320,8 +320,6 @@ void net_conn_close(net_conn *c, uint16_t code, const char *reason)
 }
 
 const char *net_conn_room(const net_conn *c) { return c->room; }
-uint64_t net_conn_id(const net_conn *c) { return c->id; }
-bool net_conn_closing(const net_conn *c) { return c->close_code != 0; }
 void net_conn_set_user(net_conn *c, void *user)
 {
 	/* The join timeout starts again when a connection stops being a

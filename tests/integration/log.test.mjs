@@ -345,6 +345,11 @@ async function writesFailThenRecover(server, data, { fail, heal, label }) {
   // Said once when failures start (again), not once per refused intent.
   assert.equal(count(/cannot be written/g), saidBefore, `${label}: logged again while failing:\n${server.stderr()}`);
   assert.equal(saidBefore, count(/written again/g) + 1, `${label}: one line per failure episode:\n${server.stderr()}`);
+  // Said by one layer, through the ops log: not a raw line of the session
+  // log and the same failure again by the rooms.
+  const failLines = server.stderr().split('\n').filter((l) => /cannot be written|appends fail/.test(l));
+  assert.equal(failLines.length, saidBefore, `${label}: one failure said twice:\n${server.stderr()}`);
+  assert.ok(failLines.every((l) => /^\d{4}-\d\d-\d\dT[\d:]+Z warn /.test(l)), `${label}: not an ops log line:\n${failLines.join('\n')}`);
 
   await heal(file);
   await anna.must({ t: 'vote', value: 4 });

@@ -177,3 +177,20 @@ test('GET /metrics: under --sync always each flush of the session log is timed i
     await server.stop();
   }
 });
+
+test('a new room code is no failure: creating a room logs no failed load, and every line goes through the ops log', async () => {
+  const server = await startServer();
+  let fac;
+  try {
+    const room = roomCode();
+    fac = await Member.connect(server, room);
+    await fac.must({ t: 'create', room, name: 'Fien', title: 'Studiedag', deck: DECK, lang: 'nl', tz_offset: 60 });
+    const lines = server.stderr().split('\n').filter((l) => l.includes(room));
+    assert.ok(!/no such file|load failed/i.test(server.stderr()), `a new room's missing log was reported:\n${server.stderr()}`);
+    assert.ok(!/^evlog:/m.test(server.stderr()), `a raw log line, outside the ops log:\n${server.stderr()}`);
+    assert.ok(lines.length <= 1, `more than the creation was logged for a new room:\n${lines.join('\n')}`);
+  } finally {
+    await fac?.close();
+    await server.stop();
+  }
+});
