@@ -19,7 +19,7 @@
 #define VP_MAX_MESSAGE     (16 * 1024) /* bytes of one client message */
 #define VP_MAX_DEPTH       32          /* nesting of maps and arrays */
 #define VP_ROOM_LEN        6
-/* The characters of a room code (PROTOCOL.md section 2): digits and upper
+/* The characters of a room code (SPEC.md §2): digits and upper
  * case without 0, 1, I, L, O, which people misread. Defined here only. */
 #define VP_ROOM_ALPHABET   "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 #define VP_TOKEN_LEN       32          /* lowercase hex of 128 bits */
