@@ -5,9 +5,8 @@
 // X-Real-IP, as a reverse proxy would.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
-import { startServer, runBinary, Client, PROTOCOL, REPLY_TIMEOUT_MS } from './harness.mjs';
-import { Member, DECK, roomCode } from './members.mjs';
+import { startServer, runBinary, REPLY_TIMEOUT_MS } from './harness.mjs';
+import { DECK, roomCode, upgrade, member } from './members.mjs';
 
 const FAILS_MAX = 20;          // LIMITS_FAILS_MAX
 const JOINS_PER_ROOM = 150;    // LIMITS_JOINS_PER_ROOM
@@ -16,32 +15,11 @@ const WAIT_MS = 15000;         // a bound on waiting for the server to act, neve
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Opens /ws?room=room, naming the client address ip. Resolves { opened, client, why }. */
-function upgrade(server, room, ip) {
-  return new Promise((resolve) => {
-    const headers = ip ? { 'X-Real-IP': ip } : {};
-    const ws = new WebSocket(server.wsUrl(room), [PROTOCOL], { headers, handshakeTimeout: REPLY_TIMEOUT_MS });
-    const client = new Client(ws);
-    let done = false;
-    const finish = (r) => { if (!done) { done = true; resolve(r); } };
-    ws.on('open', () => finish({ opened: true, client }));
-    ws.on('unexpected-response', (req, res) => { finish({ opened: false, why: `HTTP ${res.statusCode}` }); ws.terminate(); });
-    ws.on('error', (e) => finish({ opened: false, why: e.message }));
-    ws.on('close', (code) => finish({ opened: false, why: `closed ${code}` }));
-  });
-}
-
-async function member(server, room, ip) {
-  const r = await upgrade(server, room, ip);
-  assert.ok(r.opened, `upgrade to ${room} refused: ${r.why}`);
-  return new Member(r.client);
-}
-
 const createMsg = (room) => ({ t: 'create', room, name: 'Fien', title: '', deck: DECK, lang: 'nl', tz_offset: 0, opts: {} });
 
 async function createRoom(server, ip) {
   const room = roomCode();
-  const fac = await member(server, room, ip);
+  const fac = await member(server, room, { ip });
   const w = await fac.must(createMsg(room));
   return { room, fac, token: w.token };
 }
@@ -73,7 +51,7 @@ describe('a connection that is no member', { timeout: SUITE_TIMEOUT_MS }, () => 
     const answers = [];
     for (let i = 0; i < FAILS_MAX; i++) {
       const code = i % 2 ? room : roomCode();
-      const m = await member(server, code, prober);
+      const m = await member(server, code, { ip: prober });
       const a = await m.req(i % 4 < 2 ? { t: 'vote', value: 3 } : { t: 'leave' });
       answers.push(`${a.code}: ${a.msg}`);
       await m.client.close();
@@ -83,7 +61,7 @@ describe('a connection that is no member', { timeout: SUITE_TIMEOUT_MS }, () => 
     assert.match(answers[0], /^not_allowed: /);
     // The limit tripped: probes, and joins, are refused alike now.
     for (const code of [room, roomCode()]) {
-      const m = await member(server, code, prober);
+      const m = await member(server, code, { ip: prober });
       await m.refused({ t: 'vote', value: 3 }, 'rate_limited');
       await m.refused({ t: 'leave' }, 'rate_limited');
       await m.refused({ t: 'join', room: code, name: 'Probe' }, 'rate_limited');
@@ -106,11 +84,11 @@ describe('--max-creates-per-hour', { timeout: SUITE_TIMEOUT_MS }, () => {
     const made = [];
     for (let i = 0; i < 3; i++) made.push(await createRoom(server, ip));
     const room = roomCode();
-    const m = await member(server, room, ip);
+    const m = await member(server, room, { ip });
     const refused = await m.refused(createMsg(room), 'rate_limited');
     assert.match(refused.msg, /new rooms.*try again in \d+ s/);
     // Nothing was made: the code is still free for someone else.
-    const other = await member(server, room, '198.51.100.81');
+    const other = await member(server, room, { ip: '198.51.100.81' });
     await other.must(createMsg(room));
     await other.client.close();
     await m.client.close();
@@ -216,8 +194,8 @@ describe('--max-connections-per-address', { timeout: SUITE_TIMEOUT_MS }, () => {
     const ip = '198.51.100.90';
     const room = roomCode();
     const held = [];
-    for (let i = 0; i < 3; i++) held.push(await member(server, room, ip));
-    const r = await upgrade(server, room, ip);
+    for (let i = 0; i < 3; i++) held.push(await member(server, room, { ip }));
+    const r = await upgrade(server, room, { ip });
     // The refusal comes in the protocol's words, then the close.
     assert.ok(r.opened, r.why);
     const err = await r.client.expect('error');
@@ -225,7 +203,7 @@ describe('--max-connections-per-address', { timeout: SUITE_TIMEOUT_MS }, () => {
     assert.match(err.msg, /connections from your address/);
     assert.equal((await within(r.client.closed, WAIT_MS, 'the refused socket closed')).code, 1013);
 
-    const other = await member(server, room, '198.51.100.91');
+    const other = await member(server, room, { ip: '198.51.100.91' });
     other.client.send({ t: 'ping' });
     await other.client.expect('pong');
     await other.client.close();
@@ -234,7 +212,7 @@ describe('--max-connections-per-address', { timeout: SUITE_TIMEOUT_MS }, () => {
     // The server counts the close when it sees it: wait for a place, bounded.
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
-      const again = await upgrade(server, room, ip);
+      const again = await upgrade(server, room, { ip });
       assert.ok(again.opened, again.why);
       const m = await Promise.race([again.client.next(1000).catch(() => null), again.client.closed]);
       if (m && m.t === 'error') {
@@ -272,25 +250,25 @@ describe('joins per address and room', { timeout: SUITE_TIMEOUT_MS }, () => {
     const per = JOINS_PER_ROOM / 10;
     let n = 0;
     await Promise.all(Array.from({ length: 10 }, async () => {
-      const m = await member(server, room, ip);
+      const m = await member(server, room, { ip });
       for (let i = 0; i < per; i++) {
         await m.must({ t: 'join', room, name: `Churn${n++}` });
         await m.must({ t: 'leave' });
       }
       await m.client.close();
     }));
-    const m = await member(server, room, ip);
+    const m = await member(server, room, { ip });
     const refused = await m.refused({ t: 'join', room, name: 'One more' }, 'rate_limited');
     assert.match(refused.msg, /joins to this room.*try again in \d+ s/);
     await m.client.close();
 
     // Another address joins, as member 2 + the churn's joins: nothing else was used up.
-    const anna = await member(server, room, '198.51.100.102');
+    const anna = await member(server, room, { ip: '198.51.100.102' });
     const w = await anna.must({ t: 'join', room, name: 'Anna' });
     assert.equal(w.you.player, 2 + JOINS_PER_ROOM);
     // And the churning address may still join another room.
     const other = await createRoom(server, '198.51.100.103');
-    const b = await member(server, other.room, ip);
+    const b = await member(server, other.room, { ip });
     await b.must({ t: 'join', room: other.room, name: 'Bram' });
     await b.client.close();
     await other.fac.client.close();

@@ -6,9 +6,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import WebSocket from 'ws';
-import { startServer, runBinary, Client, PROTOCOL, REPLY_TIMEOUT_MS } from './harness.mjs';
-import { Member, DECK, roomCode } from './members.mjs';
+import { startServer, runBinary, REPLY_TIMEOUT_MS } from './harness.mjs';
+import { DECK, roomCode, upgrade, member } from './members.mjs';
 
 const FAILS_MAX = 20;               // LIMITS_FAILS_MAX
 const WINDOW_MS = 60000;            // LIMITS_WINDOW_MS
@@ -21,34 +20,6 @@ function unusedCode(taken) {
     const c = roomCode();
     if (!taken.has(c)) { taken.add(c); return c; }
   }
-}
-
-/**
- * Opens /ws?room=room with optional X-Real-IP and Origin headers. Resolves
- * { opened: true, client } or { opened: false, why }.
- */
-function upgrade(server, room, { ip, origin, rawQuery } = {}) {
-  return new Promise((resolve) => {
-    const headers = {};
-    if (ip) headers['X-Real-IP'] = ip;
-    const opts = { headers, handshakeTimeout: REPLY_TIMEOUT_MS };
-    if (origin) opts.origin = origin;
-    const url = rawQuery === undefined ? server.wsUrl(room) : `ws://127.0.0.1:${server.port}/ws?${rawQuery}`;
-    const ws = new WebSocket(url, [PROTOCOL], opts);
-    const client = new Client(ws);
-    let done = false;
-    const finish = (r) => { if (!done) { done = true; resolve(r); } };
-    ws.on('open', () => finish({ opened: true, client }));
-    ws.on('unexpected-response', (req, res) => { finish({ opened: false, why: `HTTP ${res.statusCode}` }); ws.terminate(); });
-    ws.on('error', (e) => finish({ opened: false, why: e.message }));
-    ws.on('close', (code) => finish({ opened: false, why: `closed ${code}` }));
-  });
-}
-
-async function member(server, room, opts) {
-  const r = await upgrade(server, room, opts);
-  assert.ok(r.opened, `upgrade to ${room} refused: ${r.why}`);
-  return new Member(r.client);
 }
 
 async function createRoom(server, ip) {

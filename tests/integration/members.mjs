@@ -1,6 +1,7 @@
 // members.mjs - scripted room members over real sockets: requests with ids, and the events they saw.
 import assert from 'node:assert/strict';
-import { connect, REPLY_TIMEOUT_MS } from './harness.mjs';
+import WebSocket from 'ws';
+import { connect, Client, PROTOCOL, REPLY_TIMEOUT_MS } from './harness.mjs';
 
 export const DECK = 'verrijkte-leeromgevingen';
 
@@ -88,4 +89,33 @@ export class Member {
   async close() {
     await this.client.close();
   }
+}
+
+/**
+ * Opens /ws?room=room with optional X-Real-IP and Origin headers. Resolves
+ * { opened: true, client } or { opened: false, why }.
+ */
+export function upgrade(server, room, { ip, origin, rawQuery } = {}) {
+  return new Promise((resolve) => {
+    const headers = {};
+    if (ip) headers['X-Real-IP'] = ip;
+    const opts = { headers, handshakeTimeout: REPLY_TIMEOUT_MS };
+    if (origin) opts.origin = origin;
+    const url = rawQuery === undefined ? server.wsUrl(room) : `ws://127.0.0.1:${server.port}/ws?${rawQuery}`;
+    const ws = new WebSocket(url, [PROTOCOL], opts);
+    const client = new Client(ws);
+    let done = false;
+    const finish = (r) => { if (!done) { done = true; resolve(r); } };
+    ws.on('open', () => finish({ opened: true, client }));
+    ws.on('unexpected-response', (req, res) => { finish({ opened: false, why: `HTTP ${res.statusCode}` }); ws.terminate(); });
+    ws.on('error', (e) => finish({ opened: false, why: e.message }));
+    ws.on('close', (code) => finish({ opened: false, why: `closed ${code}` }));
+  });
+}
+
+/** A Member on a new socket; the upgrade must succeed. */
+export async function member(server, room, opts) {
+  const r = await upgrade(server, room, opts);
+  assert.ok(r.opened, `upgrade to ${room} refused: ${r.why}`);
+  return new Member(r.client);
 }
