@@ -240,40 +240,14 @@ static int net_http_close_header(struct lws *wsi, unsigned char **p, unsigned ch
 	return lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5, p, end);
 }
 
-/* Hands the whole routed body to lws at once, so that nothing of this
- * request is left when lws could parse one pipelined behind it; what the
- * socket does not take now lws keeps and writes out before it closes.
- * Nonzero either way: the response said `Connection: close`. */
-static int net_http_write_body_now(struct lws *wsi, struct net_http_session *s)
-{
-	uint8_t buf[LWS_PRE + NET_HTTP_CHUNK];
-
-	while (s->sent < s->len) {
-		size_t n = s->len - s->sent;
-		int last;
-
-		if (n > NET_HTTP_CHUNK)
-			n = NET_HTTP_CHUNK;
-		last = s->sent + n == s->len;
-		memcpy(buf + LWS_PRE, s->body + s->sent, n);
-		if (lws_write(wsi, buf + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
-			break;
-		s->sent += n;
-	}
-	net_http_session_clear(s);
-	return 1;
-}
-
-/* Sends the next piece of a deferred answer's body, one lws_write per
- * HTTP_WRITEABLE: lws 4.1.6 drops what it holds back when a WRITEABLE
- * callback closes, so this one closes only after the last piece went out.
- * Any request pipelined behind it was parsed (and left unanswered) while
- * the answer was being prepared. */
-static int net_http_write_body_piece(struct lws *wsi, struct net_http_session *s)
+/* Writes the next piece of s's body (at most NET_HTTP_CHUNK bytes) with
+ * one lws_write. Returns 1 once the whole body is out, 0 when more is
+ * left, -1 when the write failed. */
+static int net_http_write_piece(struct lws *wsi, struct net_http_session *s)
 {
 	uint8_t buf[LWS_PRE + NET_HTTP_CHUNK];
 	size_t n = s->len - s->sent;
-	int last;
+	bool last;
 
 	if (n > NET_HTTP_CHUNK)
 		n = NET_HTTP_CHUNK;
@@ -284,7 +258,29 @@ static int net_http_write_body_piece(struct lws *wsi, struct net_http_session *s
 			return -1;
 		s->sent += n;
 	}
-	if (!last) {
+	return last;
+}
+
+/* Hands the whole routed body to lws at once, so that nothing of this
+ * request is left when lws could parse one pipelined behind it; what the
+ * socket does not take now lws keeps and writes out before it closes.
+ * Nonzero either way: the response said `Connection: close`. */
+static int net_http_write_body_now(struct lws *wsi, struct net_http_session *s)
+{
+	while (net_http_write_piece(wsi, s) == 0)
+		;
+	net_http_session_clear(s);
+	return 1;
+}
+
+/* Sends the next piece of a deferred answer's body, one per
+ * HTTP_WRITEABLE: lws 4.1.6 drops what it holds back when a WRITEABLE
+ * callback closes, so this one closes only after the last piece went out.
+ * Any request pipelined behind it was parsed (and left unanswered) while
+ * the answer was being prepared. */
+static int net_http_write_body_piece(struct lws *wsi, struct net_http_session *s)
+{
+	if (net_http_write_piece(wsi, s) == 0) {
 		lws_callback_on_writable(wsi);
 		return 0;
 	}
