@@ -426,6 +426,7 @@ static const field f_join[] = { REQ("room", parse_room), REQ("name", parse_name)
 static const field f_resume[] = { REQ("room", parse_room), REQ("token", parse_token) };
 static const field f_start[] = { OPT("opts", parse_opts) };
 static const field f_play[] = { REQ("card", parse_card) };
+static const field f_draw[] = { OPT("card", parse_card) };
 static const field f_vote[] = { REQ("value", parse_vote_value), OPT("for", parse_vote_for) };
 static const field f_note[] = { REQ("text", parse_note_text) };
 static const field f_hide[] = { REQ("note", parse_hide_note) };
@@ -441,6 +442,7 @@ static const kind kinds[VP_T__COUNT] = {
 	[VP_T_RESUME] = KIND(f_resume),
 	[VP_T_START] = KIND(f_start),
 	[VP_T_PLAY] = KIND(f_play),
+	[VP_T_DRAW] = KIND(f_draw),
 	[VP_T_VOTE] = KIND(f_vote),
 	[VP_T_NOTE] = KIND(f_note),
 	[VP_T_HIDE] = KIND(f_hide),
@@ -450,7 +452,7 @@ static const kind kinds[VP_T__COUNT] = {
 	[VP_T_HANDOVER] = KIND(f_player),
 	[VP_T_KICK] = KIND(f_player),
 	[VP_T_LOCK] = KIND(f_lock),
-	/* draw, revote, reveal, next, skip, leave, purge, ping: no fields. */
+	/* revote, reveal, next, skip, leave, purge, ping: no fields. */
 };
 
 static void opts_defaults(vp_opts *o)
@@ -484,6 +486,9 @@ static void set_defaults(vp_intent *out, const uint8_t *buf)
 		break;
 	case VP_T_CLOSE:
 		out->text = empty;
+		break;
+	case VP_T_DRAW:
+		out->card = empty;
 		break;
 	default:
 		break;

@@ -121,6 +121,7 @@ const FIELDS = {
 	resume: ['room', 'token'],
 	start: ['opts'],
 	play: ['card'],
+	draw: ['card'],
 	vote: ['value', 'for'],
 	note: ['text'],
 	hide: ['note'],
@@ -280,6 +281,9 @@ ok('start_with_opts', { t: 'start', opts: { mode: 'hands', hand: 4, auto_reveal:
 // play
 ok('play_valid', { t: 'play', id: 5, card: 'venster-burger' });
 ok('play_card_64_bytes', { t: 'play', card: s(64, 'k') });
+// draw: the card is optional (absent: the top of the pile)
+ok('draw_card_valid', { t: 'draw', id: 5, card: 'venster-burger' });
+ok('draw_card_64_bytes', { t: 'draw', card: s(64, 'k') });
 
 // vote
 ok('vote_value', { t: 'vote', id: 5, value: 3 });
@@ -518,6 +522,10 @@ fail('play_card_missing', { t: 'play', id: 24 });
 fail('play_card_empty', { t: 'play', id: 24, card: '' });
 fail('play_card_65_bytes', { t: 'play', id: 24, card: s(65, 'k') });
 fail('play_card_not_string', { t: 'play', id: 24, card: 3 });
+fail('draw_card_empty', { t: 'draw', id: 24, card: '' });
+fail('draw_card_65_bytes', { t: 'draw', id: 24, card: s(65, 'k') });
+fail('draw_card_not_string', { t: 'draw', id: 24, card: 3 });
+fail('draw_card_nil', { t: 'draw', id: 24, card: null });
 
 fail('vote_value_missing', { t: 'vote', id: 25 }, { note: 'a pass is an explicit nil' });
 fail('vote_value_negative', { t: 'vote', id: 25, value: -1 });

@@ -556,9 +556,21 @@ static vp_code decide_draw(decision *d)
         return refuse(d, VP_WRONG_PHASE, "A card is already on the table.");
     if (r->n_pile == 0)
         return refuse(d, VP_NO_CARD, "The pile is empty.");
+    /* A named card (a printed card scanned at the table) comes from
+     * anywhere in the pile; apply takes it out wherever it lies. */
+    uint16_t card = r->pile[0];
+    if (d->it->card.len) {
+        int32_t c = deck_card_index(r->deck, d->it->card.ptr, d->it->card.len);
+        bool in_pile = false;
+        for (uint32_t i = 0; c >= 0 && i < r->n_pile && !in_pile; i++)
+            in_pile = r->pile[i] == (uint16_t)c;
+        if (!in_pile)
+            return refuse(d, VP_NO_CARD, "That card is not in the pile.");
+        card = (uint16_t)c;
+    }
     EMIT(e, d, GAME_EV_PLAYED);
     e->u.played.player = 0;
-    snprintf(e->u.played.card.s, GAME_ID_SIZE, "%s", room_card_id(r, r->pile[0]));
+    snprintf(e->u.played.card.s, GAME_ID_SIZE, "%s", room_card_id(r, card));
     return VP_OK;
 }
 

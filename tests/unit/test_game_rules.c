@@ -563,6 +563,48 @@ static void test_draw_from_empty_pile_is_no_card(void **state)
     tg_free(&t);
 }
 
+/* draw {card}: a printed card scanned at the table is drawn from wherever
+ * it lies in the pile; a card not in the pile is no_card. */
+static vp_code draw_card(tg *t, uint32_t who, const char *card)
+{
+    vp_intent it = {.t = VP_T_DRAW, .card = S(card)};
+    return tg_do(t, who, &it);
+}
+
+static void test_draw_named_card_takes_it_from_the_pile(void **state)
+{
+    (void)state;
+    tg t;
+    start_deck_mode(&t);
+    /* The last card of the pile, so it is not the top the plain draw takes. */
+    uint16_t want = t.r->pile[t.r->n_pile - 1];
+    char id[GAME_ID_SIZE];
+    snprintf(id, sizeof id, "%s", room_card_id(t.r, want));
+    assert_int_equal(draw_card(&t, 2, id), VP_NOT_ALLOWED);
+    assert_int_equal(draw_card(&t, 1, "no-such-card"), VP_NO_CARD);
+    assert_int_equal(draw_card(&t, 1, id), VP_OK);
+    assert_string_equal(tg_kinds(&t), "played");
+    assert_int_equal(t.res.events[0].u.played.player, 0);
+    assert_string_equal(t.res.events[0].u.played.card.s, id);
+    assert_int_equal(t.r->table.card, want);
+    assert_int_equal(t.r->n_pile, TG_DECK_CARDS - 1);
+    assert_int_equal(draw_card(&t, 1, id), VP_WRONG_PHASE);
+    assert_int_equal(tg_simple(&t, 1, VP_T_NEXT), VP_OK);
+    /* Played once, it is no longer in the pile. */
+    assert_int_equal(draw_card(&t, 1, id), VP_NO_CARD);
+    tg_free(&t);
+}
+
+static void test_draw_named_card_in_hands_mode_is_wrong_phase(void **state)
+{
+    (void)state;
+    tg t;
+    room4(&t);
+    tg_start(&t, 1);
+    assert_int_equal(draw_card(&t, 1, room_card_id(t.r, t.r->pile[0])), VP_WRONG_PHASE);
+    tg_free(&t);
+}
+
 static void test_skip_in_deck_mode_is_wrong_phase(void **state)
 {
     (void)state;
@@ -1611,6 +1653,8 @@ int main(void)
         cmocka_unit_test(test_deck_mode_has_no_hands_and_the_facilitator_draws),
         cmocka_unit_test(test_draw_in_hands_mode_is_wrong_phase),
         cmocka_unit_test(test_draw_from_empty_pile_is_no_card),
+        cmocka_unit_test(test_draw_named_card_takes_it_from_the_pile),
+        cmocka_unit_test(test_draw_named_card_in_hands_mode_is_wrong_phase),
         cmocka_unit_test(test_skip_in_deck_mode_is_wrong_phase),
         cmocka_unit_test(test_vote_changeable_until_reveal),
         cmocka_unit_test(test_vote_outside_scale_is_bad_vote),

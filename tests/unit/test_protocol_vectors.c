@@ -90,6 +90,10 @@ static json_t *intent_json(const vp_intent *in)
 	case VP_T_PLAY:
 		json_object_set_new(o, "card", str_json(in->card));
 		break;
+	case VP_T_DRAW:
+		if (in->card.len)
+			json_object_set_new(o, "card", str_json(in->card));
+		break;
 	case VP_T_VOTE:
 		json_object_set_new(o, "pass", json_boolean(in->pass));
 		if (!in->pass)
@@ -166,6 +170,7 @@ static void expect_strings_inside(const vp_intent *in, const uint8_t *buf, size_
 		expect_inside(in->token, buf, len);
 		break;
 	case VP_T_PLAY:
+	case VP_T_DRAW:
 		expect_inside(in->card, buf, len);
 		break;
 	case VP_T_NOTE:

@@ -139,7 +139,7 @@ typedef struct vp_intent {
 	vp_opts opts;
 	vp_role role;     /* join: player or screen */
 	vp_str token;     /* resume: 32 lowercase hex chars */
-	vp_str card;      /* play: card id */
+	vp_str card;      /* play: card id; draw: a card id, or empty for the top of the pile */
 	bool pass;        /* vote: value was nil */
 	uint64_t value;   /* vote: when !pass; the scale is the game's to check */
 	bool has_for;     /* vote */

@@ -223,7 +223,7 @@ export type Intent =
   | { t: 'resume'; room: string; token: string }
   | { t: 'start'; opts?: Opts }
   | { t: 'play'; card: string }
-  | { t: 'draw' }
+  | { t: 'draw'; card?: string }
   /** value null is a pass; `for` a seated player (the facilitator votes for them). */
   | { t: 'vote'; value: number | null; for?: number }
   | { t: 'revote' }
