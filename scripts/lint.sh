@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# lint.sh - static analysis of the C code (protocol/src and server): cppcheck,
-# then clang-tidy with the checks chosen in .clang-tidy. Exits non-zero on any
-# finding of either.
+# lint.sh - static analysis of the C code (protocol/src and server): the
+# layers' include rules (scripts/check-layers.sh), cppcheck, then clang-tidy
+# with the checks chosen in .clang-tidy. Exits non-zero on any finding.
 #
 #   scripts/lint.sh [build-dir]     (default: build)
 #
@@ -16,6 +16,10 @@ jobs=${LINT_JOBS:-2}
 for tool in cppcheck clang-tidy; do
   command -v "$tool" >/dev/null || { echo "lint: $tool is not installed" >&2; exit 2; }
 done
+
+echo "==> layers (who includes whom, scripts/check-layers.sh)"
+layers_status=0
+scripts/check-layers.sh || layers_status=$?
 
 # Every C file of the server and the protocol library; the tests are not
 # linted (they are built with -Werror and run under the sanitizers).
@@ -49,8 +53,8 @@ for f in "${files[@]}"; do
   fi
 done
 
-if [ "$cppcheck_status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$tidy_status" -ne 0 ]; then
-  echo "lint: FAILED (cppcheck exit $cppcheck_status; clang-tidy findings in $failed file(s))" >&2
+if [ "$layers_status" -ne 0 ] || [ "$cppcheck_status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$tidy_status" -ne 0 ]; then
+  echo "lint: FAILED (layers exit $layers_status; cppcheck exit $cppcheck_status; clang-tidy findings in $failed file(s))" >&2
   exit 1
 fi
 echo "lint: clean (cppcheck and clang-tidy, ${#files[@]} files)"

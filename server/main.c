@@ -13,13 +13,14 @@
 #include <uv.h>
 #include <libwebsockets.h>
 
+#include "cli/cli.h"
+#include "http/api.h"
+#include "http/ops_api.h"
 #include "net/net_server.h"
-#include "cli.h"
-#include "lan.h"
-#include "metrics.h"
-#include "ops_api.h"
-#include "ops_log.h"
-#include "rooms.h"
+#include "ops/lan.h"
+#include "ops/metrics.h"
+#include "ops/ops_log.h"
+#include "rooms/rooms.h"
 
 #ifndef VERRIJK_VERSION
 #define VERRIJK_VERSION "dev"
@@ -587,6 +588,14 @@ int main(int argc, char **argv)
 	}
 	if (rooms_open(&a.loop, a.net, &rc_cfg, &a.rooms))
 		goto out;
+	/* Every route is added here, before the server starts: the HTTP API
+	 * reads the rooms, the rooms know nothing of HTTP. */
+	if (api_routes(&a.loop, a.net, a.rooms)) {
+		ops_log(OPS_ERROR, NULL, "cannot add the HTTP API routes");
+		rooms_close(a.rooms, NULL, NULL);
+		uv_run(&a.loop, UV_RUN_DEFAULT);
+		goto out;
+	}
 	if (net_server_start(a.net)) {
 		rooms_close(a.rooms, NULL, NULL);
 		uv_run(&a.loop, UV_RUN_DEFAULT);

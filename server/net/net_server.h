@@ -7,7 +7,7 @@
 
 #include <uv.h>
 
-#include "addr_limits.h"
+#include "net/addr_limits.h"
 #include "net/net_conn.h"
 #include "net/net_http.h"
 

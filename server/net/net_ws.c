@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 
 #include "net/net_private.h"
-#include "metrics.h"
+#include "ops/metrics.h"
 
 /* Query arguments of an upgrade looked at, at most. */
 #define NET_WS_ARGS_MAX 16

@@ -7,7 +7,7 @@
 
 #include "fuzz_util.h"
 #include "game/deck.h"
-#include "record.h"
+#include "log/record.h"
 
 /* The deck's hash is the first 16 hex digits of SHA-256 over its packed
  * form (decks/README.md), computed here apart from the code under test. */

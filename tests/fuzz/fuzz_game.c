@@ -7,7 +7,7 @@
 
 #include "fuzz_util.h"
 #include "game/shuffle.h"
-#include "record.h"
+#include "log/record.h"
 
 /* Bounds of one run: a script longer than this many steps is cut (libFuzzer's
  * default -max_len of 4096 bytes gives about a thousand steps). */

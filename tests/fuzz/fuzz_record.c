@@ -7,7 +7,7 @@
 #include "fuzz_util.h"
 #include "log/crc32c.h"
 #include "log/evlog_format.h"
-#include "record.h"
+#include "log/record.h"
 
 /* A recovered room gets its View and filtered events packed for these
  * recipients: 0 (a screen), the first members, and one id past the last. */

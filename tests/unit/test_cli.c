@@ -8,10 +8,9 @@
 
 #include "log/evlog.h"
 
-/* The CLI lives in the server executable, not in a library: it is
- * compiled in here whole, as h2o's tests include the .c they test. */
-#include "cli.c"
-#include "record.c"
+#include "cli/cli.h"
+#include "cli/cli_json.h"
+#include "log/record.h"
 
 #define FILE_CAP (1u << 20)
 #define OUT_CAP 65536
@@ -237,7 +236,7 @@ static void test_json_writes_64_bit_integers_exactly(void **state)
 	FILE *m = fmemopen(buf, sizeof(buf), "w");
 
 	(void)state;
-	json_write(m, &o);
+	cli_json_write(m, &o);
 	fclose(m);
 	assert_string_equal(buf, "18446744073709551615");
 }

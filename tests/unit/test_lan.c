@@ -1,4 +1,8 @@
 /* test_lan.c - the join URLs offered to phones: which interface addresses, in which order, and --public-url checks. */
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,11 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
-/* The server's top-level modules are linked only into the executable: include this one. */
-#include "lan.c"
+#include "ops/lan.h"
 
 /* Interface addresses a test hands to lan_urls_from_ifaddrs, as getifaddrs
  * would list them. */

@@ -9,8 +9,7 @@
 
 #include <cmocka.h>
 
-/* The server's top-level modules are linked only into the executable: include this one. */
-#include "addr_limits.c"
+#include "net/addr_limits.h"
 
 static limits_addr addr(const char *text)
 {

@@ -9,8 +9,7 @@
 
 #include <cmocka.h>
 
-/* The server's top-level modules are linked only into the executable: include this one. */
-#include "ops_log.c"
+#include "ops/ops_log.h"
 
 /* 2026-11-28T14:05:12Z */
 static time_t fixed_clock(time_t *out)

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr_limits.h"
+#include "net/addr_limits.h"
 
 #define LIMITS_NIL UINT32_MAX
 

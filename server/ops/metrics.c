@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "log/evlog.h"
-#include "metrics.h"
+#include "ops/metrics.h"
 
 enum metric_kind { METRIC_COUNTER, METRIC_GAUGE, METRIC_HISTOGRAM };
 

@@ -82,8 +82,8 @@ typedef struct rooms_config {
 
 /* Loads the decks, opens the log, brings back the recently active rooms
  * (each member marked offline, logged), and makes `net` hand its
- * WebSocket intents and /api routes to the rooms. Call before
- * net_server_start. Returns 0, or -1 after printing why on stderr. */
+ * WebSocket intents to the rooms. Call before net_server_start (and
+ * api_routes, server/http/api.h, which serves the rooms over HTTP). Returns 0, or -1 after printing why on stderr. */
 int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms **out);
 
 /* Begins a clean stop: no more grace timers; once the network layer is
@@ -94,7 +94,7 @@ void rooms_stop(rooms *rs);
  * everything, then calls done. */
 void rooms_close(rooms *rs, void (*done)(void *ud), void *ud);
 
-/* ---- for the HTTP API (server/api.c) ---- */
+/* ---- for the HTTP API (server/http/api.c) ---- */
 
 /* The card sets offered. */
 uint32_t rooms_deck_count(const rooms *rs);

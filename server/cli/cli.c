@@ -15,12 +15,13 @@
 
 #include <msgpack.h>
 
-#include "cli.h"
+#include "cli/cli.h"
+#include "cli/cli_json.h"
 
 #include "game/export.h"
 #include "game/room.h"
 #include "log/evlog.h"
-#include "record.h"
+#include "log/record.h"
 
 enum { CLI_OK = 0, CLI_BAD = 1, CLI_USAGE = 2 };
 
@@ -111,113 +112,6 @@ static void warn_failed(const cli_log *lg)
 {
 	fprintf(stderr, "verrijk: %s: record %zu at offset %zu: %s; shown up to there\n", lg->path, lg->bad.index + 1,
 	        lg->bad.offset, lg->bad.why);
-}
-
-/* ---- JSON out of MessagePack (the log's and the View's bytes) ---- */
-
-static void json_write_string(FILE *out, const char *s, size_t n)
-{
-	fputc('"', out);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", out);
-		else if (ch == '\r')
-			fputs("\\r", out);
-		else if (ch == '\t')
-			fputs("\\t", out);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
-
-/* Writes o as JSON. Integers are written exactly (a 64-bit seed too);
- * binary data, which no event holds, is written as a hex string. */
-static void json_write(FILE *out, const msgpack_object *o)
-{
-	switch (o->type) {
-	case MSGPACK_OBJECT_NIL:
-		fputs("null", out);
-		break;
-	case MSGPACK_OBJECT_BOOLEAN:
-		fputs(o->via.boolean ? "true" : "false", out);
-		break;
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		fprintf(out, "%" PRIu64, o->via.u64);
-		break;
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-		fprintf(out, "%" PRId64, o->via.i64);
-		break;
-	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64:
-		fprintf(out, "%.17g", o->via.f64);
-		break;
-	case MSGPACK_OBJECT_STR:
-		json_write_string(out, o->via.str.ptr, o->via.str.size);
-		break;
-	case MSGPACK_OBJECT_BIN:
-	case MSGPACK_OBJECT_EXT: {
-		const unsigned char *b = (const unsigned char *)(o->type == MSGPACK_OBJECT_BIN ? o->via.bin.ptr : o->via.ext.ptr);
-		uint32_t n = o->type == MSGPACK_OBJECT_BIN ? o->via.bin.size : o->via.ext.size;
-
-		fputc('"', out);
-		for (uint32_t i = 0; i < n; i++)
-			fprintf(out, "%02x", b[i]);
-		fputc('"', out);
-		break;
-	}
-	case MSGPACK_OBJECT_ARRAY:
-		fputc('[', out);
-		for (uint32_t i = 0; i < o->via.array.size; i++) {
-			if (i)
-				fputc(',', out);
-			json_write(out, &o->via.array.ptr[i]);
-		}
-		fputc(']', out);
-		break;
-	case MSGPACK_OBJECT_MAP:
-		fputc('{', out);
-		for (uint32_t i = 0; i < o->via.map.size; i++) {
-			const msgpack_object_kv *kv = &o->via.map.ptr[i];
-
-			if (i)
-				fputc(',', out);
-			if (kv->key.type == MSGPACK_OBJECT_STR)
-				json_write_string(out, kv->key.via.str.ptr, kv->key.via.str.size);
-			else
-				fputs("\"?\"", out);
-			fputc(':', out);
-			json_write(out, &kv->val);
-		}
-		fputc('}', out);
-		break;
-	}
-}
-
-/* Writes the MessagePack bytes (one object, already checked well formed)
- * as one line of JSON. Returns 0 or -1. */
-static int json_line(FILE *out, const uint8_t *p, size_t len)
-{
-	msgpack_unpacked u;
-	size_t off = 0;
-	int rc = -1;
-
-	if (!record_well_formed(p, len))
-		return -1;
-	msgpack_unpacked_init(&u);
-	if (msgpack_unpack_next(&u, (const char *)p, len, &off) == MSGPACK_UNPACK_SUCCESS) {
-		json_write(out, &u.data);
-		fputc('\n', out);
-		rc = 0;
-	}
-	msgpack_unpacked_destroy(&u);
-	return rc;
 }
 
 /* ---- words for people ---- */
@@ -502,7 +396,7 @@ static int json_record(cli_log *lg, size_t i, const game_event *e, void *ud)
 
 	(void)e;
 	(void)ud;
-	return json_line(stdout, p, len) ? RECORD_STOP : 0;
+	return cli_json_line(stdout, p, len) ? RECORD_STOP : 0;
 }
 
 static int replay_json(cli_log *lg)
@@ -718,7 +612,7 @@ static int replay_at(cli_log *lg, const replay_opts *o)
 	msgpack_unpacked_init(&u);
 	if (msgpack_unpack_next(&u, buf.data, buf.size, &off) == MSGPACK_UNPACK_SUCCESS) {
 		if (o->json) {
-			json_write(stdout, &u.data);
+			cli_json_write(stdout, &u.data);
 			putchar('\n');
 		} else {
 			print_view_text(lg->r, &u.data, o->as);

@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "lan.h"
+#include "ops/lan.h"
 
 /* Interface addresses looked at, at most: a bound on the work at start
  * whatever the machine has; the rest are ignored. */

@@ -24,12 +24,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "rooms.h"
+#include "rooms/rooms.h"
 
-#include "api.h"
-#include "metrics.h"
-#include "ops_log.h"
-#include "record.h"
+#include "ops/metrics.h"
+#include "ops/ops_log.h"
+#include "log/record.h"
 #include "game/deck.h"
 
 #define ROOMS_BUCKETS 4096
@@ -1650,10 +1649,6 @@ int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms 
 	h.on_intent = on_intent;
 	h.on_close = on_close;
 	net_server_set_handler(net, &h);
-	if (api_routes(loop, net, rs)) {
-		ops_log(OPS_ERROR, NULL, "cannot add the HTTP API routes");
-		goto fail;
-	}
 	*out = rs;
 	return 0;
 fail:

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "record.h"
+#include "log/record.h"
 #include "log/evlog_format.h"
 
 static uint64_t be(const uint8_t *p, unsigned n)

@@ -11,11 +11,11 @@
 
 #include <jansson.h>
 
-#include "api.h"
-#include "metrics.h"
+#include "http/api.h"
+#include "ops/metrics.h"
 #include "game/export.h"
-#include "record.h"
-#include "rooms.h"
+#include "log/record.h"
+#include "rooms/rooms.h"
 
 #define API_CACHE_FOREVER "public, max-age=31536000, immutable"
 #define API_NOT_FOUND "Not found: no room with this code, or the key does not fit it."

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "ops_log.h"
+#include "ops/ops_log.h"
 
 /* A run of hex digits at least this long looks like a token (32 hex
  * characters) or a replay key and is never written. */

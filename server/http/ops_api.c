@@ -10,9 +10,9 @@
 
 #include <jansson.h>
 
-#include "lan.h"
-#include "metrics.h"
-#include "ops_api.h"
+#include "ops/lan.h"
+#include "ops/metrics.h"
+#include "http/ops_api.h"
 
 /* The process's one server: the routes' user data. */
 static struct {
