@@ -35,7 +35,7 @@ function codes(n) {
 /** Whether the rooms layer is committed (then rooms must work through the proxy). */
 function roomsCommitted() {
   try {
-    return execFileSync('git', ['ls-files', 'server/rooms.c'], { cwd: REPO_DIR, encoding: 'utf8' }).trim() !== '';
+    return execFileSync('git', ['ls-files', 'server/rooms/registry.c'], { cwd: REPO_DIR, encoding: 'utf8' }).trim() !== '';
   } catch {
     return false;
   }
@@ -157,7 +157,7 @@ function proxySuite(Proxy) {
       const { reply } = await answer(u.client, 1);
       await u.client.close();
       roomsReady = !(reply.t === 'error' && reply.code === 'server_busy');
-      assert.ok(roomsReady || !roomsCommitted(), `server/rooms.c is committed but join answers ${JSON.stringify(reply)}`);
+      assert.ok(roomsReady || !roomsCommitted(), `server/rooms/ is committed but join answers ${JSON.stringify(reply)}`);
     });
 
     after(async () => {
