@@ -59,7 +59,7 @@ function parseExposition(text) {
 async function scrape(server) {
   const r = await fetch(`${server.url}/metrics`);
   if (r.status === 404) {
-    assert.fail('GET /metrics answers 404: ops_api_routes(net, &cfg) is not yet called from main.c (see the wiring of server/ops_api.h)');
+    assert.fail('GET /metrics answers 404: ops_api_routes(net, &cfg) is not yet called from main.c (see the wiring of server/http/ops_api.h)');
   }
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
