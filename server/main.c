@@ -21,6 +21,7 @@
 #include "ops/metrics.h"
 #include "ops/ops_log.h"
 #include "rooms/rooms.h"
+#include "rooms/deck_store.h"
 
 #ifndef VERRIJK_VERSION
 #define VERRIJK_VERSION "dev"
@@ -58,6 +59,7 @@ typedef struct options {
 	uint32_t conns_per_addr;  /* 0: NET_CONNS_PER_ADDR */
 	uint32_t creates_per_hour; /* 0: LIMITS_CREATES_PER_HOUR */
 	uint32_t reads_per_minute; /* 0: NET_HTTP_READS_MAX */
+	uint32_t max_stored_decks; /* 0: DECK_STORE_MAX_DEFAULT */
 	limits_proxies proxies;   /* --trust-proxy */
 	const char *origins[NET_ORIGINS_MAX]; /* --origin, pointing into argv */
 	char origin_list[NET_ORIGINS_MAX * NET_ORIGIN_MAX]; /* --origin values, split */
@@ -133,12 +135,16 @@ static void usage(FILE *out)
 	        "               rate_limited (default %u)\n"
 	        "  --max-downloads-per-minute N  summaries and replays one address may\n"
 	        "               download per minute (a burst of N); more get 429 (default %u)\n"
+	        "  --max-stored-decks N  card sets people may store with POST /api/decks, in\n"
+	        "               DATA/decks/ (default %u); past it an upload gets 507\n"
+	        "  --list-uploaded-decks all|HASH,...  stored card sets listed on the home\n"
+	        "               page (default none: each is used only by whoever has its link)\n"
 	        "\n"
 	        "  replay, export: read a session log (read-only, no server): see README.md\n",
 	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS, (unsigned)ROOMS_LIVE_MAX,
 	        (unsigned)(ROOMS_LOG_MAX_DEFAULT >> 20), (unsigned)LIMITS_FAILS_MAX,
 	        (unsigned)(NET_JOIN_TIMEOUT_MS / 1000u), (unsigned)NET_CONNS_PER_ADDR,
-	        (unsigned)LIMITS_CREATES_PER_HOUR, (unsigned)NET_HTTP_READS_MAX);
+	        (unsigned)LIMITS_CREATES_PER_HOUR, (unsigned)NET_HTTP_READS_MAX, (unsigned)DECK_STORE_MAX_DEFAULT);
 }
 
 /* A whole number from lo to hi, the value of option `name`, into *out.
@@ -232,6 +238,8 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "max-connections-per-address", required_argument, NULL, 'A' },
 		{ "max-creates-per-hour", required_argument, NULL, 'C' },
 		{ "max-downloads-per-minute", required_argument, NULL, 'D' },
+		{ "max-stored-decks", required_argument, NULL, 'S' },
+		{ "list-uploaded-decks", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -311,6 +319,20 @@ static int parse_options(int argc, char **argv, options *o)
 			o->public_url = optarg;
 			break;
 		}
+		case 'S': {
+			long v;
+
+			if (parse_whole("max-stored-decks", optarg, 1, 100000, &v))
+				return EXIT_USAGE;
+			o->max_stored_decks = (uint32_t)v;
+			break;
+		}
+		case 'U':
+			if (api_list_uploaded(optarg)) {
+				fprintf(stderr, "verrijk: --list-uploaded-decks wants all or deck hashes (16 of 0-9a-f) separated by commas, not \"%s\"\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'M': {
 			long v;
 
@@ -575,6 +597,7 @@ int main(int argc, char **argv)
 		.retain_ms = o.retain_ms,
 		.max_rooms = o.max_rooms,
 		.max_log_bytes = o.max_log_bytes,
+		.max_stored_decks = o.max_stored_decks,
 	};
 	ops_config ops = {
 		.version = VERRIJK_VERSION,

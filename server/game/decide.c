@@ -337,8 +337,15 @@ static vp_code decide_create(decision *d)
             break;
         }
     }
+    /* Then by hash, offered decks first, then stored ones (an unlisted
+     * link names the hash). */
+    for (uint32_t i = 0; !dk && d->env && it->deck.len == DECK_HASH_LEN && i < d->env->n_decks + d->env->n_uploaded; i++) {
+        deck *c = i < d->env->n_decks ? d->env->decks[i] : d->env->uploaded[i - d->env->n_decks];
+        if (c && memcmp(c->hash, it->deck.ptr, DECK_HASH_LEN) == 0)
+            dk = c;
+    }
     if (!dk)
-        return refuse(d, VP_BAD_REQUEST, "This server has no deck with that id.");
+        return refuse(d, VP_BAD_REQUEST, "This server has no deck with that id or hash.");
     if (it->room.len != VP_ROOM_LEN)
         return refuse(d, VP_BAD_REQUEST, "A room code is 6 characters.");
     game_opts opts = {VP_MODE_HANDS, 3, false, true, false, true, 0, {{{0}}}};

@@ -21,11 +21,15 @@ typedef enum game_phase { GAME_LOBBY, GAME_PLAYING, GAME_CLOSED } game_phase;
 room *room_new(void);
 void room_free(room *r);
 
-/* The decks the server offers to `create`. The room takes its own
+/* The decks the server offers to `create` (by id or hash), and the decks
+ * people stored (POST /api/decks), which `create` finds by hash only: an
+ * upload never shadows an offered deck's id. The room takes its own
  * reference (through the `created` event), so the caller's may go. */
 typedef struct game_env {
     deck *const *decks;
     uint32_t n_decks;
+    deck *const *uploaded;
+    uint32_t n_uploaded;
 } game_env;
 
 typedef enum game_input_kind {

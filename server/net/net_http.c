@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "net/net_private.h"
 
@@ -89,6 +90,19 @@ uint64_t net_http_spend(const net_http_request *req)
 	wait = limits_blocked(srv->reads, &a, now);
 	if (!wait)
 		limits_fail(srv->reads, &a, now);
+	return wait;
+}
+
+uint64_t net_http_spend_write(const net_http_request *req)
+{
+	net_server *srv = net_http_server(req);
+	uint64_t now = net_now_ms(srv), wait;
+	limits_addr a;
+
+	net_client_addr(srv, req->wsi, &a);
+	wait = limits_blocked(srv->creates, &a, now);
+	if (!wait)
+		limits_fail(srv->creates, &a, now);
 	return wait;
 }
 
@@ -203,13 +217,16 @@ int net_http_header(net_http_response *res, const char *name, const char *value)
 	return 0;
 }
 
-const net_route *net_http_find_route(const net_server *srv, const char *path)
+const net_route *net_http_find_route(const net_server *srv, const char *path, bool post)
 {
 	size_t n = strlen(path);
 	unsigned i;
 
 	for (i = 0; i < srv->n_routes; i++) {
 		const net_route *r = &srv->routes[i];
+
+		if ((r->body_max != 0) != post)
+			continue;
 
 		if (n == r->path_len && memcmp(path, r->path, n) == 0)
 			return r;
@@ -226,6 +243,10 @@ static void net_http_session_clear(struct net_http_session *s)
 	s->body = NULL;
 	s->len = s->sent = 0;
 	s->writing = false;
+	free(s->in);
+	s->in = NULL;
+	s->in_len = s->in_want = 0;
+	s->post = NULL;
 }
 
 /* One request per connection. lws 4.1.6 answers pipelined HTTP/1.1
@@ -330,13 +351,123 @@ static int net_http_write_response(struct lws *wsi, struct net_http_session *s, 
 	return 0;
 }
 
+/* The methods `path` takes, for a 405's Allow header. */
+static const char *net_http_allow(const net_server *srv, const char *path)
+{
+	return net_http_find_route(srv, path, true) ? "GET, POST" : "GET";
+}
+
+/* Answers status (with a short text, or none) and hangs up without
+ * reading the request's body, so that a body we never read cannot pass
+ * for the next request. A 405 says which methods there are (allow).
+ * Nonzero: the connection ends after it. */
+static int net_http_refuse_unread(struct lws *wsi, int status, const char *text, const char *allow)
+{
+	uint8_t head[LWS_PRE + NET_HTTP_HEADERS_MAX];
+	uint8_t *start = head + LWS_PRE, *p = start, *end = head + sizeof(head) - 1;
+	size_t n = text ? strlen(text) : 0;
+
+	if (lws_add_http_common_headers(wsi, (unsigned)status, "text/plain; charset=utf-8", (lws_filepos_t)n, &p, end) ||
+	    net_http_close_header(wsi, &p, end) ||
+	    (allow && lws_add_http_header_by_name(wsi, (const unsigned char *)"allow:",
+	                                          (const unsigned char *)allow, (int)strlen(allow), &p, end)) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return 1;
+	if (n) {
+		uint8_t buf[LWS_PRE + 256];
+
+		if (n > sizeof(buf) - LWS_PRE)
+			n = sizeof(buf) - LWS_PRE;
+		memcpy(buf + LWS_PRE, text, n);
+		lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_HTTP_FINAL);
+	}
+	return 1;
+}
+
+/* Runs a POST route on the whole body received and leaves its answer for
+ * the next HTTP_WRITEABLE (as a deferred one), or waits for the route's
+ * deferred answer. Nonzero closes the connection. */
+static int net_http_post_run(struct lws *wsi, struct net_http_session *s)
+{
+	net_http_response res, *copy;
+	net_http_request req;
+
+	memset(&res, 0, sizeof(res));
+	res.status = 404;
+	res.content_type = "text/plain; charset=utf-8";
+	req.path = s->post_path;
+	req.wsi = wsi;
+	req.post = true;
+	req.body = s->in ? s->in : (const uint8_t *)"";
+	req.body_len = s->in_len;
+	s->post->fn(s->post->ud, &req, &res);
+	free(s->in);
+	s->in = NULL;
+	s->in_len = s->in_want = 0;
+	s->post = NULL;
+	if (s->later) {
+		free(res.body);
+		lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, NET_HTTP_LATER_TIMEOUT_S);
+		return 0;
+	}
+	copy = malloc(sizeof(*copy));
+	if (!copy) {
+		free(res.body);
+		return 1;
+	}
+	*copy = res;
+	s->ready = copy;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+/* A POST: only to a POST route, with a Content-Length within its bound
+ * and a JSON body (a cross-site form cannot send that type without the
+ * browser asking first, and nobody answers that question). The body is
+ * then gathered in HTTP_BODY callbacks. Nonzero closes the connection. */
+static int net_http_post_begin(net_server *srv, struct lws *wsi, struct net_http_session *s)
+{
+	char cl[32], type[128];
+	const net_route *r;
+	unsigned long long want;
+	char *endp = NULL;
+
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) >= (int)sizeof(s->post_path) ||
+	    lws_hdr_copy(wsi, s->post_path, sizeof(s->post_path), WSI_TOKEN_POST_URI) < 0)
+		return net_http_refuse_unread(wsi, 414, "path too long\n", NULL);
+	r = net_http_find_route(srv, s->post_path, true);
+	if (!r)
+		return net_http_refuse_unread(wsi, 405, "This address takes no POST.\n", "GET");
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0 ||
+	    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) >= (int)sizeof(cl) ||
+	    lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) < 0)
+		return net_http_refuse_unread(wsi, 411, "A Content-Length is required.\n", NULL);
+	want = strtoull(cl, &endp, 10);
+	if (endp == cl || *endp)
+		return net_http_refuse_unread(wsi, 400, "Content-Length must be a number.\n", NULL);
+	if (want > r->body_max)
+		return net_http_refuse_unread(wsi, 413, "The body is too large.\n", NULL);
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE) <= 0 ||
+	    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE) >= (int)sizeof(type) ||
+	    lws_hdr_copy(wsi, type, sizeof(type), WSI_TOKEN_HTTP_CONTENT_TYPE) < 0 ||
+	    strncasecmp(type, "application/json", 16) != 0 || (type[16] && type[16] != ';'))
+		return net_http_refuse_unread(wsi, 415, "The body must be application/json.\n", NULL);
+	s->post = r;
+	s->in_want = (size_t)want;
+	s->in_len = 0;
+	s->in = want ? malloc((size_t)want) : NULL;
+	if (want && !s->in)
+		return net_http_refuse_unread(wsi, 503, "Out of memory.\n", NULL);
+	if (!want)
+		return net_http_post_run(wsi, s);
+	return 0;
+}
+
 /* Runs the route for this request and writes its response, or leaves the
  * connection waiting for a deferred answer (net_http_defer). Nonzero
  * closes the connection. */
 static int net_http_serve(net_server *srv, struct lws *wsi, struct net_http_session *s)
 {
-	uint8_t head[LWS_PRE + NET_HTTP_HEADERS_MAX];
-	uint8_t *start = head + LWS_PRE, *p = start, *end = head + sizeof(head) - 1;
 	char path[NET_HTTP_PATH_MAX];
 	net_http_response res;
 	net_http_request req;
@@ -349,28 +480,31 @@ static int net_http_serve(net_server *srv, struct lws *wsi, struct net_http_sess
 	res.status = 404;
 	res.content_type = "text/plain; charset=utf-8";
 
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0)
+		return net_http_post_begin(srv, wsi, s);
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
 		/* Another method: say so without a body and hang up, so that
 		 * a request body we never read cannot pass for the next
 		 * request. */
-		res.status = 405;
-		net_http_header(&res, "allow", "GET");
-		if (lws_add_http_common_headers(wsi, 405, res.content_type, 0, &p, end) ||
-		    net_http_close_header(wsi, &p, end) ||
-		    lws_add_http_header_by_name(wsi, (const unsigned char *)res.extra[0].name,
-		                                (const unsigned char *)res.extra[0].value,
-		                                (int)strlen(res.extra[0].value), &p, end))
-			return 1;
-		/* Nonzero either way: the connection ends after the headers. */
-		if (lws_finalize_write_http_header(wsi, start, &p, end))
-			return 1;
-		return 1;
+	{
+		char other[NET_HTTP_PATH_MAX];
+		const char *uri = other;
+
+		/* The path of a PUT, DELETE, ...: lws keeps it under its own
+		 * token; without one, GET is all there is to say. */
+		if (lws_hdr_copy(wsi, other, sizeof(other), WSI_TOKEN_PUT_URI) <= 0 &&
+		    lws_hdr_copy(wsi, other, sizeof(other), WSI_TOKEN_DELETE_URI) <= 0 &&
+		    lws_hdr_copy(wsi, other, sizeof(other), WSI_TOKEN_PATCH_URI) <= 0)
+			uri = "";
+		return net_http_refuse_unread(wsi, 405, NULL, net_http_allow(srv, uri));
+	}
 	} else if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) >= (int)sizeof(path) ||
 	           lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) < 0) {
 		net_http_reply_text(&res, 414, "path too long\n");
-	} else if (!(r = net_http_find_route(srv, path))) {
+	} else if (!(r = net_http_find_route(srv, path, false))) {
 		net_http_reply_text(&res, 404, "not found\n");
 	} else {
+		memset(&req, 0, sizeof(req));
 		req.path = path;
 		req.wsi = wsi;
 		r->fn(r->ud, &req, &res);
@@ -430,6 +564,20 @@ int net_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		args->p = (char *)p;
 		break;
 	}
+
+	case LWS_CALLBACK_HTTP_BODY:
+		if (!s || !s->post)
+			return 1;
+		if (len > s->in_want - s->in_len)
+			return 1; /* more than its Content-Length */
+		memcpy(s->in + s->in_len, in, len);
+		s->in_len += len;
+		return 0;
+
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (!s || !s->post || s->in_len != s->in_want)
+			return 1;
+		return net_http_post_run(wsi, s);
 
 	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
 		/* The file's response said `Connection: close`. */

@@ -29,6 +29,9 @@ typedef struct net_http_later net_http_later;
 typedef struct net_http_request {
 	const char *path;          /* decoded URL path, without the query */
 	struct lws *wsi;           /* private to net/: use the functions below */
+	bool post;                 /* a POST (net_server_route_post) */
+	const uint8_t *body;       /* POST: the whole body, not NUL-terminated */
+	size_t body_len;
 } net_http_request;
 
 /* What a route handler fills. Start: status 404, no body. */
@@ -71,6 +74,12 @@ void net_http_failed(const net_http_request *req);
  * Returns 0, or when the address has none left the milliseconds until
  * it has one again (nothing is spent then). */
 uint64_t net_http_spend(const net_http_request *req);
+
+/* Spends one of the address's writes: the budget `create` spends
+ * (--max-creates-per-hour), so that storing something costs what a new
+ * room costs. Returns 0, or the milliseconds until the address may
+ * write again (nothing is spent then). */
+uint64_t net_http_spend_write(const net_http_request *req);
 
 /* Called by a route that answers later, e.g. after work on the thread
  * pool: nothing is written when the route returns, and the connection

@@ -52,6 +52,7 @@ typedef struct net_route {
 	const char *path;
 	size_t path_len;
 	bool prefix;
+	size_t body_max;   /* a POST route: the largest body it takes; 0: GET */
 	net_http_fn fn;
 	void *ud;
 } net_route;
@@ -189,6 +190,12 @@ struct net_http_session {
 	 * next HTTP_WRITEABLE to write. */
 	net_http_later *later;
 	net_http_response *ready;
+	/* A POST body being received for `post`, until it is `in_want`
+	 * bytes (the request's Content-Length). */
+	const net_route *post;
+	char post_path[NET_HTTP_PATH_MAX];
+	uint8_t *in;
+	size_t in_len, in_want;
 };
 
 /* The address a request on wsi comes from (see limits_client_addr). */
@@ -197,8 +204,8 @@ void net_client_addr(const net_server *srv, struct lws *wsi, limits_addr *out);
 /* Milliseconds on the server's clock, for the limits table. */
 uint64_t net_now_ms(const net_server *srv);
 
-/* The route for `path`, or NULL. */
-const net_route *net_http_find_route(const net_server *srv, const char *path);
+/* The route for `path` and method (a POST route or a GET one), or NULL. */
+const net_route *net_http_find_route(const net_server *srv, const char *path, bool post);
 
 /* Writes what every queued connection holds (the `flush` handle). */
 void net_ws_flush(uv_prepare_t *h);

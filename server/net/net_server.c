@@ -107,6 +107,15 @@ int net_server_route(net_server *srv, const char *path, bool prefix,
 	return 0;
 }
 
+int net_server_route_post(net_server *srv, const char *path, size_t body_max,
+                          net_http_fn fn, void *ud)
+{
+	if (body_max == 0 || net_server_route(srv, path, false, fn, ud))
+		return -1;
+	srv->routes[srv->n_routes - 1].body_max = body_max;
+	return 0;
+}
+
 /* One callback mount per distinct first path segment of the routes, so
  * lws hands those requests to net_http.c; then the static files on "/". */
 static int net_server_build_mounts(net_server *srv)

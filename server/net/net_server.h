@@ -99,6 +99,14 @@ void net_server_set_handler(net_server *srv, const net_handler *h);
 int net_server_route(net_server *srv, const char *path, bool prefix,
                      net_http_fn fn, void *ud);
 
+/* Adds a POST route for exactly `path`, whose request body (at most
+ * body_max bytes, Content-Length given, Content-Type application/json)
+ * the handler finds in req->body once it has arrived whole. A body
+ * without a length is answered 411, a longer one 413, another type 415,
+ * each without reading it; GET on the same path still finds a GET route. */
+int net_server_route_post(net_server *srv, const char *path, size_t body_max,
+                          net_http_fn fn, void *ud);
+
 /* Creates the libwebsockets context on the loop and starts listening.
  * Returns 0; or -1 after printing a sentence on stderr (port in use, bad
  * address); then call net_server_free as usual. */

@@ -1,4 +1,4 @@
-/* decks.c - the card sets offered to `create`: every *.json of --decks, checked once at start. */
+/* decks.c - the card sets offered to `create`: every *.json of --decks, checked once at start; and those people stored (POST /api/decks). */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 
 #include "ops/ops_log.h"
 
+#include "rooms/deck_store.h"
 #include "rooms/rooms_internal.h"
 
 static int json_file(const struct dirent *d)
@@ -82,11 +83,33 @@ int rooms_decks_load(rooms *rs, const char *dir)
 	return 0;
 }
 
+int rooms_stored_load(rooms *rs, const char *data_dir, uint32_t cap)
+{
+	rs->stored_cap = cap ? cap : DECK_STORE_MAX_DEFAULT;
+	rs->stored = calloc(rs->stored_cap, sizeof(deck *));
+	rs->env.uploaded = rs->stored;
+	if (!rs->stored) {
+		ops_log(OPS_ERROR, NULL, "out of memory");
+		return -1;
+	}
+	if (snprintf(rs->stored_dir, sizeof(rs->stored_dir), "%s/decks", data_dir) >= (int)sizeof(rs->stored_dir)) {
+		ops_log(OPS_ERROR, NULL, "the data directory's path is too long");
+		return -1;
+	}
+	return deck_store_load(rs->stored_dir, rs->stored, rs->stored_cap, &rs->env.n_uploaded);
+}
+
 void rooms_decks_free(rooms *rs)
 {
 	for (uint32_t i = 0; i < rs->env.n_decks; i++)
 		deck_unref(rs->decks[i]);
 	rs->env.n_decks = 0;
+	for (uint32_t i = 0; rs->stored && i < rs->env.n_uploaded; i++)
+		deck_unref(rs->stored[i]);
+	rs->env.n_uploaded = 0;
+	free(rs->stored);
+	rs->stored = NULL;
+	rs->env.uploaded = NULL;
 }
 
 uint32_t rooms_deck_count(const rooms *rs)
@@ -104,6 +127,9 @@ const deck *rooms_deck_by_hash(const rooms *rs, const char *hash)
 	for (uint32_t i = 0; i < rs->env.n_decks; i++)
 		if (strcmp(rs->decks[i]->hash, hash) == 0)
 			return rs->decks[i];
+	for (uint32_t i = 0; i < rs->env.n_uploaded; i++)
+		if (strcmp(rs->stored[i]->hash, hash) == 0)
+			return rs->stored[i];
 	for (unsigned b = 0; b < ROOMS_BUCKETS; b++)
 		for (const live_room *lr = rs->buckets[b]; lr; lr = lr->next) {
 			const deck *d = room_exists(lr->r) ? room_deck(lr->r) : NULL;
@@ -112,4 +138,39 @@ const deck *rooms_deck_by_hash(const rooms *rs, const char *hash)
 				return d;
 		}
 	return NULL;
+}
+
+uint32_t rooms_stored_count(const rooms *rs)
+{
+	return rs->env.n_uploaded;
+}
+
+const deck *rooms_stored_at(const rooms *rs, uint32_t i)
+{
+	return i < rs->env.n_uploaded ? rs->stored[i] : NULL;
+}
+
+const char *rooms_stored_dir(const rooms *rs)
+{
+	return rs->stored_dir;
+}
+
+bool rooms_stored_full(const rooms *rs)
+{
+	return rs->env.n_uploaded >= rs->stored_cap;
+}
+
+int rooms_store_deck(rooms *rs, deck *d)
+{
+	for (uint32_t i = 0; i < rs->env.n_uploaded; i++)
+		if (strcmp(rs->stored[i]->hash, d->hash) == 0) {
+			deck_unref(d);
+			return 0;
+		}
+	if (rs->stopping || !rs->stored || rs->env.n_uploaded >= rs->stored_cap) {
+		deck_unref(d);
+		return -1;
+	}
+	rs->stored[rs->env.n_uploaded++] = d;
+	return 0;
 }

@@ -293,7 +293,7 @@ int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms 
 		ops_log(OPS_ERROR, NULL, "the data directory's path is too long");
 		goto fail;
 	}
-	if (rooms_decks_load(rs, cfg->decks_dir))
+	if (rooms_decks_load(rs, cfg->decks_dir) || rooms_stored_load(rs, cfg->data_dir, cfg->max_stored_decks))
 		goto fail;
 
 	memset(&lo, 0, sizeof(lo));

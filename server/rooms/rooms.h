@@ -78,6 +78,9 @@ typedef struct rooms_config {
 	uint32_t max_rooms;
 	/* A room's log bound in bytes (--max-log-mb). 0: ROOMS_LOG_MAX_DEFAULT. */
 	uint64_t max_log_bytes;
+	/* Decks people may store in DATA/decks/ (--max-stored-decks); each
+	 * stays in memory. 0: DECK_STORE_MAX_DEFAULT. */
+	uint32_t max_stored_decks;
 } rooms_config;
 
 /* Loads the decks, opens the log, brings back the recently active rooms
@@ -102,6 +105,18 @@ const deck *rooms_deck_at(const rooms *rs, uint32_t i);
 
 /* A deck by its hash: one offered, or one embedded by a room in memory. */
 const deck *rooms_deck_by_hash(const rooms *rs, const char *hash);
+
+/* The decks people stored (POST /api/decks), in the order stored; they
+ * live in rooms_stored_dir. A stored deck is never changed or removed. */
+uint32_t rooms_stored_count(const rooms *rs);
+const deck *rooms_stored_at(const rooms *rs, uint32_t i);
+const char *rooms_stored_dir(const rooms *rs);
+bool rooms_stored_full(const rooms *rs);
+
+/* Keeps d (its file written) as a stored deck, taking the caller's
+ * reference; one with the same hash there already is kept instead.
+ * Returns 0, or -1 when the store is full (d is released). */
+int rooms_store_deck(rooms *rs, deck *d);
 
 /* The room with this code when it is in memory (never loads it: the API
  * reads the logs of other rooms itself, on the thread pool). NULL when it

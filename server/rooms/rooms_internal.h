@@ -7,7 +7,8 @@
  *   fanout.c    commit: packing each event per recipient and sending it
  *   load.c      loading a room from its log, reloading, recovery at start
  *   sweep.c     idle rooms out of memory; retention of old logs
- *   decks.c     the card sets offered to `create`
+ *   decks.c     the card sets offered to `create`, and those people stored
+ *   deck_store.c stored card sets on disk (DATA/decks/HASH.json)
  *   entropy.c   the pool of OS randomness handed to decisions
  *
  * Every input of a room (a client's intent, a device gone past its grace)
@@ -144,6 +145,10 @@ struct rooms {
 	uint32_t grace_ms;
 	bool stopping;
 	deck *decks[ROOMS_DECKS_MAX];
+	/* Decks people stored (POST /api/decks), in DATA/decks/: env.uploaded. */
+	deck **stored;
+	uint32_t stored_cap;
+	char stored_dir[EVLOG_DIR_MAX];
 	game_env env;
 	live_room *buckets[ROOMS_BUCKETS];
 	shelf *shelves[ROOMS_BUCKETS]; /* rooms only on disk: their keys */
@@ -205,7 +210,11 @@ int rooms_entropy_fill(rooms_entropy *e, uint8_t *buf, size_t len);
  * Returns 0, or -1 when dir cannot be read. */
 int rooms_decks_load(rooms *rs, const char *dir);
 
-/* Lets go of every deck offered (rooms in memory hold their own reference). */
+/* Loads the decks people stored, DATA/decks/ (at most cap, 0: the
+ * default). Returns 0, or -1 when they cannot be read. */
+int rooms_stored_load(rooms *rs, const char *data_dir, uint32_t cap);
+
+/* Lets go of every deck offered and stored (rooms in memory hold their own reference). */
 void rooms_decks_free(rooms *rs);
 
 /* ---- registry.c ---- */
