@@ -9,8 +9,9 @@ DEBS=(build-essential cmake pkg-config clang libclang-rt-14-dev
       libwebsockets-dev libwebsockets-evlib-uv libmsgpack-dev libuv1-dev
       libjansson-dev libcmocka-dev libssl-dev)
 # The tests also drive Debian's chromium, run nginx and HAProxy in front of
-# several servers (tests/integration/proxy.test.mjs), and lint the C code.
-[ "${VERRIJK_TEST_DEPS:-0}" = 1 ] && DEBS+=(chromium nginx haproxy cppcheck clang-tidy valgrind)
+# several servers (tests/integration/proxy.test.mjs), lint the C code, and
+# read the printed card set back from its PDF (poppler-utils: pdftotext).
+[ "${VERRIJK_TEST_DEPS:-0}" = 1 ] && DEBS+=(chromium nginx haproxy cppcheck clang-tidy valgrind poppler-utils)
 
 missing=()
 for p in "${DEBS[@]}"; do

@@ -8,6 +8,9 @@ import { PingPage } from './views/Ping';
 import { RoomPage } from './views/Room';
 import { ScreenPage } from './views/Screen';
 import { ReplayPage } from './views/Replay';
+import { PrintPage } from './views/Print';
+import { CardLinkPage } from './views/CardLink';
+import { EditorPage } from './views/Editor';
 
 export function App() {
   const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
@@ -42,7 +45,13 @@ export function App() {
 function page(route: Route) {
   switch (route.page) {
     case 'home':
-      return <HomePage />;
+      return <HomePage deck={route.deck} />;
+    case 'print':
+      return <PrintPage hash={route.hash} />;
+    case 'card':
+      return <CardLinkPage card={route.card} />;
+    case 'editor':
+      return <EditorPage from={route.from} />;
     case 'room':
       return <RoomPage room={route.room} />;
     case 'screen':

@@ -15,6 +15,16 @@ describe('parseRoute', () => {
     expect(parseRoute('#/room/K7M0QX')).toEqual({ page: 'home' });
     expect(parseRoute('#/room/')).toEqual({ page: 'home' });
   });
+  it('reads the card set routes: an unlisted deck link, print, a printed card, the editor', () => {
+    expect(parseRoute('#/?deck=31ee8fdf1146bd52')).toEqual({ page: 'home', deck: '31ee8fdf1146bd52' });
+    expect(parseRoute('#/?deck=<script>')).toEqual({ page: 'home' });
+    expect(parseRoute('#/print/31ee8fdf1146bd52')).toEqual({ page: 'print', hash: '31ee8fdf1146bd52' });
+    expect(parseRoute('#/print/nope')).toEqual({ page: 'home' });
+    expect(parseRoute('#/card/venster-burger')).toEqual({ page: 'card', card: 'venster-burger' });
+    expect(parseRoute('#/card/%3Cb%3E')).toEqual({ page: 'home' });
+    expect(parseRoute('#/editor')).toEqual({ page: 'editor' });
+    expect(parseRoute('#/editor?from=31ee8fdf1146bd52')).toEqual({ page: 'editor', from: '31ee8fdf1146bd52' });
+  });
   it('knows the server check and nothing else', () => {
     expect(parseRoute('#/ping')).toEqual({ page: 'ping' });
     expect(parseRoute('#/nonsense')).toEqual({ page: 'unknown' });

@@ -261,6 +261,9 @@ export interface Deck {
 export interface DeckListing {
   id: string;
   version: number;
+  hash: string;
+  /** A set people stored (POST /api/decks) that the operator lists: `create` names it by hash. */
+  stored?: boolean;
   title: Text2;
   cards: number;
   categories: { id: string; title: Text2; color?: string }[] | string[];

@@ -1,5 +1,5 @@
 // The facilitator's screen (laptop): what a player sees plus every control of the session and the join panel.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useLang, useT } from '../i18n';
 import type { RoomConnection, Snapshot } from '../net/connection';
 import type { Deck, Member, Opts, View, You } from '../state/types';
@@ -11,6 +11,8 @@ import { People, TurnLine } from './parts/people';
 import { Countdown } from './parts/timer';
 import { QrCode, useJoin } from './parts/join';
 import { TableArea } from './table';
+import { rememberFacilitating } from '../net/facilitating';
+import { cardIndexOfCode } from '../deck/print';
 import { SummaryView } from './Summary';
 
 /** Limits of SPEC.md §3 for `close`. */
@@ -27,6 +29,8 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
   const plays = Boolean(view.opts.facilitator_plays);
   const myTurn = plays && view.phase === 'playing' && view.turn === you.player && !table && view.opts.mode !== 'deck';
   const seated = view.players.filter((p) => p.present && p.seated);
+  // A printed card's link opened on this device finds this session.
+  useEffect(() => rememberFacilitating(view.room), [view.room]);
 
   const kick = (m: Member) => {
     if (confirm(t('fac.kick.confirm', { name: m.name }))) void act.send({ t: 'kick', player: m.player });
@@ -55,6 +59,10 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
                   <div class="controls" role="group" aria-label={t('fac.controls')}>
                     {view.opts.mode === 'deck' && !table && (
                       <button type="button" disabled={act.busy || view.pile === 0} onClick={() => act.send({ t: 'draw' })}>{t('fac.draw')}</button>
+                    )}
+                    {view.opts.mode === 'deck' && !table && deck && (
+                      <CodeDraw disabled={act.busy || view.pile === 0} count={deck.cards.length}
+                        onDraw={(i) => act.send({ t: 'draw', card: deck.cards[i].id })} />
                     )}
                     {table?.stage === 'discuss' && <button type="button" onClick={() => act.send({ t: 'reveal' })}>{t('fac.reveal')}</button>}
                     {table?.stage === 'revealed' && <button type="button" class="secondary" onClick={() => act.send({ t: 'revote' })}>{t('fac.revote')}</button>}
@@ -267,5 +275,26 @@ function CloseForm({ onClose }: { onClose: (text: string, actions: string[]) => 
         <button type="submit" disabled={!ok}>{t('fac.close.button')}</button>
       </form>
     </details>
+  );
+}
+
+/** Puts a printed card on the table by the number printed on it (for a group playing with paper cards). */
+function CodeDraw({ disabled, count, onDraw }: { disabled: boolean; count: number; onDraw: (index: number) => void }) {
+  const t = useT();
+  const [code, setCode] = useState('');
+  const index = cardIndexOfCode(code, count);
+  return (
+    <form class="code-draw" onSubmit={(e) => {
+      e.preventDefault();
+      if (index < 0) return;
+      onDraw(index);
+      setCode('');
+    }}>
+      <label>
+        <span>{t('fac.code_draw')}</span>
+        <input inputMode="numeric" size={4} maxLength={4} value={code} onInput={(e) => setCode((e.target as HTMLInputElement).value)} />
+      </label>
+      <button type="submit" class="secondary" disabled={disabled || index < 0}>{t('fac.code_draw_button')}</button>
+    </form>
   );
 }

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { errorText, useLang } from '../i18n';
 import { RequestError } from '../net/connection';
-import { deckList } from '../net/decks';
+import { deckByHash, deckList } from '../net/decks';
 import { createRoom } from '../net/session';
 import { normaliseRoomCode } from '../state/roomcode';
 import type { DeckListing, Lang, Opts } from '../state/types';
@@ -10,7 +10,7 @@ import { LangSwitch } from './parts/layout';
 import { deckText } from './parts/cards';
 import { OptionsFields } from './Facilitator';
 
-export function HomePage() {
+export function HomePage({ deck }: { deck?: string }) {
   const { t } = useLang();
   return (
     <div class="home">
@@ -21,7 +21,7 @@ export function HomePage() {
       <main class="page">
         <p class="lead">{t('app.tagline')}</p>
         <JoinBox />
-        <CreateBox />
+        <CreateBox linked={deck} />
       </main>
     </div>
   );
@@ -64,7 +64,12 @@ function JoinBox() {
   );
 }
 
-function CreateBox() {
+/** What `create` names a listed deck by: an offered deck's id, a stored one's hash. */
+function deckKey(d: DeckListing): string {
+  return d.stored ? d.hash : d.id;
+}
+
+function CreateBox({ linked }: { linked?: string }) {
   const { t, lang } = useLang();
   const [decks, setDecks] = useState<DeckListing[] | null>(null);
   const [deckError, setDeckError] = useState(false);
@@ -79,11 +84,18 @@ function CreateBox() {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    deckList().then((d) => {
-      setDecks(d);
-      if (d.length > 0) setDeck(d[0].id);
+    Promise.all([deckList(), linked ? deckByHash(linked).then((d) => d, () => null) : Promise.resolve(null)]).then(([list, own]) => {
+      // A set from an unlisted link (#/?deck=HASH) comes first and is chosen.
+      const mine: DeckListing[] = own && !list.some((d) => d.hash === linked)
+        ? [{ id: own.id, version: own.version, hash: linked!, stored: true, title: own.title, cards: own.cards.length, categories: own.categories }]
+        : [];
+      const all = [...mine, ...list];
+      setDecks(all);
+      const chosen = all.find((d) => d.hash === linked) ?? all[0];
+      if (chosen) setDeck(deckKey(chosen));
     }, () => setDeckError(true));
-  }, []);
+  }, [linked]);
+  const chosenListing = decks?.find((d) => deckKey(d) === deck);
 
   return (
     <section class="box" aria-labelledby="create-h">
@@ -118,10 +130,19 @@ function CreateBox() {
           {deckError && <span class="error">{t('home.create.deck_error')}</span>}
           {decks && (
             <select value={deck} onChange={(e) => setDeck((e.target as HTMLSelectElement).value)}>
-              {decks.map((d) => <option value={d.id}>{deckText(d.title, lang)} ({t('home.create.deck_cards', { n: d.cards })})</option>)}
+              {decks.map((d) => <option value={deckKey(d)}>{deckText(d.title, lang)} ({t('home.create.deck_cards', { n: d.cards })})</option>)}
             </select>
           )}
         </label>
+        {chosenListing && (
+          <p class="deck-links small">
+            <a href={`#/print/${chosenListing.hash}`}>{t('home.deck.print')}</a>
+            {' · '}
+            <a href={`#/editor?from=${chosenListing.hash}`}>{t('home.deck.copy')}</a>
+            {' · '}
+            <a href="#/editor">{t('home.deck.new')}</a>
+          </p>
+        )}
         <fieldset>
           <legend>{t('home.create.lang')}</legend>
           {(['nl', 'en'] as const).map((l) => (
