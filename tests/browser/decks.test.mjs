@@ -228,7 +228,7 @@ test('the default set printed to PDF holds every card\'s title, 9 to a sheet, fr
     }
   }
   assert.equal(seen.size, deck.cards.length, 'every card\'s title is in the PDF');
-  execFileSync('pdftoppm', ['-r', '50', '-png', '-f', '1', '-l', '2', pdf, join(SCREENS, 'print')]);
+  execFileSync('pdftoppm', ['-r', '72', '-png', '-f', '1', '-l', '2', pdf, join(SCREENS, 'print')]);
   assert.deepEqual(p.errors, []);
   await p.context.close();
 });
