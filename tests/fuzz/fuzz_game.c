@@ -252,6 +252,11 @@ static game_input_kind make_input(session *s, script *sc, game_input *in, vp_int
     case VP_T_PLAY:
         it->card = str_of(pick_card(s, in->sender, a, card, cap));
         break;
+    case VP_T_DRAW:
+        /* Half plain draws, half a named card (drawn from anywhere in the pile). */
+        if (a & 0x20)
+            it->card = str_of(pick_card(s, in->sender, a, card, cap));
+        break;
     case VP_T_VOTE:
         it->pass = (a & 7) == 0;
         if (!it->pass)
