@@ -96,6 +96,20 @@ describe('the editor\'s deck JSON', () => {
     expect(card.anchor).toEqual({ low: { nl: '1 = gaat goed', en: '1 = fine' }, high: { nl: '2 = veel te winnen', en: '2 = much to gain' } });
     expect(card.followups).toEqual([{ nl: 'Een voorbeeld?', en: 'An example?' }]);
   });
+  it('keeps a v2 set\'s audiences (tags) and which cards they are on, by id', () => {
+    const v2 = {
+      format: 2, ...MINI,
+      audiences: [{ id: 'iedereen', title: { nl: 'Voor iedereen', en: 'For everyone' } }, { id: 'team', title: { nl: 'Voor het team', en: 'For staff' } }],
+      cards: [{ ...MINI.cards[0], audience: ['team'] }],
+    };
+    const d = fromDeckJson(v2);
+    expect(d.cards[0].audience).toEqual([d.audiences[1].key]);
+    const j = toDeckJson(d) as Record<string, unknown>;
+    expect(j.audiences).toEqual(v2.audiences);
+    expect((j.cards as Record<string, unknown>[])[0].audience).toEqual(['team']);
+    d.audiences = [];
+    expect((toDeckJson(d).cards as Record<string, unknown>[])[0].audience).toBeUndefined();
+  });
   it('makes ids from titles, unique, and copies Dutch into English for a Dutch-only set', () => {
     expect(slug('Één café – ons Team!', 'x')).toBe('een-cafe-ons-team');
     expect(slug('!!!', 'kaart-3')).toBe('kaart-3');

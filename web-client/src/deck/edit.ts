@@ -24,11 +24,17 @@ export interface EditCard {
   anchorLow: Text2;
   anchorHigh: Text2;
   followups: Text2[];
-  /** Tags: the audiences (ids of EditDeck.audiences) a card is for; none = everyone. */
+  /** Tags: the audiences (keys of EditDeck.audiences) a card is for; none = everyone. */
   audience: string[];
 }
 
-export interface EditAudience { id: string; title: Text2 }
+export interface EditAudience { key: string; id: string; title: Text2 }
+
+export const AUDIENCES_MAX = 8;
+
+export function newAudience(): EditAudience {
+  return { key: newKey('a'), id: '', title: { nl: '', en: '' } };
+}
 
 export interface EditDeck {
   id: string;
@@ -105,6 +111,8 @@ export function toDeckJson(d: EditDeck): Record<string, unknown> {
   const catIds = ids(d.categories, 'categorie');
   const cardIds = ids(d.cards, 'kaart');
   const catId = new Map(d.categories.map((c, i) => [c.key, catIds[i]]));
+  const audIds = ids(d.audiences, 'doelgroep');
+  const audId = new Map(d.audiences.map((a, i) => [a.key, audIds[i]]));
   let v2 = filled(d.question) || d.audiences.length > 0;
   const categories = d.categories.map((c, i) => {
     const o: Record<string, unknown> = { id: catIds[i], title: text(c.title), color: c.color.toLowerCase() };
@@ -120,8 +128,9 @@ export function toDeckJson(d: EditDeck): Record<string, unknown> {
       o.kind = c.kind;
       v2 = true;
     }
-    if (c.audience.length) {
-      o.audience = c.audience;
+    const aud = c.audience.map((k) => audId.get(k)).filter((x): x is string => x !== undefined);
+    if (aud.length) {
+      o.audience = aud;
       v2 = true;
     }
     o.title = text(c.title);
@@ -145,7 +154,7 @@ export function toDeckJson(d: EditDeck): Record<string, unknown> {
   out.title = text(d.title);
   if (filled(d.question)) out.question = text(d.question);
   out.scale = { min: d.scale.min, max: d.scale.max, labels };
-  if (d.audiences.length) out.audiences = d.audiences.map((a) => ({ id: a.id, title: text(a.title) }));
+  if (d.audiences.length) out.audiences = d.audiences.map((a, i) => ({ id: audIds[i], title: text(a.title) }));
   out.categories = categories;
   out.cards = cards;
   return out;
@@ -170,12 +179,16 @@ export function fromDeckJson(j: unknown): EditDeck {
     color: typeof c?.color === 'string' ? c.color : PALETTE[i % PALETTE.length], explainer: t2(c?.explainer),
   }));
   const keyOf = new Map(categories.map((c) => [c.id, c.key]));
+  const audiences: EditAudience[] = (Array.isArray(o.audiences) ? o.audiences : []).map((a: any) => ({
+    key: newKey('a'), id: typeof a?.id === 'string' ? a.id : '', title: t2(a?.title),
+  }));
+  const audKey = new Map(audiences.map((a) => [a.id, a.key]));
   const cards: EditCard[] = (Array.isArray(o.cards) ? o.cards : []).map((c: any) => ({
     key: newKey('k'), id: typeof c?.id === 'string' ? c.id : '', category: keyOf.get(c?.category) ?? categories[0]?.key ?? '',
     title: t2(c?.title), prompt: t2(c?.prompt), kind: CARD_KINDS.includes(c?.kind) ? c.kind : '',
     anchorLow: t2(c?.anchor?.low), anchorHigh: t2(c?.anchor?.high),
     followups: Array.isArray(c?.followups) ? c.followups.map(t2) : [],
-    audience: Array.isArray(c?.audience) ? c.audience.filter((a: unknown) => typeof a === 'string') : [],
+    audience: Array.isArray(c?.audience) ? c.audience.map((a: unknown) => audKey.get(String(a))).filter((k: string | undefined): k is string => k !== undefined) : [],
   }));
   const scale = o.scale ?? {};
   const min = Number.isInteger(scale.min) ? scale.min : 1;
@@ -185,7 +198,7 @@ export function fromDeckJson(j: unknown): EditDeck {
     id: typeof o.id === 'string' ? o.id : '', version: Number.isInteger(o.version) ? o.version : 1,
     title: t2(o.title), languages: 'both', question: t2(o.question),
     scale: { min, max, labels: { nl: labels(scale.labels?.nl), en: labels(scale.labels?.en) } },
-    audiences: (Array.isArray(o.audiences) ? o.audiences : []).map((a: any) => ({ id: String(a?.id ?? ''), title: t2(a?.title) })),
+    audiences,
     categories, cards,
   };
 }

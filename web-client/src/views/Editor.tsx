@@ -8,7 +8,7 @@ import { storeDeck, type StoreResult } from '../net/store';
 import { contrastWithWhite, MIN_CONTRAST } from '../deck/color';
 import { fromCsv, toCsv, type RowProblem } from '../deck/csv';
 import {
-  CARD_KINDS, CARDS_MAX, CATEGORIES_MAX, FOLLOWUPS_MAX, blankDeck, copyOf, fieldRef, fromDeckJson, move, newCard, newCategory, newKey,
+  AUDIENCES_MAX, CARD_KINDS, CARDS_MAX, CATEGORIES_MAX, FOLLOWUPS_MAX, blankDeck, newAudience, copyOf, fieldRef, fromDeckJson, move, newCard, newCategory, newKey,
   setScale, toDeck, toDeckJson, type EditCard, type EditCategory, type EditDeck, type Text2,
 } from '../deck/edit';
 import type { DeckListing } from '../state/types';
@@ -71,6 +71,9 @@ export function EditorPage({ from }: { from?: string }) {
       const r = await storeDeck(json);
       if (r.ok) {
         setSaved(r.stored);
+      } else if (r.field === 'format') {
+        // A server that knows only the v1 format refuses the v2 fields by their marker.
+        setServerError({ error: t('editor.v2_unsupported') });
       } else {
         setServerError({ field: r.field, error: r.error });
         // Show the person the field the server names.
@@ -126,6 +129,7 @@ export function EditorPage({ from }: { from?: string }) {
             </fieldset>
             <TextPair label={t('editor.question')} hint={t('editor.question_hint')} value={deck.question} path="question" both={deck.languages === 'both'} err={errFor} onChange={(v) => upd('question', v)} />
             <ScaleFields deck={deck} err={errFor} onChange={change} />
+            <AudienceFields deck={deck} err={errFor} onChange={change} />
           </section>
 
           <section class="box" aria-labelledby="ed-cats">
@@ -335,8 +339,50 @@ function CardFields({ card, index, deck, err, onChange }: { card: EditCard; inde
         {card.followups.length < FOLLOWUPS_MAX && (
           <button type="button" class="link small" onClick={() => onChange({ ...card, followups: [...card.followups, { nl: '', en: '' }] })}>{t('editor.add_followup')}</button>
         )}
+        {deck.audiences.length > 0 && (
+          <fieldset>
+            <legend>{t('editor.card_audience')}</legend>
+            {deck.audiences.map((a, i) => (
+              <label class="check">
+                <input type="checkbox" checked={card.audience.includes(a.key)} onChange={(e) => onChange({
+                  ...card,
+                  audience: (e.target as HTMLInputElement).checked ? [...card.audience, a.key] : card.audience.filter((k) => k !== a.key),
+                })} />
+                <span>{deckText(a.title, lang) || t('editor.audience_n', { n: i + 1 })}</span>
+              </label>
+            ))}
+            {err(`${path}.audience`) && <p class="error field-error" role="alert">{err(`${path}.audience`)}</p>}
+          </fieldset>
+        )}
       </details>
     </div>
+  );
+}
+
+/** The audiences (tags) of the set: who a card is for. A card without one is for everyone. */
+function AudienceFields({ deck, err, onChange }: { deck: EditDeck; err: (p: string) => string | null; onChange: (d: EditDeck) => void }) {
+  const { t } = useLang();
+  const both = deck.languages === 'both';
+  return (
+    <fieldset>
+      <legend>{t('editor.audiences')}</legend>
+      <p class="muted small">{t('editor.audiences_hint')}</p>
+      {deck.audiences.map((a, i) => (
+        <div class="ed-followup">
+          <TextPair label={t('editor.audience_n', { n: i + 1 })} value={a.title} path={`audiences[${i}].title`} both={both} err={err}
+            onChange={(v) => onChange({ ...deck, audiences: deck.audiences.map((x, j) => (j === i ? { ...x, title: v } : x)) })} />
+          <button type="button" class="link small" onClick={() => onChange({
+            ...deck,
+            audiences: deck.audiences.filter((_, j) => j !== i),
+            cards: deck.cards.map((c) => ({ ...c, audience: c.audience.filter((k) => k !== a.key) })),
+          })}>{t('editor.remove')}</button>
+        </div>
+      ))}
+      {err('audiences') && <p class="error field-error" role="alert">{err('audiences')}</p>}
+      {deck.audiences.length < AUDIENCES_MAX && (
+        <button type="button" class="link small" onClick={() => onChange({ ...deck, audiences: [...deck.audiences, newAudience()] })}>{t('editor.add_audience')}</button>
+      )}
+    </fieldset>
   );
 }
 
