@@ -836,7 +836,7 @@ static int cmd_export(int argc, char **argv)
 		warn_failed(&lg);
 	else
 		warn_tail(&lg);
-	switch (room_exists(lg.r) ? export_round(lg.r, (uint32_t)round, f, &out, &len) : 1) {
+	switch (room_exists(lg.r) ? export_round(lg.r, (uint32_t)round, f, EXPORT_LANG_ROOM, &out, &len, NULL) : 1) {
 	case 0:
 		rc = fwrite(out, 1, len, stdout) == len && fflush(stdout) == 0 ? CLI_OK : CLI_BAD;
 		break;

@@ -105,8 +105,15 @@ typedef struct words {
     const char *cards, *played_by, *from_pile, *notes;
     const char *categories, *col_cards;
     const char *text, *actions;
+    /* The agreement words are the ones the screen shows (the web client's
+     * agreement.* strings in web-client/src/i18n/strings.ts): one set of
+     * labels, so a download says what the room saw. */
     const char *agreement[4];  /* indexed by game_agreement */
-    const char *too_few_votes; /* the agreement of a card with fewer than two votes, in sentences */
+    const char *too_few_votes; /* the agreement of a card with fewer than two votes */
+    char list_sep;             /* the CSV field separator spreadsheets of this language expect */
+    const char *csv_head;      /* the CSV header up to the scale columns */
+    const char *csv_tail;      /* ... and after them */
+    const char *file_round;    /* "ronde" in a download's file name */
 } words;
 
 static const words words_en = {
@@ -139,7 +146,11 @@ static const words words_en = {
     .text = "Summary by the facilitator",
     .actions = "Actions",
     .agreement = {"\xe2\x80\x94", "consensus", "mixed", "polarised"},
-    .too_few_votes = "too few votes to judge agreement",
+    .too_few_votes = "too few votes",
+    .list_sep = ',',
+    .csv_head = "rank,card,title,category,by,n,pass,mean,median,min,max",
+    .csv_tail = ",agreement,notes,note_texts",
+    .file_round = "round",
 };
 
 static const words words_nl = {
@@ -171,13 +182,22 @@ static const words words_nl = {
     .col_cards = "Kaarten",
     .text = "Samenvatting van de begeleider",
     .actions = "Acties",
-    .agreement = {"\xe2\x80\x94", "consensus", "gemengd", "gepolariseerd"},
-    .too_few_votes = "te weinig stemmen voor een oordeel over overeenstemming",
+    .agreement = {"\xe2\x80\x94", "eensgezind", "verdeeld", "tegengesteld"},
+    .too_few_votes = "te weinig stemmen",
+    .list_sep = ';',
+    .csv_head = "rang;kaart;titel;onderwerp;gespeeld door;stemmen;gepast;gemiddelde;mediaan;laagste;hoogste",
+    .csv_tail = ";overeenstemming;notities;notitieteksten",
+    .file_round = "ronde",
 };
+
+static const words *words_in(vp_lang lang)
+{
+    return lang == VP_LANG_EN ? &words_en : &words_nl;
+}
 
 static const words *words_for(const room *r)
 {
-    return room_lang(r) == VP_LANG_EN ? &words_en : &words_nl;
+    return words_in(room_lang(r));
 }
 
 /* ---- lookups ---- */
@@ -695,7 +715,7 @@ static void md_cards(outbuf *b, const room *r, const game_summary *s, const word
         return;
     out_fmt(b, "## %s\n\n", w->cards);
     if (d) {
-        char **labels = room_lang(r) == VP_LANG_EN ? d->labels_en : d->labels_nl;
+        char **labels = w == &words_en ? d->labels_en : d->labels_nl;
         out_fmt(b, "%s: ", w->scale);
         for (int32_t v = d->scale_min; v <= d->scale_max; v++) {
             out_fmt(b, "%s%d ", v > d->scale_min ? " \xc2\xb7 " : "", (int)v);
@@ -784,9 +804,8 @@ static void md_closing(outbuf *b, const game_summary *s, const words *w)
     }
 }
 
-int export_summary_md(const room *r, const game_summary *s, char **out, size_t *len)
+static int render_md_in(const room *r, const game_summary *s, const words *w, char **out, size_t *len)
 {
-    const words *w = words_for(r);
     outbuf b = {0};
     md_header(&b, r, s, w);
     md_ranking(&b, r, s, w);
@@ -799,10 +818,16 @@ int export_summary_md(const room *r, const game_summary *s, char **out, size_t *
     return out_finish(&b, out, len);
 }
 
+int export_summary_md(const room *r, const game_summary *s, char **out, size_t *len)
+{
+    return render_md_in(r, s, words_for(r), out, len);
+}
+
 /* ================= CSV ================= */
 
-/* RFC 4180: fields separated by commas, records by CRLF; a field holding a
- * comma, a double quote, CR or LF is enclosed in double quotes, and a
+/* RFC 4180: fields separated by the dialect's separator (below), records by
+ * CRLF; a field holding the separator, a double quote, CR or LF is enclosed
+ * in double quotes, and a
  * double quote inside is doubled.
  *
  * Formula injection (SPEC.md §8, "escaped"): a spreadsheet treats a
@@ -820,13 +845,18 @@ int export_summary_md(const room *r, const game_summary *s, char **out, size_t *
  * Encoding: UTF-8 with a byte order mark. Excel reads a CSV without a BOM
  * in the machine's legacy code page and garbles every non-ASCII name; with
  * it, Excel, LibreOffice, Numbers, pandas and Python's "utf-8-sig" read it
- * right. Numbers use a dot as decimal separator whatever the room's
- * language, so files from different rooms read the same. (Excel set to a
- * locale whose list separator is ';', Dutch among them, puts a double-
- * clicked comma CSV in one column; its Data > From Text/CSV import reads it
- * right. A "sep=," first line would fix the double-click but makes Excel
- * ignore the BOM, so the file keeps to RFC 4180.) Header names are fixed
- * English keys (not translated), so scripts can rely on them. */
+ * right.
+ *
+ * Dialect: the file is written for a spreadsheet set to the room's
+ * language (or the one the download asks for), because a double-clicked
+ * CSV is split by the list separator of the machine's locale. Dutch Excel
+ * and LibreOffice expect ';' between fields and ',' in figures, and put a
+ * comma file in one column; English ones expect ',' and '.'. So a Dutch
+ * file has ';', decimal commas, and Dutch headers and words; an English
+ * one ',', decimal points, and the header keys scripts have relied on
+ * (rank, card, title, ...). The quoting rule is RFC 4180's with the
+ * dialect's separator. (A "sep=;" first line would also steer Excel, but
+ * makes it ignore the BOM.) */
 /* The length of the blank at u, 0 when there is none: ASCII space, tab,
  * CR, LF, U+00A0, U+00AD, U+180E, U+2000..200F, U+2028..202F, U+205F..2064,
  * U+3000, U+FEFF. */
@@ -852,16 +882,17 @@ static const char *csv_skip_blank(const char *s)
     return s;
 }
 
-static void csv_cell(outbuf *b, const char *s, bool first)
+static void csv_cell(outbuf *b, char sep, const char *s, bool first)
 {
     if (!first)
-        out_char(b, ',');
+        out_char(b, sep);
     if (!s)
         return;
     const char *lead = csv_skip_blank(s);
     bool guard = (strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0') ||
                  (lead != s && *lead && strchr("=+-@", *lead) != NULL);
-    bool quote = strpbrk(s, ",\"\r\n") != NULL;
+    const char specials[] = {sep, '"', '\r', '\n', '\0'};
+    bool quote = strpbrk(s, specials) != NULL;
     if (quote)
         out_char(b, '"');
     if (guard)
@@ -875,22 +906,24 @@ static void csv_cell(outbuf *b, const char *s, bool first)
         out_char(b, '"');
 }
 
-static void csv_uint(outbuf *b, uint32_t v)
+static void csv_uint(outbuf *b, char sep, uint32_t v)
 {
-    out_fmt(b, ",%u", v);
+    out_fmt(b, "%c%u", sep, v);
 }
 
-static void csv_figure(outbuf *b, bool has, double v, unsigned decimals)
+/* A figure with the language's decimal separator: "4,50" in a Dutch file
+ * (its fields are separated by ';', so the comma needs no quotes). */
+static void csv_figure(outbuf *b, const words *w, bool has, double v, unsigned decimals)
 {
-    out_char(b, ',');
+    out_char(b, w->list_sep);
     if (has)
-        out_decimal(b, v, decimals, '.');
+        out_decimal(b, v, decimals, w->decimal);
 }
 
 /* The visible notes of a card in one cell: "name: text", one note after
  * another, separated by an empty line (LF inside the quoted cell, which
  * spreadsheets show as line breaks). Hidden notes are left out. */
-static void csv_notes_cell(outbuf *b, const room *r, const game_summary_card *c)
+static void csv_notes_cell(outbuf *b, char sep, const room *r, const game_summary_card *c)
 {
     outbuf cell = {0};
     bool any = false;
@@ -908,23 +941,25 @@ static void csv_notes_cell(outbuf *b, const room *r, const game_summary_card *c)
     if (cell.failed)
         b->failed = true;
     else
-        csv_cell(b, any ? cell.p : "", false);
+        csv_cell(b, sep, any ? cell.p : "", false);
     free(cell.p);
 }
 
-int export_summary_csv(const room *r, const game_summary *s, char **out, size_t *len)
+static int render_csv(const room *r, const game_summary *s, const words *w, char **out, size_t *len)
 {
     const deck *d = room_deck(r);
-    const char *lang = words_for(r)->lang;
+    const char *lang = w->lang;
+    const char sep = w->list_sep;
     int32_t lo = d ? d->scale_min : 0;
     unsigned values = d ? (unsigned)(d->scale_max - d->scale_min + 1) : 0;
     outbuf b = {0};
 
     out_str(&b, "\xef\xbb\xbf");
-    out_str(&b, "rank,card,title,category,by,n,pass,mean,median,min,max");
+    out_str(&b, w->csv_head);
     for (unsigned i = 0; i < values; i++)
-        out_fmt(&b, ",%d", (int)(lo + (int32_t)i));
-    out_str(&b, ",agreement,notes,note_texts\r\n");
+        out_fmt(&b, "%c%d", sep, (int)(lo + (int32_t)i));
+    out_str(&b, w->csv_tail);
+    out_str(&b, "\r\n");
 
     for (uint32_t i = 0; i < s->n_cards; i++) {
         const game_summary_card *c = &s->cards[i];
@@ -932,30 +967,36 @@ int export_summary_csv(const room *r, const game_summary *s, char **out, size_t 
         const deck_category *cat = card_category(d, c->card.s);
         bool has = st->n > 0;
         out_fmt(&b, "%u", i + 1);
-        csv_cell(&b, c->card.s, false);
-        csv_cell(&b, card_title(d, lang, c->card.s), false);
-        csv_cell(&b, cat ? deck_text_in(&cat->title, lang) : "", false);
-        csv_cell(&b, member_name(r, c->by), false);
-        csv_uint(&b, st->n);
-        csv_uint(&b, st->pass);
-        csv_figure(&b, has, st->mean, 2);
-        csv_figure(&b, has, st->median, 1);
+        csv_cell(&b, sep, c->card.s, false);
+        csv_cell(&b, sep, card_title(d, lang, c->card.s), false);
+        csv_cell(&b, sep, cat ? deck_text_in(&cat->title, lang) : "", false);
+        csv_cell(&b, sep, member_name(r, c->by), false);
+        csv_uint(&b, sep, st->n);
+        csv_uint(&b, sep, st->pass);
+        csv_figure(&b, w, has, st->mean, 2);
+        csv_figure(&b, w, has, st->median, 1);
         if (has) {
-            csv_uint(&b, st->min);
-            csv_uint(&b, st->max);
+            csv_uint(&b, sep, st->min);
+            csv_uint(&b, sep, st->max);
         } else {
-            out_str(&b, ",,");
+            out_char(&b, sep);
+            out_char(&b, sep);
         }
         /* One count per scale value; a hist shorter than the scale (not
          * expected) reads as zeros rather than shifting the columns. */
         for (unsigned k = 0; k < values; k++)
-            csv_uint(&b, k < st->n_hist ? st->hist[k] : 0);
-        csv_cell(&b, c->agreement == GAME_AGREE_NONE ? "" : game_agreement_name(c->agreement), false);
-        csv_uint(&b, visible_notes(c));
-        csv_notes_cell(&b, r, c);
+            csv_uint(&b, sep, k < st->n_hist ? st->hist[k] : 0);
+        csv_cell(&b, sep, c->agreement == GAME_AGREE_NONE ? "" : w->agreement[c->agreement], false);
+        csv_uint(&b, sep, visible_notes(c));
+        csv_notes_cell(&b, sep, r, c);
         out_str(&b, "\r\n");
     }
     return out_finish(&b, out, len);
+}
+
+int export_summary_csv(const room *r, const game_summary *s, char **out, size_t *len)
+{
+    return render_csv(r, s, words_for(r), out, len);
 }
 
 /* ================= for the HTTP layer ================= */
@@ -968,11 +1009,29 @@ static bool round_closed(const room *r, uint32_t n)
     return n >= 1 && n <= k && (n < k || room_phase(r) == GAME_CLOSED);
 }
 
+static int render_md(const room *r, const game_summary *s, vp_lang lang, char **out, size_t *len)
+{
+    return render_md_in(r, s, words_in(lang), out, len);
+}
+
+/* JSON is for programs: its keys are fixed and its display texts are the
+ * room's, whatever dialect a download asks for. */
+static int render_json(const room *r, const game_summary *s, vp_lang lang, char **out, size_t *len)
+{
+    (void)lang;
+    return export_summary_json(r, s, out, len);
+}
+
+static int render_csv_in(const room *r, const game_summary *s, vp_lang lang, char **out, size_t *len)
+{
+    return render_csv(r, s, words_in(lang), out, len);
+}
+
 /* Every download format, one row each, in the order help texts list them. */
 static const export_format formats[] = {
-    {"md", "text/markdown; charset=utf-8", export_summary_md},
-    {"json", "application/json; charset=utf-8", export_summary_json},
-    {"csv", "text/csv; charset=utf-8; header=present", export_summary_csv},
+    {"md", "text/markdown; charset=utf-8", render_md},
+    {"json", "application/json; charset=utf-8", render_json},
+    {"csv", "text/csv; charset=utf-8; header=present", render_csv_in},
 };
 
 const export_format *export_format_at(size_t i)
@@ -988,12 +1047,82 @@ const export_format *export_format_find(const char *ext)
     return NULL;
 }
 
-int export_round(const room *r, uint32_t round, const export_format *f, char **out, size_t *len)
+/* ---- the file name ---- */
+
+/* The length of the UTF-8 sequence that starts with byte c (1 for a stray
+ * continuation byte, which the name then drops as any other odd byte). */
+static size_t utf8_len(unsigned char c)
+{
+    return c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+}
+
+/* The title as a piece of a file name every OS takes: no control
+ * characters and none of \ / : * ? " < > | (Windows refuses them, and a
+ * slash is a folder everywhere), runs of blanks as one space, no blanks or
+ * dots at either end (Windows drops trailing ones), at most
+ * EXPORT_NAME_TITLE_MAX bytes, cut between characters. */
+static void name_title(outbuf *b, const char *title)
+{
+    size_t start = b->len;
+    bool space = false;
+    for (const char *p = title; *p;) {
+        unsigned char c = (unsigned char)*p;
+        size_t n = utf8_len(c);
+        if (strnlen(p, n) < n)
+            break;
+        bool bad = c < 0x20 || c == 0x7f || (c < 0x80 && strchr("\\/:*?\"<>|", c));
+        if (bad || c == ' ' || (n == 2 && c == 0xc2 && (unsigned char)p[1] == 0xa0)) {
+            space = b->len > start;
+            p += n;
+            continue;
+        }
+        if (b->len - start + n + (space ? 1 : 0) > EXPORT_NAME_TITLE_MAX)
+            break;
+        if (space)
+            out_char(b, ' ');
+        space = false;
+        if (c == '.' && b->len == start) {
+            p++;
+            continue;
+        }
+        out_add(b, p, n);
+        p += n;
+    }
+    while (b->len > start && b->p[b->len - 1] == '.')
+        b->p[--b->len] = '\0';
+}
+
+/* "2026-12-04 Studiedag ronde 1.csv": the date the round closed (the
+ * room's wall clock), the title (or the untitled word), the round. */
+static int file_name(const room *r, const game_summary *s, const export_format *f, const words *w,
+                     char name[EXPORT_NAME_MAX])
+{
+    outbuf b = {0};
+    local_time t = local_time_at(s->closed_at, room_tz_offset(r));
+    const char *title = room_title(r);
+    out_fmt(&b, "%04lld-%02u-%02u ", (long long)t.year, t.month, t.day);
+    size_t before = b.len;
+    name_title(&b, title ? title : "");
+    if (b.len == before)
+        name_title(&b, w->untitled);
+    out_fmt(&b, " %s %u.%s", w->file_round, s->round, f->extension);
+    if (b.failed || b.len >= EXPORT_NAME_MAX) {
+        free(b.p);
+        return -1;
+    }
+    memcpy(name, b.p, b.len + 1);
+    free(b.p);
+    return 0;
+}
+
+int export_round(const room *r, uint32_t round, const export_format *f, int lang, char **out, size_t *len,
+                 char name[EXPORT_NAME_MAX])
 {
     *out = NULL;
     *len = 0;
     if (!room_exists(r))
         return 1;
+    vp_lang in = lang == EXPORT_LANG_ROOM ? room_lang(r) : (vp_lang)lang;
     game_summary *s = room_summary(r, round);
     if (!s) {
         /* room_summary says NULL both for "no such round" and for out of
@@ -1002,7 +1131,13 @@ int export_round(const room *r, uint32_t round, const export_format *f, char **o
         bool exists = round ? round_closed(r, round) : round_closed(r, k) || round_closed(r, k - 1);
         return exists ? -1 : 1;
     }
-    int rc = f->render(r, s, out, len);
+    int rc = f->render(r, s, in, out, len);
+    if (rc == 0 && name && file_name(r, s, f, words_in(in), name)) {
+        free(*out);
+        *out = NULL;
+        *len = 0;
+        rc = -1;
+    }
     game_summary_free(s);
     return rc;
 }

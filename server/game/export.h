@@ -19,8 +19,17 @@
 typedef struct export_format {
     const char *extension;    /* "md", "json", "csv" */
     const char *content_type; /* e.g. "text/markdown; charset=utf-8" */
-    int (*render)(const room *r, const game_summary *s, char **out, size_t *len);
+    /* lang: the language (the dialect of a CSV) to write display text in;
+     * JSON's keys and texts stay the room's. */
+    int (*render)(const room *r, const game_summary *s, vp_lang lang, char **out, size_t *len);
 } export_format;
+
+/* export_round's lang for the room's own language. */
+#define EXPORT_LANG_ROOM (-1)
+/* A download's file name: "2026-12-04 Studiedag ronde 1.csv" (UTF-8, with
+ * its NUL); the title takes at most EXPORT_NAME_TITLE_MAX bytes of it. */
+#define EXPORT_NAME_TITLE_MAX 60
+#define EXPORT_NAME_MAX 100
 
 /* Each function renders summary s of room r (s as room_summary(r, round)
  * returns it: hidden notes have no text, and no export shows their text).
@@ -53,8 +62,10 @@ int export_summary_json(const room *r, const game_summary *s, char **out, size_t
 int export_summary_md(const room *r, const game_summary *s, char **out, size_t *len);
 
 /* RFC 4180 CSV with a UTF-8 byte order mark and CRLF line ends: a header
- * row, then one row per card in ranking order. Cells that a spreadsheet
- * would read as a formula are defused (see export.c for the exact rule). */
+ * row, then one row per card in ranking order, in the room's dialect (Dutch:
+ * ';' between fields, decimal commas, Dutch headers and words; English: ','
+ * and '.'). Cells that a spreadsheet would read as a formula are defused
+ * (see export.c for the exact rule). */
 int export_summary_csv(const room *r, const game_summary *s, char **out, size_t *len);
 
 /* The formats in the order help texts list them: format i, or NULL when
@@ -65,10 +76,15 @@ const export_format *export_format_at(size_t i);
 const export_format *export_format_find(const char *ext);
 
 /* For the HTTP handlers of GET /api/rooms/CODE/summary.EXTENSION and the
- * CLI: renders round `round` of r (0: the last closed one) in format f, from
- * the state as it is now (room_summary). Returns 0 with *out and *len as
- * above; 1 when the room has no such closed round (the handler answers 404),
- * with *out NULL; -1 when out of memory or over EXPORT_MAX_BYTES. */
-int export_round(const room *r, uint32_t round, const export_format *f, char **out, size_t *len);
+ * CLI: renders round `round` of r (0: the last closed one) in format f and
+ * language lang (a vp_lang, or EXPORT_LANG_ROOM), from the state as it is
+ * now (room_summary), and, when name is not NULL, stores the download's file
+ * name there ("2026-12-04 Studiedag ronde 1.csv": the date the round closed
+ * on the room's clock, the title made safe for every OS, the round). Returns
+ * 0 with *out and *len as above; 1 when the room has no such closed round
+ * (the handler answers 404), with *out NULL; -1 when out of memory or over
+ * EXPORT_MAX_BYTES. */
+int export_round(const room *r, uint32_t round, const export_format *f, int lang, char **out, size_t *len,
+                 char name[EXPORT_NAME_MAX]);
 
 #endif

@@ -317,6 +317,7 @@ typedef struct api_job {
 	char token[API_AUTH_MAX];    /* the Bearer token, or empty */
 	const export_format *format; /* the summary's, or NULL: the replay */
 	uint32_t round;
+	int lang;                    /* ?dialect=, or EXPORT_LANG_ROOM */
 	/* The answer, made on the pool thread. */
 	net_http_response res;
 	bool failed;                 /* unknown room or wrong key: counts against the address */
@@ -338,11 +339,68 @@ static bool may_see(const room *r, const char *key, const char *token)
 	       (token[0] && room_check_facilitator_token(r, token, strlen(token)));
 }
 
-static void reply_export(const room *r, uint32_t round, const export_format *f, net_http_response *res)
+/* The file name's ASCII stand-in for old clients (RFC 6266's filename=):
+ * Latin-1 letters lose their accents, any other character becomes '_', and
+ * '%' too (some browsers decode %XX there). The name has no '"' or '\'. */
+static void ascii_name(const char *name, char *out, size_t cap)
+{
+	static const char latin1[] = "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTsaaaaaaaceeeeiiiidnooooo_ouuuuyty";
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p && n + 1 < cap;) {
+		if (*p < 0x80) {
+			out[n++] = *p == '%' ? '_' : (char)*p;
+			p++;
+		} else if (p[0] == 0xc3 && p[1] >= 0x80 && p[1] <= 0xbf) {
+			out[n++] = latin1[p[1] - 0x80];
+			p += 2;
+		} else {
+			out[n++] = '_';
+			p++;
+			while ((*p & 0xc0) == 0x80)
+				p++;
+		}
+	}
+	out[n] = '\0';
+}
+
+/* Content-Disposition: attachment; filename="ASCII"; filename*=UTF-8''NAME
+ * (RFC 6266 and RFC 8187: every byte outside attr-char percent-encoded). */
+static int content_disposition(const char *name, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char ascii[EXPORT_NAME_MAX];
+	int n;
+	size_t at;
+
+	ascii_name(name, ascii, sizeof(ascii));
+	n = snprintf(out, cap, "attachment; filename=\"%s\"; filename*=UTF-8''", ascii);
+	if (n < 0 || (size_t)n >= cap)
+		return -1;
+	at = (size_t)n;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		             strchr("!#$&+-.^_`|~", *p);
+		if (at + (plain ? 1 : 3) >= cap)
+			return -1;
+		if (plain) {
+			out[at++] = (char)*p;
+		} else {
+			out[at++] = '%';
+			out[at++] = hex[*p >> 4];
+			out[at++] = hex[*p & 15];
+		}
+	}
+	out[at] = '\0';
+	return 0;
+}
+
+static void reply_export(const room *r, uint32_t round, const export_format *f, int lang, net_http_response *res)
 {
 	char *out = NULL;
 	size_t len = 0;
-	int rc = export_round(r, round, f, &out, &len);
+	char name[EXPORT_NAME_MAX], disposition[NET_HTTP_HEADER_MAX];
+	int rc = export_round(r, round, f, lang, &out, &len, name);
 
 	if (rc == 1) {
 		net_http_reply_text(res, 404, "This round has not been closed.");
@@ -353,6 +411,9 @@ static void reply_export(const room *r, uint32_t round, const export_format *f, 
 		return;
 	}
 	net_http_reply(res, 200, f->content_type, out, len);
+	/* A download, saved under a name people recognise (SPEC.md §8). */
+	if (content_disposition(name, disposition, sizeof(disposition)) == 0)
+		net_http_header(res, "content-disposition", disposition);
 	/* Exports follow the state (a note hidden later is gone from them). */
 	res->cache_control = "no-store";
 	free(out);
@@ -465,7 +526,7 @@ static void job_work(uv_work_t *w)
 		}
 	}
 	if (j->format)
-		reply_export(r, j->round, j->format, &j->res);
+		reply_export(r, j->round, j->format, j->lang, &j->res);
 	else
 		reply_log(&c, &j->res);
 out:
@@ -549,8 +610,9 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 {
 	rooms *rs = ud;
 	const char *rest = req->path + strlen("/api/rooms");
-	char code[VP_ROOM_LEN + 1], round_text[16], auth[API_AUTH_MAX];
+	char code[VP_ROOM_LEN + 1], round_text[16], auth[API_AUTH_MAX], dialect[4];
 	unsigned long round = 0;
+	int lang = EXPORT_LANG_ROOM;
 	uint64_t wait_ms;
 	const char *what;
 	const room *r;
@@ -606,6 +668,18 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 			return;
 		}
 	}
+	/* ?dialect=nl|en: the language (and CSV dialect) of the download, for
+	 * a reader whose spreadsheet is set to the other language. */
+	if (f && (n = net_http_query(req, "dialect", dialect, sizeof(dialect))) != -1) {
+		if (n > 0 && strcmp(dialect, "nl") == 0) {
+			lang = VP_LANG_NL;
+		} else if (n > 0 && strcmp(dialect, "en") == 0) {
+			lang = VP_LANG_EN;
+		} else {
+			net_http_reply_text(res, 400, "dialect must be nl or en.");
+			return;
+		}
+	}
 	j = calloc(1, sizeof(*j));
 	if (!j) {
 		net_http_reply_text(res, 500, "Out of memory.");
@@ -613,6 +687,7 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 	}
 	j->format = f;
 	j->round = (uint32_t)round;
+	j->lang = lang;
 	if (net_http_query(req, "key", j->key, sizeof(j->key)) < 0)
 		j->key[0] = '\0';
 	n = net_http_authorization(req, auth, sizeof(auth));
@@ -637,7 +712,7 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 	if (r && f) {
 		/* In memory: the summary is the state's, rendered at once. */
 		free(j);
-		reply_export(r, (uint32_t)round, f, res);
+		reply_export(r, (uint32_t)round, f, lang, res);
 		return;
 	}
 	j->authorised = r != NULL;

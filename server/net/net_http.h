@@ -10,7 +10,7 @@
 #define NET_HTTP_ROUTES_MAX   32
 #define NET_HTTP_PATH_MAX     512           /* bytes of a routed request path */
 #define NET_HTTP_BODY_MAX     (16u << 20)   /* bytes of one routed response */
-#define NET_HTTP_HEADER_MAX   256           /* bytes of one extra header value */
+#define NET_HTTP_HEADER_MAX   512           /* bytes of one extra header value (a Content-Disposition with a UTF-8 file name) */
 #define NET_HTTP_EXTRA_MAX    4             /* extra headers of one response */
 #define NET_HTTP_NAME_MAX     40            /* bytes of an extra header's name */
 

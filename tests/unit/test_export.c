@@ -314,7 +314,7 @@ typedef struct csv_table {
 /* Parses after the byte order mark; fails the test on any departure from
  * RFC 4180: a quote inside an unquoted field, text after a closing quote, a
  * record not ended by CRLF, or rows of different widths. */
-static void csv_parse(const char *csv, size_t len, csv_table *out)
+static void csv_parse_sep(const char *csv, size_t len, char sep, csv_table *out)
 {
     memset(out, 0, sizeof *out);
     assert_true(len >= 3 && memcmp(csv, "\xef\xbb\xbf", 3) == 0);
@@ -343,14 +343,14 @@ static void csv_parse(const char *csv, size_t len, csv_table *out)
                     cell[n++] = csv[i++];
                 }
             } else {
-                while (i < len && csv[i] != ',' && csv[i] != '\r') {
+                while (i < len && csv[i] != sep && csv[i] != '\r') {
                     assert_true(csv[i] != '"' && csv[i] != '\n');
                     cell[n++] = csv[i++];
                 }
             }
             out->cells[row][out->n_cells[row]++] = cell;
             assert_true(i < len);
-            if (csv[i] == ',') {
+            if (csv[i] == sep) {
                 i++;
                 continue;
             }
@@ -360,6 +360,11 @@ static void csv_parse(const char *csv, size_t len, csv_table *out)
         }
         assert_int_equal(out->n_cells[row], out->n_cells[0]);
     }
+}
+
+static void csv_parse(const char *csv, size_t len, csv_table *out)
+{
+    csv_parse_sep(csv, len, ',', out);
 }
 
 static void csv_free(csv_table *t)
@@ -727,6 +732,105 @@ static void test_csv_quotes_comma_quote_and_newline(void **state)
     played_free(p);
 }
 
+/* A Dutch room's CSV opens in Dutch Excel and LibreOffice in columns:
+ * ';' between fields, decimal commas, Dutch headers and words (the
+ * agreement as the screen says it); ?dialect=en gives the English file. */
+static void test_csv_dutch_dialect(void **state)
+{
+    (void)state;
+    played *p = played_new(VP_LANG_NL, 0, CLOSE_AT_NOON);
+    csv_table t;
+    csv_parse_sep(p->x.csv, p->x.csv_len, ';', &t);
+    static const char *const header[] = {"rang", "kaart", "titel", "onderwerp", "gespeeld door", "stemmen", "gepast",
+                                         "gemiddelde", "mediaan", "laagste", "hoogste", "1", "2", "3", "4", "5",
+                                         "overeenstemming", "notities", "notitieteksten"};
+    assert_int_equal(t.n_cells[0], sizeof header / sizeof *header);
+    for (size_t c = 0; c < sizeof header / sizeof *header; c++)
+        assert_string_equal(t.cells[0][c], header[c]);
+    const char *ids[4];
+    expected_ranking(&p->t, ids);
+    static const char *const means[4] = {"4,50", "3,75", "3,00", "1,50"};
+    for (uint32_t i = 0; i < 4; i++) {
+        assert_string_equal(t.cells[i + 1][2], card_title_in(&p->t, ids[i], "nl"));
+        assert_string_equal(t.cells[i + 1][csv_column(&t, "gemiddelde")], means[i]);
+    }
+    assert_string_equal(t.cells[1][csv_column(&t, "overeenstemming")], "eensgezind");
+    assert_string_equal(t.cells[3][csv_column(&t, "mediaan")], "3,0");
+    /* No English word in a Dutch file, and the figures are never quoted. */
+    static const char *const english[] = {"polarised", "mixed", "consensus", "rank,", "4.50"};
+    for (size_t i = 0; i < sizeof english / sizeof *english; i++)
+        if (strstr(p->x.csv, english[i]))
+            fail_msg("\"%s\" in a Dutch CSV", english[i]);
+    assert_non_null(strstr(p->x.csv, ";4,50;"));
+    /* Formula defusing and quoting hold with ';' too. */
+    assert_non_null(strstr(p->x.csv, ";\"'=HYPERLINK(\"\"x\"\")\";"));
+    csv_free(&t);
+
+    /* The English dialect of the same room. */
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(export_round(p->t.r, 0, export_format_find("csv"), VP_LANG_EN, &out, &len, NULL), 0);
+    csv_parse(out, len, &t);
+    assert_string_equal(t.cells[0][0], "rank");
+    assert_string_equal(t.cells[1][csv_column(&t, "mean")], "4.50");
+    assert_string_equal(t.cells[1][csv_column(&t, "agreement")], "consensus");
+    assert_string_equal(t.cells[1][2], card_title_in(&p->t, ids[0], "en"));
+    csv_free(&t);
+    free(out);
+    played_free(p);
+}
+
+/* The download's name: the date the round closed on the room's clock, the
+ * title without what an OS refuses, the round, the extension. */
+static void test_export_file_name(void **state)
+{
+    (void)state;
+    char name[EXPORT_NAME_MAX];
+    char *out = NULL;
+    size_t len = 0;
+    /* 23:30 UTC on 28 November is the 29th two hours east. */
+    played *p = played_new(VP_LANG_NL, 120, CLOSE_NEAR_MIDNIGHT);
+    assert_int_equal(export_round(p->t.r, 0, export_format_find("csv"), EXPORT_LANG_ROOM, &out, &len, name), 0);
+    free(out);
+    /* "Workshop *Vensters* #1": the stars go, the rest stays. */
+    assert_string_equal(name, "2026-11-29 Workshop Vensters #1 ronde 1.csv");
+    assert_int_equal(export_round(p->t.r, 1, export_format_find("md"), VP_LANG_EN, &out, &len, name), 0);
+    free(out);
+    assert_string_equal(name, "2026-11-29 Workshop Vensters #1 round 1.md");
+    played_free(p);
+
+    static const struct {
+        const char *title, *want;
+    } cases[] = {
+        {"Studiedag", "2026-11-28 Studiedag ronde 1.json"},
+        {"", "2026-11-28 Verrijk-sessie ronde 1.json"},
+        {"a/b\\c:d?e\"f<g>h|i\tj\x7fk", "2026-11-28 a b c d e f g h i j k ronde 1.json"},
+        {"  ...Caf\xc3\xa9 \xc3\xa0 la carte...  ", "2026-11-28 Caf\xc3\xa9 \xc3\xa0 la carte ronde 1.json"},
+        {"/:*?", "2026-11-28 Verrijk-sessie ronde 1.json"},
+        /* "x" and 30 é (61 bytes) are cut to 59: the next é would pass 60. */
+        {"x\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+         "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+         "\xc3\xa9\xc3\xa9",
+         NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        session t;
+        session_open(&t, VP_LANG_NL, 0, cases[i].title);
+        t.now = CLOSE_AT_NOON;
+        simple(&t, FAC, VP_T_CLOSE);
+        assert_int_equal(export_round(t.r, 0, export_format_find("json"), EXPORT_LANG_ROOM, &out, &len, name), 0);
+        free(out);
+        if (cases[i].want) {
+            assert_string_equal(name, cases[i].want);
+        } else {
+            size_t title = strlen(name) - strlen("2026-11-28 ") - strlen(" ronde 1.json");
+            assert_int_equal(title, 59);
+            assert_memory_equal(name + strlen("2026-11-28 ") + 57, "\xc3\xa9 ronde", 8);
+        }
+        session_free(&t);
+    }
+}
+
 /* ---- all three ---- */
 
 static void test_hidden_note_text_in_no_export(void **state)
@@ -821,7 +925,7 @@ static void test_drawn_card_with_only_passes_and_a_departed_author(void **state)
     exports_make(&t, &x);
 
     assert_non_null(strstr(x.md, "drawn from the pile  \nMean \xe2\x80\x94 \xc2\xb7 Median \xe2\x80\x94 \xc2\xb7 Votes 0 "
-                                 "\xc2\xb7 Passes 4 \xc2\xb7 too few votes to judge agreement\n"));
+                                 "\xc2\xb7 Passes 4 \xc2\xb7 too few votes\n"));
     assert_non_null(strstr(x.md, " | \xe2\x80\x94 | \xe2\x80\x94 | 0 | 4 | \xe2\x80\x94 |\n"));
     assert_non_null(strstr(x.md, "- **@a:** written before leaving\n"));
     assert_null(strstr(x.md, "```")); /* no distribution without votes */
@@ -891,21 +995,21 @@ static void test_export_round_renders_only_closed_rounds(void **state)
     played *p = played_new(VP_LANG_EN, 0, CLOSE_AT_NOON);
     char *out = NULL;
     size_t len = 0;
-    assert_int_equal(export_round(p->t.r, 0, export_format_find("md"), &out, &len), 0);
+    assert_int_equal(export_round(p->t.r, 0, export_format_find("md"), EXPORT_LANG_ROOM, &out, &len, NULL), 0);
     assert_int_equal(len, p->x.md_len);
     assert_memory_equal(out, p->x.md, len);
     free(out);
-    assert_int_equal(export_round(p->t.r, 1, export_format_find("csv"), &out, &len), 0);
+    assert_int_equal(export_round(p->t.r, 1, export_format_find("csv"), EXPORT_LANG_ROOM, &out, &len, NULL), 0);
     assert_memory_equal(out, p->x.csv, p->x.csv_len);
     free(out);
-    assert_int_equal(export_round(p->t.r, 2, export_format_find("json"), &out, &len), 1);
+    assert_int_equal(export_round(p->t.r, 2, export_format_find("json"), EXPORT_LANG_ROOM, &out, &len, NULL), 1);
     assert_null(out);
     assert_int_equal(len, 0);
     /* Round 2 being played is not exported; round 1 still is. */
     vp_intent start = {.t = VP_T_START};
     must(&p->t, FAC, &start);
-    assert_int_equal(export_round(p->t.r, 2, export_format_find("json"), &out, &len), 1);
-    assert_int_equal(export_round(p->t.r, 0, export_format_find("json"), &out, &len), 0);
+    assert_int_equal(export_round(p->t.r, 2, export_format_find("json"), EXPORT_LANG_ROOM, &out, &len, NULL), 1);
+    assert_int_equal(export_round(p->t.r, 0, export_format_find("json"), EXPORT_LANG_ROOM, &out, &len, NULL), 0);
     assert_memory_equal(out, p->x.json, p->x.json_len);
     free(out);
     played_free(p);
@@ -913,7 +1017,7 @@ static void test_export_round_renders_only_closed_rounds(void **state)
     /* A room whose only round is still being played has nothing to export. */
     session t;
     session_open(&t, VP_LANG_NL, 0, "x");
-    assert_int_equal(export_round(t.r, 0, export_format_find("md"), &out, &len), 1);
+    assert_int_equal(export_round(t.r, 0, export_format_find("md"), EXPORT_LANG_ROOM, &out, &len, NULL), 1);
     session_free(&t);
     assert_string_equal(export_format_find("csv")->content_type, "text/csv; charset=utf-8; header=present");
     assert_null(export_format_find("log"));
@@ -984,6 +1088,8 @@ int main(void)
         cmocka_unit_test(test_csv_escapes_formula_cells),
         cmocka_unit_test(test_csv_escapes_formulas_behind_invisible_characters),
         cmocka_unit_test(test_csv_quotes_comma_quote_and_newline),
+        cmocka_unit_test(test_csv_dutch_dialect),
+        cmocka_unit_test(test_export_file_name),
         cmocka_unit_test(test_hidden_note_text_in_no_export),
         cmocka_unit_test(test_exports_of_a_round_without_cards),
         cmocka_unit_test(test_drawn_card_with_only_passes_and_a_departed_author),

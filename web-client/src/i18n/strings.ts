@@ -167,6 +167,8 @@ export const nl = {
   'summary.download': 'Downloaden',
   'summary.replay': 'Terugkijken',
   'summary.print': 'Afdrukken',
+  'summary.csv.nl': 'CSV (Nederlandse Excel)',
+  'summary.csv.en': 'CSV (Engelse Excel)',
   'summary.none': 'Er zijn geen kaarten besproken.',
   // Stands in for a card's or topic's title until the card set has loaded: never its raw id.
   'deck.loading': 'Laden…',
@@ -493,6 +495,8 @@ export const en: Record<StringKey, string> = {
   'summary.download': 'Download',
   'summary.replay': 'Replay',
   'summary.print': 'Print',
+  'summary.csv.nl': 'CSV (Dutch Excel)',
+  'summary.csv.en': 'CSV (English Excel)',
   'summary.none': 'No cards were discussed.',
   'deck.loading': 'Loading…',
 

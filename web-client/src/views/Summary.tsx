@@ -68,9 +68,13 @@ export function SummaryView({ view, summary, deck, links = true }: { view: View;
       {links && (
         <nav class="downloads no-print" aria-label={t('summary.download')}>
           <span>{t('summary.download')}:</span>
-          <a href={`${base}.md${q}`} download>Markdown</a>
-          <a href={`${base}.json${q}`} download>JSON</a>
-          <a href={`${base}.csv${q}`} download>CSV</a>
+          {/* download="" (not a bare `download`, which Preact writes as "true" and browsers then save as true.md): the server's Content-Disposition names the file. */}
+          <a href={`${base}.md${q}`} download="">Markdown</a>
+          <a href={`${base}.json${q}`} download="">JSON</a>
+          {/* The room's dialect first: Dutch Excel splits on ';' and English Excel on ','. */}
+          {(view.lang === 'nl' ? ['nl', 'en'] as const : ['en', 'nl'] as const).map((d) => (
+            <a href={`${base}.csv${q}&dialect=${d}`} download="">{t(`summary.csv.${d}`)}</a>
+          ))}
           <a href={`#/replay/${view.room}?key=${encodeURIComponent(summary.replay_key)}`}>{t('summary.replay')}</a>
           <button type="button" class="link" onClick={() => print()}>{t('summary.print')}</button>
         </nav>
