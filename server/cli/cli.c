@@ -271,7 +271,7 @@ static void describe(FILE *out, const room *r, const game_event *e, const game_r
 		break;
 	case GAME_EV_NOTED:
 		if (!game_replay_shows_note_text(rp, e->u.noted.note))
-			fprintf(out, "%s wrote note %u on \"%s\" (hidden later)", who(r, e->u.noted.player), e->u.noted.note,
+			fprintf(out, "a note %u on \"%s\" (hidden later)", e->u.noted.note,
 			        card_title(r, e->u.noted.card.s));
 		else
 		{

@@ -208,12 +208,14 @@ void game_pack_summary(msgpack_packer *pk, const game_summary *s,
         for (uint32_t j = 0; j < c->n_notes; j++) {
             const game_note_item *n = &c->notes[j];
             bool show = n->text && !(hidden && hidden(n->note, ctx));
-            msgpack_pack_map(pk, show ? 3 : 2);
+            /* A hidden note is only its id: neither its text nor who
+             * wrote it (SPEC.md §5). The log's `noted` still holds both. */
+            msgpack_pack_map(pk, show ? 3 : 1);
             pack_key(pk, "note");
             msgpack_pack_uint32(pk, n->note);
-            pack_key(pk, "player");
-            msgpack_pack_uint32(pk, n->player);
             if (show) {
+                pack_key(pk, "player");
+                msgpack_pack_uint32(pk, n->player);
                 pack_key(pk, "text");
                 game_pack_str(pk, n->text);
             }
@@ -818,7 +820,7 @@ static int obj_summary(reader *r, const msgpack_object *o, game_summary **out)
             sc->n_notes = j + 1;
             const msgpack_object *t = find(n, "text");
             if (n->type != MSGPACK_OBJECT_MAP || get_u32(r, n, "note", UINT32_MAX, &ni->note) ||
-                get_member(r, n, "player", false, &ni->player) ||
+                (find(n, "player") && get_member(r, n, "player", false, &ni->player)) ||
                 (t && obj_strdup(r, t, "summary note text", VP_NOTE_MAX, &ni->text)))
                 goto err;
         }

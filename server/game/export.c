@@ -373,12 +373,13 @@ static json_t *json_card(const room *r, const deck *d, const char *lang, const g
             break;
         }
         jset(jn, "note", json_integer(n->note), ok);
-        jset(jn, "player", json_integer(n->player), ok);
-        /* A hidden note keeps its id and author, as in the summary on the
-         * wire, but its text is gone. */
-        if (n->text)
+        /* A hidden note keeps only its id, as in the summary on the wire:
+         * neither its text nor who wrote it (SPEC.md §5). */
+        if (n->text) {
+            jset(jn, "player", json_integer(n->player), ok);
             jset(jn, "text", json_string(n->text), ok);
-        jset(jn, "name", jstr_or_null(member_name(r, n->player)), ok);
+            jset(jn, "name", jstr_or_null(member_name(r, n->player)), ok);
+        }
         jpush(notes, jn, ok);
     }
     jset(o, "notes", notes, ok);
@@ -513,43 +514,135 @@ err:
 
 /* ================= Markdown ================= */
 
-/* Text from people and decks is written so that it renders as itself.
+/* Text from people and decks is written so that it renders as itself, and
+ * reads as itself when the file is pasted into an email as plain text: a
+ * backslash goes only where Markdown (CommonMark and GitHub's extensions)
+ * would otherwise misread the text, never before an ordinary parenthesis
+ * or full stop.
  *
- * Every ASCII punctuation character that means something to CommonMark or
- * to GitHub's extensions gets a backslash (CommonMark allows a backslash
- * before any ASCII punctuation, so this never shows): the classic set
- * \ ` * _ { } [ ] ( ) # + - . ! | < > and also ~ (strikethrough, fences),
- * & (entities), = (setext underlines) and $ (math). With `#`, `>`, `+`,
- * `-`, `*`, `=`, `~`, `.`, `)` and `|` escaped, no line can open a heading,
- * quote, list, thematic break, fence or table. Leading blanks are dropped
- * from each line (four would open a code block), other control characters
- * become spaces, and line ends follow the mode. */
+ * At the start of a line (each line of a text is one): `#`, `>`, a list
+ * marker (`-`, `+`, `*` then a blank or the end; `1.` or `1)` then a
+ * blank or the end: the `.`/`)` is escaped), and a line of only `-`, `=`
+ * or `_` (a rule or a heading underline). Anywhere: `*` and `_` unless
+ * they cannot start or end emphasis (`_` between two letters or digits,
+ * either of them between two blanks), a backtick, `[` (links, images,
+ * footnotes, link definitions), `<` (HTML, autolinks), `|` (tables), `~`
+ * (strikethrough, fences), `&` that starts an entity (`&amp;`, `&#38;`),
+ * a backslash before punctuation or at a line's end (which would escape
+ * or break), and a `#` run that would close a heading. Leading blanks are
+ * dropped from each line (four would open a code block), other control
+ * characters become spaces, and line ends follow the mode. */
 typedef enum md_mode {
     MD_ONE_LINE,   /* headings, table cells, names: line ends become spaces */
     MD_LIST_ITEM,  /* notes, actions: a line end is a hard break inside the same item */
     MD_PARAGRAPHS  /* the facilitator's text: a blank line starts a new paragraph */
 } md_mode;
 
-static bool md_special(unsigned char c)
+static bool md_blank(char c)
 {
-    return c && strchr("\\`*_{}[]()#+-.!|<>~&=$", c) != NULL;
+    return c == ' ' || c == '\t' || c == '\0';
 }
 
-/* A colon before "//" is escaped as well: GitHub's renderer turns a bare
- * http:// or https:// into a link and swallows the backslashes after it,
- * so a typed address would come out broken; escaped, it stays text. A bare
- * www. address cannot match either, as its dots are escaped. */
-static bool md_url_colon(const char *s, size_t n, size_t i)
+/* Letters and digits, and every non-ASCII byte (letters of other scripts). */
+static bool md_word(char c)
 {
-    return s[i] == ':' && i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/';
+    unsigned char u = (unsigned char)c;
+    return u >= 0x80 || (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z');
+}
+
+static bool md_punct(char c)
+{
+    return c && strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c) != NULL;
+}
+
+/* The line holds only c and blanks (at least one c). */
+static bool md_only(const char *s, size_t n, char c)
+{
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == c)
+            any = true;
+        else if (s[i] != ' ' && s[i] != '\t')
+            return false;
+    }
+    return any;
+}
+
+/* The index in s of the one character that would open a block at the
+ * line's start, or n when none would. */
+static size_t md_block_opener(const char *s, size_t n)
+{
+    char c = s[0];
+    if (c == '#' || c == '>')
+        return 0;
+    if ((c == '-' || c == '+' || c == '*') && (n == 1 || md_blank(s[1])))
+        return 0;
+    if ((c == '-' || c == '=' || c == '_' || c == '*') && md_only(s, n, c))
+        return 0;
+    size_t d = 0;
+    while (d < n && d < 10 && s[d] >= '0' && s[d] <= '9')
+        d++;
+    if (d > 0 && d < n && (s[d] == '.' || s[d] == ')') && (d + 1 == n || md_blank(s[d + 1])))
+        return d;
+    return n;
+}
+
+/* `&` followed by a name or number and `;`: an entity Markdown decodes. */
+static bool md_entity(const char *s, size_t n, size_t i)
+{
+    size_t j = i + 1;
+    if (j < n && s[j] == '#') {
+        j++;
+        if (j < n && (s[j] == 'x' || s[j] == 'X'))
+            j++;
+    }
+    size_t start = j;
+    while (j < n && j - start < 32 && ((s[j] >= '0' && s[j] <= '9') || (s[j] >= 'a' && s[j] <= 'z') ||
+                                       (s[j] >= 'A' && s[j] <= 'Z')))
+        j++;
+    return j > start && j < n && s[j] == ';';
+}
+
+static bool md_needs_escape(const char *s, size_t n, size_t i)
+{
+    char c = s[i];
+    char prev = i > 0 ? s[i - 1] : '\0', next = i + 1 < n ? s[i + 1] : '\0';
+    switch (c) {
+    case '`':
+    case '[':
+    case '<':
+    case '|':
+    case '~':
+        return true;
+    case '*':
+        return !(md_blank(prev) && md_blank(next));
+    case '_':
+        return !(md_word(prev) && md_word(next)) && !(md_blank(prev) && md_blank(next));
+    case '&':
+        return md_entity(s, n, i);
+    case '\\':
+        return next == '\0' || md_punct(next);
+    case '#': {
+        /* A run of # after a blank at the end closes an ATX heading. */
+        if (i == 0 || !md_blank(prev))
+            return false;
+        for (size_t j = i; j < n; j++)
+            if (s[j] != '#' && !md_blank(s[j]))
+                return false;
+        return true;
+    }
+    default:
+        return false;
+    }
 }
 
 static void md_line(outbuf *b, const char *s, size_t n)
 {
     size_t start = 0;
+    size_t opener = md_block_opener(s, n);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        bool special = md_special(c) || md_url_colon(s, n, i);
+        bool special = i == opener || md_needs_escape(s, n, i);
         if (special || c < 0x20 || c == 0x7f) {
             out_add(b, s + start, i - start);
             if (special) {
@@ -727,7 +820,7 @@ static void md_cards(outbuf *b, const room *r, const game_summary *s, const word
         const game_summary_card *c = &s->cards[i];
         const deck_category *cat = card_category(d, c->card.s);
         const char *by = member_name(r, c->by);
-        out_fmt(b, "### %u\\. ", i + 1);
+        out_fmt(b, "### %u. ", i + 1);
         md_text(b, card_title(d, w->lang, c->card.s), MD_ONE_LINE, 0);
         out_str(b, "\n\n");
         if (cat) {
@@ -769,12 +862,18 @@ static void md_cards(outbuf *b, const room *r, const game_summary *s, const word
 static void md_categories(outbuf *b, const room *r, const game_summary *s, const words *w)
 {
     const deck *d = room_deck(r);
-    if (s->n_cards == 0 || s->n_categories == 0)
+    uint32_t played = 0;
+    for (uint32_t i = 0; i < s->n_categories; i++)
+        played += s->categories[i].cards > 0;
+    /* Only topics with a card played: the others say nothing of this round. */
+    if (s->n_cards == 0 || played == 0)
         return;
     out_fmt(b, "## %s\n\n| %s | %s | %s |\n|:--|--:|--:|\n", w->categories, w->col_category, w->col_cards,
             w->col_mean);
     for (uint32_t i = 0; i < s->n_categories; i++) {
         const game_summary_category *c = &s->categories[i];
+        if (c->cards == 0)
+            continue;
         out_str(b, "| ");
         md_text(b, category_title(d, w->lang, c->category.s), MD_ONE_LINE, 0);
         out_fmt(b, " | %u | ", c->cards);
@@ -807,11 +906,13 @@ static void md_closing(outbuf *b, const game_summary *s, const words *w)
 static int render_md_in(const room *r, const game_summary *s, const words *w, char **out, size_t *len)
 {
     outbuf b = {0};
+    /* The order a reader wants: who and when, what the group concluded,
+     * then the cards that led there, then the topics. */
     md_header(&b, r, s, w);
+    md_closing(&b, s, w);
     md_ranking(&b, r, s, w);
     md_cards(&b, r, s, w);
     md_categories(&b, r, s, w);
-    md_closing(&b, s, w);
     /* One line end at the end of the file, not a blank line. */
     while (!b.failed && b.len >= 2 && b.p[b.len - 1] == '\n' && b.p[b.len - 2] == '\n')
         b.p[--b.len] = '\0';

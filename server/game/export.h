@@ -54,11 +54,12 @@ typedef struct export_format {
  * title. Absent names (a card drawn from the pile) are null. */
 int export_summary_json(const room *r, const game_summary *s, char **out, size_t *len);
 
-/* A Markdown document for people: title, date, participants, the ranking
- * table, per card its distribution and notes, the categories, the
- * facilitator's text and the actions. Every text that came from a person
- * (names, notes, text, actions) and every deck text is escaped so that it
- * renders as itself and never as markup or a new block. */
+/* A Markdown document for people, in this order: title, date, participants,
+ * the facilitator's text and actions, the ranking table, per card its
+ * distribution, agreement and notes, then the topics with a card played.
+ * Text from people and decks gets a backslash only where Markdown would
+ * misread it (export.c lists where), so it renders as itself and reads as
+ * itself as plain text. Hidden notes are left out whole. */
 int export_summary_md(const room *r, const game_summary *s, char **out, size_t *len);
 
 /* RFC 4180 CSV with a UTF-8 byte order mark and CRLF line ends: a header

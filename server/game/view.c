@@ -513,11 +513,12 @@ static void replay_pairs(game_map *m, const void *ctx)
         game_pack_str(m->pk, "noted");
         game_map_key(m, "note");
         msgpack_pack_uint32(m->pk, e->u.noted.note);
-        game_map_key(m, "player");
-        msgpack_pack_uint32(m->pk, e->u.noted.player);
         game_map_key(m, "card");
         game_pack_str(m->pk, e->u.noted.card.s);
+        /* A note hidden at any time: neither its text nor its author. */
         if (game_replay_shows_note_text(rp, e->u.noted.note)) {
+            game_map_key(m, "player");
+            msgpack_pack_uint32(m->pk, e->u.noted.player);
             game_map_key(m, "text");
             game_pack_str(m->pk, e->u.noted.text ? e->u.noted.text : "");
         }
@@ -600,12 +601,13 @@ static void pack_notes(msgpack_packer *pk, const room *r, uint32_t round, uint16
         if (nt->round != round || nt->card != card)
             continue;
         bool text = nt->text && !nt->hidden;
-        msgpack_pack_map(pk, text ? 3 : 2);
+        /* A hidden note: its id only, no author (SPEC.md §6). */
+        msgpack_pack_map(pk, text ? 3 : 1);
         key(pk, "note");
         msgpack_pack_uint32(pk, nt->id);
-        key(pk, "player");
-        msgpack_pack_uint32(pk, nt->player);
         if (text) {
+            key(pk, "player");
+            msgpack_pack_uint32(pk, nt->player);
             key(pk, "text");
             game_pack_str(pk, nt->text);
         }

@@ -97,3 +97,40 @@ test('the CSV is in the room\'s dialect (Dutch: semicolons, decimal commas, Dutc
     await server.stop();
   }
 });
+
+test('a hidden note names nobody: not in a fresh View, the summary, the JSON or the replay', async () => {
+  const server = await startServer();
+  try {
+    const { room, key, fac, players } = await closedRoom(server, 'Studiedag');
+    const hiddenId = fac.seen('hidden')[0].note;
+    // A screen joining now gets the View of the closed round.
+    const screen = await Member.connect(server, room);
+    const w = await screen.must({ t: 'join', room, name: 'Beamer', role: 'screen' });
+    const notes = w.state.summary.cards.flatMap((c) => c.notes);
+    assert.deepEqual(notes.find((n) => n.note === hiddenId), { note: hiddenId });
+    assert.ok(notes.some((n) => n.text && n.player), 'a visible note keeps its author');
+    // The live `closed` event said the same.
+    const closedNotes = fac.seen('closed')[0].summary.cards.flatMap((c) => c.notes);
+    assert.deepEqual(closedNotes.find((n) => n.note === hiddenId), { note: hiddenId });
+
+    const json = await (await fetch(`${server.url}/api/rooms/${room}/summary.json?key=${key}`)).json();
+    assert.deepEqual(json.cards.flatMap((c) => c.notes).find((n) => n.note === hiddenId), { note: hiddenId });
+
+    const { decode } = await import('@msgpack/msgpack');
+    const log = decode(new Uint8Array(await (await fetch(`${server.url}/api/rooms/${room}/log?key=${key}`)).arrayBuffer()));
+    const noted = log.filter((e) => e.e === 'noted');
+    const hidden = noted.find((e) => e.note === hiddenId);
+    assert.equal(hidden.player, undefined, 'the replay names no author of a hidden note');
+    assert.equal(hidden.text, undefined);
+    assert.ok(noted.some((e) => e.note !== hiddenId && e.player && e.text));
+
+    // The Markdown: the visible note as typed, without backslashes before ( ) .
+    const md = await (await fetch(`${server.url}/api/rooms/${room}/summary.md?key=${key}`)).text();
+    assert.match(md, /Zichtbaar \(met haakjes\)\. Klaar\./);
+    assert.doesNotMatch(md, /\\[().]/);
+    assert.ok(!md.includes('GEHEIM'));
+    for (const m of [fac, screen, ...players]) await m.close();
+  } finally {
+    await server.stop();
+  }
+});

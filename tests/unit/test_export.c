@@ -505,7 +505,7 @@ static void test_md_lists_cards_in_ranking_order(void **state)
         char row[160], heading[160];
         const char *title = card_title_in(&p->t, ids[i], "en");
         snprintf(row, sizeof row, "\n| %d | %s | ", i + 1, title);
-        snprintf(heading, sizeof heading, "\n### %d\\. %s\n", i + 1, title);
+        snprintf(heading, sizeof heading, "\n### %d. %s\n", i + 1, title);
         const char *at_row = strstr(p->x.md, row), *at_heading = strstr(p->x.md, heading);
         if (!at_row || !at_heading)
             fail_msg("missing \"%s\" or \"%s\"", row + 1, heading + 1);
@@ -528,7 +528,7 @@ static void test_md_shows_distribution_bars(void **state)
     (void)state;
     played *p = played_new(VP_LANG_EN, 0, CLOSE_AT_NOON);
     /* The top card had 5, 4, 5, 4: two blocks at 4 and at 5, none below. */
-    const char *top = strstr(p->x.md, "### 1\\. ");
+    const char *top = strstr(p->x.md, "### 1. ");
     assert_non_null(top);
     const char *block = strstr(top, "```\n");
     assert_non_null(block);
@@ -548,22 +548,76 @@ static void test_md_escapes_markdown_metacharacters(void **state)
     (void)state;
     played *p = played_new(VP_LANG_EN, 0, CLOSE_AT_NOON);
     const char *md = p->x.md;
-    /* The name, in the participants and on the note. */
-    assert_non_null(strstr(md, ", \\*bold\\* \\[x\\]\\(y\\) \\<b\\>\n"));
-    assert_non_null(strstr(md, "- **\\*bold\\* \\[x\\]\\(y\\) \\<b\\>:** Line one, \"quoted\"\\\n"
-                               "  line two \\*bold\\* \\[x\\]\\(y\\) \\<b\\>\n"));
+    /* The name, in the participants and on the note: the stars, the
+     * bracket and the angle bracket, nothing else. */
+    assert_non_null(strstr(md, ", \\*bold\\* \\[x](y) \\<b>\n"));
+    assert_non_null(strstr(md, "- **\\*bold\\* \\[x](y) \\<b>:** Line one, \"quoted\"\\\n"
+                               "  line two \\*bold\\* \\[x](y) \\<b>\n"));
     /* The room title, the closing text and the actions. */
-    assert_non_null(strstr(md, "# Workshop \\*Vensters\\* \\#1\n"));
-    assert_non_null(strstr(md, "We agree on \\*most\\* things\\.\n\nNext time: \\[more\\]\\(http\\://x\\) "
-                               "\\<b\\>time\\</b\\>\\.\n"));
-    assert_non_null(strstr(md, "\n1. \\=SUM\\(A1\\) call \"them\", today\n"));
-    assert_non_null(strstr(md, "\n2. Plan \\*two\\* \\# of \\`sessions\\`\n"));
+    assert_non_null(strstr(md, "# Workshop \\*Vensters\\* #1\n"));
+    assert_non_null(strstr(md, "We agree on \\*most\\* things.\n\nNext time: \\[more](http://x) "
+                               "\\<b>time\\</b>.\n"));
+    assert_non_null(strstr(md, "\n1. =SUM(A1) call \"them\", today\n"));
+    assert_non_null(strstr(md, "\n2. Plan \\*two\\* # of \\`sessions\\`\n"));
     /* Nothing a person typed comes out as markup. */
     assert_null(strstr(md, "*bold*"));
-    assert_null(strstr(md, "[x](y)"));
-    assert_null(strstr(md, "<b>"));
-    assert_null(strstr(md, "[more](http"));
+    for (const char *c = md; *c; c++)
+        if ((*c == '[' || *c == '<' || *c == '`') && !(c > md && c[-1] == '\\') && strncmp(c, "```", 3) != 0 &&
+            !(c >= md + 2 && strncmp(c - 2, "```", 3) == 0) && !(c >= md + 1 && strncmp(c - 1, "```", 3) == 0))
+            fail_msg("an unescaped %c at \"%.20s\"", *c, c);
     played_free(p);
+}
+
+/* Ordinary sentences stay as they were typed: no backslash before a
+ * parenthesis, a full stop, a hyphen, a plus, a hash in a sentence, an
+ * underscore inside a word, a lone star or an ampersand that is no entity;
+ * and what Markdown would misread is escaped. Each case is one note. */
+static void test_md_escapes_only_what_markdown_misreads(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *typed, *written;
+    } cases[] = {
+        {"Partners (aankomende) en de buurt.", "Partners (aankomende) en de buurt."},
+        {"Zie punt 3.2 - en 4+5 = 9!", "Zie punt 3.2 - en 4+5 = 9!"},
+        {"snake_case en 5 * 3 en R&D en #1", "snake_case en 5 * 3 en R&D en #1"},
+        {"https://example.org/a-b_c.(d)", "https://example.org/a-b_c.(d)"},
+        {"_nadruk_ en *sterk* en ~weg~", "\\_nadruk\\_ en \\*sterk\\* en \\~weg\\~"},
+        {"`code` [link](x) <i> a|b &amp; &#38;", "\\`code\\` \\[link](x) \\<i> a\\|b \\&amp; \\&#38;"},
+        {"C:\\pad\\map en \\*", "C:\\pad\\map en \\\\\\*"},
+        {"# kop", "\\# kop"},
+        {"> citaat", "\\> citaat"},
+        {"- punt", "\\- punt"},
+        {"+ punt", "\\+ punt"},
+        {"12. punt", "12\\. punt"},
+        {"3) punt", "3\\) punt"},
+        {"---", "\\---"},
+        {"===", "\\==="},
+        {"eind ##", "eind \\##"},
+        {"2026. Een jaar", "2026\\. Een jaar"},
+        {"2026.Een", "2026.Een"},
+    };
+    session t;
+    session_open(&t, VP_LANG_NL, 0, "Escapes");
+    t.now = CLOSE_AT_NOON;
+    vp_intent close = {.t = VP_T_CLOSE};
+    must(&t, FAC, &close);
+    game_summary *s = room_summary(t.r, 0);
+    assert_non_null(s);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        free(s->text);
+        assert_non_null(s->text = strdup(cases[i].typed));
+        char *out = NULL;
+        size_t len = 0;
+        assert_int_equal(export_summary_md(t.r, s, &out, &len), 0);
+        char want[200];
+        snprintf(want, sizeof want, "\n\n%s\n", cases[i].written);
+        if (!strstr(out, want))
+            fail_msg("\"%s\" is not written \"%s\":\n%s", cases[i].typed, cases[i].written, out);
+        free(out);
+    }
+    game_summary_free(s);
+    session_free(&t);
 }
 
 /* A note's newlines are hard breaks inside its list item: no line of the
@@ -572,12 +626,12 @@ static void test_md_note_lines_stay_in_their_list_item(void **state)
 {
     (void)state;
     played *p = played_new(VP_LANG_EN, 0, CLOSE_AT_NOON);
-    assert_non_null(strstr(p->x.md, "- **\\+1:** \\# not a heading\\\n"
+    assert_non_null(strstr(p->x.md, "- **+1:** \\# not a heading\\\n"
                                     "  1\\. not a list\\\n"
                                     "  \\> not a quote\\\n"
                                     "  \\- not an item\\\n"
                                     "  not code\\\n"
-                                    "  \\=\\=\\=\n"));
+                                    "  \\===\n"));
     /* Every line that starts a block is one the export wrote itself. */
     for (const char *line = p->x.md; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
         if (line[0] == '#')
@@ -585,6 +639,24 @@ static void test_md_note_lines_stay_in_their_list_item(void **state)
         assert_false(line[0] == '>');
         if (line[0] == '-')
             assert_true(strncmp(line, "- **", 4) == 0);
+    }
+    played_free(p);
+}
+
+/* The order a reader wants: title, date, participants, the facilitator's
+ * text and actions, the ranking, the cards, then the topics with cards. */
+static void test_md_order_for_a_reader(void **state)
+{
+    (void)state;
+    played *p = played_new(VP_LANG_EN, 0, CLOSE_AT_NOON);
+    static const char *const order[] = {"# Workshop", "## Participants\n", "## Summary by the facilitator\n",
+                                        "## Actions\n", "## Ranking\n", "## Cards\n", "## Categories\n"};
+    const char *prev = p->x.md;
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        const char *at = strstr(p->x.md, order[i]);
+        if (!at || at < prev)
+            fail_msg("\"%s\" out of order", order[i]);
+        prev = at;
     }
     played_free(p);
 }
@@ -854,16 +926,23 @@ static void test_hidden_note_text_in_no_export(void **state)
         assert_null(strstr(now[i], NOTE_HIDDEN));
         assert_null(strstr(now[i], NOTE_HIDDEN_LATER));
     }
-    /* JSON keeps the hidden note's id and author, as the wire summary
-     * does, without text; CSV counts only the notes it shows. */
+    /* JSON keeps the hidden note's id, as the wire summary does, without
+     * text or author; CSV counts only the notes it shows. */
     json_t *root = json_loadb(later.json, later.json_len, 0, NULL);
     assert_non_null(root);
     json_t *cards = json_object_get(root, "cards");
     size_t hidden = 0;
     for (size_t i = 0; i < json_array_size(cards); i++) {
         json_t *notes = json_object_get(json_array_get(cards, i), "notes");
-        for (size_t k = 0; k < json_array_size(notes); k++)
-            hidden += json_object_get(json_array_get(notes, k), "text") == NULL;
+        for (size_t k = 0; k < json_array_size(notes); k++) {
+            json_t *n = json_array_get(notes, k);
+            if (json_object_get(n, "text"))
+                continue;
+            hidden++;
+            assert_null(json_object_get(n, "player"));
+            assert_null(json_object_get(n, "name"));
+            assert_int_equal(json_object_size(n), 1);
+        }
     }
     assert_int_equal(hidden, 2);
     json_decref(root);
@@ -970,9 +1049,9 @@ static void test_export_over_the_limit_fails_cleanly(void **state)
     game_summary *s = room_summary(t.r, 0);
     assert_non_null(s);
     free(s->text);
-    size_t big = EXPORT_MAX_BYTES / 2 + 1; /* every '.' doubles in Markdown */
+    size_t big = EXPORT_MAX_BYTES / 2 + 1; /* every '`' doubles in Markdown */
     assert_non_null(s->text = malloc(big + 1));
-    memset(s->text, '.', big);
+    memset(s->text, '`', big);
     s->text[big] = '\0';
     char *out = (char *)&t; /* anything but NULL: the call must reset it */
     size_t len = 1;
@@ -1081,6 +1160,8 @@ int main(void)
         cmocka_unit_test(test_md_lists_cards_in_ranking_order),
         cmocka_unit_test(test_md_shows_distribution_bars),
         cmocka_unit_test(test_md_escapes_markdown_metacharacters),
+        cmocka_unit_test(test_md_escapes_only_what_markdown_misreads),
+        cmocka_unit_test(test_md_order_for_a_reader),
         cmocka_unit_test(test_md_note_lines_stay_in_their_list_item),
         cmocka_unit_test(test_md_date_uses_room_tz_offset),
         cmocka_unit_test(test_md_headings_follow_room_language),

@@ -215,13 +215,13 @@ describe('notes', () => {
     const v = run([...onTable, { e: 'noted', note: 1, player: BO, card: 'a1' }], 0);
     expect(v.table!.notes).toEqual([{ note: 1, player: BO }]);
   });
-  it('hidden drops the text from the table and from the history', () => {
+  it('hidden drops the text and the author from the table and from the history', () => {
     const v = run([...onTable, { e: 'noted', note: 1, player: BO, card: 'a1', text: 'weg' },
       { e: 'noted', note: 2, player: ANA, card: 'a1', text: 'blijft' }, { e: 'hidden', note: 1 }], ANA);
-    expect(v.table!.notes).toEqual([{ note: 1, player: BO }, { note: 2, player: ANA, text: 'blijft' }]);
+    expect(v.table!.notes).toEqual([{ note: 1 }, { note: 2, player: ANA, text: 'blijft' }]);
     const later = run([{ e: 'revealed', card: 'a1', stats: stats([]) }, { e: 'done', card: 'a1' },
       { e: 'hidden', note: 2 }], ANA, v);
-    expect(later.history[0].notes).toEqual([{ note: 1, player: BO }, { note: 2, player: ANA }]);
+    expect(later.history[0].notes).toEqual([{ note: 1 }, { note: 2 }]);
   });
 });
 
@@ -270,12 +270,12 @@ describe('finishing cards and rounds', () => {
     expect(v.history).toEqual([]);
     expect(v.summary!.cards[0].notes).toEqual([{ note: 1, player: BO, text: 'x' }]);
   });
-  it('hidden also drops a note\'s text from the last summary', () => {
+  it('hidden also drops a note\'s text and author from the last summary', () => {
     const summary = { round: 1, cards: [{ card: 'a1', by: ANA, stats: stats([3]), agreement: null,
       notes: [{ note: 7, player: BO, text: 'geheim' }] }], categories: [], text: '', actions: [], players: [],
       started_at: 1, closed_at: 2, replay_key: 'k'.repeat(32) };
     const v = run([...lobby, { e: 'closed', round: 1, summary }, { e: 'hidden', note: 7 }], FAC);
-    expect(v.summary!.cards[0].notes).toEqual([{ note: 7, player: BO }]);
+    expect(v.summary!.cards[0].notes).toEqual([{ note: 7 }]);
   });
   it('a new round clears the table, hands and history but keeps the last summary', () => {
     const summary = { round: 1, cards: [], categories: [], text: '', actions: [], players: [], started_at: 1, closed_at: 2, replay_key: 'k' };

@@ -188,7 +188,8 @@ function applyRevealed(v: View, ev: EventOf<'revealed'>): View {
 }
 
 function applyNoted(v: View, ev: EventOf<'noted'>): View {
-  const note: Note = { note: ev.note, player: ev.player };
+  const note: Note = { note: ev.note };
+  if (typeof ev.player === 'number') note.player = ev.player;
   if (typeof ev.text === 'string') note.text = ev.text;
   const card = typeof ev.card === 'string' ? ev.card : v.table?.card;
   if (v.table && card === v.table.card) v.table = { ...v.table, notes: [...(v.table.notes ?? []), note] };
@@ -305,9 +306,11 @@ function withoutMyVote(t: Table): Table {
   return copy;
 }
 
+/** A hidden note keeps only its id: neither text nor author, as the server's View (SPEC.md §6). */
 function withoutText(n: Note): Note {
   const copy = { ...n };
   delete copy.text;
+  delete copy.player;
   return copy;
 }
 

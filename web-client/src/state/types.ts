@@ -31,7 +31,8 @@ export type Vote = [number, number | null];
 
 export interface Note {
   note: number;
-  player: number;
+  /** Absent when the note was hidden: a hidden note names nobody (SPEC.md §5). */
+  player?: number;
   card?: string;
   /** Absent when the note was hidden. */
   text?: string;
@@ -164,8 +165,8 @@ export interface EventFields {
   reopened: { card: string };
   /** `votes` is absent when the round is anonymous. */
   revealed: { card: string; votes?: Vote[]; stats: Stats };
-  /** `text` is absent in the replay when the note was hidden. */
-  noted: { note: number; player: number; card: string; text?: string };
+  /** `text` and `player` are absent in the replay when the note was ever hidden. */
+  noted: { note: number; player?: number; card: string; text?: string };
   hidden: { note: number };
   done: { card: string };
   skipped: { player: number };

@@ -11,8 +11,10 @@ export function NotesList({ notes, view, onHide }: { notes: Note[]; view: View; 
     <ul class="notes">
       {notes.map((n) => (
         <li class="note">
-          <span class="note-who">{memberName(view, n.player)}</span>
-          {n.text !== undefined ? <span class="note-text">{n.text}</span> : <span class="muted">{t('notes.hidden')}</span>}
+          {/* A hidden note names nobody: its author is no more shown than its text. */}
+          {n.text !== undefined && n.player !== undefined ? (
+            <><span class="note-who">{memberName(view, n.player)}</span><span class="note-text">{n.text}</span></>
+          ) : <span class="muted">{t('notes.hidden')}</span>}
           {onHide && n.text !== undefined && (
             <button type="button" class="link small" onClick={() => onHide(n.note)} aria-label={`${t('notes.hide')}: ${n.text}`}>{t('notes.hide')}</button>
           )}
