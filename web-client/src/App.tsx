@@ -11,6 +11,7 @@ import { ReplayPage } from './views/Replay';
 import { PrintPage } from './views/Print';
 import { CardLinkPage } from './views/CardLink';
 import { EditorPage } from './views/Editor';
+import { SummaryPage } from './views/SummaryPage';
 
 export function App() {
   const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
@@ -58,6 +59,8 @@ function page(route: Route) {
       return <ScreenPage room={route.room} />;
     case 'replay':
       return <ReplayPage room={route.room} replayKey={route.key} />;
+    case 'summary':
+      return <SummaryPage room={route.room} replayKey={route.key} />;
     case 'ping':
       return <PingPage />;
     default:

@@ -13,6 +13,7 @@ export type Route =
   | { page: 'room'; room: string }
   | { page: 'screen'; room: string }
   | { page: 'replay'; room: string; key: string }
+  | { page: 'summary'; room: string; key: string }
   | { page: 'ping' }
   | { page: 'unknown' };
 
@@ -31,9 +32,10 @@ export function parseRoute(hash: string): Route {
       return isRoomCode(code) ? { page: 'room', room: code } : { page: 'home' };
     case 'screen':
       return isRoomCode(code) ? { page: 'screen', room: code } : { page: 'home' };
-    case 'replay': {
+    case 'replay':
+    case 'summary': {
       const key = new URLSearchParams(query).get('key') ?? '';
-      return isRoomCode(code) ? { page: 'replay', room: code, key } : { page: 'home' };
+      return isRoomCode(code) ? { page: parts[0], room: code, key } : { page: 'home' };
     }
     case 'ping':
       return { page: 'ping' };
