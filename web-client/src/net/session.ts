@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { RoomConnection, RequestError, browserDeps, roomSocketUrl, type Snapshot } from './connection';
 import { randomRoomCode } from '../state/roomcode';
+import { rememberSession } from './sessions';
 import type { Lang, Opts } from '../state/types';
 
 /** A page holds at most a few rooms at once (a facilitator tab and a screen tab are separate pages). */
@@ -25,6 +26,15 @@ export function connectionFor(room: string, slot = ''): RoomConnection {
     }
     c = new RoomConnection(room, roomSocketUrl(room), browserDeps(), slot);
     live.set(key, c);
+    // "Mijn sessies": remember the session at each welcome and change of phase or round.
+    let last = '';
+    c.subscribe((snap) => {
+      if (!snap.view || !snap.you) return;
+      const mark = `${snap.view.phase}:${snap.view.round}:${snap.view.title}:${snap.you.role}:${snap.view.summary?.replay_key ?? ''}`;
+      if (mark === last) return;
+      last = mark;
+      rememberSession(room, slot, snap.view, snap.you, Date.now());
+    });
     c.start();
   }
   return c;

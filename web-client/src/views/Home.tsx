@@ -3,15 +3,22 @@ import { useEffect, useState } from 'preact/hooks';
 import { errorText, useLang } from '../i18n';
 import { RequestError } from '../net/connection';
 import { deckByHash, deckList } from '../net/decks';
-import { createRoom } from '../net/session';
+import { createRoom, dropConnection } from '../net/session';
+import { forgetSession, knownSessions, sessionSettings, type KnownSession } from '../net/sessions';
+import { roomDate } from './parts/dates';
+import './sessions.css';
 import { normaliseRoomCode } from '../state/roomcode';
 import type { DeckListing, Lang, Opts } from '../state/types';
 import { LangSwitch } from './parts/layout';
 import { deckText } from './parts/cards';
 import { OptionsFields } from './Facilitator';
 
+/** Settings a new session starts from ("nieuwe sessie met dezelfde instellingen"). */
+type Prefill = Pick<KnownSession, 'title' | 'deck' | 'lang' | 'opts'>;
+
 export function HomePage({ deck }: { deck?: string }) {
   const { t } = useLang();
+  const [prefill, setPrefill] = useState<Prefill | null>(null);
   return (
     <div class="home">
       <header class="topbar">
@@ -20,8 +27,12 @@ export function HomePage({ deck }: { deck?: string }) {
       </header>
       <main class="page">
         <p class="lead">{t('app.tagline')}</p>
+        <MySessions onAgain={(p) => {
+          setPrefill(p);
+          document.getElementById('create-h')?.scrollIntoView();
+        }} />
         <JoinBox />
-        <CreateBox linked={deck} />
+        <CreateBox linked={deck} prefill={prefill} />
       </main>
     </div>
   );
@@ -69,7 +80,49 @@ function deckKey(d: DeckListing): string {
   return d.stored ? d.hash : d.id;
 }
 
-function CreateBox({ linked }: { linked?: string }) {
+/** The sessions this device created or joined: reopen, the summary, the same settings again, forget (one click). */
+function MySessions({ onAgain }: { onAgain: (p: Prefill) => void }) {
+  const { t, lang } = useLang();
+  const [list, setList] = useState<KnownSession[]>(() => knownSessions());
+  if (list.length === 0) return null;
+  return (
+    <section class="box my-sessions" aria-labelledby="mine-h">
+      <h2 id="mine-h">{t('home.mine.title')}</h2>
+      <ul class="mine-list">
+        {list.map((s) => {
+          const closed = s.phase === 'closed';
+          const again = s.role === 'facilitator' ? sessionSettings(s.room) : null;
+          return (
+            <li class="mine-item">
+              <div class="mine-what">
+                <strong class="mine-title">{s.title || t('summary.untitled')}</strong>
+                <span class="code-chip">{s.room}</span>
+                <span class="muted small">
+                  {[s.first_seen ? roomDate(s.first_seen, s.tz_offset, lang) : '', t(`home.mine.role.${s.role}`),
+                    t(closed ? 'home.mine.closed' : s.phase === 'playing' ? 'home.mine.playing' : 'home.mine.lobby')].filter(Boolean).join(' · ')}
+                </span>
+              </div>
+              <div class="mine-actions">
+                <a class="button" href={s.slot === 'screen' ? `#/screen/${s.room}` : `#/room/${s.room}`} aria-label={`${t('home.mine.open')}: ${s.title || s.room}`}>{t('home.mine.open')}</a>
+                {s.replay_key && <a href={`#/summary/${s.room}?key=${encodeURIComponent(s.replay_key)}`}>{t('home.mine.summary')}</a>}
+                {again && <button type="button" class="link" onClick={() => onAgain(again)}>{t('home.mine.again')}</button>}
+                <button type="button" class="link" aria-label={`${t('home.mine.forget')}: ${s.title || s.room}`} onClick={() => {
+                  dropConnection(s.room);
+                  dropConnection(s.room, 'screen');
+                  forgetSession(s.room);
+                  setList(knownSessions());
+                }}>{t('home.mine.forget')}</button>
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      <p class="muted small">{t('home.mine.hint')}</p>
+    </section>
+  );
+}
+
+function CreateBox({ linked, prefill }: { linked?: string; prefill: Prefill | null }) {
   const { t, lang } = useLang();
   const [decks, setDecks] = useState<DeckListing[] | null>(null);
   const [deckError, setDeckError] = useState(false);
@@ -84,6 +137,14 @@ function CreateBox({ linked }: { linked?: string }) {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
+    if (!prefill) return;
+    setTitle(prefill.title);
+    if (prefill.deck) setDeck(prefill.deck);
+    setRoomLang(prefill.lang);
+    setOpts((o) => ({ ...o, ...prefill.opts }));
+  }, [prefill]);
+
+  useEffect(() => {
     Promise.all([deckList(), linked ? deckByHash(linked).then((d) => d, () => null) : Promise.resolve(null)]).then(([list, own]) => {
       // A set from an unlisted link (#/?deck=HASH) comes first and is chosen.
       const mine: DeckListing[] = own && !list.some((d) => d.hash === linked)
@@ -92,7 +153,8 @@ function CreateBox({ linked }: { linked?: string }) {
       const all = [...mine, ...list];
       setDecks(all);
       const chosen = all.find((d) => d.hash === linked) ?? all[0];
-      if (chosen) setDeck(deckKey(chosen));
+      // A deck chosen already (the same settings as an earlier session) stays.
+      if (chosen) setDeck((cur) => (linked || !cur ? deckKey(chosen) : cur));
     }, () => setDeckError(true));
   }, [linked]);
   const chosenListing = decks?.find((d) => deckKey(d) === deck);
