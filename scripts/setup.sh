@@ -10,7 +10,8 @@ DEBS=(build-essential cmake pkg-config clang libclang-rt-14-dev
       libjansson-dev libcmocka-dev libssl-dev)
 # The tests also drive Debian's chromium, run nginx and HAProxy in front of
 # several servers (tests/integration/proxy.test.mjs), lint the C code, and
-# read the printed card set back from its PDF (poppler-utils: pdftotext).
+# read the printed card set and the printed summary back from their PDFs
+# (poppler-utils: pdftotext).
 [ "${VERRIJK_TEST_DEPS:-0}" = 1 ] && DEBS+=(chromium nginx haproxy cppcheck clang-tidy valgrind poppler-utils)
 
 missing=()
