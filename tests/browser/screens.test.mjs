@@ -289,7 +289,7 @@ test('summary: ranking, agreement, actions and download links after the round cl
     await fakeRoom(c, { view: makeView('closed', ANA, { summary: summary() }), you: { player: ANA, name: 'Ana', role: 'player' } });
   });
   await page.goto(`${server.url}/#/room/${ROOM}`);
-  await page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor();
+  await page.locator('#summary-h').waitFor();
   // The deck arrives by its own request: wait for the titles, not just the heading (under load the ranking renders first).
   const titles = summary().cards.map((c) => deck.cards.find((d) => d.id === c.card).title.nl);
   await page.locator('.ranking .card[aria-busy]').first().waitFor({ state: 'detached' });
@@ -325,7 +325,7 @@ test('summary: while the card set loads the ranking shows a placeholder, never c
     await fakeRoom(c, { view: makeView('closed', ANA, { summary: summary() }), you: { player: ANA, name: 'Ana', role: 'player' } });
   });
   await page.goto(`${server.url}/#/room/${ROOM}`);
-  await page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor();
+  await page.locator('#summary-h').waitFor();
   await deckAsked;
   const ids = new Set([...summary().cards.map((c) => c.card), ...summary().categories.map((c) => c.category)]);
   const loading = await page.locator('.ranking .card-title').allTextContents();
@@ -409,16 +409,23 @@ test('replay: steps through a closed session\'s log with the same reducer', { ti
     [`/api/rooms/${ROOM}/log\\?key=${key}$`]: (r) => r.fulfill({ body: Buffer.from(encode(events)), contentType: 'application/msgpack' }),
   }));
   await page.goto(`${server.url}/#/replay/${ROOM}?key=${key}`);
-  await page.getByText(`Moment 1 van ${events.length}`).first().waitFor();
-  for (let i = 0; i < 10; i++) await page.getByRole('button', { name: 'Stap vooruit' }).click();
-  await page.getByText(`Moment 11 van ${events.length}`).first().waitFor();
+  // The cover: title, date and ranking; then the story by chapters (the start, the card, the close).
+  await page.getByRole('navigation', { name: 'Hoofdstukken' }).waitFor();
+  await page.locator('#summary-h').waitFor();
+  const chapters = page.getByRole('navigation', { name: 'Hoofdstukken' }).getByRole('button');
+  assert.equal(await chapters.count(), 4);
+  await chapters.nth(2).click();
+  await page.getByText(`Stap 3 van 6`).first().waitFor();
+  await page.locator('.story-step.current', { hasText: 'Ana speelt' }).waitFor();
+  await page.getByRole('button', { name: 'Stap vooruit' }).click();
+  await page.locator('.story-step.current', { hasText: '2 stemmen — gemiddeld 4,5 — eensgezind' }).waitFor();
   await page.getByRole('heading', { name: 'Uitslag' }).waitFor();
   await shoot(page, 'replay-revealed-desktop');
   await axe(page, 'replay');
   await page.getByRole('button', { name: 'Stap vooruit' }).click();
   await page.locator('.note-text', { hasText: 'Zichtbaar in de replay' }).waitFor();
-  await page.getByRole('slider').fill(String(events.length - 1));
-  await page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor();
+  await chapters.last().click();
+  await page.locator('#summary-h').waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });

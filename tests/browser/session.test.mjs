@@ -168,7 +168,7 @@ test('a facilitator, three players and a big screen play a whole round; reload k
   await fac.page.getByRole('button', { name: 'Afsluiten en samenvatting delen' }).click();
   const expected = [titles[0], titles[2], titles[1]]; // means 4.67, 3.67, 2.33
   for (const p of [fac, screen, ...players]) {
-    await p.page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await p.page.locator('#summary-h').waitFor({ timeout: STEP_TIMEOUT_MS });
     assert.deepEqual((await p.page.locator('.ranking .card-title').allTextContents()).map((s) => s.trim()), expected);
   }
   await shoot(players[0].page, 'summary-phone');
@@ -180,12 +180,13 @@ test('a facilitator, three players and a big screen play a whole round; reload k
 
   // The replay steps through the finished session.
   await fac.page.getByRole('link', { name: 'Terugkijken' }).click();
-  await fac.page.getByText(/Moment 1 van \d+/).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.getByRole('navigation', { name: 'Hoofdstukken' }).waitFor({ timeout: STEP_TIMEOUT_MS });
   await fac.page.getByRole('button', { name: 'Stap vooruit' }).click();
-  await fac.page.getByText(/Moment 2 van \d+/).first().waitFor();
-  const max = await fac.page.getByRole('slider').getAttribute('max');
-  await fac.page.getByRole('slider').fill(max);
-  await fac.page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor();
+  await fac.page.getByText(/Stap 1 van \d+/).first().waitFor();
+  await fac.page.getByRole('button', { name: 'Stap vooruit' }).click();
+  await fac.page.getByText(/Stap 2 van \d+/).first().waitFor();
+  await fac.page.getByRole('navigation', { name: 'Hoofdstukken' }).getByRole('button').last().click();
+  await fac.page.locator('#summary-h').waitFor();
   await shoot(fac.page, 'replay');
   await axe(fac.page, 'replay');
 
@@ -308,7 +309,7 @@ test('deck mode, anonymous votes, a seated person, hide, revote, timer, handover
   await ana.page.setViewportSize(DESKTOP);
   await ana.page.getByText('Ronde afsluiten').click();
   await ana.page.getByRole('button', { name: 'Afsluiten en samenvatting delen' }).click();
-  await fac.page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.locator('#summary-h').waitFor({ timeout: STEP_TIMEOUT_MS });
   assert.equal(await fac.page.locator('.ranking .rank-item').count(), 1);
   await fac.page.getByText('(notitie verborgen)').waitFor();
   ana.page.once('dialog', (d) => d.accept());

@@ -192,7 +192,7 @@ export const nl = {
   // Stands in for a card's or topic's title until the card set has loaded: never its raw id.
   'deck.loading': 'Laden…',
 
-  'replay.title': 'Terugkijken: sessie {code}',
+  'replay.title': 'Terugkijken: {code}',
   'replay.loading': 'Sessie laden…',
   'replay.error': 'Deze sessie kon niet geladen worden. Klopt de link?',
   'replay.play': 'Afspelen',
@@ -554,7 +554,7 @@ export const en: Record<StringKey, string> = {
   'summary.none': 'No cards were discussed.',
   'deck.loading': 'Loading…',
 
-  'replay.title': 'Replay: session {code}',
+  'replay.title': 'Replay: {code}',
   'replay.loading': 'Loading the session…',
   'replay.error': 'This session could not be loaded. Is the link right?',
   'replay.play': 'Play',
