@@ -240,6 +240,7 @@ test('downloads, CSV dialects, Markdown, print to PDF, share link, replay by cha
   // The same settings again: the create form is filled in.
   await fac.page.goto(`${server.url}/#/`);
   await fac.page.locator('.mine-item', { hasText: TITLE }).getByRole('button', { name: 'Nieuwe sessie met dezelfde instellingen' }).click();
+  await fac.page.waitForFunction((want) => [...document.querySelectorAll('input')].some((i) => i.value === want), TITLE, { timeout: STEP_TIMEOUT_MS });
   assert.equal(await fac.page.getByLabel('Titel van de sessie (mag leeg)').inputValue(), TITLE);
   // Forget: one click, gone after a reload too, and the token with it.
   await fac.page.locator('.mine-item', { hasText: TITLE }).getByRole('button', { name: /Vergeten/ }).click();
