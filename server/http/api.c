@@ -595,6 +595,130 @@ static void job_submit(api_job *j, const net_http_request *req, net_http_respons
 	jobs.n_waiting++;
 }
 
+/* ---- the console to another device of the facilitator's own ----
+ *
+ * GET /api/rooms/CODE/handoff with the facilitator's token as a Bearer
+ * header answers a one-time code; GET /api/rooms/CODE/claim?code=C answers
+ * that token once, within HANDOFF_TTL_MS, to the device that opens the
+ * link (it then resumes with it, and the first device is told it was
+ * replaced, 4002: SPEC.md §8). The token itself never goes in a URL. The
+ * codes live in memory only (a restart forgets them: the facilitator asks
+ * again), at most HANDOFF_MAX at once, one per room; a claimed or expired
+ * one is wiped. */
+
+#define HANDOFF_MAX 256
+#define HANDOFF_TTL_MS (10u * 60u * 1000u)
+#define HANDOFF_CODE_BYTES 16
+
+typedef struct handoff {
+	char room[VP_ROOM_LEN + 1];
+	char code[2 * HANDOFF_CODE_BYTES + 1];
+	char token[API_AUTH_MAX];
+	uint64_t expires;
+} handoff;
+
+static handoff handoffs[HANDOFF_MAX];
+
+static void handoff_wipe(handoff *h)
+{
+	/* A volatile pointer, so the token is really overwritten. */
+	volatile char *p = (volatile char *)h;
+
+	for (size_t i = 0; i < sizeof(*h); i++)
+		p[i] = 0;
+}
+
+/* Equal strings of the same length, compared in constant time. */
+static bool same_secret(const char *a, const char *b, size_t n)
+{
+	unsigned char diff = 0;
+
+	for (size_t i = 0; i < n; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
+}
+
+static void reply_handoff(rooms *rs, const char *code, const char *token, const net_http_request *req,
+                          net_http_response *res)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[HANDOFF_CODE_BYTES];
+	uint64_t now = uv_now(jobs.loop);
+	bool gone = false;
+	const room *r = rooms_live(rs, code, &gone);
+	handoff *slot = NULL, *oldest = &handoffs[0];
+	char body[96];
+
+	if (gone || !r || !token[0] || !room_check_facilitator_token(r, token, strlen(token))) {
+		net_http_failed(req);
+		net_http_reply_text(res, 404, API_NOT_FOUND);
+		return;
+	}
+	/* The room's own slot (a new code replaces its last one), else a
+	 * free or expired one, else the one that expires first. */
+	for (size_t i = 0; i < HANDOFF_MAX; i++) {
+		handoff *h = &handoffs[i];
+
+		if (h->room[0] && h->expires <= now)
+			handoff_wipe(h);
+		if (strcmp(h->room, code) == 0)
+			slot = h;
+		if (h->expires < oldest->expires)
+			oldest = h;
+	}
+	for (size_t i = 0; !slot && i < HANDOFF_MAX; i++)
+		if (!handoffs[i].room[0])
+			slot = &handoffs[i];
+	if (!slot)
+		slot = oldest;
+	if (uv_random(NULL, NULL, raw, sizeof(raw), 0, NULL)) {
+		net_http_reply_text(res, 500, "No random bytes for a code; try again.");
+		return;
+	}
+	handoff_wipe(slot);
+	snprintf(slot->room, sizeof(slot->room), "%s", code);
+	snprintf(slot->token, sizeof(slot->token), "%s", token);
+	for (size_t i = 0; i < sizeof(raw); i++) {
+		slot->code[2 * i] = hex[raw[i] >> 4];
+		slot->code[2 * i + 1] = hex[raw[i] & 15];
+	}
+	slot->expires = now + HANDOFF_TTL_MS;
+	snprintf(body, sizeof(body), "{\"code\":\"%s\",\"expires_in\":%u}", slot->code, HANDOFF_TTL_MS / 1000);
+	net_http_reply(res, 200, "application/json", body, strlen(body));
+	res->cache_control = "no-store";
+}
+
+static void reply_claim(rooms *rs, const char *code, const net_http_request *req, net_http_response *res)
+{
+	char given[2 * HANDOFF_CODE_BYTES + 2];
+	uint64_t now = uv_now(jobs.loop);
+	int n = net_http_query(req, "code", given, sizeof(given));
+
+	for (size_t i = 0; n == 2 * HANDOFF_CODE_BYTES && i < HANDOFF_MAX; i++) {
+		handoff *h = &handoffs[i];
+		bool gone = false;
+		const room *r;
+		char body[API_AUTH_MAX + 32];
+
+		if (strcmp(h->room, code) != 0 || !same_secret(h->code, given, 2 * HANDOFF_CODE_BYTES))
+			continue;
+		r = rooms_live(rs, code, &gone);
+		/* Expired, or the token is no longer the facilitator's (handed
+		 * over to a member since): the link opens nothing. */
+		if (h->expires <= now || gone || !r || !room_check_facilitator_token(r, h->token, strlen(h->token))) {
+			handoff_wipe(h);
+			break;
+		}
+		snprintf(body, sizeof(body), "{\"token\":\"%s\"}", h->token);
+		handoff_wipe(h);
+		net_http_reply(res, 200, "application/json", body, strlen(body));
+		res->cache_control = "no-store";
+		return;
+	}
+	net_http_failed(req);
+	net_http_reply_text(res, 404, "This link has been used, has expired, or does not fit this session.");
+}
+
 static void reply_429(net_http_response *res, uint64_t ms, const char *text)
 {
 	char retry[24];
@@ -650,6 +774,14 @@ static void on_rooms(void *ud, const net_http_request *req, net_http_response *r
 		return;
 	}
 	what = rest + VP_ROOM_LEN + 2;
+	if (strcmp(what, "handoff") == 0 || strcmp(what, "claim") == 0) {
+		n = net_http_authorization(req, auth, sizeof(auth));
+		if (what[0] == 'h')
+			reply_handoff(rs, code, n > 7 && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : "", req, res);
+		else
+			reply_claim(rs, code, req, res);
+		return;
+	}
 	if (strncmp(what, "summary.", 8) == 0)
 		f = export_format_find(what + 8);
 	if (!f && strcmp(what, "log") != 0) {

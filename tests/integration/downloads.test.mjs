@@ -134,3 +134,47 @@ test('a hidden note names nobody: not in a fresh View, the summary, the JSON or 
     await server.stop();
   }
 });
+
+test('the facilitator hands the console to another device of their own with a one-time link', async () => {
+  const server = await startServer();
+  try {
+    const room = roomCode();
+    const fac = await Member.connect(server, room);
+    await fac.must({ t: 'create', room, name: 'Fien', title: 'Studiedag', deck: DECK, lang: 'nl', tz_offset: 60, opts: {} });
+    const player = await Member.connect(server, room);
+    await player.must({ t: 'join', room, name: 'Anna', role: 'player' });
+    const api = `${server.url}/api/rooms/${room}`;
+    // Only the facilitator's token makes a code; a player's or none gets the 404 of an unknown room.
+    assert.equal((await fetch(`${api}/handoff`, { headers: { Authorization: `Bearer ${player.token}` } })).status, 404);
+    assert.equal((await fetch(`${api}/handoff`)).status, 404);
+    const made = await fetch(`${api}/handoff`, { headers: { Authorization: `Bearer ${fac.token}` } });
+    assert.equal(made.status, 200);
+    assert.equal(made.headers.get('cache-control'), 'no-store');
+    const { code, expires_in: ttl } = await made.json();
+    assert.match(code, /^[0-9a-f]{32}$/);
+    assert.equal(ttl, 600);
+    // A wrong code opens nothing; the right one gives the token once.
+    assert.equal((await fetch(`${api}/claim?code=${'0'.repeat(32)}`)).status, 404);
+    assert.equal((await fetch(`${server.url}/api/rooms/ZZZZZZ/claim?code=${code}`)).status, 404);
+    const claimed = await fetch(`${api}/claim?code=${code}`);
+    assert.equal(claimed.status, 200);
+    const { token } = await claimed.json();
+    assert.equal(token, fac.token);
+    assert.equal((await fetch(`${api}/claim?code=${code}`)).status, 404, 'a code works once');
+    // The second device resumes as the facilitator; the first is told it was replaced (4002).
+    const second = await Member.connect(server, room);
+    const w = await second.must({ t: 'resume', room, token });
+    assert.equal(w.you.role, 'facilitator');
+    const closed = await fac.client.closed;
+    assert.equal(closed.code, 4002);
+    // A new code replaces the last one of the room.
+    const first = (await (await fetch(`${api}/handoff`, { headers: { Authorization: `Bearer ${token}` } })).json()).code;
+    const next = (await (await fetch(`${api}/handoff`, { headers: { Authorization: `Bearer ${token}` } })).json()).code;
+    assert.notEqual(first, next);
+    assert.equal((await fetch(`${api}/claim?code=${first}`)).status, 404);
+    assert.equal((await fetch(`${api}/claim?code=${next}`)).status, 200);
+    for (const m of [second, player]) await m.close();
+  } finally {
+    await server.stop();
+  }
+});
