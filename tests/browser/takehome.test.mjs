@@ -258,6 +258,36 @@ test('downloads, CSV dialects, Markdown, print to PDF, share link, replay by cha
   assert.ok(existsSync(pdfPath));
 });
 
+test('the facilitator continues on another device of their own with a one-time link, without another member', { timeout: 120_000 }, async () => {
+  const first = await person(LAPTOP);
+  await first.page.goto(`${server.url}/#/`);
+  await first.page.getByLabel('Jouw naam').fill('Fenna');
+  await first.page.getByRole('button', { name: 'Sessie starten' }).click();
+  const code = (await first.page.locator('.big-code').textContent({ timeout: STEP_TIMEOUT_MS })).trim();
+  await first.page.getByText('Verder op een ander apparaat').click();
+  await first.page.getByRole('button', { name: 'Maak een eenmalige link' }).click();
+  const link = await first.page.locator('.handoff a').getAttribute('href', { timeout: STEP_TIMEOUT_MS });
+  assert.match(link, new RegExp(`#/claim/${code}\\?code=[0-9a-f]{32}$`));
+  await first.page.getByRole('img', { name: 'QR-code van de eenmalige link' }).waitFor();
+  await shoot(first.page, 'handoff-first-device');
+
+  // The phone opens it: it becomes the console; the laptop is told it continued elsewhere.
+  const second = await person(PHONE);
+  await second.page.goto(link);
+  await second.page.getByRole('button', { name: 'Ronde starten' }).last().waitFor({ timeout: STEP_TIMEOUT_MS });
+  assert.equal(await second.page.evaluate(() => location.hash), `#/room/${code}`);
+  await first.page.getByText('Je bent op een ander apparaat verder gegaan').waitFor({ timeout: STEP_TIMEOUT_MS });
+  // The same link a second time opens nothing.
+  const third = await person(PHONE);
+  await third.page.goto(link);
+  await third.page.getByRole('alert').waitFor({ timeout: STEP_TIMEOUT_MS });
+  assert.match(await third.page.getByRole('alert').textContent(), /al gebruikt, verlopen/);
+  for (const p of [first, second, third]) {
+    assert.deepEqual(p.errors, []);
+    await p.context.close();
+  }
+});
+
 test('screens of the summary at projector size', { timeout: 60_000 }, async () => {
   // Only the summary's own layout at 1920 px (the projector's Screen view is another page): nothing overflows.
   const p = await person(PROJECTOR);

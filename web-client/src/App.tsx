@@ -12,6 +12,7 @@ import { PrintPage } from './views/Print';
 import { CardLinkPage } from './views/CardLink';
 import { EditorPage } from './views/Editor';
 import { SummaryPage } from './views/SummaryPage';
+import { ClaimPage } from './views/parts/handoff';
 
 export function App() {
   const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
@@ -59,6 +60,8 @@ function page(route: Route) {
       return <ScreenPage room={route.room} />;
     case 'replay':
       return <ReplayPage room={route.room} replayKey={route.key} />;
+    case 'claim':
+      return <ClaimPage room={route.room} code={route.code} />;
     case 'summary':
       return <SummaryPage room={route.room} replayKey={route.key} />;
     case 'ping':

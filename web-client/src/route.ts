@@ -14,6 +14,7 @@ export type Route =
   | { page: 'screen'; room: string }
   | { page: 'replay'; room: string; key: string }
   | { page: 'summary'; room: string; key: string }
+  | { page: 'claim'; room: string; code: string }
   | { page: 'ping' }
   | { page: 'unknown' };
 
@@ -36,6 +37,10 @@ export function parseRoute(hash: string): Route {
     case 'summary': {
       const key = new URLSearchParams(query).get('key') ?? '';
       return isRoomCode(code) ? { page: parts[0], room: code, key } : { page: 'home' };
+    }
+    case 'claim': {
+      const c = new URLSearchParams(query).get('code') ?? '';
+      return isRoomCode(code) ? { page: 'claim', room: code, code: c } : { page: 'home' };
     }
     case 'ping':
       return { page: 'ping' };

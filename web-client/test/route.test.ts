@@ -10,6 +10,7 @@ describe('parseRoute', () => {
     expect(parseRoute('#/screen/K7M4QX')).toEqual({ page: 'screen', room: 'K7M4QX' });
     expect(parseRoute('#/replay/K7M4QX?key=abc123')).toEqual({ page: 'replay', room: 'K7M4QX', key: 'abc123' });
     expect(parseRoute('#/summary/K7M4QX?key=abc123')).toEqual({ page: 'summary', room: 'K7M4QX', key: 'abc123' });
+    expect(parseRoute('#/claim/K7M4QX?code=c0de')).toEqual({ page: 'claim', room: 'K7M4QX', code: 'c0de' });
   });
   it('accepts a code typed in lower case in a link, and sends a bad code home', () => {
     expect(parseRoute('#/room/k7m4qx')).toEqual({ page: 'room', room: 'K7M4QX' });

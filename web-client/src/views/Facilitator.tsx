@@ -13,6 +13,7 @@ import { QrCode, useJoin } from './parts/join';
 import { TableArea } from './table';
 import { rememberFacilitating } from '../net/facilitating';
 import { cardIndexOfCode } from '../deck/print';
+import { HandoffPanel } from './parts/handoff';
 import { SummaryView } from './Summary';
 
 /** Limits of SPEC.md §3 for `close`. */
@@ -131,6 +132,8 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
               </button>
               <SeatForm onSeat={(name) => act.send({ t: 'seat', name })} />
             </section>
+            {/* Far from the join QR code, so nobody in the room scans the wrong one. */}
+            <HandoffPanel room={view.room} />
           </aside>
         </div>
       </main>
