@@ -3,6 +3,8 @@
 # bench_start PORT SYNC BINARY [WRAPPER...]: the server on 127.0.0.1:PORT
 # with a fresh data directory, run under WRAPPER (taskset, valgrind);
 # sets bench_pid and bench_data, and returns once the port answers.
+# bench_start_peer PORT NAME [WRAPPER...]: a peer of bench/peers/ (node)
+# instead, the same way (bench_pid, bench_data for its log).
 # bench_stop: ends that server by its PID and removes its data.
 
 bench_pid=""
@@ -20,6 +22,25 @@ bench_start() {
     --sync "$sync" --max-creates-per-hour 1000000 --max-connections-per-address 1000000 \
     --join-timeout-seconds 3600 >"$bench_data.log" 2>&1 &
   bench_pid=$!
+  bench_wait_port "$port"
+}
+
+bench_start_peer() {
+  local port=$1 name=$2
+  shift 2
+  bench_data=$(mktemp -d "${TMPDIR:-/tmp}/verrijk-peer-XXXXXX")
+  case $name in
+    # Its best settings: production mode (ws and msgpack need no more).
+    node) NODE_ENV=production "$@" node bench/peers/node/server.mjs --host 127.0.0.1 --port "$port" --decks decks \
+      >"$bench_data.log" 2>&1 & ;;
+    *) echo "bench: no peer named $name" >&2; return 1 ;;
+  esac
+  bench_pid=$!
+  bench_wait_port "$port"
+}
+
+bench_wait_port() {
+  local port=$1
   for _ in $(seq 300); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
     kill -0 "$bench_pid" 2>/dev/null || break

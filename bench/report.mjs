@@ -41,7 +41,7 @@ const machine = [
   `- run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
 ].join('\n');
 
-const special = (r) => r.label.startsWith('curve') || r.label.startsWith('slow readers') || r.label.startsWith('compare');
+const special = (r) => r.label.startsWith('side') || r.label.startsWith('curve') || r.label.startsWith('slow readers') || r.label.startsWith('compare');
 const by = (scenario) => runs.filter((r) => r.scenario === scenario && !special(r));
 const connect = by('connect');
 const rounds = by('rounds');
@@ -56,6 +56,38 @@ const cell = (r) => (r.scenario === 'connect'
   ? `${num(r.established)} of ${num(r.connections)} connected in ${ms(r.setup_s)} s (${num(r.server_cpu_setup_s, 1)} s server CPU), ${num(r.server_rss_per_conn_kib, 2)} KiB per connection`
   : `${num(r.events_per_s)} events/s, ${num(r.events_per_frame, 2)} per frame, p50 / p99 ${ms(r.latency_p50_ms)} / ${ms(r.latency_p99_ms)} ms, ${num(r.server_us_per_event, 2)} µs per event at ${num(100 * r.server_cpu_share)} % CPU`);
 const compareTable = table(['run (--sync batch)', 'BASELINE', 'this build'], compare.map(({ what, b, n }) => [what, cell(b), cell(n)]));
+// Side by side: per scenario, this server, each peer, and the floor of each (bench/run.sh's side()).
+const sideRuns = runs.filter((r) => r.label.startsWith('side '));
+const sideWhat = [...new Set(sideRuns.map((r) => r.label.replace(/^side (floor of )?[^:]+: /, '')))];
+const sideOf = (who, what) => sideRuns.find((r) => r.label === `side ${who}: ${what}`);
+const sideWho = [...new Set(sideRuns.filter((r) => !r.label.startsWith('side floor')).map((r) => r.target))];
+const times = (a, b, d = 1) => (typeof a === 'number' && typeof b === 'number' && b > 0 ? `${num(a / b, d)}×` : '–');
+const sideRows = [];
+for (const what of sideWhat) {
+  const ours = sideOf('verrijk', what);
+  for (const who of sideWho) {
+    const r = sideOf(who, what);
+    if (!r) continue;
+    const f = sideOf(`floor of ${who}`, what);
+    const name = who === 'verrijk' ? '**this server**' : `${who} peer`;
+    const load = r.load ? r.load.split(' ')[0] : '–';
+    if (r.scenario === 'connect') {
+      sideRows.push([what, `${name}: ${num(r.established)} idle connections`, '–', '–', '–', '–', '–',
+        `${num(r.server_rss_per_conn_kib, 2)} KiB${who === 'verrijk' ? '' : ` (${times(r.server_rss_per_conn_kib, ours?.server_rss_per_conn_kib, 2)})`}`, load]);
+      continue;
+    }
+    const p99 = r.scenario === 'burst' ? r.burst_total_max_ms : r.latency_p99_ms;
+    const vs = (a, b, d) => (who === 'verrijk' ? '' : ` (${times(a, b, d)})`);
+    sideRows.push([what, `${name}, ${num(r.established)} connections`,
+      `${num(r.events_per_s)}${vs(r.events_per_s, ours?.events_per_s, 2)}`, num(r.events_per_frame, 2),
+      `${num(r.server_us_per_event, 2)}${vs(r.server_us_per_event, ours?.server_us_per_event, 1)}`,
+      f ? `${num(f.floor_us_per_event, 2)} → **${times(r.server_us_per_event, f.floor_us_per_event, 2)}**` : '–',
+      `${ms(p99)}${vs(p99, r.scenario === 'burst' ? ours?.burst_total_max_ms : ours?.latency_p99_ms, 1)}`, '–', load]);
+  }
+}
+const sideTable = table(['scenario', 'server', 'delivered events/s (× this server)', 'events per frame', 'server µs CPU per event (× this server)',
+  'its floor µs per event → server ÷ floor', 'p99 ms (× this server)', 'RSS per idle connection (× this server)', 'load (1 min) at start'], sideRows);
+
 const profile = (name) => {
   const f = `bench/results/profile-${name}.txt`;
   return existsSync(f) ? `\`\`\`\n${readFileSync(f, 'utf8').trim()}\n\`\`\`` : 'Not run.';
@@ -129,7 +161,9 @@ const targets = table(['target', 'measured in this run', ''], [
     yes(lowRate && lowRate.established >= 18000 && lowRate.latency_p99_ms <= 5)],
 ]);
 
-const commands = runs.map((r) => `- ${r.label} (--sync ${r.sync}): \`taskset -c 1 verrijk-bench ${r.scenario} --url ws://127.0.0.1:PORT --pid PID --json ${r.args}\``).join('\n');
+const commands = runs.map((r) => (r.scenario === 'floor'
+  ? `- ${r.label}: \`verrijk-floor ${r.args} --server-cpu 0 --client-cpu 1 --json\``
+  : `- ${r.label} (${r.target && r.target !== 'verrijk' ? `peer ${r.target}` : `--sync ${r.sync}`}): \`taskset -c 1 verrijk-bench ${r.scenario} --url ws://127.0.0.1:PORT --pid PID --json ${r.args}\``)).join('\n');
 
 const generated = `# Verrijk benchmark report
 
@@ -142,6 +176,12 @@ against it. The raw figures are in \`bench/results/latest.jsonl\`.
 ## Machine
 
 ${machine}
+
+## Side by side: this server, the floor and the peers
+
+${sideRows.length ? `One run, one scenario after the other, each server started afresh on core 0 with \`verrijk-bench\` on core 1: this server (\`--sync batch\`), the peers of \`bench/peers/\`, and after each the floor of what it sent (\`verrijk-floor\`: the same connections, frames, frame sizes and incoming messages, one \`send()\` per frame and nothing else; server ÷ floor is how much more CPU per event the server spent than those sends cost). Burst: p99 is the slowest of the bursts until every room's last member had \`revealed\`. The load column is the machine's 1-minute load average when the run began (2 cores; near 2 or above means others were using them and every figure is suspect).
+
+${sideTable}` : 'Not run.'}
 
 ## Targets
 

@@ -18,11 +18,22 @@
 # BASELINE (another build of the server, e.g. of an older commit: a few
 # runs are repeated with it for a before/after table), NO_PROFILE=1 (skip
 # bench/profile.sh).
+#
+# Side by side (first, and BENCH.md's first table): the same scenarios
+# against this server, each peer of bench/peers/ (PEERS, default "node";
+# its packages: npm ci in bench/peers/node) and the floor of each run
+# (verrijk-floor: the same sends with no protocol work). SIDE_N
+# connections (2000) for rounds, paced rounds (SIDE_RATE intents/s, 2000)
+# and bursts; IDLE_N (18000) idle connections for memory. ONLY_SIDE=1
+# runs this part only; NO_SIDE=1 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SERVER=${SERVER:-build/server/verrijk}
 BENCH=${BENCH:-build/bench/verrijk-bench}
+FLOOR=${FLOOR:-build/bench/verrijk-floor}
+PEERS=${PEERS:-node}
+SIDE_RATE=${SIDE_RATE:-2000}
 DATA_ROOT=${DATA_ROOT:-${TMPDIR:-/tmp}}
 RUN_S=${RUN_S:-10}
 if [[ -n "${QUICK:-}" ]]; then
@@ -30,7 +41,11 @@ if [[ -n "${QUICK:-}" ]]; then
   MODES=${MODES:-"none batch always"}
   CURVE_RATES=${CURVE_RATES:-"100 1000 4000"}
   RUN_S=${RUN_S_QUICK:-4}
+  SIDE_N=${SIDE_N:-400}
+  IDLE_N=${IDLE_N:-2000}
 else
+  SIDE_N=${SIDE_N:-2000}
+  IDLE_N=${IDLE_N:-18000}
   SIZES=${SIZES:-"1000 5000 18000"}
   MODES=${MODES:-"none batch always"}
   # 1,800 intents/s is every member of 18,000 acting about every 10 s.
@@ -40,7 +55,7 @@ PORT=${PORT:-18931}
 RESULTS=bench/results
 OUT_JSONL=$RESULTS/latest.jsonl
 
-for f in "$SERVER" "$BENCH"; do
+for f in "$SERVER" "$BENCH" "$FLOOR"; do
   [[ -x "$f" ]] || { echo "bench/run.sh: $f is missing: build first (cmake --build build)" >&2; exit 1; }
 done
 command -v taskset >/dev/null || { echo "bench/run.sh: taskset (util-linux) is needed" >&2; exit 1; }
@@ -51,11 +66,18 @@ mkdir -p "$RESULTS"
 . bench/lib.sh
 trap bench_stop EXIT
 
-# run LABEL SYNC SCENARIO ARGS...: one server, one bench run, one JSON line.
+# run LABEL SYNC SCENARIO ARGS...: one server, one bench run, one JSON line
+# (with the load average when it began: the machine may not be idle).
+# RUN_PEER=NAME runs it against that peer of bench/peers/ instead.
 run() {
   local label=$1 sync=$2 scenario=$3; shift 3
-  bench_start "$PORT" "$sync" "${RUN_BINARY:-$SERVER}" taskset -c 0 || exit 1
-  local json rc=0
+  if [[ -n "${RUN_PEER:-}" ]]; then
+    bench_start_peer "$PORT" "$RUN_PEER" taskset -c 0 || exit 1
+  else
+    bench_start "$PORT" "$sync" "${RUN_BINARY:-$SERVER}" taskset -c 0 || exit 1
+  fi
+  local json rc=0 load
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
   json=$(taskset -c 1 "$BENCH" "$scenario" --url "ws://127.0.0.1:$PORT" --pid "$bench_pid" --json "$@") || rc=$?
   bench_stop
   if [[ -z "$json" ]]; then
@@ -63,13 +85,72 @@ run() {
     return 0
   fi
   printf '%s\n' "$json" | node -e '
-    const [label, sync, scenario, args, rc] = process.argv.slice(1);
+    const [label, sync, scenario, args, rc, target, load] = process.argv.slice(1);
     let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
       const r = JSON.parse(s);
-      console.log(JSON.stringify({ label, sync, scenario, args, exit: Number(rc), ...r }));
-    });' "$label" "$sync" "$scenario" "$*" "$rc" >>"$OUT_JSONL.tmp"
+      console.log(JSON.stringify({ label, sync, scenario, args, exit: Number(rc), target, load, ...r }));
+    });' "$label" "$sync" "$scenario" "$*" "$rc" "${RUN_PEER:-verrijk}" "$load" >>"$OUT_JSONL.tmp"
   echo "  $label ($sync): exit $rc"
 }
+
+# floor LABEL: verrijk-floor with the traffic of the last run (a rounds or
+# burst run): its connections, the frames and bytes the members read and
+# sent in the measured interval, the same interval (bursts: in as many
+# bursts). Its server side on core 0, its clients on core 1.
+floor() {
+  local label=$1 args json rc=0 load
+  args=$(tail -n 1 "$OUT_JSONL.tmp" | node -e '
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      const r = JSON.parse(s);
+      const a = ["--conns", r.connections, "--frames", r.frames, "--bytes", r.bytes_in, "--in-frames", r.frames_out,
+        "--in-bytes", r.bytes_out, "--seconds", r.measured_s.toFixed(3), "--events", r.events];
+      if (r.scenario === "burst") a.push("--bursts", r.repeat);
+      console.log(a.join(" "));
+    });')
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  # shellcheck disable=SC2086
+  json=$("$FLOOR" $args --server-cpu 0 --client-cpu 1 --json) || rc=$?
+  if [[ -z "$json" ]]; then
+    echo "bench/run.sh: $label gave no report (exit $rc)" >&2
+    return 0
+  fi
+  printf '%s\n' "$json" | node -e '
+    const [label, args, rc, load] = process.argv.slice(1);
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      console.log(JSON.stringify({ label, scenario: "floor", target: "floor", args, exit: Number(rc), load, ...JSON.parse(s) }));
+    });' "$label" "$args" "$rc" "$load" >>"$OUT_JSONL.tmp"
+  echo "  $label: exit $rc"
+}
+
+# side WHAT SCENARIO ARGS...: WHAT against this server, then each peer,
+# each followed by its floor (but the idle connections: no sends to copy).
+side() {
+  local what=$1 scenario=$2; shift 2
+  local who
+  for who in verrijk $PEERS; do
+    if [[ $who == verrijk ]]; then
+      run "side verrijk: $what" batch "$scenario" "$@"
+    else
+      RUN_PEER=$who run "side $who: $what" batch "$scenario" "$@"
+    fi
+    if [[ $scenario != connect ]]; then floor "side floor of $who: $what"; fi
+  done
+}
+
+if [[ -z "${NO_SIDE:-}" ]]; then
+  echo "==> side by side: this server, peers [$PEERS] and the floor; $SIDE_N connections, $IDLE_N idle"
+  side "rounds (rooms of 8)" rounds --rooms $((SIDE_N / 8)) --members 8 --seconds "$RUN_S"
+  side "rounds (rooms of 40)" rounds --rooms $((SIDE_N / 40)) --members 40 --seconds "$RUN_S"
+  side "paced rounds @ $SIDE_RATE/s (rooms of 8)" rounds --rooms $((SIDE_N / 8)) --members 8 --seconds "$RUN_S" --rate "$SIDE_RATE"
+  side "burst (rooms of 8)" burst --rooms $((SIDE_N / 8)) --members 8 --repeat 3
+  side "idle" connect --rooms $((IDLE_N / 8)) --members 8 --hold 3
+fi
+if [[ -n "${ONLY_SIDE:-}" ]]; then
+  mv "$OUT_JSONL.tmp" "$OUT_JSONL"
+  node bench/report.mjs "$OUT_JSONL" bench/BENCH.md
+  echo "==> wrote bench/BENCH.md (side by side only)"
+  exit 0
+fi
 
 echo "==> bench/run.sh: sizes [$SIZES], modes [$MODES], ${RUN_S} s per rounds run"
 for sync in $MODES; do

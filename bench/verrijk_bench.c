@@ -155,7 +155,7 @@ typedef struct room {
 } room;
 
 struct counters {
-	uint64_t intents, intents_by[IN__COUNT], oks, events, maps, frames, bytes_in, errors[ERROR_CODES];
+	uint64_t intents, intents_by[IN__COUNT], oks, events, maps, frames, bytes_in, frames_out, bytes_out, errors[ERROR_CODES];
 };
 
 static struct {
@@ -1071,6 +1071,8 @@ static void sync_counters(void)
 {
 	g.c.frames = ws_stats.frames;
 	g.c.bytes_in = ws_stats.bytes_in;
+	g.c.frames_out = ws_stats.frames_out;
+	g.c.bytes_out = ws_stats.bytes_out;
 }
 
 static void begin_measure(void)
@@ -1527,6 +1529,8 @@ static void report(void)
 		d.maps = g.c1.maps - g.c0.maps;
 		d.frames = g.c1.frames - g.c0.frames;
 		d.bytes_in = g.c1.bytes_in - g.c0.bytes_in;
+		d.frames_out = g.c1.frames_out - g.c0.frames_out;
+		d.bytes_out = g.c1.bytes_out - g.c0.bytes_out;
 		for (unsigned i = 0; i < IN__COUNT; i++)
 			d.intents_by[i] = g.c1.intents_by[i] - g.c0.intents_by[i];
 	}
@@ -1555,6 +1559,8 @@ static void report(void)
 		put_int(o, "frames", d.frames);
 		put_num(o, "events_per_frame", d.frames ? (double)d.events / d.frames : NAN);
 		put_int(o, "bytes_in", d.bytes_in);
+		put_int(o, "frames_out", d.frames_out);
+		put_int(o, "bytes_out", d.bytes_out);
 	}
 	json_object_set_new(o, "errors", errs);
 	put_int(o, "errors_total", err_total);

@@ -160,6 +160,8 @@ void ws_send(ws_conn *ws, uint8_t opcode, const uint8_t *payload, size_t n)
 	h += 4;
 	for (size_t i = 0; i < n; i++)
 		f[h + i] = payload[i] ^ mask[i & 3];
+	ws_stats.frames_out++;
+	ws_stats.bytes_out += h + n;
 	ws_write(ws, f, h + n);
 }
 

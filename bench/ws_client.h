@@ -62,6 +62,7 @@ typedef struct ws_events {
 /* Counters over every connection. */
 struct ws_stats {
 	uint64_t frames, bytes_in, close_frames;
+	uint64_t frames_out, bytes_out; /* frames this client sent and their bytes (for the floor, verrijk-floor) */
 };
 extern struct ws_stats ws_stats;
 
