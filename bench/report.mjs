@@ -88,6 +88,13 @@ for (const what of sideWhat) {
 const sideTable = table(['scenario', 'server', 'delivered events/s (× this server)', 'events per frame', 'server µs CPU per event (× this server)',
   'its floor µs per event → server ÷ floor', 'p99 ms (× this server)', 'RSS per idle connection (× this server)', 'load (1 min) at start'], sideRows);
 
+const bigview = runs.find((r) => r.scenario === 'bigview');
+const us = (x) => (x ? `${num(x.p50)} / ${num(x.mean)} / ${num(x.max)}` : '–');
+const bigviewTable = bigview ? table(['welcome after', 'count', 'bytes', 'ms, intent to whole frame: p50 / mean / max', 'server main-thread CPU µs: p50 / mean / max'], [
+  ['join (90 → 100 members)', num(bigview.joins), num(bigview.join_welcome_bytes), `${ms(bigview.join_ms.p50)} / ${ms(bigview.join_ms.mean)} / ${ms(bigview.join_ms.max)}`, us(bigview.join_server_us)],
+  ['resume (100 members)', num(bigview.resumes), num(bigview.resume_welcome_bytes), `${ms(bigview.resume_ms.p50)} / ${ms(bigview.resume_ms.mean)} / ${ms(bigview.resume_ms.max)}`, us(bigview.resume_server_us)],
+]) : '';
+
 const profile = (name) => {
   const f = `bench/results/profile-${name}.txt`;
   return existsSync(f) ? `\`\`\`\n${readFileSync(f, 'utf8').trim()}\n\`\`\`` : 'Not run.';
@@ -182,6 +189,12 @@ ${machine}
 ${sideRows.length ? `One run, one scenario after the other, each server started afresh on core 0 with \`verrijk-bench\` on core 1: this server (\`--sync batch\`), the peers of \`bench/peers/\`, and after each the floor of what it sent (\`verrijk-floor\`: the same connections, frames, frame sizes and incoming messages, one \`send()\` per frame and nothing else; server ÷ floor is how much more CPU per event the server spent than those sends cost). Burst: p99 is the slowest of the bursts until every room's last member had \`revealed\`. The load column is the machine's 1-minute load average when the run began (2 cores; near 2 or above means others were using them and every figure is suspect).
 
 ${sideTable}` : 'Not run.'}
+
+## The big View: join and resume of a room at its caps
+
+${bigview ? `\`bench/bigview.mjs\`: a room in deck mode with 100 members (40-byte names), one round being played whose notes are full (${num(bigview.notes)} notes of ${num(bigview.note_bytes)} bytes, SPEC.md §3.2 item 4), the last card on the table. Newcomers join one after the other, then a member without a socket resumes on a fresh connection again and again. The server's CPU is its main thread's (\`/proc/PID/task/PID/schedstat\`, ns) from sending the intent until the welcome was read: the View's encoding, its sends, and for a join the \`joined\` event to everyone. Load (1 min) at start: ${bigview.load?.split(' ')[0] ?? '–'}.
+
+${bigviewTable}` : 'Not run.'}
 
 ## Targets
 

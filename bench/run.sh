@@ -145,6 +145,22 @@ if [[ -z "${NO_SIDE:-}" ]]; then
   side "burst (rooms of 8)" burst --rooms $((SIDE_N / 8)) --members 8 --repeat 3
   side "idle" connect --rooms $((IDLE_N / 8)) --members 8 --hold 3
 fi
+# The big View: join and resume of a room with 100 members and a round's
+# notes full (bench/bigview.mjs), on this server.
+if [[ -z "${NO_SIDE:-}" ]]; then
+  bench_start "$PORT" batch "$SERVER" taskset -c 0 || exit 1
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  if json=$(taskset -c 1 node bench/bigview.mjs --port "$PORT" --pid "$bench_pid" --resumes 50 --json); then
+    printf '%s\n' "$json" | node -e '
+      let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+        console.log(JSON.stringify({ label: "bigview", scenario: "bigview", target: "verrijk", sync: "batch", load: process.argv[1], ...JSON.parse(s) }));
+      });' "$load" >>"$OUT_JSONL.tmp"
+    echo "  bigview: ok"
+  else
+    echo "bench/run.sh: bench/bigview.mjs failed" >&2
+  fi
+  bench_stop
+fi
 if [[ -n "${ONLY_SIDE:-}" ]]; then
   mv "$OUT_JSONL.tmp" "$OUT_JSONL"
   node bench/report.mjs "$OUT_JSONL" bench/BENCH.md
