@@ -93,7 +93,10 @@ struct evlog_file {
         bool truncated;         /* the ordered truncate succeeded */
         bool flushed;           /* the ordered fdatasync ran (whatever it returned) */
         uint64_t sync_ns;       /* how long that fdatasync took */
-        char note[EVLOG_DIR_MAX + 256];
+        /* A warning for the loop to print (a cut tail, a file that is no
+         * log), allocated by the job when it has one: rare, and a buffer
+         * for it in every room's file was 1.3 KiB of each room. */
+        char *note;
     } job;
 };
 
@@ -373,6 +376,7 @@ static void file_free(struct evlog *log, struct evlog_file *f)
     batch_free(&f->pending);
     batch_free(&f->writing);
     free(f->loaded);
+    free(f->job.note);
     free(f);
 }
 
@@ -520,6 +524,17 @@ static int unlink_cut_files(struct evlog *log, const char *room)
     return err;
 }
 
+#define EVLOG_NOTE_MAX (EVLOG_DIR_MAX + 256)
+
+/* The job's warning buffer (on the pool thread); NULL when out of memory:
+ * the warning is then lost, the job goes on. */
+static char *job_note(struct evlog_file *f)
+{
+    if (!f->job.note)
+        f->job.note = calloc(1, EVLOG_NOTE_MAX);
+    return f->job.note;
+}
+
 static void file_job_work(uv_work_t *req)
 {
     struct evlog_file *f = req->data;
@@ -537,7 +552,6 @@ static void file_job_work(uv_work_t *req)
     f->job.undone = false;
     f->job.truncated = false;
     f->job.flushed = false;
-    f->job.note[0] = '\0';
     snprintf(path, sizeof(path), "%s/%s.log", log->dir, f->room);
 
     if (f->job.load) {
@@ -547,12 +561,12 @@ static void file_job_work(uv_work_t *req)
         if (r != 0) {
             f->job.err = r;
             f->job.stage = "load";
-            if (f->loaded->tail == EVLOG_TAIL_BAD_MAGIC)
-                snprintf(f->job.note, sizeof(f->job.note), "evlog: %s: not a session log, left untouched", path);
+            if (f->loaded->tail == EVLOG_TAIL_BAD_MAGIC && job_note(f))
+                snprintf(f->job.note, EVLOG_NOTE_MAX, "evlog: %s: not a session log, left untouched", path);
             goto out;
         }
-        if (f->loaded->cut > 0)
-            evlog_contents_describe(f->loaded, path, f->job.note, sizeof(f->job.note));
+        if (f->loaded->cut > 0 && job_note(f))
+            evlog_contents_describe(f->loaded, path, f->job.note, EVLOG_NOTE_MAX);
         size = f->loaded->valid_end;
         if (fd >= 0 && size == 0) {
             /* Torn inside its magic while the writer holds it open. */
@@ -584,14 +598,14 @@ static void file_job_work(uv_work_t *req)
             struct evlog_contents c;
             r = evlog_read_fd(fd, path, true, &c);
             if (r != 0) {
-                if (c.tail == EVLOG_TAIL_BAD_MAGIC)
-                    snprintf(f->job.note, sizeof(f->job.note), "evlog: %s: not a session log, left untouched", path);
+                if (c.tail == EVLOG_TAIL_BAD_MAGIC && job_note(f))
+                    snprintf(f->job.note, EVLOG_NOTE_MAX, "evlog: %s: not a session log, left untouched", path);
                 f->job.err = r;
                 f->job.stage = "check";
                 goto fail_open;
             }
-            if (c.cut > 0)
-                evlog_contents_describe(&c, path, f->job.note, sizeof(f->job.note));
+            if (c.cut > 0 && job_note(f))
+                evlog_contents_describe(&c, path, f->job.note, EVLOG_NOTE_MAX);
             size = c.valid_end;
             evlog_contents_free(&c);
         }
@@ -976,8 +990,11 @@ static void file_job_done(uv_work_t *req, int status)
     log->busy_count--;
     if (f->job.flushed && log->synced)
         log->synced(log->synced_ud, f->job.sync_ns);
-    if (f->job.note[0])
+    if (f->job.note) {
         warnf(log, "%s", f->job.note);
+        free(f->job.note);
+        f->job.note = NULL;
+    }
     if (f->job.load) {
         evlog_load_cb done = f->load_done;
         if (err == 0) {
