@@ -31,10 +31,18 @@ static void round_clear(round_rec *rd)
     free(rd->actions);
 }
 
+/* Empties the table and frees its votes. */
+static void table_clear(table *t)
+{
+    free(t->votes);
+    memset(t, 0, sizeof *t);
+}
+
 void room_free(room *r)
 {
     if (!r)
         return;
+    table_clear(&r->table);
     free(r->title);
     deck_unref(r->deck);
     free(r->members);
@@ -299,7 +307,7 @@ static int apply_round(room *r, const game_event *e)
     memcpy(r->order, e->u.round.order, e->u.round.n_order * sizeof *r->order);
     r->n_order = e->u.round.n_order;
     r->turn = 0;
-    memset(&r->table, 0, sizeof r->table);
+    table_clear(&r->table);
     r->phase = GAME_PLAYING;
     return 0;
 err:
@@ -362,7 +370,12 @@ static int apply_played(room *r, const game_event *e)
         pile_remove_at(r, (uint32_t)at);
     }
     table *t = &r->table;
-    memset(t, 0, sizeof *t);
+    table_clear(t);
+    /* One block: the votes, then the eligible voters. */
+    t->votes = malloc(GAME_MAX_PRESENT * (sizeof *t->votes + sizeof *t->eligible));
+    if (!t->votes)
+        return -1;
+    t->eligible = (uint32_t *)(t->votes + GAME_MAX_PRESENT);
     t->has = true;
     t->card = (uint16_t)c;
     t->by = e->u.played.player;
@@ -412,7 +425,7 @@ static int apply_done(room *r, const game_event *e)
     dc->n_votes = t->n_votes;
     dc->votes = votes;
     stats_compute(votes, t->n_votes, r->deck->scale_min, r->deck->scale_max, &dc->stats);
-    memset(t, 0, sizeof *t);
+    table_clear(t);
     return 0;
 }
 
@@ -468,7 +481,7 @@ static int apply_closed(room *r, const game_event *e)
         r->members[i].n_hand = 0;
     r->n_pile = 0;
     r->turn = 0;
-    memset(&r->table, 0, sizeof r->table);
+    table_clear(&r->table);
     return 0;
 err:
     free(text);
