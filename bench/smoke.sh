@@ -125,6 +125,34 @@ run rounds --rooms 2 --members 4 --seconds 2 --slow-readers 1
 run connect --rooms 2 --members 4 --hold 1
 run burst --rooms 2 --members 4 --repeat 1
 
+# The side-by-side comparison, CI-sized (about 15 s): the socket test of a
+# played round against our server and the Node.js peer, then the floor
+# (verrijk-floor) with the traffic of the rounds run above.
+FLOOR="$(dirname "$BENCH")/verrijk-floor"
+if [[ ! -d "$ROOT/bench/peers/node/node_modules" ]] || ! command -v node > /dev/null; then
+  echo "smoke: bench/peers/node has no node_modules (npm ci there): the peer comparison is skipped"
+else
+  if ! (cd "$ROOT" && VERRIJK_BIN="$SERVER" timeout "$RUN_TIMEOUT" node --test bench/peers/peer_round.test.mjs > "$TMP/peers.out" 2>&1); then
+    echo "smoke: bench/peers/peer_round.test.mjs failed:" >&2
+    cat "$TMP/peers.out" >&2
+    FAILED=1
+  else
+    echo "smoke: peer_round ok (verrijk and the node peer)"
+  fi
+fi
+if [[ -x "$FLOOR" ]]; then
+  out="$TMP/rounds.json"
+  args=(--conns "$(field "$out" connections)" --frames "$(field "$out" frames)" --bytes "$(field "$out" bytes_in)"
+    --in-frames "$(field "$out" frames_out)" --in-bytes "$(field "$out" bytes_out)" --seconds 2 --events "$(field "$out" events)")
+  if ! timeout "$RUN_TIMEOUT" "$FLOOR" "${args[@]}" --json > "$TMP/floor.json" 2> "$TMP/floor.err"; then
+    echo "smoke: verrijk-floor ${args[*]} failed:" >&2
+    cat "$TMP/floor.err" "$TMP/floor.json" >&2
+    FAILED=1
+  else
+    echo "smoke: floor ok: $(cat "$TMP/floor.json")"
+  fi
+fi
+
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then
   echo "smoke: the server died during the runs; its output:" >&2
   cat "$TMP/server.log" >&2

@@ -63,6 +63,8 @@ echo "==> Node.js $(node --version) ($(command -v node))"
 
 npm_ci web-client
 [ "${VERRIJK_TEST_DEPS:-0}" = 1 ] && npm_ci tests
+# The benchmark's Node.js peer (bench/run.sh, bench/smoke.sh).
+[ "${VERRIJK_TEST_DEPS:-0}" = 1 ] && npm_ci bench/peers/node
 
 echo "==> building the web client"
 (cd web-client && npm run --silent build)
