@@ -23,7 +23,7 @@ mkdir -p "$OUT"
 . bench/lib.sh
 trap bench_stop EXIT
 
-want() { [[ " ${PARTS:-perf strace callgrind} " == *" $1 "* ]]; }
+want() { [[ " ${PARTS:-perf floor strace callgrind} " == *" $1 "* ]]; }
 
 counters() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^verrijk_(events_total|frames_sent_total) / {printf "%s=%s ", $1, $2}'; }
 
@@ -60,6 +60,35 @@ elif command -v perf >/dev/null; then
   bench_stop
 else
   echo "profile: perf is not installed; skipped" | tee "$OUT/profile-perf.txt"
+fi
+
+# The floor under perf: verrijk-floor with the traffic of the perf run
+# above (its frames, bytes and intents; the whole run, not 5 s, so the
+# shares compare but not the sample counts): what the same sends cost
+# without the server's other work. BENCH.md's "server ÷ floor" is the
+# ratio; this says which part of the server's CPU is the sends.
+FLOOR=${FLOOR:-build/bench/verrijk-floor}
+if ! want floor; then
+  :
+elif command -v perf >/dev/null && [[ -x "$FLOOR" && -s "$OUT/profile-perf-bench.json" ]]; then
+  echo "==> perf of the floor (the perf run's traffic)"
+  args=$(node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(["--conns", r.connections, "--frames", r.frames, "--bytes", r.bytes_in, "--in-frames", r.frames_out,
+      "--in-bytes", r.bytes_out, "--seconds", r.measured_s.toFixed(3), "--events", r.events].join(" "));' "$OUT/profile-perf-bench.json")
+  fp=$(mktemp "${TMPDIR:-/tmp}/verrijk-floor-perf-XXXXXX")
+  # shellcheck disable=SC2086
+  perf record -g -o "$fp" -- "$FLOOR" $args --server-cpu 0 --client-cpu 1 >"$fp.txt" 2>/dev/null || true
+  {
+    echo "# perf: verrijk-floor $args (its server side: the sends and receives of the perf run above)"
+    cat "$fp.txt"
+    echo "## where system calls go (children included; both of the floor's processes, the server side is core 0)"
+    perf report -i "$fp" --children --stdio -g none --sort pid,sym 2>/dev/null |
+      grep -E '__send$|__libc_recv|__x64_sys_epoll_wait|tcp_sendmsg_locked|tcp_v4_rcv|__x64_sys_sendto$' | head -20
+  } >"$OUT/profile-floor.txt"
+  rm -f "$fp" "$fp.txt"
+else
+  echo "profile: the floor's profile needs perf, $FLOOR and the perf run's report; skipped" | tee "$OUT/profile-floor.txt"
 fi
 
 # strace -c: rounds paced at 3000 intents/s (the server not saturated), 5 s.
@@ -115,4 +144,4 @@ elif command -v valgrind >/dev/null; then
 else
   echo "profile: valgrind is not installed; skipped" | tee "$OUT/profile-callgrind.txt"
 fi
-echo "==> wrote $OUT/profile-{perf,strace,callgrind}.txt"
+echo "==> wrote $OUT/profile-{perf,floor,strace,callgrind}.txt"

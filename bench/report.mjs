@@ -41,7 +41,7 @@ const machine = [
   `- run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
 ].join('\n');
 
-const special = (r) => r.label.startsWith('side') || r.label.startsWith('curve') || r.label.startsWith('slow readers') || r.label.startsWith('compare');
+const special = (r) => r.label.startsWith('multicore') || r.label.startsWith('side') || r.label.startsWith('curve') || r.label.startsWith('slow readers') || r.label.startsWith('compare');
 const by = (scenario) => runs.filter((r) => r.scenario === scenario && !special(r));
 const connect = by('connect');
 const rounds = by('rounds');
@@ -93,6 +93,17 @@ const us = (x) => (x ? `${num(x.p50)} / ${num(x.mean)} / ${num(x.max)}` : '–')
 const bigviewTable = bigview ? table(['welcome after', 'count', 'bytes', 'ms, intent to whole frame: p50 / mean / max', 'server main-thread CPU µs: p50 / mean / max'], [
   ['join (90 → 100 members)', num(bigview.joins), num(bigview.join_welcome_bytes), `${ms(bigview.join_ms.p50)} / ${ms(bigview.join_ms.mean)} / ${ms(bigview.join_ms.max)}`, us(bigview.join_server_us)],
   ['resume (100 members)', num(bigview.resumes), num(bigview.resume_welcome_bytes), `${ms(bigview.resume_ms.p50)} / ${ms(bigview.resume_ms.mean)} / ${ms(bigview.resume_ms.max)}`, us(bigview.resume_server_us)],
+]) : '';
+
+// Every core: one server against two (bench/run.sh's multicore()).
+const mc = runs.filter((r) => r.label.startsWith('multicore '));
+const mcOne = mc.find((r) => r.label.endsWith(': 1 server'));
+const mcTwo = mc.filter((r) => r.label.includes(': 2 servers'));
+const mcSum = mcTwo.reduce((a, r) => a + (r.events_per_s || 0), 0);
+const mcTable = mcOne && mcTwo.length === 2 ? table(['servers', 'delivered events/s', 'server µs CPU per event', 'server CPU', 'bench CPU', 'p99 ms', 'scaling'], [
+  ['1 (core 0; bench on core 1)', num(mcOne.events_per_s), num(mcOne.server_us_per_event, 2), `${num(100 * mcOne.server_cpu_share)} %`, `${num(100 * mcOne.bench_cpu_share)} %`, ms(mcOne.latency_p99_ms), '1×'],
+  ...mcTwo.map((r, i) => [`2: server ${i + 1} (core ${i}; its bench on core ${1 - i})`, num(r.events_per_s), num(r.server_us_per_event, 2), `${num(100 * r.server_cpu_share)} %`, `${num(100 * r.bench_cpu_share)} %`, ms(r.latency_p99_ms), '']),
+  ['2, together', num(mcSum), num((mcTwo[0].server_cpu_s + mcTwo[1].server_cpu_s) / (mcTwo[0].events + mcTwo[1].events) * 1e6, 2), '', '', '', `**${num(mcSum / mcOne.events_per_s, 2)}×**`],
 ]) : '';
 
 const profile = (name) => {
@@ -196,6 +207,12 @@ ${bigview ? `\`bench/bigview.mjs\`: a room in deck mode with 100 members (40-byt
 
 ${bigviewTable}` : 'Not run.'}
 
+## Every core: one server against two
+
+${mcTable ? `Rounds, rooms of 8, unpaced, ${num(mcOne.established)} connections: one server, then two servers (one per core) with half the rooms each, each with its own \`verrijk-bench\` on the other core, at the same time. The rooms reach their server directly, as the proxy of \`deploy/\` would route them, without the proxy's own cost. With 2 cores the benches share the cores with the servers, so the throughput is bounded by the load generators too; the servers' CPU per event shows whether each server did its work as cheaply as alone. Load (1 min) at start: ${mcOne.load?.split(' ')[0] ?? '–'}.
+
+${mcTable}` : 'Not run.'}
+
 ## Targets
 
 ${targets}
@@ -235,6 +252,10 @@ ${compare.length ? `The same runs against \`BASELINE\` (${process.env.BASELINE_N
 ### perf
 
 ${profile('perf')}
+
+### perf of the floor (the same traffic as the perf run)
+
+${profile('floor')}
 
 ### strace -c
 

@@ -161,6 +161,42 @@ if [[ -z "${NO_SIDE:-}" ]]; then
   fi
   bench_stop
 fi
+# Every core: one server (core 0, the bench on core 1) against two
+# servers, one per core, each with half the rooms and its own bench on the
+# other core, started together (what the proxy's hash on the room code
+# does, without the proxy: deploy/README.md says what it adds). The benches
+# share the cores with the servers, so each server's CPU per event is
+# reported next to the summed throughput.
+multicore() {
+  local n=$1 half=$(( $1 / 16 )) pa pb da db ja jb load
+  run "multicore $n: 1 server" batch rounds --rooms $((n / 8)) --members 8 --seconds "$RUN_S"
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  bench_start "$PORT" batch "$SERVER" taskset -c 0 || exit 1
+  pa=$bench_pid da=$bench_data
+  bench_start $((PORT + 1)) batch "$SERVER" taskset -c 1 || exit 1
+  pb=$bench_pid db=$bench_data
+  taskset -c 1 "$BENCH" rounds --url "ws://127.0.0.1:$PORT" --pid "$pa" --json --rooms "$half" --members 8 --seconds "$RUN_S" >"$da.json" &
+  ja=$!
+  taskset -c 0 "$BENCH" rounds --url "ws://127.0.0.1:$((PORT + 1))" --pid "$pb" --json --rooms "$half" --members 8 --seconds "$RUN_S" >"$db.json" &
+  jb=$!
+  wait "$ja" "$jb" || true
+  for x in "a $da" "b $db"; do
+    set -- $x
+    node -e '
+      const [label, load, f] = process.argv.slice(1);
+      const r = JSON.parse(require("fs").readFileSync(f, "utf8"));
+      console.log(JSON.stringify({ label, sync: "batch", scenario: "rounds", target: "verrijk", load, exit: 0, ...r }));' \
+      "multicore $n: 2 servers, $1" "$load" "$2.json" >>"$OUT_JSONL.tmp" || echo "bench/run.sh: multicore server $1 gave no report" >&2
+  done
+  echo "  multicore $n: 2 servers"
+  bench_stop
+  bench_pid=$pa bench_data=$da
+  bench_stop
+}
+if [[ -z "${NO_SIDE:-}" ]]; then
+  multicore "$SIDE_N"
+fi
+
 if [[ -n "${ONLY_SIDE:-}" ]]; then
   mv "$OUT_JSONL.tmp" "$OUT_JSONL"
   node bench/report.mjs "$OUT_JSONL" bench/BENCH.md

@@ -223,8 +223,11 @@ static int apply_joined(room *r, const game_event *e)
     uint8_t hash[32] = {0};
     if (e->u.joined.has_token_hash && hex_to_bytes(e->u.joined.token_hash, hash, sizeof hash))
         return -1;
-    if (r->n_members % 16 == 0) {
-        member *grown = realloc(r->members, (r->n_members + 16) * sizeof *grown);
+    /* Capacity 4, 8, 16, ... (doubling): a room of 8 holds 8 members, not
+     * 16 (104 bytes each). */
+    uint32_t n = r->n_members;
+    if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+        member *grown = realloc(r->members, (n ? n * 2 : 4) * sizeof *grown);
         if (!grown)
             return -1;
         r->members = grown;
