@@ -470,7 +470,8 @@ static vp_code decide_start(decision *d)
         return refuse(d, VP_WRONG_PHASE, "A round is being played; close it first.");
     if (r->n_rounds >= GAME_MAX_ROUNDS)
         return refuse(d, VP_BAD_REQUEST, "This room has played as many rounds as it can keep.");
-    game_opts opts = r->opts;
+    game_opts opts;
+    room_opts_get(&r->opts, &opts);
     if (d->it->has_opts && merge_opts(d, r->deck, &d->it->opts, &opts))
         return d->out->code;
     const deck *dk = r->deck;

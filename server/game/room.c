@@ -19,8 +19,50 @@ room *room_new(void)
     return r;
 }
 
+int room_opts_set(room_opts *dst, const game_opts *src)
+{
+    game_id *cats = NULL;
+    if (src->n_categories) {
+        cats = malloc(src->n_categories * sizeof *cats);
+        if (!cats)
+            return -1;
+        memcpy(cats, src->categories, src->n_categories * sizeof *cats);
+    }
+    free(dst->categories);
+    dst->mode = src->mode;
+    dst->hand = src->hand;
+    dst->anonymous = src->anonymous;
+    dst->auto_reveal = src->auto_reveal;
+    dst->facilitator_plays = src->facilitator_plays;
+    dst->all_categories = src->all_categories;
+    dst->n_categories = src->n_categories;
+    dst->categories = cats;
+    return 0;
+}
+
+void room_opts_get(const room_opts *src, game_opts *dst)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->mode = src->mode;
+    dst->hand = src->hand;
+    dst->anonymous = src->anonymous;
+    dst->auto_reveal = src->auto_reveal;
+    dst->facilitator_plays = src->facilitator_plays;
+    dst->all_categories = src->all_categories;
+    dst->n_categories = src->n_categories;
+    if (src->n_categories)
+        memcpy(dst->categories, src->categories, src->n_categories * sizeof *dst->categories);
+}
+
+void room_opts_clear(room_opts *o)
+{
+    free(o->categories);
+    memset(o, 0, sizeof *o);
+}
+
 static void round_clear(round_rec *rd)
 {
+    room_opts_clear(&rd->opts);
     free(rd->cards);
     for (uint32_t i = 0; i < rd->n_done; i++)
         free(rd->done[i].votes);
@@ -43,6 +85,7 @@ void room_free(room *r)
     if (!r)
         return;
     table_clear(&r->table);
+    room_opts_clear(&r->opts);
     free(r->title);
     deck_unref(r->deck);
     free(r->members);
@@ -198,7 +241,7 @@ static int apply_created(room *r, const game_event *e)
         return -1;
     char *title = strdup(e->u.created.title ? e->u.created.title : "");
     uint16_t *pile = calloc(e->u.created.deck->n_cards + 1, sizeof *pile);
-    if (!title || !pile) {
+    if (!title || !pile || room_opts_set(&r->opts, &e->u.created.opts)) {
         free(title);
         free(pile);
         return -1;
@@ -208,7 +251,6 @@ static int apply_created(room *r, const game_event *e)
     r->title = title;
     r->lang = e->u.created.lang;
     r->tz_offset = e->u.created.tz_offset;
-    r->opts = e->u.created.opts;
     r->deck = deck_ref(e->u.created.deck);
     memcpy(r->replay_key, e->u.created.replay_key, sizeof r->replay_key);
     r->pile = pile;
@@ -292,16 +334,23 @@ static int apply_round(room *r, const game_event *e)
     }
     if (n != e->u.round.pile)
         goto err;
+    room_opts ro = {0}, rr = {0}; /* the round's and the room's */
+    if (room_opts_set(&ro, o) || room_opts_set(&rr, o)) {
+        room_opts_clear(&ro);
+        room_opts_clear(&rr);
+        goto err;
+    }
     round_rec *rd = &r->rounds[r->n_rounds++];
     memset(rd, 0, sizeof *rd);
     rd->number = e->u.round.round;
-    rd->opts = *o;
+    rd->opts = ro;
     rd->seed = e->u.round.seed;
     rd->started_at = e->at;
     rd->n_cards = n;
     rd->cards = cards;
     rd->done = done;
-    r->opts = *o;
+    room_opts_clear(&r->opts);
+    r->opts = rr;
     memcpy(r->pile, cards, n * sizeof *cards);
     r->n_pile = n;
     shuffle_items(r->pile, n, e->u.round.seed);
@@ -724,7 +773,9 @@ void room_dump(const room *r, msgpack_packer *pk)
     game_pack_str(pk, room_title(r));
     msgpack_pack_int(pk, r->lang);
     msgpack_pack_int32(pk, r->tz_offset);
-    game_pack_opts(pk, &r->opts);
+    game_opts o;
+    room_opts_get(&r->opts, &o);
+    game_pack_opts(pk, &o);
     game_pack_str(pk, r->deck ? r->deck->hash : "");
     game_pack_str(pk, r->replay_key);
     msgpack_pack_uint64(pk, r->seq);
@@ -752,7 +803,8 @@ void room_dump(const room *r, msgpack_packer *pk)
         msgpack_pack_array(pk, 12);
         msgpack_pack_uint32(pk, rd->number);
         msgpack_pack_uint32(pk, rd->note_bytes);
-        game_pack_opts(pk, &rd->opts);
+        room_opts_get(&rd->opts, &o);
+        game_pack_opts(pk, &o);
         msgpack_pack_uint64(pk, rd->seed);
         msgpack_pack_uint64(pk, rd->started_at);
         msgpack_pack_uint64(pk, rd->closed_at);

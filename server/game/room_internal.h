@@ -31,9 +31,29 @@ typedef struct done_card {
     game_stats stats;
 } done_card;
 
+/* game_opts as a room keeps them: the categories (2 KiB inline in
+ * game_opts, for 32 ids of 64 bytes) on the heap, and only when a round
+ * is limited to some; most rooms use the whole deck, and every room and
+ * round kept those 2 KiB. room_opts_get gives the game_opts back. */
+typedef struct room_opts {
+    vp_mode mode;
+    uint8_t hand;
+    bool anonymous;
+    bool auto_reveal;
+    bool facilitator_plays;
+    bool all_categories;
+    uint8_t n_categories;
+    game_id *categories; /* n_categories of them; NULL when none */
+} room_opts;
+
+/* dst = src (dst's old categories freed); -1 when out of memory (dst unchanged). */
+int room_opts_set(room_opts *dst, const game_opts *src);
+void room_opts_get(const room_opts *src, game_opts *dst);
+void room_opts_clear(room_opts *o);
+
 typedef struct round_rec {
     uint32_t number;
-    game_opts opts;
+    room_opts opts;
     uint64_t seed;
     uint64_t started_at, closed_at;
     bool closed;
@@ -68,7 +88,7 @@ struct room {
     char *title;
     vp_lang lang;
     int32_t tz_offset;
-    game_opts opts; /* the current (or next) round's options */
+    room_opts opts; /* the current (or next) round's options */
     deck *deck;
     char replay_key[GAME_KEY_HEX + 1];
     uint64_t seq, last_at;

@@ -35,7 +35,7 @@ static int rank_cmp(const void *pa, const void *pb)
     return a->play_index < b->play_index ? -1 : a->play_index > b->play_index;
 }
 
-static bool in_round_categories(const game_opts *o, const char *category)
+static bool in_round_categories(const room_opts *o, const char *category)
 {
     if (o->all_categories)
         return true;
@@ -719,7 +719,9 @@ void game_pack_view(const room *r, uint32_t recipient, msgpack_packer *pk)
     key(pk, "tz_offset");
     msgpack_pack_int32(pk, r->tz_offset);
     key(pk, "opts");
-    game_pack_opts(pk, &r->opts);
+    game_opts o;
+    room_opts_get(&r->opts, &o);
+    game_pack_opts(pk, &o);
     key(pk, "deck");
     pack_deck_ref(pk, r->deck);
     key(pk, "phase");
