@@ -39,6 +39,10 @@ const machine = [
   `- data directory filesystem: ${sh('sh', ['-c', `df -T "\${DATA_ROOT:-\${TMPDIR:-/tmp}}" | awk 'NR==2 {print $2}'`])}`,
   `- server: commit ${sh('git', ['rev-parse', '--short', 'HEAD'])}, ${sh('sh', ['-c', 'grep -m1 CMAKE_BUILD_TYPE build/CMakeCache.txt | cut -d= -f2'])} build; pinned to core 0, verrijk-bench to core 1 (\`taskset\`), same run`,
   `- run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+  // ONLY_SIDE=1 reruns the side-by-side part only and keeps the older runs.
+  ...(runs.some((r) => !r.at) && runs.some((r) => r.at)
+    ? [`- **two runs**: *Side by side*, *The big View* and *Every core* are from ${runs.filter((r) => r.at).map((r) => r.at).sort()[0].slice(0, 16).replace('T', ' ')} UTC (this commit); the tables from *Targets* on are from an earlier full run of \`bench/run.sh\`, before this commit's changes, not rerun`]
+    : []),
 ].join('\n');
 
 const special = (r) => r.label.startsWith('multicore') || r.label.startsWith('side') || r.label.startsWith('curve') || r.label.startsWith('slow readers') || r.label.startsWith('compare');

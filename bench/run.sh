@@ -88,7 +88,7 @@ run() {
     const [label, sync, scenario, args, rc, target, load] = process.argv.slice(1);
     let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
       const r = JSON.parse(s);
-      console.log(JSON.stringify({ label, sync, scenario, args, exit: Number(rc), target, load, ...r }));
+      console.log(JSON.stringify({ label, sync, scenario, args, exit: Number(rc), target, load, at: new Date().toISOString(), ...r }));
     });' "$label" "$sync" "$scenario" "$*" "$rc" "${RUN_PEER:-verrijk}" "$load" >>"$OUT_JSONL.tmp"
   echo "  $label ($sync): exit $rc"
 }
@@ -117,7 +117,7 @@ floor() {
   printf '%s\n' "$json" | node -e '
     const [label, args, rc, load] = process.argv.slice(1);
     let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
-      console.log(JSON.stringify({ label, scenario: "floor", target: "floor", args, exit: Number(rc), load, ...JSON.parse(s) }));
+      console.log(JSON.stringify({ label, scenario: "floor", target: "floor", args, exit: Number(rc), load, at: new Date().toISOString(), ...JSON.parse(s) }));
     });' "$label" "$args" "$rc" "$load" >>"$OUT_JSONL.tmp"
   echo "  $label: exit $rc"
 }
@@ -153,7 +153,7 @@ if [[ -z "${NO_SIDE:-}" ]]; then
   if json=$(taskset -c 1 node bench/bigview.mjs --port "$PORT" --pid "$bench_pid" --resumes 50 --json); then
     printf '%s\n' "$json" | node -e '
       let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
-        console.log(JSON.stringify({ label: "bigview", scenario: "bigview", target: "verrijk", sync: "batch", load: process.argv[1], ...JSON.parse(s) }));
+        console.log(JSON.stringify({ label: "bigview", scenario: "bigview", target: "verrijk", sync: "batch", load: process.argv[1], at: new Date().toISOString(), ...JSON.parse(s) }));
       });' "$load" >>"$OUT_JSONL.tmp"
     echo "  bigview: ok"
   else
@@ -185,7 +185,7 @@ multicore() {
     node -e '
       const [label, load, f] = process.argv.slice(1);
       const r = JSON.parse(require("fs").readFileSync(f, "utf8"));
-      console.log(JSON.stringify({ label, sync: "batch", scenario: "rounds", target: "verrijk", load, exit: 0, ...r }));' \
+      console.log(JSON.stringify({ label, sync: "batch", scenario: "rounds", target: "verrijk", load, exit: 0, at: new Date().toISOString(), ...r }));' \
       "multicore $n: 2 servers, $1" "$load" "$2.json" >>"$OUT_JSONL.tmp" || echo "bench/run.sh: multicore server $1 gave no report" >&2
   done
   echo "  multicore $n: 2 servers"
@@ -198,9 +198,19 @@ if [[ -z "${NO_SIDE:-}" ]]; then
 fi
 
 if [[ -n "${ONLY_SIDE:-}" ]]; then
+  # The other runs of the last full run stay (BENCH.md says they are older).
+  if [[ -f "$OUT_JSONL" ]]; then
+    node -e '
+      const fs = require("fs");
+      const mine = (r) => /^(side |multicore |bigview)/.test(r.label);
+      const old = fs.readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean).map(JSON.parse).filter((r) => !mine(r));
+      fs.appendFileSync(process.argv[2], old.map((r) => JSON.stringify(r) + "\n").join(""));' "$OUT_JSONL" "$OUT_JSONL.tmp"
+  fi
   mv "$OUT_JSONL.tmp" "$OUT_JSONL"
+  # The server's profile and the floor's, with the same traffic (what server ÷ floor is made of).
+  [[ -n "${NO_PROFILE:-}" ]] || PARTS="perf floor" bench/profile.sh "$SERVER"
   node bench/report.mjs "$OUT_JSONL" bench/BENCH.md
-  echo "==> wrote bench/BENCH.md (side by side only)"
+  echo "==> wrote bench/BENCH.md (side by side, big View and every core rerun; the rest from the last full run)"
   exit 0
 fi
 
