@@ -60,7 +60,7 @@ static void flush_devices(live_room *lr, const net_conn *skip)
 	net_buf *b = NULL;
 
 	for (uint32_t id = 1; id <= n && id <= GAME_MAX_MEMBERS; id++) {
-		device *l = lr->devices[id];
+		device *l = live_device(lr, id);
 
 		if (!gets_events(l, skip))
 			continue;
@@ -103,7 +103,7 @@ static void fan_out(live_room *lr, const game_event *e, const net_conn *skip)
 
 	pack_ev(lr, e, 0, &rs->pub);
 	for (uint32_t id = 1; id <= n && id <= GAME_MAX_MEMBERS; id++) {
-		device *l = lr->devices[id];
+		device *l = live_device(lr, id);
 		msgpack_sbuffer *own = &rs->own[id];
 
 		if (!gets_events(l, skip))
@@ -166,7 +166,7 @@ void live_commit(live_room *lr)
 				ops_log(OPS_INFO, lr->code, "round %u closed", (unsigned)e->u.closed.round);
 			}
 			if (e->kind == GAME_EV_LEFT) {
-				device *l = lr->devices[e->u.left.player];
+				device *l = live_device(lr, e->u.left.player);
 
 				if (l && l->conn) {
 					/* Send what the member has, then let it go. */
@@ -214,7 +214,7 @@ void live_commit(live_room *lr)
 	if (last->res.purge) {
 		ops_log(OPS_INFO, lr->code, "purged: the room and its log are deleted");
 		lr->purging = true;
-		for (uint32_t i = 1; i <= GAME_MAX_MEMBERS; i++) {
+		for (uint32_t i = 1; i < lr->n_devices; i++) {
 			device *l = lr->devices[i];
 
 			if (l && l->conn) {

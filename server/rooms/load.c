@@ -141,7 +141,7 @@ static void on_loaded(void *ud, int status, const struct evlog_contents *c)
 static void live_drop(live_room *lr, const char *why)
 {
 	ops_log(OPS_WARN, lr->code, "%s; the room is read from its log again when next used", why);
-	for (uint32_t i = 1; i <= GAME_MAX_MEMBERS; i++) {
+	for (uint32_t i = 1; i < lr->n_devices; i++) {
 		device *l = lr->devices[i];
 
 		if (l && l->conn) {

@@ -190,7 +190,7 @@ static enum decided live_decide(live_room *lr, pending *p, decision *d, bool fir
 		gi.sender = l && l->lr == lr ? l->member : 0;
 	} else if (!first) {
 		return NOT_NOW;
-	} else if (lr->devices[p->player] && lr->devices[p->player]->conn) {
+	} else if (live_device(lr, p->player) && live_device(lr, p->player)->conn) {
 		goto drop; /* the device came back while this waited */
 	}
 	if (rooms_entropy_fill(&rs->entropy, gi.entropy, sizeof(gi.entropy))) {

@@ -148,7 +148,7 @@ void live_free(live_room *lr)
 		lr->head = p->next;
 		free(p);
 	}
-	for (uint32_t i = 0; i <= GAME_MAX_MEMBERS; i++) {
+	for (uint32_t i = 0; i < lr->n_devices; i++) {
 		device *l = lr->devices[i];
 
 		if (!l)
@@ -158,6 +158,7 @@ void live_free(live_room *lr)
 		rs->closing_handles++;
 		uv_close((uv_handle_t *)&l->grace, device_closed);
 	}
+	free(lr->devices);
 	room_free(lr->r);
 	free(lr);
 }
@@ -165,7 +166,7 @@ void live_free(live_room *lr)
 /* True when some member of lr has a device attached. */
 bool live_attached(const live_room *lr)
 {
-	for (uint32_t i = 1; i <= GAME_MAX_MEMBERS; i++)
+	for (uint32_t i = 1; i < lr->n_devices; i++)
 		if (lr->devices[i] && lr->devices[i]->conn)
 			return true;
 	return false;
@@ -184,8 +185,25 @@ device *device_get(live_room *lr, uint32_t member)
 
 	if (member == 0 || member > GAME_MAX_MEMBERS)
 		return NULL;
-	if (lr->devices[member])
+	if (live_device(lr, member))
 		return lr->devices[member];
+	if (member >= lr->n_devices) {
+		/* Doubling from 8 (a room of 7 members and the unused id 0), at
+		 * most one per possible member. */
+		uint32_t cap = lr->n_devices ? lr->n_devices : 8;
+		device **grown;
+
+		while (cap <= member)
+			cap *= 2;
+		if (cap > GAME_MAX_MEMBERS + 1)
+			cap = GAME_MAX_MEMBERS + 1;
+		grown = realloc(lr->devices, cap * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		memset(grown + lr->n_devices, 0, (cap - lr->n_devices) * sizeof(*grown));
+		lr->devices = grown;
+		lr->n_devices = cap;
+	}
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return NULL;
@@ -350,7 +368,7 @@ void rooms_stop(rooms *rs)
 		uv_timer_stop(&rs->sweep);
 	for (unsigned b = 0; b < ROOMS_BUCKETS; b++)
 		for (live_room *lr = rs->buckets[b]; lr; lr = lr->next)
-			for (uint32_t i = 0; i <= GAME_MAX_MEMBERS; i++)
+			for (uint32_t i = 0; i < lr->n_devices; i++)
 				if (lr->devices[i])
 					uv_timer_stop(&lr->devices[i]->grace);
 }

@@ -102,7 +102,12 @@ struct live_room {
 	rooms *rs;
 	char code[VP_ROOM_LEN + 1];
 	room *r;
-	device *devices[GAME_MAX_MEMBERS + 1];
+	/* By member id, [0, n_devices): grown by device_get up to the highest
+	 * member that needed one (a fixed array for 400 members was 3.2 KiB of
+	 * every room, 0.4 KiB of every member in rooms of 8). Read through
+	 * live_device. */
+	device **devices;
+	uint32_t n_devices;
 	pending *head, *tail;
 	unsigned n_pending;
 	/* The batch being logged: inputs decided one after the other, each
@@ -233,6 +238,11 @@ bool live_quiet(const live_room *lr);
 /* Member's device binding, made when first needed; NULL when out of memory
  * or not a member id. */
 device *device_get(live_room *lr, uint32_t member);
+/* Member's device binding if it has one (never makes one). */
+static inline device *live_device(const live_room *lr, uint32_t member)
+{
+	return member < lr->n_devices ? lr->devices[member] : NULL;
+}
 void device_attach(device *l, net_conn *c);
 void device_detach(device *l);
 /* The device of l is gone: after the grace period the member goes offline. */
