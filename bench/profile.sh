@@ -52,7 +52,7 @@ elif command -v perf >/dev/null; then
     perf report -i "$bench_data.perf" --no-children --sort dso --stdio -g none 2>/dev/null | grep -E '^ +[0-9]'
     echo "## where system calls and the main steps go (children included)"
     perf report -i "$bench_data.perf" --children --stdio -g none 2>/dev/null |
-      grep -E '__send$|__libc_pwrite|__libc_recv|__x64_sys_epoll_wait|__x64_sys_futex|__x64_sys_openat|getrandom$|syncfs$|tcp_sendmsg_locked|tcp_v4_rcv|sock_def_readable|try_to_wake_up|_raw_spin_unlock_irqrestore|net_ws_flush|live_settle|vp_decode|game_decide|evlog_appendv'
+      grep -E '__send$|__x64_sys_sendto$|__libc_pwrite|__libc_recv|__x64_sys_epoll_wait|__x64_sys_futex|__x64_sys_openat|getrandom$|syncfs$|tcp_sendmsg_locked|tcp_v4_rcv|sock_def_readable|try_to_wake_up|_raw_spin_unlock_irqrestore|net_ws_flush|live_settle|vp_decode|game_decide|evlog_appendv'
     echo "## top symbols (self)"
     perf report -i "$bench_data.perf" --no-children --stdio -g none --percent-limit 0.8 2>/dev/null | grep -E '^ +[0-9]'
   } >"$OUT/profile-perf.txt"
