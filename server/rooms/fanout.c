@@ -177,7 +177,7 @@ void live_commit(live_room *lr)
 					device_detach(l);
 				}
 				if (l)
-					uv_timer_stop(&l->grace);
+					device_stop_grace(l);
 			}
 		}
 		metrics_events(d->n_ok);

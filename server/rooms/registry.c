@@ -118,12 +118,11 @@ static void rooms_finish(rooms *rs)
 		done(ud);
 }
 
-static void device_closed(uv_handle_t *h)
+static void grace_closed(uv_handle_t *h)
 {
-	device *l = h->data;
-	rooms *rs = l->rs;
+	rooms *rs = h->data;
 
-	free(l);
+	free(h);
 	if (--rs->closing_handles == 0 && rs->finishing)
 		rooms_finish(rs);
 }
@@ -155,8 +154,12 @@ void live_free(live_room *lr)
 			continue;
 		if (l->conn)
 			net_conn_set_user(l->conn, NULL);
-		rs->closing_handles++;
-		uv_close((uv_handle_t *)&l->grace, device_closed);
+		if (l->grace) {
+			l->grace->data = rs;
+			rs->closing_handles++;
+			uv_close((uv_handle_t *)l->grace, grace_closed);
+		}
+		free(l);
 	}
 	free(lr->devices);
 	room_free(lr->r);
@@ -210,8 +213,6 @@ device *device_get(live_room *lr, uint32_t member)
 	l->rs = lr->rs;
 	l->lr = lr;
 	l->member = member;
-	uv_timer_init(lr->rs->loop, &l->grace);
-	l->grace.data = l;
 	lr->devices[member] = l;
 	return l;
 }
@@ -226,8 +227,26 @@ void device_detach(device *l)
 /* The device of l is gone: after the grace period the member goes offline. */
 void device_start_grace(device *l)
 {
-	if (!l->lr->rs->stopping)
-		uv_timer_start(&l->grace, device_on_grace, l->lr->rs->grace_ms, 0);
+	if (l->lr->rs->stopping)
+		return;
+	if (!l->grace) {
+		l->grace = malloc(sizeof(*l->grace));
+		if (!l->grace) {
+			/* The member then stays online until it resumes or the room
+			 * leaves memory: wrong, but only out of memory. */
+			ops_log(OPS_WARN, l->lr->code, "out of memory: member %u stays online", (unsigned)l->member);
+			return;
+		}
+		uv_timer_init(l->lr->rs->loop, l->grace);
+		l->grace->data = l;
+	}
+	uv_timer_start(l->grace, device_on_grace, l->lr->rs->grace_ms, 0);
+}
+
+void device_stop_grace(device *l)
+{
+	if (l->grace)
+		uv_timer_stop(l->grace);
 }
 
 void device_attach(device *l, net_conn *c)
@@ -246,7 +265,7 @@ void device_attach(device *l, net_conn *c)
 	}
 	l->conn = c;
 	net_conn_set_user(c, l);
-	uv_timer_stop(&l->grace);
+	device_stop_grace(l);
 }
 
 /* ---- gauges for /metrics, read at each scrape ---- */
@@ -370,7 +389,7 @@ void rooms_stop(rooms *rs)
 		for (live_room *lr = rs->buckets[b]; lr; lr = lr->next)
 			for (uint32_t i = 0; i < lr->n_devices; i++)
 				if (lr->devices[i])
-					uv_timer_stop(&lr->devices[i]->grace);
+					device_stop_grace(lr->devices[i]);
 }
 
 static void sweep_closed(uv_handle_t *h)

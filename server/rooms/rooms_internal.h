@@ -64,7 +64,10 @@ typedef struct device {
 	live_room *lr;
 	uint32_t member;
 	net_conn *conn;       /* the device attached now, or NULL */
-	uv_timer_t grace;     /* runs while the device is gone, until offline */
+	/* Runs while the device is gone, until offline. Made the first time
+	 * the device goes (device_start_grace): most devices never do, and a
+	 * timer is 152 bytes of every member. */
+	uv_timer_t *grace;
 	/* The current decision showed this member a version of an event of
 	 * its own: its whole stream is in rs->own[member]. */
 	bool own;
@@ -247,6 +250,8 @@ void device_attach(device *l, net_conn *c);
 void device_detach(device *l);
 /* The device of l is gone: after the grace period the member goes offline. */
 void device_start_grace(device *l);
+/* The grace period of l is over or not needed (its device is back). */
+void device_stop_grace(device *l);
 
 /* ---- pipeline.c ---- */
 
