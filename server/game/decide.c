@@ -415,7 +415,8 @@ static vp_code decide_join(decision *d)
     o->u.order.order = calloc(r->n_order + 2, sizeof *o->u.order.order);
     if (!o->u.order.order)
         return refuse(d, VP_SERVER_BUSY, "The server is out of memory.");
-    memcpy(o->u.order.order, r->order, r->n_order * sizeof *r->order);
+    if (r->n_order) /* r->order is NULL before the first round */
+        memcpy(o->u.order.order, r->order, r->n_order * sizeof *r->order);
     o->u.order.order[r->n_order] = id;
     o->u.order.n_order = r->n_order + 1;
     if (r->turn == 0 && !r->table.has && h->n_cards > 0) {

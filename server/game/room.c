@@ -73,6 +73,16 @@ static void round_clear(round_rec *rd)
     free(rd->actions);
 }
 
+/* A copy of n member ids for r->order (at least one slot, so that NULL
+ * means out of memory). */
+static uint32_t *order_copy(const uint32_t *ids, uint32_t n)
+{
+    uint32_t *o = malloc((n ? n : 1) * sizeof *o);
+    if (o && n)
+        memcpy(o, ids, n * sizeof *o);
+    return o;
+}
+
 /* Empties the table and frees its votes. */
 static void table_clear(table *t)
 {
@@ -86,6 +96,7 @@ void room_free(room *r)
         return;
     table_clear(&r->table);
     room_opts_clear(&r->opts);
+    free(r->order);
     free(r->title);
     deck_unref(r->deck);
     free(r->members);
@@ -335,7 +346,9 @@ static int apply_round(room *r, const game_event *e)
     if (n != e->u.round.pile)
         goto err;
     room_opts ro = {0}, rr = {0}; /* the round's and the room's */
-    if (room_opts_set(&ro, o) || room_opts_set(&rr, o)) {
+    uint32_t *order = order_copy(e->u.round.order, e->u.round.n_order);
+    if (!order || room_opts_set(&ro, o) || room_opts_set(&rr, o)) {
+        free(order);
         room_opts_clear(&ro);
         room_opts_clear(&rr);
         goto err;
@@ -356,7 +369,8 @@ static int apply_round(room *r, const game_event *e)
     shuffle_items(r->pile, n, e->u.round.seed);
     for (uint32_t i = 0; i < r->n_members; i++)
         r->members[i].n_hand = 0;
-    memcpy(r->order, e->u.round.order, e->u.round.n_order * sizeof *r->order);
+    free(r->order);
+    r->order = order;
     r->n_order = e->u.round.n_order;
     r->turn = 0;
     table_clear(&r->table);
@@ -582,8 +596,14 @@ int game_apply(room *r, const game_event *e)
             if (!room_member(r, e->u.order.order[i]))
                 rc = -1;
         if (rc == 0) {
-            memcpy(r->order, e->u.order.order, e->u.order.n_order * sizeof *r->order);
-            r->n_order = e->u.order.n_order;
+            uint32_t *order = order_copy(e->u.order.order, e->u.order.n_order);
+            if (order) {
+                free(r->order);
+                r->order = order;
+                r->n_order = e->u.order.n_order;
+            } else {
+                rc = -1;
+            }
         }
         break;
     case GAME_EV_TURN:

@@ -104,7 +104,7 @@ struct room {
     uint32_t n_pile;
     uint16_t *pile; /* pile[0] is the top; capacity deck->n_cards */
     uint32_t n_order;
-    uint32_t order[GAME_MAX_PRESENT];
+    uint32_t *order; /* n_order of them (order_copy): 100 inline were 400 B of every room */
     uint32_t turn;
     table table;
 

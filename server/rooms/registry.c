@@ -191,9 +191,9 @@ device *device_get(live_room *lr, uint32_t member)
 	if (live_device(lr, member))
 		return lr->devices[member];
 	if (member >= lr->n_devices) {
-		/* Doubling from 8 (a room of 7 members and the unused id 0), at
+		/* 9 (a room of 8 members and the unused id 0), then doubling, at
 		 * most one per possible member. */
-		uint32_t cap = lr->n_devices ? lr->n_devices : 8;
+		uint32_t cap = lr->n_devices ? lr->n_devices : 9;
 		device **grown;
 
 		while (cap <= member)
