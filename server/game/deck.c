@@ -25,6 +25,7 @@ typedef struct deck_check {
     const char *source;
     char *err;
     size_t errlen;
+    uint32_t format; /* of the deck being read: decides which keys exist */
 } deck_check;
 
 static void deck_report(deck_check *c, const char *path, const char *fmt, ...)
@@ -93,6 +94,19 @@ static void deck_free(deck *d)
         return;
     free(d->id);
     deck_text_free(&d->title);
+    deck_text_free(&d->question);
+    for (uint32_t i = 0; i < d->n_audiences; i++) {
+        free(d->audiences[i].id);
+        deck_text_free(&d->audiences[i].title);
+    }
+    free(d->audiences);
+    for (uint32_t i = 0; i < d->n_windows; i++) {
+        free(d->windows[i].id);
+        deck_text_free(&d->windows[i].title);
+        free(d->windows[i].color);
+        deck_text_free(&d->windows[i].explainer);
+    }
+    free(d->windows);
     uint32_t n_labels = d->labels_nl || d->labels_en ? (uint32_t)(d->scale_max - d->scale_min + 1) : 0;
     for (uint32_t i = 0; i < n_labels; i++) {
         if (d->labels_nl)
@@ -106,12 +120,17 @@ static void deck_free(deck *d)
         free(d->categories[i].id);
         deck_text_free(&d->categories[i].title);
         free(d->categories[i].color);
+        deck_text_free(&d->categories[i].explainer);
     }
     free(d->categories);
     for (uint32_t i = 0; i < d->n_cards; i++) {
         free(d->cards[i].id);
         deck_text_free(&d->cards[i].title);
         deck_text_free(&d->cards[i].prompt);
+        deck_text_free(&d->cards[i].anchor_low);
+        deck_text_free(&d->cards[i].anchor_high);
+        for (uint32_t f = 0; f < d->cards[i].n_followups; f++)
+            deck_text_free(&d->cards[i].followups[f]);
     }
     free(d->cards);
     free(d->packed);
@@ -143,23 +162,38 @@ static char *deck_strndup(const char *s, size_t len)
     return p;
 }
 
+static bool deck_key_listed(const char *key, const char *const *keys)
+{
+    for (const char *const *k = keys; k && *k; k++)
+        if (strcmp(key, *k) == 0)
+            return true;
+    return false;
+}
+
 /* Refuses keys other than the listed ones: a misspelt "promt" in a deck file
- * would otherwise silently lose its prompt. */
-static int deck_only_keys(deck_check *c, const char *path, json_t *obj, const char *const *keys)
+ * would otherwise silently lose its prompt. The v2 keys exist only in a
+ * format 2 deck; in a v1 deck the message says what is missing, since
+ * forgetting "format": 2 is the likely mistake. */
+static int deck_only_keys_v2(deck_check *c, const char *path, json_t *obj, const char *const *keys,
+                             const char *const *v2_keys)
 {
     const char *key;
     json_t *v;
     json_object_foreach(obj, key, v) {
-        bool known = false;
-        for (const char *const *k = keys; *k; k++)
-            known = known || strcmp(key, *k) == 0;
-        if (!known) {
-            char sub[DECK_PATH_MAX];
-            deck_path(sub, "%s%s%.32s", path, *path ? "." : "", key);
-            return deck_fail(c, sub, "unknown field");
-        }
+        if (deck_key_listed(key, keys) || (c->format >= 2 && deck_key_listed(key, v2_keys)))
+            continue;
+        char sub[DECK_PATH_MAX];
+        deck_path(sub, "%s%s%.32s", path, *path ? "." : "", key);
+        if (deck_key_listed(key, v2_keys))
+            return deck_fail(c, sub, "a format 2 field: the deck needs \"format\": 2");
+        return deck_fail(c, sub, "unknown field");
     }
     return 0;
+}
+
+static int deck_only_keys(deck_check *c, const char *path, json_t *obj, const char *const *keys)
+{
+    return deck_only_keys_v2(c, path, obj, keys, NULL);
 }
 
 /* Fetches a required member of an object with the expected type. */
@@ -220,14 +254,15 @@ static int deck_check_string(deck_check *c, const char *path, json_t *v, char **
     return *out ? 0 : deck_fail(c, path, "out of memory");
 }
 
-/* A {nl, en} object: both languages are required. */
-static int deck_check_text(deck_check *c, const char *path, json_t *obj, const char *key,
-                           deck_text *out)
+/* A {nl, en} object at `sub`: both languages are required. */
+static int deck_check_text_value(deck_check *c, const char *sub, json_t *v, deck_text *out)
 {
     static const char *const keys[] = {"nl", "en", NULL};
-    char sub[DECK_PATH_MAX], lang[DECK_PATH_MAX];
-    json_t *v = deck_member(c, path, obj, key, JSON_OBJECT, "an object with \"nl\" and \"en\"", sub);
-    if (!v || deck_only_keys(c, sub, v, keys) < 0)
+    char lang[DECK_PATH_MAX];
+    if (!json_is_object(v))
+        return deck_fail(c, sub, "expected an object with \"nl\" and \"en\", got %s",
+                         deck_json_type_name(v));
+    if (deck_only_keys(c, sub, v, keys) < 0)
         return -1;
     json_t *nl = deck_member(c, sub, v, "nl", JSON_STRING, "a string", lang);
     if (!nl || deck_check_string(c, lang, nl, &out->nl) < 0)
@@ -236,6 +271,24 @@ static int deck_check_text(deck_check *c, const char *path, json_t *obj, const c
     if (!en || deck_check_string(c, lang, en, &out->en) < 0)
         return -1;
     return 0;
+}
+
+/* The member `key` of obj as a text. */
+static int deck_check_text(deck_check *c, const char *path, json_t *obj, const char *key,
+                           deck_text *out)
+{
+    char sub[DECK_PATH_MAX];
+    json_t *v = deck_member(c, path, obj, key, JSON_OBJECT, "an object with \"nl\" and \"en\"", sub);
+    return v ? deck_check_text_value(c, sub, v, out) : -1;
+}
+
+/* An optional text: absent leaves out->nl and out->en NULL. */
+static int deck_check_opt_text(deck_check *c, const char *path, json_t *obj, const char *key,
+                               deck_text *out)
+{
+    if (!json_object_get(obj, key))
+        return 0;
+    return deck_check_text(c, path, obj, key, out);
 }
 
 static int deck_check_int(deck_check *c, const char *path, json_t *obj, const char *key,
@@ -327,6 +380,7 @@ static int deck_check_scale(deck_check *c, json_t *root, deck *d)
 static int deck_check_categories(deck_check *c, json_t *root, deck *d)
 {
     static const char *const keys[] = {"id", "title", "color", NULL};
+    static const char *const v2_keys[] = {"explainer", NULL};
     char sub[DECK_PATH_MAX], item[DECK_PATH_MAX], field[DECK_PATH_MAX];
     json_t *arr = deck_member(c, "", root, "categories", JSON_ARRAY, "an array", sub);
     if (!arr)
@@ -342,7 +396,7 @@ static int deck_check_categories(deck_check *c, json_t *root, deck *d)
         json_t *v = json_array_get(arr, i);
         if (!json_is_object(v))
             return deck_fail(c, item, "expected an object, got %s", deck_json_type_name(v));
-        if (deck_only_keys(c, item, v, keys) < 0)
+        if (deck_only_keys_v2(c, item, v, keys, v2_keys) < 0)
             return -1;
         deck_category *cat = &d->categories[i];
         d->n_categories = (uint32_t)i + 1;
@@ -356,6 +410,163 @@ static int deck_check_categories(deck_check *c, json_t *root, deck *d)
         json_t *color = deck_member(c, item, v, "color", JSON_STRING, "a string", field);
         if (!color || deck_check_color(c, field, color, &cat->color) < 0)
             return -1;
+        if (deck_check_opt_text(c, item, v, "explainer", &cat->explainer) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* v2 audiences: 1..DECK_AUDIENCES_MAX {id, title}, ids unique. Absent
+ * means the deck does not sort its cards by audience. */
+static int deck_check_audiences(deck_check *c, json_t *root, deck *d)
+{
+    static const char *const keys[] = {"id", "title", NULL};
+    char sub[DECK_PATH_MAX], item[DECK_PATH_MAX], field[DECK_PATH_MAX];
+    if (!json_object_get(root, "audiences"))
+        return 0;
+    json_t *arr = deck_member(c, "", root, "audiences", JSON_ARRAY, "an array", sub);
+    if (!arr)
+        return -1;
+    size_t n = json_array_size(arr);
+    if (n == 0 || n > DECK_AUDIENCES_MAX)
+        return deck_fail(c, sub, "a deck has 1..%d audiences, got %zu", DECK_AUDIENCES_MAX, n);
+    d->audiences = calloc(n, sizeof *d->audiences);
+    if (!d->audiences)
+        return deck_fail(c, sub, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        deck_path(item, "audiences[%zu]", i);
+        json_t *v = json_array_get(arr, i);
+        if (!json_is_object(v))
+            return deck_fail(c, item, "expected an object, got %s", deck_json_type_name(v));
+        if (deck_only_keys(c, item, v, keys) < 0)
+            return -1;
+        deck_audience *a = &d->audiences[i];
+        d->n_audiences = (uint32_t)i + 1;
+        json_t *id = deck_member(c, item, v, "id", JSON_STRING, "a string", field);
+        if (!id || deck_check_id(c, field, id, &a->id) < 0)
+            return -1;
+        if (deck_audience_index(d, a->id, strlen(a->id)) != (int32_t)i)
+            return deck_fail(c, field, "duplicate audience \"%s\"", a->id);
+        if (deck_check_text(c, item, v, "title", &a->title) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* v2 windows: DECK_WINDOWS_MIN..DECK_WINDOWS_MAX {id, title, color,
+ * explainer}, ids unique. One window is no choice, so a deck has none
+ * (no window play) or at least two. */
+static int deck_check_windows(deck_check *c, json_t *root, deck *d)
+{
+    static const char *const keys[] = {"id", "title", "color", "explainer", NULL};
+    char sub[DECK_PATH_MAX], item[DECK_PATH_MAX], field[DECK_PATH_MAX];
+    if (!json_object_get(root, "windows"))
+        return 0;
+    json_t *arr = deck_member(c, "", root, "windows", JSON_ARRAY, "an array", sub);
+    if (!arr)
+        return -1;
+    size_t n = json_array_size(arr);
+    if (n < DECK_WINDOWS_MIN || n > DECK_WINDOWS_MAX)
+        return deck_fail(c, sub, "a deck has %d..%d windows, got %zu", DECK_WINDOWS_MIN,
+                         DECK_WINDOWS_MAX, n);
+    d->windows = calloc(n, sizeof *d->windows);
+    if (!d->windows)
+        return deck_fail(c, sub, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        deck_path(item, "windows[%zu]", i);
+        json_t *v = json_array_get(arr, i);
+        if (!json_is_object(v))
+            return deck_fail(c, item, "expected an object, got %s", deck_json_type_name(v));
+        if (deck_only_keys(c, item, v, keys) < 0)
+            return -1;
+        deck_window *w = &d->windows[i];
+        d->n_windows = (uint32_t)i + 1;
+        json_t *id = deck_member(c, item, v, "id", JSON_STRING, "a string", field);
+        if (!id || deck_check_id(c, field, id, &w->id) < 0)
+            return -1;
+        if (deck_window_index(d, w->id, strlen(w->id)) != (int32_t)i)
+            return deck_fail(c, field, "duplicate window \"%s\"", w->id);
+        if (deck_check_text(c, item, v, "title", &w->title) < 0)
+            return -1;
+        json_t *color = deck_member(c, item, v, "color", JSON_STRING, "a string", field);
+        if (!color || deck_check_color(c, field, color, &w->color) < 0)
+            return -1;
+        if (deck_check_text(c, item, v, "explainer", &w->explainer) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+const char *const deck_kind_names[DECK_KIND__COUNT] = {
+    [DECK_KIND_OPENER] = "opener",
+    [DECK_KIND_TOPIC] = "topic",
+    [DECK_KIND_STORY] = "story",
+    [DECK_KIND_CLOSER] = "closer",
+};
+
+/* The v2 fields of one card: kind, audience, anchor, followups. */
+static int deck_check_card_v2(deck_check *c, const char *item, json_t *v, const deck *d,
+                              deck_card *card)
+{
+    static const char *const anchor_keys[] = {"low", "high", NULL};
+    char field[DECK_PATH_MAX], sub[DECK_PATH_MAX];
+    card->kind = DECK_KIND_TOPIC;
+    if (json_object_get(v, "kind")) {
+        json_t *kind = deck_member(c, item, v, "kind", JSON_STRING, "a string", field);
+        if (!kind)
+            return -1;
+        int k = -1;
+        for (int i = 0; i < DECK_KIND__COUNT; i++)
+            if (strcmp(json_string_value(kind), deck_kind_names[i]) == 0)
+                k = i;
+        if (k < 0)
+            return deck_fail(c, field, "a kind is opener, topic, story or closer, got \"%.32s\"",
+                             json_string_value(kind));
+        card->kind = (deck_kind)k;
+    }
+    if (json_object_get(v, "audience")) {
+        json_t *arr = deck_member(c, item, v, "audience", JSON_ARRAY, "an array of audience ids", field);
+        if (!arr)
+            return -1;
+        if (d->n_audiences == 0)
+            return deck_fail(c, field, "the deck has no audiences");
+        if (json_array_size(arr) == 0 || json_array_size(arr) > d->n_audiences)
+            return deck_fail(c, field, "an audience lists 1..%" PRIu32 " of the deck's audiences, got %zu",
+                             d->n_audiences, json_array_size(arr));
+        for (size_t i = 0; i < json_array_size(arr); i++) {
+            json_t *a = json_array_get(arr, i);
+            deck_path(sub, "%s[%zu]", field, i);
+            if (!json_is_string(a))
+                return deck_fail(c, sub, "expected a string, got %s", deck_json_type_name(a));
+            int32_t ai = deck_audience_index(d, json_string_value(a), json_string_length(a));
+            if (ai < 0)
+                return deck_fail(c, sub, "unknown audience \"%.64s\"", json_string_value(a));
+            if (card->audience & (1u << ai))
+                return deck_fail(c, sub, "duplicate audience \"%s\"", d->audiences[ai].id);
+            card->audience |= 1u << ai;
+        }
+    }
+    if (json_object_get(v, "anchor")) {
+        json_t *anchor = deck_member(c, item, v, "anchor", JSON_OBJECT,
+                                     "an object with \"low\" and \"high\"", field);
+        if (!anchor || deck_only_keys(c, field, anchor, anchor_keys) < 0 ||
+            deck_check_text(c, field, anchor, "low", &card->anchor_low) < 0 ||
+            deck_check_text(c, field, anchor, "high", &card->anchor_high) < 0)
+            return -1;
+    }
+    if (json_object_get(v, "followups")) {
+        json_t *arr = deck_member(c, item, v, "followups", JSON_ARRAY, "an array of texts", field);
+        if (!arr)
+            return -1;
+        if (json_array_size(arr) > DECK_FOLLOWUPS_MAX)
+            return deck_fail(c, field, "a card has 0..%d followups, got %zu", DECK_FOLLOWUPS_MAX,
+                             json_array_size(arr));
+        for (size_t i = 0; i < json_array_size(arr); i++) {
+            deck_path(sub, "%s[%zu]", field, i);
+            card->n_followups = (uint32_t)i + 1; /* so that deck_free frees a half-read one */
+            if (deck_check_text_value(c, sub, json_array_get(arr, i), &card->followups[i]) < 0)
+                return -1;
+        }
     }
     return 0;
 }
@@ -363,6 +574,7 @@ static int deck_check_categories(deck_check *c, json_t *root, deck *d)
 static int deck_check_cards(deck_check *c, json_t *root, deck *d)
 {
     static const char *const keys[] = {"id", "category", "title", "prompt", NULL};
+    static const char *const v2_keys[] = {"kind", "audience", "anchor", "followups", NULL};
     char sub[DECK_PATH_MAX], item[DECK_PATH_MAX], field[DECK_PATH_MAX];
     json_t *arr = deck_member(c, "", root, "cards", JSON_ARRAY, "an array", sub);
     if (!arr)
@@ -378,7 +590,7 @@ static int deck_check_cards(deck_check *c, json_t *root, deck *d)
         json_t *v = json_array_get(arr, i);
         if (!json_is_object(v))
             return deck_fail(c, item, "expected an object, got %s", deck_json_type_name(v));
-        if (deck_only_keys(c, item, v, keys) < 0)
+        if (deck_only_keys_v2(c, item, v, keys, v2_keys) < 0)
             return -1;
         deck_card *card = &d->cards[i];
         d->n_cards = (uint32_t)i + 1;
@@ -395,7 +607,8 @@ static int deck_check_cards(deck_check *c, json_t *root, deck *d)
             return deck_fail(c, field, "unknown category \"%.64s\"", json_string_value(cat));
         card->category = (uint32_t)ci;
         if (deck_check_text(c, item, v, "title", &card->title) < 0 ||
-            deck_check_text(c, item, v, "prompt", &card->prompt) < 0)
+            deck_check_text(c, item, v, "prompt", &card->prompt) < 0 ||
+            deck_check_card_v2(c, item, v, d, card) < 0)
             return -1;
     }
     return 0;
@@ -445,13 +658,23 @@ static int deck_pack_canonical(deck *d)
     msgpack_packer_init(&pk, &buf, deck_buffer_write);
     uint32_t n_labels = (uint32_t)(d->scale_max - d->scale_min + 1);
 
-    msgpack_pack_map(&pk, 6);
+    bool v2 = d->format >= 2;
+    bool question = d->question.nl != NULL;
+    msgpack_pack_map(&pk, 6 + v2 + question + (d->n_audiences > 0) + (d->n_windows > 0));
+    if (v2) {
+        deck_pack_str(&pk, "format");
+        msgpack_pack_uint32(&pk, d->format);
+    }
     deck_pack_str(&pk, "id");
     deck_pack_str(&pk, d->id);
     deck_pack_str(&pk, "version");
     msgpack_pack_uint32(&pk, d->version);
     deck_pack_str(&pk, "title");
     deck_pack_text(&pk, &d->title);
+    if (question) {
+        deck_pack_str(&pk, "question");
+        deck_pack_text(&pk, &d->question);
+    }
     deck_pack_str(&pk, "scale");
     msgpack_pack_map(&pk, 3);
     deck_pack_str(&pk, "min");
@@ -468,31 +691,93 @@ static int deck_pack_canonical(deck *d)
     msgpack_pack_array(&pk, n_labels);
     for (uint32_t i = 0; i < n_labels; i++)
         deck_pack_str(&pk, d->labels_en[i]);
+    if (d->n_audiences > 0) {
+        deck_pack_str(&pk, "audiences");
+        msgpack_pack_array(&pk, d->n_audiences);
+        for (uint32_t i = 0; i < d->n_audiences; i++) {
+            msgpack_pack_map(&pk, 2);
+            deck_pack_str(&pk, "id");
+            deck_pack_str(&pk, d->audiences[i].id);
+            deck_pack_str(&pk, "title");
+            deck_pack_text(&pk, &d->audiences[i].title);
+        }
+    }
+    if (d->n_windows > 0) {
+        deck_pack_str(&pk, "windows");
+        msgpack_pack_array(&pk, d->n_windows);
+        for (uint32_t i = 0; i < d->n_windows; i++) {
+            const deck_window *w = &d->windows[i];
+            msgpack_pack_map(&pk, 4);
+            deck_pack_str(&pk, "id");
+            deck_pack_str(&pk, w->id);
+            deck_pack_str(&pk, "title");
+            deck_pack_text(&pk, &w->title);
+            deck_pack_str(&pk, "color");
+            deck_pack_str(&pk, w->color);
+            deck_pack_str(&pk, "explainer");
+            deck_pack_text(&pk, &w->explainer);
+        }
+    }
     deck_pack_str(&pk, "categories");
     msgpack_pack_array(&pk, d->n_categories);
     for (uint32_t i = 0; i < d->n_categories; i++) {
         const deck_category *cat = &d->categories[i];
-        msgpack_pack_map(&pk, 3);
+        bool explainer = cat->explainer.nl != NULL;
+        msgpack_pack_map(&pk, 3 + explainer);
         deck_pack_str(&pk, "id");
         deck_pack_str(&pk, cat->id);
         deck_pack_str(&pk, "title");
         deck_pack_text(&pk, &cat->title);
         deck_pack_str(&pk, "color");
         deck_pack_str(&pk, cat->color);
+        if (explainer) {
+            deck_pack_str(&pk, "explainer");
+            deck_pack_text(&pk, &cat->explainer);
+        }
     }
     deck_pack_str(&pk, "cards");
     msgpack_pack_array(&pk, d->n_cards);
     for (uint32_t i = 0; i < d->n_cards; i++) {
         const deck_card *card = &d->cards[i];
-        msgpack_pack_map(&pk, 4);
+        bool anchor = card->anchor_low.nl != NULL;
+        /* A v2 card always carries its kind (absent reads as "topic", so
+         * the two spellings pack alike); an empty followups[] is left out
+         * for the same reason. */
+        msgpack_pack_map(&pk, 4 + v2 + (card->audience != 0) + anchor + (card->n_followups > 0));
         deck_pack_str(&pk, "id");
         deck_pack_str(&pk, card->id);
         deck_pack_str(&pk, "category");
         deck_pack_str(&pk, d->categories[card->category].id);
+        if (v2) {
+            deck_pack_str(&pk, "kind");
+            deck_pack_str(&pk, deck_kind_names[card->kind]);
+        }
+        if (card->audience != 0) {
+            /* In the deck's order of audiences, whatever the file's order. */
+            deck_pack_str(&pk, "audience");
+            msgpack_pack_array(&pk, (uint32_t)__builtin_popcount(card->audience));
+            for (uint32_t a = 0; a < d->n_audiences; a++)
+                if (card->audience & (1u << a))
+                    deck_pack_str(&pk, d->audiences[a].id);
+        }
         deck_pack_str(&pk, "title");
         deck_pack_text(&pk, &card->title);
         deck_pack_str(&pk, "prompt");
         deck_pack_text(&pk, &card->prompt);
+        if (anchor) {
+            deck_pack_str(&pk, "anchor");
+            msgpack_pack_map(&pk, 2);
+            deck_pack_str(&pk, "low");
+            deck_pack_text(&pk, &card->anchor_low);
+            deck_pack_str(&pk, "high");
+            deck_pack_text(&pk, &card->anchor_high);
+        }
+        if (card->n_followups > 0) {
+            deck_pack_str(&pk, "followups");
+            msgpack_pack_array(&pk, card->n_followups);
+            for (uint32_t f = 0; f < card->n_followups; f++)
+                deck_pack_text(&pk, &card->followups[f]);
+        }
     }
 
     if (buf.failed || !buf.sb.data) {
@@ -518,14 +803,23 @@ static int deck_pack_canonical(deck *d)
 static int deck_from_json(deck_check *c, json_t *root, deck **out)
 {
     static const char *const keys[] = {"id", "version", "title", "scale", "categories", "cards", NULL};
+    static const char *const v2_keys[] = {"format", "question", "audiences", "windows", NULL};
     char sub[DECK_PATH_MAX];
     if (!json_is_object(root))
         return deck_fail(c, "", "a deck is an object, got %s", deck_json_type_name(root));
-    if (deck_only_keys(c, "", root, keys) < 0)
+    /* The format comes first: it decides which fields exist. A v1 deck has
+     * no "format" key, so that its canonical form stays what it was. */
+    json_int_t format = 1;
+    if (json_object_get(root, "format") &&
+        deck_check_int(c, "", root, "format", 2, DECK_FORMAT_MAX, &format) < 0)
+        return -1;
+    c->format = (uint32_t)format;
+    if (deck_only_keys_v2(c, "", root, keys, v2_keys) < 0)
         return -1;
     deck *d = calloc(1, sizeof *d);
     if (!d)
         return deck_fail(c, "", "out of memory");
+    d->format = (uint32_t)format;
     json_int_t version = 0;
     json_t *id = deck_member(c, "", root, "id", JSON_STRING, "a string", sub);
     if (!id || deck_check_id(c, sub, id, &d->id) < 0)
@@ -533,8 +827,11 @@ static int deck_from_json(deck_check *c, json_t *root, deck **out)
     if (deck_check_int(c, "", root, "version", 1, UINT32_MAX, &version) < 0)
         goto err;
     d->version = (uint32_t)version;
-    if (deck_check_text(c, "", root, "title", &d->title) < 0 || deck_check_scale(c, root, d) < 0 ||
-        deck_check_categories(c, root, d) < 0 || deck_check_cards(c, root, d) < 0)
+    if (deck_check_text(c, "", root, "title", &d->title) < 0 ||
+        deck_check_opt_text(c, "", root, "question", &d->question) < 0 ||
+        deck_check_scale(c, root, d) < 0 || deck_check_audiences(c, root, d) < 0 ||
+        deck_check_windows(c, root, d) < 0 || deck_check_categories(c, root, d) < 0 ||
+        deck_check_cards(c, root, d) < 0)
         goto err;
     if (deck_pack_canonical(d) < 0) {
         deck_report(c, "", "out of memory");
@@ -551,7 +848,7 @@ err:
 int deck_parse_json(const char *json, size_t len, const char *source, deck **out, char *err,
                     size_t errlen)
 {
-    deck_check c = {source ? source : "deck", err, errlen};
+    deck_check c = {source ? source : "deck", err, errlen, 1};
     if (len > DECK_SOURCE_MAX)
         return deck_fail(&c, "", "a deck file is at most %u bytes, got %zu", DECK_SOURCE_MAX, len);
     json_error_t jerr;
@@ -684,7 +981,7 @@ static json_t *deck_msgpack_to_json(deck_check *c, const msgpack_object *o, int 
 
 int deck_parse_msgpack(const msgpack_object *o, deck **out, char *err, size_t errlen)
 {
-    deck_check c = {"deck", err, errlen};
+    deck_check c = {"deck", err, errlen, 1};
     json_t *root = deck_msgpack_to_json(&c, o, 0);
     if (!root)
         return -1;
@@ -700,57 +997,21 @@ void deck_pack(const deck *d, msgpack_packer *pk)
     pk->callback(pk->data, (const char *)d->packed, d->packed_len);
 }
 
-static json_t *deck_text_json(const deck_text *t)
-{
-    return json_pack("{s:s, s:s}", "nl", t->nl, "en", t->en);
-}
-
-static json_t *deck_labels_json(char **labels, uint32_t n)
-{
-    json_t *arr = json_array();
-    for (uint32_t i = 0; arr && i < n; i++) {
-        if (json_array_append_new(arr, json_string(labels[i])) < 0) {
-            json_decref(arr);
-            return NULL;
-        }
-    }
-    return arr;
-}
-
+/* The JSON is the canonical MessagePack read back: one layout for both
+ * forms, so the served JSON cannot drift from what the hash covers. */
 int deck_to_json(const deck *d, char **out, size_t *len)
 {
-    uint32_t n_labels = (uint32_t)(d->scale_max - d->scale_min + 1);
-    json_t *cats = json_array(), *cards = json_array(), *root = NULL;
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
     char *s = NULL;
-    if (!cats || !cards)
-        goto done;
-    for (uint32_t i = 0; i < d->n_categories; i++) {
-        const deck_category *cat = &d->categories[i];
-        json_t *v = json_pack("{s:s, s:o, s:s}", "id", cat->id, "title",
-                              deck_text_json(&cat->title), "color", cat->color);
-        if (json_array_append_new(cats, v) < 0)
-            goto done;
+    if (msgpack_unpack_next(&u, (const char *)d->packed, d->packed_len, NULL) == MSGPACK_UNPACK_SUCCESS) {
+        deck_check c = {"deck", NULL, 0, d->format};
+        json_t *root = deck_msgpack_to_json(&c, &u.data, 0);
+        if (root)
+            s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(root);
     }
-    for (uint32_t i = 0; i < d->n_cards; i++) {
-        const deck_card *card = &d->cards[i];
-        json_t *v = json_pack("{s:s, s:s, s:o, s:o}", "id", card->id, "category",
-                              d->categories[card->category].id, "title",
-                              deck_text_json(&card->title), "prompt", deck_text_json(&card->prompt));
-        if (json_array_append_new(cards, v) < 0)
-            goto done;
-    }
-    /* json_pack's "o" steals the references, also on failure. */
-    root = json_pack("{s:s, s:I, s:o, s:{s:i, s:i, s:{s:o, s:o}}, s:O, s:O}", "id", d->id,
-                     "version", (json_int_t)d->version, "title", deck_text_json(&d->title),
-                     "scale", "min", (int)d->scale_min, "max", (int)d->scale_max, "labels", "nl",
-                     deck_labels_json(d->labels_nl, n_labels), "en",
-                     deck_labels_json(d->labels_en, n_labels), "categories", cats, "cards", cards);
-    if (root)
-        s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-done:
-    json_decref(root);
-    json_decref(cats);
-    json_decref(cards);
+    msgpack_unpacked_destroy(&u);
     if (!s)
         return -1;
     *out = s;
@@ -762,6 +1023,26 @@ int32_t deck_card_index(const deck *d, const char *id, size_t len)
 {
     for (uint32_t i = 0; i < d->n_cards; i++) {
         const char *c = d->cards[i].id;
+        if (c && strlen(c) == len && memcmp(c, id, len) == 0)
+            return (int32_t)i;
+    }
+    return -1;
+}
+
+int32_t deck_audience_index(const deck *d, const char *id, size_t len)
+{
+    for (uint32_t i = 0; i < d->n_audiences; i++) {
+        const char *c = d->audiences[i].id;
+        if (c && strlen(c) == len && memcmp(c, id, len) == 0)
+            return (int32_t)i;
+    }
+    return -1;
+}
+
+int32_t deck_window_index(const deck *d, const char *id, size_t len)
+{
+    for (uint32_t i = 0; i < d->n_windows; i++) {
+        const char *c = d->windows[i].id;
         if (c && strlen(c) == len && memcmp(c, id, len) == 0)
             return (int32_t)i;
     }

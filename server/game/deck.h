@@ -18,6 +18,11 @@
 #define DECK_SCALE_BOUND 1000       /* 0 <= scale.min < scale.max <= this */
 #define DECK_SOURCE_MAX (4u << 20)  /* bytes of a deck's JSON or MessagePack */
 #define DECK_HASH_LEN 16            /* hex characters of the hash */
+#define DECK_FORMAT_MAX 2           /* the newest deck format this server reads */
+#define DECK_AUDIENCES_MAX 8        /* v2: audiences[] has 1..this entries */
+#define DECK_WINDOWS_MIN 2          /* v2: windows[] has this..DECK_WINDOWS_MAX entries */
+#define DECK_WINDOWS_MAX 8
+#define DECK_FOLLOWUPS_MAX 4        /* v2: a card's followups[] has 0..this texts */
 
 /* One text in both languages; both are always present and non-empty. */
 typedef struct deck_text {
@@ -28,21 +33,60 @@ typedef struct deck_category {
     char *id;
     deck_text title;
     char *color; /* "#rrggbb", lower case */
+    deck_text explainer; /* v2, optional: nl and en NULL when absent */
 } deck_category;
+
+/* v2: who a card is for (e.g. "team": staff only). */
+typedef struct deck_audience {
+    char *id;
+    deck_text title;
+} deck_audience;
+
+/* v2: a perspective a participant speaks from (the brochure's four windows). */
+typedef struct deck_window {
+    char *id;
+    deck_text title;
+    char *color; /* "#rrggbb", lower case */
+    deck_text explainer;
+} deck_window;
+
+/* v2: what a card asks for; a v1 card is a topic. The values are the
+ * order of deck_kind_names and of the room option `kinds` bits. */
+typedef enum deck_kind {
+    DECK_KIND_OPENER,
+    DECK_KIND_TOPIC,
+    DECK_KIND_STORY,
+    DECK_KIND_CLOSER,
+    DECK_KIND__COUNT
+} deck_kind;
+
+extern const char *const deck_kind_names[DECK_KIND__COUNT];
 
 typedef struct deck_card {
     char *id;
     uint32_t category; /* index into deck.categories */
     deck_text title, prompt;
+    deck_kind kind;          /* v2; DECK_KIND_TOPIC when absent */
+    uint32_t audience;       /* v2: bit i = audiences[i]; 0 = absent (every audience) */
+    deck_text anchor_low;    /* v2, optional: nl and en NULL when absent */
+    deck_text anchor_high;
+    uint32_t n_followups;    /* v2: 0..DECK_FOLLOWUPS_MAX */
+    deck_text followups[DECK_FOLLOWUPS_MAX];
 } deck_card;
 
 /* A parsed deck. Read-only once parsed: rooms share one deck through
  * deck_ref/deck_unref (single-threaded: the counter is not atomic). */
 typedef struct deck {
     unsigned refs;
+    uint32_t format; /* 1 (no "format" key) or 2 */
     char *id;
     uint32_t version;
     deck_text title;
+    deck_text question; /* v2, optional: nl and en NULL when absent */
+    uint32_t n_audiences; /* v2: 0 when absent */
+    deck_audience *audiences;
+    uint32_t n_windows; /* v2: 0 when absent (no window play) */
+    deck_window *windows;
     int32_t scale_min, scale_max;
     char **labels_nl, **labels_en; /* scale_max - scale_min + 1 each */
     uint32_t n_categories;
@@ -82,6 +126,8 @@ int deck_to_json(const deck *d, char **out, size_t *len);
  * NUL-terminated), or -1 when the deck has none. */
 int32_t deck_card_index(const deck *d, const char *id, size_t len);
 int32_t deck_category_index(const deck *d, const char *id, size_t len);
+int32_t deck_audience_index(const deck *d, const char *id, size_t len);
+int32_t deck_window_index(const deck *d, const char *id, size_t len);
 
 /* The text in `lang` ("nl" or "en"); any other language gives Dutch. */
 const char *deck_text_in(const deck_text *t, const char *lang);

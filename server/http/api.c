@@ -79,8 +79,40 @@ static json_t *text_json(const deck_text *t)
 	return json_pack("{s:s, s:s}", "nl", t->nl, "en", t->en);
 }
 
+/* The v2 parts of a deck's entry the create form needs to offer the round
+ * options (SPEC.md §8): how many cards of each kind and for each audience,
+ * and the windows. Absent for a v1 deck. */
+static void deck_list_v2(const deck *d, json_t *entry)
+{
+	json_t *kinds = json_object(), *audiences = json_array(), *windows = json_array();
+
+	for (int k = 0; k < DECK_KIND__COUNT; k++) {
+		uint32_t n = 0;
+
+		for (uint32_t i = 0; i < d->n_cards; i++)
+			n += d->cards[i].kind == (deck_kind)k;
+		json_object_set_new(kinds, deck_kind_names[k], json_integer(n));
+	}
+	for (uint32_t a = 0; a < d->n_audiences; a++) {
+		uint32_t n = 0;
+
+		for (uint32_t i = 0; i < d->n_cards; i++)
+			n += d->cards[i].audience == 0 || (d->cards[i].audience & (1u << a)) != 0;
+		json_array_append_new(audiences, json_pack("{s:s, s:o, s:i}", "id", d->audiences[a].id, "title",
+		                                           text_json(&d->audiences[a].title), "cards", (json_int_t)n));
+	}
+	for (uint32_t w = 0; w < d->n_windows; w++)
+		json_array_append_new(windows, json_pack("{s:s, s:o, s:s}", "id", d->windows[w].id, "title",
+		                                         text_json(&d->windows[w].title), "color", d->windows[w].color));
+	json_object_set_new(entry, "format", json_integer(d->format));
+	json_object_set_new(entry, "kinds", kinds);
+	json_object_set_new(entry, "audiences", audiences);
+	json_object_set_new(entry, "windows", windows);
+}
+
 /* GET /api/decks: [{id, version, hash, title, cards, categories}] where
- * cards is a count and categories lists {id, title, color, cards}. */
+ * cards is a count and categories lists {id, title, color, cards}; a v2
+ * deck adds format, kinds, audiences and windows (deck_list_v2). */
 static void reply_deck_list(rooms *rs, net_http_response *res)
 {
 	json_t *list = json_array();
@@ -113,6 +145,8 @@ static void reply_deck_list(rooms *rs, net_http_response *res)
 		                 "categories", cats);
 		if (item && i >= offered)
 			json_object_set_new(item, "stored", json_true());
+		if (item && d->format >= 2)
+			deck_list_v2(d, item);
 		json_array_append_new(list, item);
 	}
 	body = json_dumps(list, JSON_COMPACT);
