@@ -289,6 +289,33 @@ static vp_code parse_opts(const msgpack_object *v, vp_intent *out, const char **
 		o->n_categories = (uint8_t)f->via.array.size;
 		o->set |= VP_OPT_CATEGORIES;
 	}
+	if ((f = map_get(v, "kinds")) != NULL) {
+		if (f->type != MSGPACK_OBJECT_ARRAY || f->via.array.size > VP_KINDS_MAX)
+			return bad(why, "opts.kinds must be a list of at most 4 card kinds");
+		for (uint32_t i = 0; i < f->via.array.size; i++) {
+			vp_str c;
+			if (!get_str(&f->via.array.ptr[i], &c) || c.len < 1 || c.len > VP_CARD_ID_MAX)
+				return bad(why, "opts.kinds must hold card kinds of 1 to 64 bytes");
+			for (uint32_t j = 0; j < i; j++)
+				if (o->kinds[j].len == c.len && memcmp(o->kinds[j].ptr, c.ptr, c.len) == 0)
+					return bad(why, "opts.kinds must not name a kind twice");
+			o->kinds[i] = c;
+		}
+		o->n_kinds = (uint8_t)f->via.array.size;
+		o->set |= VP_OPT_KINDS;
+	}
+	if ((f = map_get(v, "audience")) != NULL) {
+		/* nil is not absent (§3.1): "" chooses every card. */
+		if (!get_str(f, &o->audience) || o->audience.len > VP_CARD_ID_MAX)
+			return bad(why, "opts.audience must be an audience id of 0 to 64 bytes");
+		o->set |= VP_OPT_AUDIENCE;
+	}
+	if ((f = map_get(v, "bookends")) != NULL) {
+		if (f->type != MSGPACK_OBJECT_BOOLEAN)
+			return bad(why, "opts.bookends must be true or false");
+		o->bookends = f->via.boolean;
+		o->set |= VP_OPT_BOOKENDS;
+	}
 	return VP_OK;
 }
 
@@ -464,6 +491,9 @@ static void opts_defaults(vp_opts *o)
 	o->auto_reveal = true;
 	o->facilitator_plays = false;
 	o->n_categories = 0;
+	o->n_kinds = 0;
+	o->audience = (vp_str){0};
+	o->bookends = false;
 }
 
 static void set_defaults(vp_intent *out, const uint8_t *buf)

@@ -132,8 +132,8 @@ const FIELDS = {
 	kick: ['player'],
 	lock: ['locked'],
 };
-const OPT_KEYS = ['mode', 'hand', 'anonymous', 'auto_reveal', 'facilitator_plays', 'categories'];
-const OPT_DEFAULTS = { mode: 'hands', hand: 3, anonymous: false, auto_reveal: true, facilitator_plays: false, categories: [] };
+const OPT_KEYS = ['mode', 'hand', 'anonymous', 'auto_reveal', 'facilitator_plays', 'categories', 'kinds', 'audience', 'bookends'];
+const OPT_DEFAULTS = { mode: 'hands', hand: 3, anonymous: false, auto_reveal: true, facilitator_plays: false, categories: [], kinds: [], audience: '', bookends: false };
 
 const trimSpaces = (s) => s.replace(/^ +| +$/g, '');
 
@@ -253,6 +253,11 @@ ok('create_opts_hand_7', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts
 ok('create_opts_unknown_opts_key_ignored', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts: { hand: 2, future: { x: 1 } } });
 ok('create_opts_categories_empty', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts: { categories: [] } }, { note: 'an empty list means all categories, like no list' });
 ok('create_opts_categories_32', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts: { categories: Array.from({ length: 32 }, (_, i) => `c${i}`) } });
+ok('start_opts_kinds', { t: 'start', opts: { kinds: ['opener', 'closer'] } }, { note: 'kind names are the game\'s to check (format 2 decks)' });
+ok('start_opts_kinds_empty', { t: 'start', opts: { kinds: [] } }, { note: 'an empty list means every kind' });
+ok('start_opts_audience', { t: 'start', opts: { audience: 'team' } });
+ok('start_opts_audience_empty', { t: 'start', opts: { audience: '' } }, { note: '"" means every card' });
+ok('start_opts_bookends', { t: 'start', opts: { bookends: true } });
 ok('create_opts_category_64_bytes', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts: { categories: [s(64, 'c')] } });
 
 // join
@@ -492,6 +497,13 @@ fail('create_opts_facilitator_plays_string', create({ opts: { facilitator_plays:
 fail('create_opts_categories_33', create({ opts: { categories: Array.from({ length: 33 }, (_, i) => `c${i}`) } }));
 fail('create_opts_categories_duplicate', create({ opts: { categories: ['a', 'b', 'a'] } }));
 fail('create_opts_category_empty', create({ opts: { categories: [''] } }));
+fail('start_opts_kinds_5', { t: 'start', opts: { kinds: ['opener', 'topic', 'story', 'closer', 'x'] } });
+fail('start_opts_kinds_duplicate', { t: 'start', opts: { kinds: ['story', 'story'] } });
+fail('start_opts_kinds_not_list', { t: 'start', opts: { kinds: 'story' } });
+fail('start_opts_kind_empty', { t: 'start', opts: { kinds: [''] } });
+fail('start_opts_audience_nil', { t: 'start', opts: { audience: null } });
+fail('start_opts_audience_65_bytes', { t: 'start', opts: { audience: s(65, 'a') } });
+fail('start_opts_bookends_int', { t: 'start', opts: { bookends: 1 } });
 fail('create_opts_category_65_bytes', create({ opts: { categories: [s(65, 'c')] } }));
 fail('create_opts_categories_not_array', create({ opts: { categories: 'vensters' } }));
 fail('create_opts_category_not_string', create({ opts: { categories: [1] } }));

@@ -6,7 +6,6 @@
 
 #include <openssl/crypto.h>
 
-#include "game/shuffle.h"
 #include "game/stats.h"
 
 /* An intent causes at most this many events (join during a round: joined,
@@ -162,6 +161,34 @@ static vp_code merge_opts(decision *d, const deck *dk, const vp_opts *in, game_o
             o->n_categories++;
         }
     }
+    /* Kinds and audiences exist only in format 2 decks; a v1 deck's cards
+     * are all topics for everyone, so asking to filter them is a mistake. */
+    if (in->set & VP_OPT_KINDS) {
+        o->kinds = 0;
+        for (unsigned i = 0; i < in->n_kinds; i++) {
+            int k = -1;
+            for (int j = 0; j < DECK_KIND__COUNT; j++)
+                if (strlen(deck_kind_names[j]) == in->kinds[i].len &&
+                    memcmp(deck_kind_names[j], in->kinds[i].ptr, in->kinds[i].len) == 0)
+                    k = j;
+            if (k < 0)
+                return refuse(d, VP_BAD_REQUEST, "opts.kinds holds opener, topic, story or closer.");
+            o->kinds |= (uint8_t)(1u << k);
+        }
+        /* All four kinds is no filter: packed like none. */
+        if (o->kinds == (1u << DECK_KIND__COUNT) - 1)
+            o->kinds = 0;
+        if (o->kinds && dk->format < 2)
+            return refuse(d, VP_BAD_REQUEST, "This deck has no card kinds (it is format 1).");
+    }
+    if (in->set & VP_OPT_AUDIENCE) {
+        o->audience.s[0] = 0;
+        if (in->audience.len > 0 && (deck_audience_index(dk, in->audience.ptr, in->audience.len) < 0 ||
+                                     !str_copy(in->audience, o->audience.s, sizeof o->audience.s)))
+            return refuse(d, VP_BAD_REQUEST, "opts.audience names an audience this deck does not have.");
+    }
+    if (in->set & VP_OPT_BOOKENDS)
+        o->bookends = in->bookends;
     return VP_OK;
 }
 
@@ -348,7 +375,7 @@ static vp_code decide_create(decision *d)
         return refuse(d, VP_BAD_REQUEST, "This server has no deck with that id or hash.");
     if (it->room.len != VP_ROOM_LEN)
         return refuse(d, VP_BAD_REQUEST, "A room code is 6 characters.");
-    game_opts opts = {VP_MODE_HANDS, 3, false, true, false, true, 0, {{{0}}}};
+    game_opts opts = {VP_MODE_HANDS, 3, false, true, false, true, 0, {{{0}}}, 0, {{0}}, false};
     if (it->has_opts && merge_opts(d, dk, &it->opts, &opts))
         return d->out->code;
     vp_code rc = check_newcomer(d, it->name);
@@ -477,20 +504,15 @@ static vp_code decide_start(decision *d)
         return d->out->code;
     const deck *dk = r->deck;
     uint16_t pile[DECK_CARDS_MAX];
-    uint32_t n = 0;
-    for (uint32_t c = 0; c < dk->n_cards && n < DECK_CARDS_MAX; c++) {
-        bool in = opts.all_categories;
-        for (unsigned k = 0; !in && k < opts.n_categories; k++)
-            in = strcmp(dk->categories[dk->cards[c].category].id, opts.categories[k].s) == 0;
-        if (in)
-            pile[n++] = (uint16_t)c;
-    }
+    uint32_t n = room_round_cards(dk, &opts, pile);
     if (n == 0)
-        return refuse(d, VP_BAD_REQUEST, "These categories hold no cards.");
+        return refuse(d, VP_BAD_REQUEST, opts.kinds || opts.audience.s[0]
+                                             ? "No card of the deck fits these categories, kinds and audience."
+                                             : "These categories hold no cards.");
     uint64_t seed = 0;
     for (int i = 0; i < 8; i++)
         seed = seed << 8 | d->in->entropy[i];
-    shuffle_items(pile, n, seed);
+    room_round_pile(dk, &opts, seed, pile, n);
 
     EMIT(e, d, GAME_EV_ROUND);
     e->u.round.round = r->n_rounds + 1;

@@ -107,7 +107,9 @@ void game_pack_bool(msgpack_packer *pk, bool b)
 
 void game_pack_opts(msgpack_packer *pk, const game_opts *o)
 {
-    msgpack_pack_map(pk, o->all_categories ? 5 : 6);
+    /* The format 2 options are packed only when set, so an older room's
+     * events pack as they always did. */
+    msgpack_pack_map(pk, 5 + !o->all_categories + (o->kinds != 0) + (o->audience.s[0] != 0) + o->bookends);
     pack_key(pk, "mode");
     game_pack_str(pk, vp_mode_name(o->mode));
     pack_key(pk, "hand");
@@ -123,6 +125,21 @@ void game_pack_opts(msgpack_packer *pk, const game_opts *o)
         msgpack_pack_array(pk, o->n_categories);
         for (unsigned i = 0; i < o->n_categories; i++)
             game_pack_str(pk, o->categories[i].s);
+    }
+    if (o->kinds) {
+        pack_key(pk, "kinds");
+        msgpack_pack_array(pk, (uint32_t)__builtin_popcount(o->kinds));
+        for (int k = 0; k < DECK_KIND__COUNT; k++)
+            if (o->kinds & (1u << k))
+                game_pack_str(pk, deck_kind_names[k]);
+    }
+    if (o->audience.s[0]) {
+        pack_key(pk, "audience");
+        game_pack_str(pk, o->audience.s);
+    }
+    if (o->bookends) {
+        pack_key(pk, "bookends");
+        game_pack_bool(pk, true);
     }
 }
 
@@ -685,6 +702,21 @@ static int obj_opts(reader *r, const msgpack_object *o, game_opts *out)
                 return -1;
         out->n_categories = (uint8_t)c->via.array.size;
     }
+    const msgpack_object *k = find(o, "kinds");
+    if (k) {
+        if (obj_array(r, k, "opts.kinds", DECK_KIND__COUNT))
+            return -1;
+        for (uint32_t i = 0; i < k->via.array.size; i++) {
+            int ki = name_index(deck_kind_names, DECK_KIND__COUNT, &k->via.array.ptr[i]);
+            if (ki < 0)
+                return fail(r, "opts.kinds: unknown kind");
+            out->kinds |= (uint8_t)(1u << ki);
+        }
+    }
+    if (find(o, "audience") && get_str(r, o, "audience", out->audience.s, sizeof out->audience.s, 1))
+        return -1;
+    if (find(o, "bookends") && get_bool(r, o, "bookends", &out->bookends))
+        return -1;
     return 0;
 }
 

@@ -76,6 +76,9 @@ typedef struct game_opts {
     bool all_categories;
     uint8_t n_categories;
     game_id categories[VP_CATEGORIES_MAX];
+    uint8_t kinds;    /* bit k = deck_kind k; 0 = every kind (format 2 decks) */
+    game_id audience; /* "" = every card; else cards for this audience or for all */
+    bool bookends;    /* after the shuffle: openers first, closers last */
 } game_opts;
 
 /* One vote; pass is the nil value. */

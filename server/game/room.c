@@ -314,6 +314,51 @@ static int apply_left(room *r, const game_event *e)
     return 0;
 }
 
+/* The round's cards: the deck's, in deck order, of the chosen categories,
+ * kinds and audience (SPEC.md §3). Decide and apply both call it, so the
+ * pile a log rebuilds is the one that was dealt. Returns the count. */
+uint32_t room_round_cards(const deck *d, const game_opts *o, uint16_t *out)
+{
+    int32_t audience = o->audience.s[0] ? deck_audience_index(d, o->audience.s, strlen(o->audience.s)) : -1;
+    uint32_t n = 0;
+    for (uint32_t c = 0; c < d->n_cards && n < DECK_CARDS_MAX; c++) {
+        const deck_card *card = &d->cards[c];
+        bool in = o->all_categories;
+        for (unsigned k = 0; !in && k < o->n_categories; k++)
+            in = strcmp(d->categories[card->category].id, o->categories[k].s) == 0;
+        if (o->kinds && !(o->kinds & (1u << card->kind)))
+            in = false;
+        /* A card without an audience is for every audience. */
+        if (o->audience.s[0] && card->audience != 0 && (audience < 0 || !(card->audience & (1u << audience))))
+            in = false;
+        if (in)
+            out[n++] = (uint16_t)c;
+    }
+    return n;
+}
+
+/* Shuffles the round's cards with the seed (§11.1); with bookends, then
+ * moves the openers to the top and the closers to the bottom, each keeping
+ * its shuffled order, so a drawn round starts with an opener and ends with
+ * a closer. */
+void room_round_pile(const deck *d, const game_opts *o, uint64_t seed, uint16_t *pile, uint32_t n)
+{
+    shuffle_items(pile, n, seed);
+    if (!o->bookends)
+        return;
+    uint16_t sorted[DECK_CARDS_MAX];
+    uint32_t k = 0;
+    static const deck_kind rank[] = {DECK_KIND_OPENER, DECK_KIND_TOPIC, DECK_KIND_STORY, DECK_KIND_CLOSER};
+    for (int pass = 0; pass < 3; pass++)
+        for (uint32_t i = 0; i < n; i++) {
+            deck_kind kind = d->cards[pile[i]].kind;
+            int group = kind == rank[0] ? 0 : kind == rank[3] ? 2 : 1;
+            if (group == pass)
+                sorted[k++] = pile[i];
+        }
+    memcpy(pile, sorted, n * sizeof *pile);
+}
+
 static int apply_round(room *r, const game_event *e)
 {
     const deck *d = r->deck;
@@ -333,16 +378,8 @@ static int apply_round(room *r, const game_event *e)
     done_card *done = calloc(d->n_cards + 1, sizeof *done);
     if (!cards || !done)
         goto err;
-    /* The round's cards: the deck's, in deck order, filtered by category. */
     const game_opts *o = &e->u.round.opts;
-    uint32_t n = 0;
-    for (uint32_t c = 0; c < d->n_cards; c++) {
-        bool in = o->all_categories;
-        for (unsigned k = 0; !in && k < o->n_categories; k++)
-            in = strcmp(d->categories[d->cards[c].category].id, o->categories[k].s) == 0;
-        if (in)
-            cards[n++] = (uint16_t)c;
-    }
+    uint32_t n = room_round_cards(d, o, cards);
     if (n != e->u.round.pile)
         goto err;
     room_opts ro = {0}, rr = {0}; /* the round's and the room's */
@@ -366,7 +403,7 @@ static int apply_round(room *r, const game_event *e)
     r->opts = rr;
     memcpy(r->pile, cards, n * sizeof *cards);
     r->n_pile = n;
-    shuffle_items(r->pile, n, e->u.round.seed);
+    room_round_pile(d, o, e->u.round.seed, r->pile, n);
     for (uint32_t i = 0; i < r->n_members; i++)
         r->members[i].n_hand = 0;
     free(r->order);

@@ -122,6 +122,8 @@ uint32_t room_present_count(const room *r);
 bool room_may_self_vote(const room *r, const member *m);
 uint32_t room_notes_on(const room *r, uint32_t round, uint16_t card);
 const char *room_card_id(const room *r, uint16_t card);
+uint32_t room_round_cards(const deck *d, const game_opts *o, uint16_t *out); /* out: DECK_CARDS_MAX */
+void room_round_pile(const deck *d, const game_opts *o, uint64_t seed, uint16_t *pile, uint32_t n);
 void room_hex(const uint8_t *b, size_t n, char *out); /* 2n lowercase hex digits and a NUL */
 
 /* The summary of a round (view.c). `extra`: a card finishing now that the

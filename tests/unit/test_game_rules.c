@@ -342,6 +342,131 @@ static void test_start_categories_filter_the_round(void **state)
     tg_free(&t);
 }
 
+
+/* ---- format 2 round options: kinds, audience, bookends ---- */
+
+/* A format 2 deck in place of the test deck (same id): an opener for the
+ * team, two topics (one for everyone), a story and a closer. */
+static const char tg_deck_v2_json[] =
+    "{\"format\":2,\"id\":\"test-deck\",\"version\":1,\"title\":{\"nl\":\"T\",\"en\":\"T\"},"
+    "\"scale\":{\"min\":1,\"max\":5,\"labels\":{\"nl\":[\"1\",\"2\",\"3\",\"4\",\"5\"],\"en\":[\"1\",\"2\",\"3\",\"4\",\"5\"]}},"
+    "\"audiences\":[{\"id\":\"iedereen\",\"title\":{\"nl\":\"I\",\"en\":\"E\"}},{\"id\":\"team\",\"title\":{\"nl\":\"T\",\"en\":\"S\"}}],"
+    "\"categories\":[{\"id\":\"a\",\"title\":{\"nl\":\"A\",\"en\":\"A\"},\"color\":\"#123456\"}],"
+    "\"cards\":["
+    "{\"id\":\"o1\",\"category\":\"a\",\"kind\":\"opener\",\"audience\":[\"team\"],\"title\":{\"nl\":\"o\",\"en\":\"o\"},\"prompt\":{\"nl\":\"o?\",\"en\":\"o?\"}},"
+    "{\"id\":\"t1\",\"category\":\"a\",\"title\":{\"nl\":\"t\",\"en\":\"t\"},\"prompt\":{\"nl\":\"t?\",\"en\":\"t?\"}},"
+    "{\"id\":\"t2\",\"category\":\"a\",\"audience\":[\"iedereen\"],\"title\":{\"nl\":\"t\",\"en\":\"t\"},\"prompt\":{\"nl\":\"t?\",\"en\":\"t?\"}},"
+    "{\"id\":\"s1\",\"category\":\"a\",\"kind\":\"story\",\"title\":{\"nl\":\"s\",\"en\":\"s\"},\"prompt\":{\"nl\":\"s?\",\"en\":\"s?\"}},"
+    "{\"id\":\"c1\",\"category\":\"a\",\"kind\":\"closer\",\"title\":{\"nl\":\"c\",\"en\":\"c\"},\"prompt\":{\"nl\":\"c?\",\"en\":\"c?\"}}]}";
+
+static void room_v2(tg *t)
+{
+    tg_init(t);
+    deck_unref(t->deck);
+    char err[256];
+    if (deck_parse_json(tg_deck_v2_json, sizeof tg_deck_v2_json - 1, "v2.json", &t->deck, err, sizeof err))
+        fail_msg("deck: %s", err);
+    t->decks[0] = t->deck;
+    vp_opts o = tg_opts();
+    o.mode = VP_MODE_DECK;
+    tg_create_with(t, "Fac", &o);
+    assert_int_not_equal(tg_join(t, "Ann", VP_ROLE_PLAYER), 0);
+}
+
+static void test_start_kinds_filter_the_round(void **state)
+{
+    (void)state;
+    tg t;
+    room_v2(&t);
+    vp_opts o = tg_opts();
+    o.mode = VP_MODE_DECK;
+    o.set = VP_OPT_KINDS | VP_OPT_MODE;
+    o.n_kinds = 2;
+    o.kinds[0] = S("closer");
+    o.kinds[1] = S("story");
+    assert_int_equal(tg_start_with(&t, 1, &o), VP_OK);
+    assert_int_equal(tg_ev(&t, GAME_EV_ROUND)->u.round.pile, 2);
+    assert_int_equal(t.r->opts.kinds, (1u << DECK_KIND_STORY) | (1u << DECK_KIND_CLOSER));
+    tg_free(&t);
+}
+
+static void test_start_unknown_kind_is_bad_request(void **state)
+{
+    (void)state;
+    tg t;
+    room_v2(&t);
+    vp_opts o = tg_opts();
+    o.set = VP_OPT_KINDS;
+    o.n_kinds = 1;
+    o.kinds[0] = S("intro");
+    assert_int_equal(tg_start_with(&t, 1, &o), VP_BAD_REQUEST);
+    assert_int_equal(t.r->phase, GAME_LOBBY);
+    tg_free(&t);
+}
+
+static void test_start_audience_keeps_cards_for_everyone(void **state)
+{
+    (void)state;
+    tg t;
+    room_v2(&t);
+    vp_opts o = tg_opts();
+    o.mode = VP_MODE_DECK;
+    o.set = VP_OPT_AUDIENCE | VP_OPT_MODE;
+    o.audience = S("team");
+    assert_int_equal(tg_start_with(&t, 1, &o), VP_OK);
+    /* o1 (team) and t1, s1, c1 (no audience: every audience); not t2. */
+    assert_int_equal(tg_ev(&t, GAME_EV_ROUND)->u.round.pile, 4);
+    for (uint32_t i = 0; i < t.r->n_pile; i++)
+        assert_string_not_equal(room_card_id(t.r, t.r->pile[i]), "t2");
+    tg_free(&t);
+}
+
+static void test_start_unknown_audience_is_bad_request(void **state)
+{
+    (void)state;
+    tg t;
+    room_v2(&t);
+    vp_opts o = tg_opts();
+    o.set = VP_OPT_AUDIENCE;
+    o.audience = S("ouders");
+    assert_int_equal(tg_start_with(&t, 1, &o), VP_BAD_REQUEST);
+    tg_free(&t);
+}
+
+static void test_start_kinds_on_v1_deck_is_bad_request(void **state)
+{
+    (void)state;
+    tg t;
+    room4(&t);
+    vp_opts o = tg_opts();
+    o.set = VP_OPT_KINDS;
+    o.n_kinds = 1;
+    o.kinds[0] = S("opener");
+    assert_int_equal(tg_start_with(&t, 1, &o), VP_BAD_REQUEST);
+    tg_free(&t);
+}
+
+static void test_start_bookends_draw_opener_first_closer_last(void **state)
+{
+    (void)state;
+    /* Several seeds: without bookends some shuffle puts them elsewhere. */
+    for (uint64_t seed = 1; seed <= 8; seed++) {
+        tg t;
+        room_v2(&t);
+        t.rng = seed;
+        vp_opts o = tg_opts();
+        o.mode = VP_MODE_DECK;
+        o.set = VP_OPT_BOOKENDS | VP_OPT_MODE;
+        o.bookends = true;
+        assert_int_equal(tg_start_with(&t, 1, &o), VP_OK);
+        assert_int_equal(t.r->n_pile, 5);
+        assert_string_equal(room_card_id(t.r, t.r->pile[0]), "o1");
+        assert_string_equal(room_card_id(t.r, t.r->pile[4]), "c1");
+        assert_true(t.r->opts.bookends);
+        tg_free(&t);
+    }
+}
+
 static void test_start_unknown_category_is_bad_request(void **state)
 {
     (void)state;
@@ -1640,6 +1765,12 @@ int main(void)
         cmocka_unit_test(test_start_deals_until_pile_runs_out),
         cmocka_unit_test(test_start_categories_filter_the_round),
         cmocka_unit_test(test_start_unknown_category_is_bad_request),
+        cmocka_unit_test(test_start_kinds_filter_the_round),
+        cmocka_unit_test(test_start_unknown_kind_is_bad_request),
+        cmocka_unit_test(test_start_audience_keeps_cards_for_everyone),
+        cmocka_unit_test(test_start_unknown_audience_is_bad_request),
+        cmocka_unit_test(test_start_kinds_on_v1_deck_is_bad_request),
+        cmocka_unit_test(test_start_bookends_draw_opener_first_closer_last),
         cmocka_unit_test(test_start_opts_apply_from_this_round_on),
         cmocka_unit_test(test_start_after_close_begins_a_new_round),
         cmocka_unit_test(test_turn_order_is_join_order_with_facilitator_when_plays),

@@ -133,7 +133,8 @@ static json_t *intent_json(const vp_intent *in)
 	}
 	if ((in->t == VP_T_CREATE || in->t == VP_T_START) && in->has_opts) {
 		static const char *const set_names[] = { "mode", "hand", "anonymous", "auto_reveal",
-		                                         "facilitator_plays", "categories" };
+		                                         "facilitator_plays", "categories", "kinds",
+		                                         "audience", "bookends" };
 		const vp_opts *op = &in->opts;
 		json_t *opts = json_object(), *cats = json_array(), *set = json_array();
 		json_object_set_new(opts, "mode", json_string(vp_mode_name(op->mode)));
@@ -144,7 +145,13 @@ static json_t *intent_json(const vp_intent *in)
 		for (unsigned i = 0; i < op->n_categories; i++)
 			json_array_append_new(cats, str_json(op->categories[i]));
 		json_object_set_new(opts, "categories", cats);
-		for (unsigned i = 0; i < 6; i++)
+		json_t *kinds = json_array();
+		for (unsigned i = 0; i < op->n_kinds; i++)
+			json_array_append_new(kinds, str_json(op->kinds[i]));
+		json_object_set_new(opts, "kinds", kinds);
+		json_object_set_new(opts, "audience", json_stringn(op->audience.len ? op->audience.ptr : "", op->audience.len));
+		json_object_set_new(opts, "bookends", json_boolean(op->bookends));
+		for (unsigned i = 0; i < 9; i++)
 			if (op->set & (1u << i))
 				json_array_append_new(set, json_string(set_names[i]));
 		json_object_set_new(o, "opts", opts);

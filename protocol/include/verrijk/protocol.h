@@ -107,7 +107,12 @@ enum {
 	VP_OPT_AUTO_REVEAL       = 1u << 3,
 	VP_OPT_FACILITATOR_PLAYS = 1u << 4,
 	VP_OPT_CATEGORIES        = 1u << 5,
+	VP_OPT_KINDS             = 1u << 6,
+	VP_OPT_AUDIENCE          = 1u << 7,
+	VP_OPT_BOOKENDS          = 1u << 8,
 };
+
+#define VP_KINDS_MAX 4 /* card kinds named in opts.kinds (SPEC.md §7) */
 
 /* Round options. vp_decode fills the defaults (hands, 3, false, true,
  * false, all categories) for every field not in `set`. */
@@ -120,6 +125,10 @@ typedef struct vp_opts {
 	bool facilitator_plays;
 	uint8_t n_categories;
 	vp_str categories[VP_CATEGORIES_MAX];
+	uint8_t n_kinds;             /* format 2 decks: 0 = every kind */
+	vp_str kinds[VP_KINDS_MAX];
+	vp_str audience;             /* len 0 = every card */
+	bool bookends;               /* openers first, closers last */
 } vp_opts;
 
 /* One decoded client message. Only the fields of its type are meaningful
