@@ -13,7 +13,15 @@ export interface Opts {
   auto_reveal?: boolean;
   facilitator_plays?: boolean;
   categories?: string[];
+  /** Format 2 decks (§3): only cards of these kinds; absent = every kind. */
+  kinds?: CardKind[];
+  /** Format 2 decks: only cards for this audience (and those for everyone); absent or "" = every card. */
+  audience?: string;
+  /** Openers first, closers last. */
+  bookends?: boolean;
 }
+
+export type CardKind = 'opener' | 'topic' | 'story' | 'closer';
 
 /** Stats over the non-pass votes; the four figures are null when n = 0. */
 export interface Stats {
@@ -249,13 +257,32 @@ export type ClientMessage = Intent & { id?: number };
 
 export interface Text2 { nl: string; en: string }
 
+/** A deck as GET /api/decks/HASH serves it (§7); the optional fields exist only in format 2. */
 export interface Deck {
+  format?: 2;
   id: string;
   version: number;
   title: Text2;
+  question?: Text2;
   scale: { min: number; max: number; labels: { nl: string[]; en: string[] } };
-  categories: { id: string; title: Text2; color: string }[];
-  cards: { id: string; category: string; title: Text2; prompt: Text2 }[];
+  audiences?: { id: string; title: Text2 }[];
+  windows?: DeckWindow[];
+  categories: { id: string; title: Text2; color: string; explainer?: Text2 }[];
+  cards: DeckCard[];
+}
+
+export interface DeckWindow { id: string; title: Text2; color: string; explainer: Text2 }
+
+export interface DeckCard {
+  id: string;
+  category: string;
+  kind?: CardKind;
+  audience?: string[];
+  title: Text2;
+  prompt: Text2;
+  anchor?: { low: Text2; high: Text2 };
+  /** For the facilitator's console only (§7: not secret, but never shown on phones or the screen). */
+  followups?: Text2[];
 }
 
 /** An entry of GET /api/decks. */

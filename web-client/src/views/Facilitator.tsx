@@ -2,10 +2,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLang, useT } from '../i18n';
 import type { RoomConnection, Snapshot } from '../net/connection';
-import type { Deck, Member, Opts, View, You } from '../state/types';
+import type { CardKind, Deck, Member, Opts, View, You } from '../state/types';
 import { ErrorBanner, useActions } from './parts/connection';
 import { RoomHeader } from './parts/layout';
-import { CardFace, cardTitle, deckText, useDeck } from './parts/cards';
+import { CardFace, FollowUps, cardTitle, deckText, useDeck } from './parts/cards';
 import { VoteButtons } from './parts/votes';
 import { People, TurnLine } from './parts/people';
 import { Countdown } from './parts/timer';
@@ -72,6 +72,7 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
                       <button type="button" class="secondary" onClick={() => act.send({ t: 'skip' })}>{t('fac.skip')}</button>
                     )}
                   </div>
+                  {table && <FollowUps deck={deck} card={table.card} />}
                 </TableArea>
                 {table?.stage === 'discuss' && seated.map((p) => (
                   <div class="vote-for">
@@ -205,6 +206,53 @@ export function OptionsFields({ opts, setOpts, deck, showCategories }: { opts: O
           ))}
         </fieldset>
       )}
+      {showCategories && deck?.format === 2 && <FormatTwoFields opts={opts} setOpts={setOpts} deck={deck} />}
+    </>
+  );
+}
+
+const KINDS: CardKind[] = ['opener', 'topic', 'story', 'closer'];
+
+/** The round options of a format 2 deck (SPEC.md §3): card kinds, audience, openers first and closers last. */
+function FormatTwoFields({ opts, setOpts, deck }: { opts: Opts; setOpts: (o: Opts) => void; deck: Deck }) {
+  const { t, lang } = useLang();
+  const kinds = opts.kinds ?? [];
+  const present = KINDS.filter((k) => deck.cards.some((c) => (c.kind ?? 'topic') === k));
+  return (
+    <>
+      {present.length > 1 && (
+        <fieldset>
+          <legend>{t('opts.kinds')}</legend>
+          <label class="check">
+            <input type="checkbox" checked={kinds.length === 0} onChange={() => setOpts({ ...opts, kinds: [] })} />
+            <span>{t('opts.kinds.all')}</span>
+          </label>
+          {present.map((k) => (
+            <label class="check">
+              <input type="checkbox" checked={kinds.includes(k)} onChange={(e) => {
+                const on = (e.target as HTMLInputElement).checked;
+                setOpts({ ...opts, kinds: on ? [...kinds, k] : kinds.filter((x) => x !== k) });
+              }} />
+              <span>{t(`card.kind.${k}` as 'card.kind.topic')}</span>
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {deck.audiences && deck.audiences.length > 0 && (
+        <label class="field">
+          <span>{t('opts.audience')}</span>
+          <select name="audience" value={opts.audience ?? ''} onChange={(e) => setOpts({ ...opts, audience: (e.target as HTMLSelectElement).value })}>
+            <option value="">{t('opts.audience.all')}</option>
+            {deck.audiences.map((a) => <option value={a.id}>{deckText(a.title, lang)}</option>)}
+          </select>
+        </label>
+      )}
+      {present.includes('opener') || present.includes('closer') ? (
+        <label class="check">
+          <input type="checkbox" name="bookends" checked={Boolean(opts.bookends)} onChange={(e) => setOpts({ ...opts, bookends: (e.target as HTMLInputElement).checked })} />
+          <span>{t('opts.bookends')}</span>
+        </label>
+      ) : null}
     </>
   );
 }
@@ -217,6 +265,8 @@ function StartForm({ view, deck, again, onStart }: { view: View; deck: Deck | nu
       e.preventDefault();
       const send: Opts = { ...opts };
       if (!send.categories || send.categories.length === 0) delete send.categories;
+      // A v1 deck refuses kinds; an empty list means every kind anyway.
+      if (!send.kinds || send.kinds.length === 0) delete send.kinds;
       void onStart(send);
     }}>
       <h2>{again ? t('fac.start.again') : t('fac.start')}</h2>

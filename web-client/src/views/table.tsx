@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useLang } from '../i18n';
 import type { Deck, View } from '../state/types';
-import { CardFace } from './parts/cards';
+import { CardFace, ScaleGuide, deckText } from './parts/cards';
 import { Histogram, VoteButtons, scaleLabels } from './parts/votes';
 import { memberName } from './parts/people';
 import { NoteForm, NotesList } from './parts/notes';
@@ -43,10 +43,12 @@ export function TableArea({ view, deck, canVote, onVote, canNote, onNote, onHide
       </div>
       {children}
       {table.stage === 'discuss' && <VotedLine view={view} />}
+      {!(table.stage === 'discuss' && canVote && onVote) && <ScaleGuide deck={deck} card={table.card} big={big} />}
       {table.stage === 'discuss' && canVote && onVote && (
         <div class="voting">
-          <h3 id="vote-q">{t('vote.title')}</h3>
-          <VoteButtons deck={deck} mine={mine} disabled={false} onVote={onVote} label={t('vote.title')} />
+          <h3 id="vote-q">{deck?.question ? deckText(deck.question, lang) : t('vote.title')}</h3>
+          <ScaleGuide deck={deck} card={table.card} question={false} />
+          <VoteButtons deck={deck} mine={mine} disabled={false} onVote={onVote} label={deck?.question ? deckText(deck.question, lang) : t('vote.title')} />
           <p class="muted" aria-live="polite">{mineLabel ?? t('vote.none')}</p>
         </div>
       )}
