@@ -430,6 +430,22 @@ static vp_code parse_player(const msgpack_object *v, vp_intent *out, const char 
 	return VP_OK;
 }
 
+/* "" chooses no window; whether the id is one of the deck's is the game's to check. */
+static vp_code parse_window(const msgpack_object *v, vp_intent *out, const char **why)
+{
+	if (!get_str(v, &out->window) || out->window.len > VP_CARD_ID_MAX)
+		return bad(why, "window must be a window id of 0 to 64 bytes");
+	return VP_OK;
+}
+
+static vp_code parse_chair(const msgpack_object *v, vp_intent *out, const char **why)
+{
+	if (v->type != MSGPACK_OBJECT_BOOLEAN)
+		return bad(why, "chair must be true or false");
+	out->chair = v->via.boolean;
+	return VP_OK;
+}
+
 static vp_code parse_locked(const msgpack_object *v, vp_intent *out, const char **why)
 {
 	if (v->type != MSGPACK_OBJECT_BOOLEAN)
@@ -462,6 +478,7 @@ static const field f_close[] = { OPT("text", parse_close_text), OPT("actions", p
 static const field f_seat[] = { REQ("name", parse_name) };
 static const field f_player[] = { REQ("player", parse_player) };
 static const field f_lock[] = { REQ("locked", parse_locked) };
+static const field f_window[] = { REQ("window", parse_window), OPT("for", parse_vote_for), OPT("chair", parse_chair) };
 
 static const kind kinds[VP_T__COUNT] = {
 	[VP_T_CREATE] = KIND(f_create),
@@ -479,6 +496,7 @@ static const kind kinds[VP_T__COUNT] = {
 	[VP_T_HANDOVER] = KIND(f_player),
 	[VP_T_KICK] = KIND(f_player),
 	[VP_T_LOCK] = KIND(f_lock),
+	[VP_T_WINDOW] = KIND(f_window),
 	/* revote, reveal, next, skip, leave, purge, ping: no fields. */
 };
 

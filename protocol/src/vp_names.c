@@ -40,6 +40,7 @@ static const char *const type_names[VP_T__COUNT] = {
 	[VP_T_HANDOVER] = "handover",
 	[VP_T_KICK] = "kick",
 	[VP_T_LOCK] = "lock",
+	[VP_T_WINDOW] = "window",
 	[VP_T_LEAVE] = "leave",
 	[VP_T_PURGE] = "purge",
 	[VP_T_PING] = "ping",

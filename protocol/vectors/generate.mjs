@@ -131,6 +131,7 @@ const FIELDS = {
 	handover: ['player'],
 	kick: ['player'],
 	lock: ['locked'],
+	window: ['window', 'for', 'chair'],
 };
 const OPT_KEYS = ['mode', 'hand', 'anonymous', 'auto_reveal', 'facilitator_plays', 'categories', 'kinds', 'audience', 'bookends'];
 const OPT_DEFAULTS = { mode: 'hands', hand: 3, anonymous: false, auto_reveal: true, facilitator_plays: false, categories: [], kinds: [], audience: '', bookends: false };
@@ -253,6 +254,10 @@ ok('create_opts_hand_7', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts
 ok('create_opts_unknown_opts_key_ignored', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts: { hand: 2, future: { x: 1 } } });
 ok('create_opts_categories_empty', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts: { categories: [] } }, { note: 'an empty list means all categories, like no list' });
 ok('create_opts_categories_32', { t: 'create', room: ROOM, name: 'Ann', deck: 'd', opts: { categories: Array.from({ length: 32 }, (_, i) => `c${i}`) } });
+ok('window', { t: 'window', window: 'burger' });
+ok('window_none', { t: 'window', window: '' }, { note: '"" speaks from no window' });
+ok('window_for', { t: 'window', window: 'bestuur', for: 7 });
+ok('window_chair', { t: 'window', window: 'burger', chair: true });
 ok('start_opts_kinds', { t: 'start', opts: { kinds: ['opener', 'closer'] } }, { note: 'kind names are the game\'s to check (format 2 decks)' });
 ok('start_opts_kinds_empty', { t: 'start', opts: { kinds: [] } }, { note: 'an empty list means every kind' });
 ok('start_opts_audience', { t: 'start', opts: { audience: 'team' } });
@@ -497,6 +502,11 @@ fail('create_opts_facilitator_plays_string', create({ opts: { facilitator_plays:
 fail('create_opts_categories_33', create({ opts: { categories: Array.from({ length: 33 }, (_, i) => `c${i}`) } }));
 fail('create_opts_categories_duplicate', create({ opts: { categories: ['a', 'b', 'a'] } }));
 fail('create_opts_category_empty', create({ opts: { categories: [''] } }));
+fail('window_missing', { t: 'window' });
+fail('window_nil', { t: 'window', window: null });
+fail('window_65_bytes', { t: 'window', window: s(65, 'w') });
+fail('window_for_zero', { t: 'window', window: 'w', for: 0 });
+fail('window_chair_int', { t: 'window', window: 'w', chair: 1 });
 fail('start_opts_kinds_5', { t: 'start', opts: { kinds: ['opener', 'topic', 'story', 'closer', 'x'] } });
 fail('start_opts_kinds_duplicate', { t: 'start', opts: { kinds: ['story', 'story'] } });
 fail('start_opts_kinds_not_list', { t: 'start', opts: { kinds: 'story' } });

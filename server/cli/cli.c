@@ -315,6 +315,13 @@ static void describe(FILE *out, const room *r, const game_event *e, const game_r
 		if (game_replay_shows_key(rp))
 			fprintf(out, ": %s", e->u.rekeyed.replay_key);
 		break;
+	case GAME_EV_WINDOWED:
+		if (e->u.windowed.player)
+			fprintf(out, "%s speaks from %s", who(r, e->u.windowed.player),
+			        e->u.windowed.window.s[0] ? e->u.windowed.window.s : "no window");
+		else
+			fprintf(out, "the empty chair %s", e->u.windowed.window.s[0] ? e->u.windowed.window.s : "is cleared");
+		break;
 	case GAME_EV__COUNT:
 		fputs(game_event_name(e->kind), out);
 		break;

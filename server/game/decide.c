@@ -291,6 +291,7 @@ static vp_code emit_revealed(decision *d, const game_vote *votes, uint32_t n)
     memcpy(e->u.revealed.votes, votes, n * sizeof *votes);
     e->u.revealed.n_votes = n;
     stats_compute(votes, n, r->deck->scale_min, r->deck->scale_max, &e->u.revealed.stats);
+    room_window_figures(r, votes, n, &e->u.revealed.windows);
     return VP_OK;
 }
 
@@ -761,6 +762,12 @@ static vp_code decide_close(decision *d)
         memcpy(votes, r->table.votes, r->table.n_votes * sizeof *votes);
         extra.votes = votes;
         stats_compute(votes, extra.n_votes, r->deck->scale_min, r->deck->scale_max, &extra.stats);
+        /* As the reveal emitted just before computed them (the state has
+         * not applied it yet), or as the state holds them. */
+        if (r->table.revealed)
+            extra.windows = r->table.windows;
+        else
+            room_window_figures(r, votes, extra.n_votes, &extra.windows);
     }
     EMIT(e, d, GAME_EV_CLOSED);
     e->u.closed.round = room_round(r)->number;
@@ -827,6 +834,51 @@ static vp_code decide_lock(decision *d)
     return VP_OK;
 }
 
+/* The window a member speaks from, or the empty chair of the table card
+ * (SPEC.md §5.3). A member's window changes only between cards, so that
+ * two reveals of one card (after a revote) count each voter under the
+ * same window and cannot be compared to single one out. */
+static vp_code decide_window(decision *d)
+{
+    const room *r = d->r;
+    const vp_intent *it = d->it;
+    if (r->deck->n_windows == 0)
+        return refuse(d, VP_BAD_REQUEST, "This card set has no windows.");
+    int32_t wi = -1;
+    if (it->window.len > 0 && (wi = deck_window_index(r->deck, it->window.ptr, it->window.len)) < 0)
+        return refuse(d, VP_BAD_REQUEST, "This card set has no such window.");
+    bool fac = d->me->role == VP_ROLE_FACILITATOR;
+    uint32_t target = d->me->id;
+    if (it->chair) {
+        if (!fac || it->has_for)
+            return refuse(d, VP_NOT_ALLOWED, "Only the facilitator sets the empty chair, and for no one.");
+        if (!r->table.has)
+            return refuse(d, VP_NO_CARD, "The empty chair is for the card on the table; there is none.");
+        for (uint32_t i = 0; wi >= 0 && i < r->n_members; i++)
+            if (r->members[i].present && r->members[i].window == wi + 1)
+                return refuse(d, VP_BAD_REQUEST, "Someone here speaks from this window already.");
+        target = 0;
+    } else {
+        if (it->has_for) {
+            if (!fac)
+                return refuse(d, VP_NOT_ALLOWED, "Only the facilitator chooses a window for someone else.");
+            const member *m = room_member(r, it->for_player);
+            if (!m || !m->present || m->role == VP_ROLE_SCREEN)
+                return refuse(d, VP_BAD_REQUEST, "There is no such player in this room.");
+            target = m->id;
+        } else if (d->me->role == VP_ROLE_SCREEN) {
+            return refuse(d, VP_NOT_ALLOWED, "A screen speaks from no window.");
+        }
+        if (r->table.has)
+            return refuse(d, VP_WRONG_PHASE, "Windows change between cards, not while one is on the table.");
+    }
+    EMIT(e, d, GAME_EV_WINDOWED);
+    e->u.windowed.player = target;
+    if (wi >= 0)
+        snprintf(e->u.windowed.window.s, sizeof e->u.windowed.window.s, "%s", r->deck->windows[wi].id);
+    return VP_OK;
+}
+
 static vp_code decide_leave(decision *d)
 {
     if (d->me->role == VP_ROLE_FACILITATOR)
@@ -884,6 +936,7 @@ static const struct intent_rule {
     [VP_T_LEAVE] = {WHO_MEMBER, decide_leave},
     [VP_T_PURGE] = {WHO_FACILITATOR, decide_purge},
     [VP_T_PING] = {WHO_ANYONE, decide_ping},
+    [VP_T_WINDOW] = {WHO_MEMBER, decide_window},
 };
 
 static vp_code decide_device(decision *d)

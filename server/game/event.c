@@ -15,6 +15,7 @@ static const char *const event_names[GAME_EV__COUNT] = {
     [GAME_EV_REOPENED] = "reopened", [GAME_EV_REVEALED] = "revealed", [GAME_EV_NOTED] = "noted",
     [GAME_EV_HIDDEN] = "hidden",     [GAME_EV_DONE] = "done",       [GAME_EV_SKIPPED] = "skipped",
     [GAME_EV_TIMER] = "timer",       [GAME_EV_CLOSED] = "closed",   [GAME_EV_REKEYED] = "rekeyed",
+    [GAME_EV_WINDOWED] = "windowed",
 };
 
 const char *game_event_name(game_event_kind kind)
@@ -69,7 +70,7 @@ void game_event_clear(game_event *e)
     case GAME_EV_JOINED: case GAME_EV_PRESENCE: case GAME_EV_LEFT: case GAME_EV_HANDED:
     case GAME_EV_LOCKED: case GAME_EV_TURN: case GAME_EV_PLAYED: case GAME_EV_VOTED:
     case GAME_EV_REOPENED: case GAME_EV_HIDDEN: case GAME_EV_DONE: case GAME_EV_SKIPPED:
-    case GAME_EV_TIMER: case GAME_EV_REKEYED: case GAME_EV__COUNT:
+    case GAME_EV_TIMER: case GAME_EV_REKEYED: case GAME_EV_WINDOWED: case GAME_EV__COUNT:
         break;
     }
     memset(e, 0, sizeof *e);
@@ -180,6 +181,16 @@ void game_pack_stats(msgpack_packer *pk, const game_stats *s)
         msgpack_pack_uint32(pk, s->hist[i]);
 }
 
+void game_pack_windows(msgpack_packer *pk, const game_windows *w)
+{
+    msgpack_pack_array(pk, w->n);
+    for (uint32_t i = 0; i < w->n; i++) {
+        msgpack_pack_array(pk, 2);
+        game_pack_str(pk, w->w[i].window.s);
+        game_pack_stats(pk, &w->w[i].stats);
+    }
+}
+
 void game_pack_agreement(msgpack_packer *pk, game_agreement a)
 {
     const char *name = game_agreement_name(a);
@@ -211,7 +222,7 @@ void game_pack_summary(msgpack_packer *pk, const game_summary *s,
     msgpack_pack_array(pk, s->n_cards);
     for (uint32_t i = 0; i < s->n_cards; i++) {
         const game_summary_card *c = &s->cards[i];
-        msgpack_pack_map(pk, 5);
+        msgpack_pack_map(pk, c->windows.has ? 6 : 5);
         pack_key(pk, "card");
         game_pack_str(pk, c->card.s);
         pack_key(pk, "by");
@@ -220,6 +231,10 @@ void game_pack_summary(msgpack_packer *pk, const game_summary *s,
         game_pack_stats(pk, &c->stats);
         pack_key(pk, "agreement");
         game_pack_agreement(pk, c->agreement);
+        if (c->windows.has) {
+            pack_key(pk, "windows");
+            game_pack_windows(pk, &c->windows);
+        }
         pack_key(pk, "notes");
         msgpack_pack_array(pk, c->n_notes);
         for (uint32_t j = 0; j < c->n_notes; j++) {
@@ -460,6 +475,10 @@ void game_event_pairs(game_map *m, const game_event *e)
         game_pack_vote_pairs(m->pk, e->u.revealed.votes, e->u.revealed.n_votes);
         game_map_key(m, "stats");
         game_pack_stats(m->pk, &e->u.revealed.stats);
+        if (e->u.revealed.windows.has) {
+            game_map_key(m, "windows");
+            game_pack_windows(m->pk, &e->u.revealed.windows);
+        }
         break;
     case GAME_EV_NOTED:
         game_map_key(m, "note");
@@ -499,6 +518,15 @@ void game_event_pairs(game_map *m, const game_event *e)
     case GAME_EV_REKEYED:
         game_map_key(m, "replay_key");
         game_pack_str(m->pk, e->u.rekeyed.replay_key);
+        break;
+    case GAME_EV_WINDOWED:
+        game_map_key(m, "player");
+        game_pack_member(m->pk, e->u.windowed.player);
+        game_map_key(m, "window");
+        if (e->u.windowed.window.s[0])
+            game_pack_str(m->pk, e->u.windowed.window.s);
+        else
+            msgpack_pack_nil(m->pk);
         break;
     case GAME_EV__COUNT: break;
     }
@@ -748,6 +776,28 @@ static int obj_double_or_nil(reader *r, const msgpack_object *o, const char *wha
     return 0;
 }
 
+static int obj_stats(reader *r, const msgpack_object *o, game_stats *s);
+
+/* An optional `windows` list of [window, stats] pairs; absent leaves has false. */
+static int obj_windows(reader *r, const msgpack_object *o, game_windows *w)
+{
+    memset(w, 0, sizeof *w);
+    if (!o)
+        return 0;
+    if (obj_array(r, o, "windows", DECK_WINDOWS_MAX))
+        return -1;
+    w->has = true;
+    for (uint32_t i = 0; i < o->via.array.size; i++) {
+        const msgpack_object *p = &o->via.array.ptr[i];
+        if (obj_array(r, p, "windows[]", 2) || p->via.array.size != 2 ||
+            obj_id(r, &p->via.array.ptr[0], "windows[].window", &w->w[i].window) ||
+            obj_stats(r, &p->via.array.ptr[1], &w->w[i].stats))
+            return fail(r, "windows: expected [window, stats] pairs");
+        w->n = (uint8_t)(i + 1);
+    }
+    return 0;
+}
+
 static int obj_stats(reader *r, const msgpack_object *o, game_stats *s)
 {
     memset(s, 0, sizeof *s);
@@ -830,6 +880,7 @@ static int obj_summary(reader *r, const msgpack_object *o, game_summary **out)
         const msgpack_object *a = find(c, "agreement"), *notes = find(c, "notes");
         if (c->type != MSGPACK_OBJECT_MAP || obj_id(r, find(c, "card"), "summary.cards[].card", &sc->card) ||
             get_member(r, c, "by", true, &sc->by) || obj_stats(r, find(c, "stats"), &sc->stats) ||
+            obj_windows(r, find(c, "windows"), &sc->windows) ||
             obj_array(r, notes, "summary.cards[].notes", GAME_MAX_NOTES_CARD)) {
             fail(r, "summary.cards[%u]: malformed", (unsigned)i);
             goto err;
@@ -979,7 +1030,8 @@ static int read_fields(reader *r, const msgpack_object *o, game_event *e)
     case GAME_EV_REVEALED:
         return obj_id(r, find(o, "card"), "card", &e->u.revealed.card) ||
                        obj_votes(r, find(o, "votes"), &e->u.revealed.votes, &e->u.revealed.n_votes) ||
-                       obj_stats(r, find(o, "stats"), &e->u.revealed.stats)
+                       obj_stats(r, find(o, "stats"), &e->u.revealed.stats) ||
+                       obj_windows(r, find(o, "windows"), &e->u.revealed.windows)
                    ? -1
                    : 0;
     case GAME_EV_NOTED:
@@ -1008,6 +1060,14 @@ static int read_fields(reader *r, const msgpack_object *o, game_event *e)
                    : 0;
     case GAME_EV_REKEYED:
         return get_str(r, o, "replay_key", e->u.rekeyed.replay_key, sizeof e->u.rekeyed.replay_key, GAME_KEY_HEX);
+    case GAME_EV_WINDOWED: {
+        const msgpack_object *w = find(o, "window");
+        if (get_member(r, o, "player", true, &e->u.windowed.player))
+            return -1;
+        if (w && w->type == MSGPACK_OBJECT_NIL)
+            return 0;
+        return obj_id(r, w, "window", &e->u.windowed.window);
+    }
     case GAME_EV__COUNT: break;
     }
     return fail(r, "unknown event");

@@ -25,6 +25,7 @@
 #define GAME_MAX_NOTE_BYTES_ROUND (640u * 1024)
 #define GAME_SCALE_MAX     DECK_SCALE_VALUES_MAX
 #define GAME_ID_SIZE       (DECK_ID_MAX + 1)   /* a card, category or deck id with its NUL */
+#define GAME_WINDOW_MIN_VOTES 3 /* anonymous rounds: a window's figures need this many votes (§5.3) */
 #define GAME_NAME_SIZE     (VP_NAME_MAX + 1)
 #define GAME_HASH_HEX      64    /* SHA-256 as lowercase hex */
 #define GAME_KEY_HEX       32    /* replay_key and token: 16 bytes as lowercase hex */
@@ -52,6 +53,7 @@ typedef enum game_event_kind {
     GAME_EV_TIMER,
     GAME_EV_CLOSED,
     GAME_EV_REKEYED,
+    GAME_EV_WINDOWED,
 #ifdef VERRIJK_CHECK_NEW_EVENT_KIND
     /* Only in a check of the build (tests/CMakeLists.txt): a kind nobody
      * handles yet must not compile. */
@@ -98,6 +100,20 @@ typedef struct game_stats {
     uint32_t hist[GAME_SCALE_MAX];
 } game_stats;
 
+/* The figures of the votes cast from one window (SPEC.md §5.3). */
+typedef struct game_window_stats {
+    game_id window;
+    game_stats stats;
+} game_window_stats;
+
+/* The per-window figures of one card: has is false for a deck without
+ * windows (the key is left out); windows lists only those shown. */
+typedef struct game_windows {
+    bool has;
+    uint8_t n;
+    game_window_stats w[DECK_WINDOWS_MAX];
+} game_windows;
+
 typedef enum game_agreement {
     GAME_AGREE_NONE, /* nil: fewer than two non-pass votes */
     GAME_AGREE_CONSENSUS,
@@ -117,6 +133,7 @@ typedef struct game_summary_card {
     game_agreement agreement;
     uint32_t n_notes;
     game_note_item *notes;
+    game_windows windows;
 } game_summary_card;
 
 typedef struct game_summary_category {
@@ -222,6 +239,7 @@ typedef struct game_event {
             uint32_t n_votes;
             game_vote *votes; /* ascending player ids */
             game_stats stats;
+            game_windows windows;
         } revealed;
         struct {
             uint32_t note, player;
@@ -248,6 +266,10 @@ typedef struct game_event {
         struct {
             char replay_key[GAME_KEY_HEX + 1]; /* replaces the room's key from here on */
         } rekeyed;
+        struct {
+            uint32_t player; /* 0: the empty chair of the table card */
+            game_id window;  /* "": none */
+        } windowed;
     } u;
 } game_event;
 
@@ -296,6 +318,7 @@ void game_pack_vote_pairs(msgpack_packer *pk, const game_vote *v, uint32_t n); /
 void game_pack_str(msgpack_packer *pk, const char *s);
 void game_pack_opts(msgpack_packer *pk, const game_opts *o);
 void game_pack_stats(msgpack_packer *pk, const game_stats *s);
+void game_pack_windows(msgpack_packer *pk, const game_windows *w); /* [[window, stats]...] */
 void game_pack_agreement(msgpack_packer *pk, game_agreement a);
 void game_pack_member(msgpack_packer *pk, uint32_t id); /* 0 packs nil */
 const char *game_agreement_name(game_agreement a);

@@ -314,6 +314,58 @@ static int apply_left(room *r, const game_event *e)
     return 0;
 }
 
+/* The figures per window of a card's votes (SPEC.md §5.3), each vote
+ * counted under its voter's window. Open rounds show every window someone
+ * voted from. Anonymous rounds attribute no passes and show a window only
+ * when at least GAME_WINDOW_MIN_VOTES non-pass votes came from it, and
+ * only while the non-pass votes outside the shown windows (from no window
+ * or from a hidden one) are none or at least as many: otherwise the overall
+ * histogram minus the shown ones would give away one or two votes. To keep
+ * that, the smallest shown window (the later one on a tie) joins the rest
+ * until it holds. */
+void room_window_figures(const room *r, const game_vote *votes, uint32_t n, game_windows *out)
+{
+    const deck *d = r->deck;
+    memset(out, 0, sizeof *out);
+    if (d->n_windows == 0)
+        return;
+    out->has = true;
+    game_vote mine[GAME_MAX_PRESENT + 1];
+    game_stats st[DECK_WINDOWS_MAX];
+    bool shown[DECK_WINDOWS_MAX] = {false};
+    uint32_t total = 0, in_shown = 0;
+    for (uint32_t i = 0; i < n; i++)
+        total += !votes[i].pass;
+    for (uint32_t w = 0; w < d->n_windows; w++) {
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            const member *m = room_member(r, votes[i].player);
+            if (m && m->window == w + 1 && !(r->opts.anonymous && votes[i].pass))
+                mine[k++] = votes[i];
+        }
+        stats_compute(mine, k, d->scale_min, d->scale_max, &st[w]);
+        shown[w] = r->opts.anonymous ? st[w].n >= GAME_WINDOW_MIN_VOTES : k > 0;
+        if (shown[w] && r->opts.anonymous)
+            in_shown += st[w].n;
+    }
+    while (r->opts.anonymous && total - in_shown > 0 && total - in_shown < GAME_WINDOW_MIN_VOTES) {
+        int32_t smallest = -1;
+        for (uint32_t w = 0; w < d->n_windows; w++)
+            if (shown[w] && (smallest < 0 || st[w].n <= st[smallest].n))
+                smallest = (int32_t)w;
+        if (smallest < 0)
+            break;
+        shown[smallest] = false;
+        in_shown -= st[smallest].n;
+    }
+    for (uint32_t w = 0; w < d->n_windows; w++)
+        if (shown[w]) {
+            game_window_stats *ws = &out->w[out->n++];
+            snprintf(ws->window.s, sizeof ws->window.s, "%s", d->windows[w].id);
+            ws->stats = st[w];
+        }
+}
+
 /* The round's cards: the deck's, in deck order, of the chosen categories,
  * kinds and audience (SPEC.md §3). Decide and apply both call it, so the
  * pile a log rebuilds is the one that was dealt. Returns the count. */
@@ -528,7 +580,8 @@ static int apply_done(room *r, const game_event *e)
     dc->n_votes = t->n_votes;
     dc->votes = votes;
     stats_compute(votes, t->n_votes, r->deck->scale_min, r->deck->scale_max, &dc->stats);
-    table_clear(t);
+    dc->windows = t->windows;
+    table_clear(t); /* the empty chair goes with the card */
     return 0;
 }
 
@@ -656,6 +709,7 @@ int game_apply(room *r, const game_event *e)
             r->table.revealed = false;
             r->table.n_votes = 0;
             memset(&r->table.stats, 0, sizeof r->table.stats);
+            memset(&r->table.windows, 0, sizeof r->table.windows);
             rc = 0;
         }
         break;
@@ -664,6 +718,7 @@ int game_apply(room *r, const game_event *e)
             r->table.revealed = true;
             stats_compute(r->table.votes, r->table.n_votes, r->deck->scale_min, r->deck->scale_max,
                           &r->table.stats);
+            r->table.windows = e->u.revealed.windows;
             rc = 0;
         }
         break;
@@ -691,6 +746,22 @@ int game_apply(room *r, const game_event *e)
             rc = 0;
         }
         break;
+    case GAME_EV_WINDOWED: {
+        const char *w = e->u.windowed.window.s;
+        int32_t wi = w[0] ? deck_window_index(r->deck, w, strlen(w)) : -1;
+        if (w[0] && wi < 0)
+            break;
+        if (e->u.windowed.player == 0) {
+            if (r->table.has) {
+                r->table.chair = (uint8_t)(wi + 1);
+                rc = 0;
+            }
+        } else if ((m = room_member(r, e->u.windowed.player)) != NULL) {
+            m->window = (uint8_t)(wi + 1);
+            rc = 0;
+        }
+        break;
+    }
     case GAME_EV__COUNT: break;
     }
     if (rc == 0) {

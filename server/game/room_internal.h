@@ -13,6 +13,7 @@ typedef struct member {
     uint8_t token_hash[32];
     uint8_t n_hand;
     uint16_t hand[VP_HAND_MAX]; /* card indexes into the deck */
+    uint8_t window; /* 1 + index into deck->windows; 0: none */
 } member;
 
 typedef struct note {
@@ -29,6 +30,7 @@ typedef struct done_card {
     uint32_t n_votes;
     game_vote *votes;
     game_stats stats;
+    game_windows windows; /* the figures per window, as revealed */
 } done_card;
 
 /* game_opts as a room keeps them: the categories (2 KiB inline in
@@ -80,6 +82,8 @@ typedef struct table {
     uint32_t n_eligible;
     uint32_t *eligible; /* GAME_MAX_PRESENT; voters present when the card was played */
     game_stats stats; /* once revealed */
+    game_windows windows; /* once revealed: as the `revealed` event gave them */
+    uint8_t chair; /* the empty chair: 1 + window index; 0: none */
 } table;
 
 struct room {
@@ -122,6 +126,7 @@ uint32_t room_present_count(const room *r);
 bool room_may_self_vote(const room *r, const member *m);
 uint32_t room_notes_on(const room *r, uint32_t round, uint16_t card);
 const char *room_card_id(const room *r, uint16_t card);
+void room_window_figures(const room *r, const game_vote *votes, uint32_t n, game_windows *out);
 uint32_t room_round_cards(const deck *d, const game_opts *o, uint16_t *out); /* out: DECK_CARDS_MAX */
 void room_round_pile(const deck *d, const game_opts *o, uint64_t seed, uint16_t *pile, uint32_t n);
 void room_hex(const uint8_t *b, size_t n, char *out); /* 2n lowercase hex digits and a NUL */

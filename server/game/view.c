@@ -72,6 +72,7 @@ game_summary *room_summary_build(const room *r, const round_rec *rd, const done_
         snprintf(c->card.s, sizeof c->card.s, "%s", room_card_id(r, dc->card));
         c->by = dc->by;
         c->stats = dc->stats;
+        c->windows = dc->windows;
         c->agreement = stats_agreement(&dc->stats, dk->scale_min, dk->scale_max);
         c->notes = calloc(room_notes_on(r, rd->number, dc->card) + 1, sizeof *c->notes);
         if (!c->notes)
@@ -265,6 +266,12 @@ static void pack_revealed(const game_event *e, bool with_votes, game_map *m)
     }
     game_map_key(m, "stats");
     game_pack_stats(m->pk, &e->u.revealed.stats);
+    /* The per-window figures obey the anonymity rule already (decide
+     * left out what could single out a vote): everyone sees them. */
+    if (e->u.revealed.windows.has) {
+        game_map_key(m, "windows");
+        game_pack_windows(m->pk, &e->u.revealed.windows);
+    }
 }
 
 /* True when recipient sees the value of vote event e. The value goes to
@@ -333,6 +340,7 @@ uint32_t game_event_audience(const room *after, const game_event *e, uint32_t re
     case GAME_EV_SKIPPED:
     case GAME_EV_TIMER:
     case GAME_EV_CLOSED:
+    case GAME_EV_WINDOWED:
     case GAME_EV__COUNT:
         return 0;
     }
@@ -364,6 +372,7 @@ bool game_event_filter_neutral(const game_event *e)
     case GAME_EV_TIMER:
     case GAME_EV_CLOSED:
     case GAME_EV_REKEYED:
+    case GAME_EV_WINDOWED:
         return true;
     case GAME_EV__COUNT:
         return false;
@@ -430,6 +439,7 @@ static void event_for_pairs(game_map *m, const void *ctx)
     case GAME_EV_SKIPPED:
     case GAME_EV_TIMER:
     case GAME_EV_CLOSED:
+    case GAME_EV_WINDOWED:
         game_event_pairs(m, e);
         return;
     case GAME_EV__COUNT:
@@ -544,6 +554,7 @@ static void replay_pairs(game_map *m, const void *ctx)
     case GAME_EV_DONE:
     case GAME_EV_SKIPPED:
     case GAME_EV_TIMER:
+    case GAME_EV_WINDOWED:
         game_event_pairs(m, e);
         break;
     case GAME_EV__COUNT:
@@ -629,13 +640,17 @@ static void pack_table(msgpack_packer *pk, const room *r, uint32_t recipient)
     /* The facilitator cast the seated players' votes and saw them in the
      * events; a View keeps that after a reconnect (an extension of §6). */
     bool seated_votes = recipient != 0 && recipient == room_facilitator(r);
-    msgpack_pack_map(pk, 4 + (mine >= 0) + t->revealed + seated_votes);
+    msgpack_pack_map(pk, 4 + (mine >= 0) + t->revealed + seated_votes + (t->chair != 0));
     key(pk, "card");
     game_pack_str(pk, room_card_id(r, t->card));
     key(pk, "by");
     game_pack_member(pk, t->by);
     key(pk, "stage");
     game_pack_str(pk, t->revealed ? "revealed" : "discuss");
+    if (t->chair) {
+        key(pk, "chair");
+        game_pack_str(pk, r->deck->windows[t->chair - 1].id);
+    }
     if (mine >= 0) {
         key(pk, "my_vote");
         game_pack_vote_value(pk, &t->votes[mine]);
@@ -659,13 +674,17 @@ static void pack_table(msgpack_packer *pk, const room *r, uint32_t recipient)
     }
     if (t->revealed) {
         key(pk, "revealed");
-        msgpack_pack_map(pk, r->opts.anonymous ? 1 : 2);
+        msgpack_pack_map(pk, (r->opts.anonymous ? 1 : 2) + t->windows.has);
         if (!r->opts.anonymous) {
             key(pk, "votes");
             game_pack_vote_pairs(pk, t->votes, t->n_votes);
         }
         key(pk, "stats");
         game_pack_stats(pk, &t->stats);
+        if (t->windows.has) {
+            key(pk, "windows");
+            game_pack_windows(pk, &t->windows);
+        }
     }
     /* An extension of §6: the notes on the table card, so a device that
      * reconnects mid-discussion still sees them. */
@@ -688,7 +707,7 @@ static void pack_history(msgpack_packer *pk, const room *r)
     msgpack_pack_array(pk, rd->n_done);
     for (uint32_t i = 0; i < rd->n_done; i++) {
         const done_card *dc = &rd->done[i];
-        msgpack_pack_map(pk, anonymous ? 5 : 6);
+        msgpack_pack_map(pk, (anonymous ? 5 : 6) + dc->windows.has);
         key(pk, "card");
         game_pack_str(pk, room_card_id(r, dc->card));
         key(pk, "by");
@@ -700,6 +719,10 @@ static void pack_history(msgpack_packer *pk, const room *r)
         if (!anonymous) {
             key(pk, "votes");
             game_pack_vote_pairs(pk, dc->votes, dc->n_votes);
+        }
+        if (dc->windows.has) {
+            key(pk, "windows");
+            game_pack_windows(pk, &dc->windows);
         }
         key(pk, "notes");
         pack_notes(pk, r, rd->number, dc->card);
@@ -737,7 +760,8 @@ void game_pack_view(const room *r, uint32_t recipient, msgpack_packer *pk)
         bool voted = false;
         for (uint32_t k = 0; r->table.has && k < r->table.n_votes; k++)
             voted |= r->table.votes[k].player == m->id;
-        msgpack_pack_map(pk, 8);
+        bool windows = r->deck->n_windows > 0;
+        msgpack_pack_map(pk, 8 + windows);
         key(pk, "player");
         msgpack_pack_uint32(pk, m->id);
         key(pk, "name");
@@ -754,6 +778,13 @@ void game_pack_view(const room *r, uint32_t recipient, msgpack_packer *pk)
         msgpack_pack_uint32(pk, m->n_hand);
         key(pk, "voted");
         game_pack_bool(pk, voted);
+        if (windows) {
+            key(pk, "window");
+            if (m->window)
+                game_pack_str(pk, r->deck->windows[m->window - 1].id);
+            else
+                msgpack_pack_nil(pk);
+        }
     }
     key(pk, "order");
     game_pack_ids(pk, r->order, r->n_order);

@@ -473,12 +473,13 @@ static void test_view_has_exactly_the_fields_of_section_6(void **state)
     assert_string_equal(keys, "deck,hand,history,lang,locked,opts,order,phase,pile,players,room,round,seq,summary,"
                               "table,timer,title,turn,tz_offset");
     keys_of(&mp_get(v.o, "players")->via.array.ptr[0], keys, sizeof keys);
-    assert_string_equal(keys, "cards,name,online,player,present,role,seated,voted");
+    /* window: the test deck has windows (SPEC.md §5.3). */
+    assert_string_equal(keys, "cards,name,online,player,present,role,seated,voted,window");
     keys_of(mp_get(v.o, "table"), keys, sizeof keys);
     /* notes: an extension of §6 (SPEC.md §6.1). */
     assert_string_equal(keys, "by,card,my_vote,notes,revealed,stage");
     keys_of(mp_get(mp_get(v.o, "table"), "revealed"), keys, sizeof keys);
-    assert_string_equal(keys, "stats,votes");
+    assert_string_equal(keys, "stats,votes,windows");
     keys_of(mp_get(v.o, "opts"), keys, sizeof keys);
     assert_string_equal(keys, "anonymous,auto_reveal,facilitator_plays,hand,mode");
     assert_true(mp_str_is(mp_get(v.o, "phase"), "playing"));
@@ -488,7 +489,7 @@ static void test_view_has_exactly_the_fields_of_section_6(void **state)
     tg_simple(&t, 1, VP_T_NEXT);
     tg_view(&t, 3, &v);
     keys_of(&mp_get(v.o, "history")->via.array.ptr[0], keys, sizeof keys);
-    assert_string_equal(keys, "agreement,by,card,notes,stats,votes");
+    assert_string_equal(keys, "agreement,by,card,notes,stats,votes,windows");
     assert_int_equal(mp_get(v.o, "table")->type, MSGPACK_OBJECT_NIL);
     tg_packed_free(&v);
     tg_free(&t);

@@ -155,10 +155,16 @@ static vp_code step(prop *p)
         return tg_target(t, rnd(p, 4) ? fac : who, VP_T_KICK, random_member(p));
     if (choice < 96)
         return tg_simple(t, who, VP_T_LEAVE);
-    if (choice < 98) {
+    if (choice < 97) {
         it.t = VP_T_LOCK;
         it.locked = rnd(p, 3) == 0;
         return tg_do(t, rnd(p, 4) ? fac : who, &it);
+    }
+    if (choice < 99) {
+        /* A window for oneself, for someone (facilitator), or the empty chair. */
+        static const char *const windows[] = {"w1", "w2", "w3", "", "w9"};
+        uint32_t how = rnd(p, 4);
+        return tg_window(t, how == 0 ? fac : who, windows[rnd(p, 5)], how == 1 ? random_member(p) : 0, how == 2);
     }
     /* Purge is refused while a round is open; a granted purge ends the
      * room, which the caller would delete: count it, change nothing. */

@@ -467,6 +467,140 @@ static void test_start_bookends_draw_opener_first_closer_last(void **state)
     }
 }
 
+/* ---- windows (SPEC.md §5.3) ---- */
+
+/* A facilitator (1) and players 2..1+n; each player i gets windows[i] ("" =
+ * none); a drawn card on the table, in an anonymous round or not. */
+static void room_windows(tg *t, uint32_t n, const char *const *windows, bool anonymous)
+{
+    static const char *const names[] = {"Ann", "Bob", "Cat", "Dan", "Eve", "Fay", "Gus"};
+    tg_init(t);
+    assert_int_equal(tg_create(t), 1);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t id = tg_join(t, names[i], VP_ROLE_PLAYER);
+        assert_int_equal(id, i + 2);
+        if (windows[i][0])
+            assert_int_equal(tg_window(t, id, windows[i], 0, false), VP_OK);
+    }
+    vp_opts o = tg_opts();
+    o.set = VP_OPT_MODE | VP_OPT_ANONYMOUS;
+    o.mode = VP_MODE_DECK;
+    o.anonymous = anonymous;
+    assert_int_equal(tg_start_with(t, 1, &o), VP_OK);
+    assert_int_equal(tg_simple(t, 1, VP_T_DRAW), VP_OK);
+}
+
+/* Everyone votes (values 1..5 in turn); returns the reveal's windows as "w1:3,w2:3". */
+static const char *vote_all(tg *t, uint32_t n, char *out, size_t size)
+{
+    for (uint32_t i = 0; i < n; i++)
+        assert_int_equal(tg_vote(t, i + 2, (int)(i % 5) + 1), VP_OK);
+    const game_event *e = tg_ev(t, GAME_EV_REVEALED);
+    assert_non_null(e);
+    assert_true(e->u.revealed.windows.has);
+    out[0] = 0;
+    for (uint32_t i = 0; i < e->u.revealed.windows.n; i++)
+        snprintf(out + strlen(out), size - strlen(out), "%s%s:%u", i ? "," : "", e->u.revealed.windows.w[i].window.s,
+                 e->u.revealed.windows.w[i].stats.n);
+    return out;
+}
+
+static void test_windows_anonymous_window_of_two_shows_nothing(void **state)
+{
+    (void)state;
+    tg t;
+    char got[128];
+    static const char *const w[] = {"w1", "w1", "w1", "w2", "w2", ""};
+    room_windows(&t, 6, w, true);
+    /* w2 has 2 votes; the rest (w2 and no window) 3, so w1 may show. */
+    assert_string_equal(vote_all(&t, 6, got, sizeof got), "w1:3");
+    tg_free(&t);
+}
+
+static void test_windows_anonymous_windows_of_three_show(void **state)
+{
+    (void)state;
+    tg t;
+    char got[128];
+    static const char *const w[] = {"w1", "w1", "w1", "w2", "w2", "w2"};
+    room_windows(&t, 6, w, true);
+    assert_string_equal(vote_all(&t, 6, got, sizeof got), "w1:3,w2:3");
+    /* The figures travel to the summary. */
+    assert_int_equal(tg_simple(&t, 1, VP_T_NEXT), VP_OK);
+    vp_intent it = {.t = VP_T_CLOSE};
+    assert_int_equal(tg_do(&t, 1, &it), VP_OK);
+    const game_summary *s = tg_ev(&t, GAME_EV_CLOSED)->u.closed.summary;
+    assert_true(s->cards[0].windows.has);
+    assert_int_equal(s->cards[0].windows.n, 2);
+    tg_free(&t);
+}
+
+static void test_windows_anonymous_no_figures_when_subtraction_would_tell(void **state)
+{
+    (void)state;
+    tg t;
+    char got[128];
+    /* Showing w1 next to the overall figures would give away w2's two votes. */
+    static const char *const w[] = {"w1", "w1", "w1", "w2", "w2"};
+    room_windows(&t, 5, w, true);
+    assert_string_equal(vote_all(&t, 5, got, sizeof got), "");
+    tg_free(&t);
+}
+
+static void test_windows_open_round_shows_every_window(void **state)
+{
+    (void)state;
+    tg t;
+    char got[128];
+    static const char *const w[] = {"w1", "w2", ""};
+    room_windows(&t, 3, w, false);
+    assert_string_equal(vote_all(&t, 3, got, sizeof got), "w1:1,w2:1");
+    tg_free(&t);
+}
+
+static void test_windows_change_only_between_cards(void **state)
+{
+    (void)state;
+    tg t;
+    static const char *const w[] = {"w1", "w2"};
+    room_windows(&t, 2, w, false);
+    assert_int_equal(tg_window(&t, 2, "w3", 0, false), VP_WRONG_PHASE);
+    assert_int_equal(tg_window(&t, 2, "w9", 0, false), VP_BAD_REQUEST);
+    assert_int_equal(tg_window(&t, 2, "w3", 3, false), VP_NOT_ALLOWED); /* a player for someone else */
+    assert_int_equal(tg_simple(&t, 1, VP_T_NEXT), VP_OK);
+    assert_int_equal(tg_window(&t, 1, "w3", 2, false), VP_OK); /* the facilitator assigns */
+    assert_int_equal(room_member(t.r, 2)->window, 3);
+    assert_int_equal(tg_window(&t, 2, "", 0, false), VP_OK);
+    assert_int_equal(room_member(t.r, 2)->window, 0);
+    tg_free(&t);
+}
+
+static void test_windows_empty_chair_for_the_table_card(void **state)
+{
+    (void)state;
+    tg t;
+    static const char *const w[] = {"w1", "w2"};
+    room_windows(&t, 2, w, false);
+    assert_int_equal(tg_window(&t, 1, "w1", 0, true), VP_BAD_REQUEST); /* Ann holds w1 */
+    assert_int_equal(tg_window(&t, 2, "w3", 0, true), VP_NOT_ALLOWED);
+    assert_int_equal(tg_window(&t, 1, "w3", 0, true), VP_OK);
+    assert_int_equal(tg_ev(&t, GAME_EV_WINDOWED)->u.windowed.player, 0);
+    assert_int_equal(t.r->table.chair, 3);
+    assert_int_equal(tg_simple(&t, 1, VP_T_NEXT), VP_OK);
+    assert_int_equal(t.r->table.chair, 0); /* it goes with the card */
+    assert_int_equal(tg_window(&t, 1, "w3", 0, true), VP_NO_CARD);
+    tg_free(&t);
+}
+
+static void test_windows_refused_for_a_deck_without_windows(void **state)
+{
+    (void)state;
+    tg t;
+    room_v2(&t); /* the kinds deck has no windows */
+    assert_int_equal(tg_window(&t, 2, "w1", 0, false), VP_BAD_REQUEST);
+    tg_free(&t);
+}
+
 static void test_start_unknown_category_is_bad_request(void **state)
 {
     (void)state;
@@ -1766,6 +1900,13 @@ int main(void)
         cmocka_unit_test(test_start_categories_filter_the_round),
         cmocka_unit_test(test_start_unknown_category_is_bad_request),
         cmocka_unit_test(test_start_kinds_filter_the_round),
+        cmocka_unit_test(test_windows_anonymous_window_of_two_shows_nothing),
+        cmocka_unit_test(test_windows_anonymous_windows_of_three_show),
+        cmocka_unit_test(test_windows_anonymous_no_figures_when_subtraction_would_tell),
+        cmocka_unit_test(test_windows_open_round_shows_every_window),
+        cmocka_unit_test(test_windows_change_only_between_cards),
+        cmocka_unit_test(test_windows_empty_chair_for_the_table_card),
+        cmocka_unit_test(test_windows_refused_for_a_deck_without_windows),
         cmocka_unit_test(test_start_unknown_kind_is_bad_request),
         cmocka_unit_test(test_start_audience_keeps_cards_for_everyone),
         cmocka_unit_test(test_start_unknown_audience_is_bad_request),

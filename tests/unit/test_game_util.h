@@ -22,12 +22,17 @@
 #define S(x) ((vp_str){(x), (uint32_t)strlen(x)})
 
 /* A small deck: scale 1..5, categories a, b, c with four cards each
- * (a1..a4, b1..b4, c1..c4), in that order. */
+ * (a1..a4, b1..b4, c1..c4), in that order; format 2 with the windows w1,
+ * w2 and w3, so that window play is exercised too. */
 static const char tg_deck_json[] =
-    "{\"id\":\"test-deck\",\"version\":1,"
+    "{\"format\":2,\"id\":\"test-deck\",\"version\":1,"
     "\"title\":{\"nl\":\"Testset\",\"en\":\"Test set\"},"
     "\"scale\":{\"min\":1,\"max\":5,\"labels\":{\"nl\":[\"een\",\"twee\",\"drie\",\"vier\",\"vijf\"],"
     "\"en\":[\"one\",\"two\",\"three\",\"four\",\"five\"]}},"
+    "\"windows\":["
+    "{\"id\":\"w1\",\"title\":{\"nl\":\"W1\",\"en\":\"W1\"},\"color\":\"#123456\",\"explainer\":{\"nl\":\"e\",\"en\":\"e\"}},"
+    "{\"id\":\"w2\",\"title\":{\"nl\":\"W2\",\"en\":\"W2\"},\"color\":\"#234567\",\"explainer\":{\"nl\":\"e\",\"en\":\"e\"}},"
+    "{\"id\":\"w3\",\"title\":{\"nl\":\"W3\",\"en\":\"W3\"},\"color\":\"#345678\",\"explainer\":{\"nl\":\"e\",\"en\":\"e\"}}],"
     "\"categories\":["
     "{\"id\":\"a\",\"title\":{\"nl\":\"A\",\"en\":\"A\"},\"color\":\"#123456\"},"
     "{\"id\":\"b\",\"title\":{\"nl\":\"B\",\"en\":\"B\"},\"color\":\"#234567\"},"
@@ -257,6 +262,14 @@ static inline vp_code tg_hide(tg *t, uint32_t who, uint32_t note_id)
 static inline vp_code tg_target(tg *t, uint32_t who, vp_type type, uint32_t player)
 {
     vp_intent it = {.t = type, .player = player};
+    return tg_do(t, who, &it);
+}
+
+/* Sets who's window ("" = none); for != 0: the facilitator for that member. */
+static inline vp_code tg_window(tg *t, uint32_t who, const char *window, uint32_t for_player, bool chair)
+{
+    vp_intent it = {.t = VP_T_WINDOW, .window = S(window), .has_for = for_player != 0,
+                    .for_player = for_player, .chair = chair};
     return tg_do(t, who, &it);
 }
 

@@ -128,6 +128,13 @@ static json_t *intent_json(const vp_intent *in)
 	case VP_T_LOCK:
 		json_object_set_new(o, "locked", json_boolean(in->locked));
 		break;
+	case VP_T_WINDOW:
+		json_object_set_new(o, "window", json_stringn(in->window.len ? in->window.ptr : "", in->window.len));
+		if (in->has_for)
+			json_object_set_new(o, "for", json_integer(in->for_player));
+		if (in->chair)
+			json_object_set_new(o, "chair", json_true());
+		break;
 	default:
 		break;
 	}

@@ -85,6 +85,7 @@ typedef enum vp_type {
 	VP_T_LEAVE,
 	VP_T_PURGE,
 	VP_T_PING,
+	VP_T_WINDOW,
 	VP_T__COUNT
 } vp_type;
 
@@ -151,7 +152,7 @@ typedef struct vp_intent {
 	vp_str card;      /* play: card id; draw: a card id, or empty for the top of the pile */
 	bool pass;        /* vote: value was nil */
 	uint64_t value;   /* vote: when !pass; the scale is the game's to check */
-	bool has_for;     /* vote */
+	bool has_for;     /* vote, window */
 	uint32_t for_player;
 	vp_str text;      /* note (1..500), close (0..4000) */
 	uint32_t note;    /* hide: note id */
@@ -160,6 +161,8 @@ typedef struct vp_intent {
 	vp_str actions[VP_ACTIONS_MAX];
 	uint32_t player;  /* handover, kick */
 	bool locked;      /* lock */
+	vp_str window;    /* window: a window id of the deck, or "" = none */
+	bool chair;       /* window: sets the empty chair instead of a member's window */
 } vp_intent;
 
 /* Decodes one client frame of `len` bytes into *out.
