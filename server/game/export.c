@@ -114,6 +114,8 @@ typedef struct words {
     const char *csv_head;      /* the CSV header up to the scale columns */
     const char *csv_tail;      /* ... and after them */
     const char *file_round;    /* "ronde" in a download's file name */
+    const char *csv_windows;   /* the CSV column of the figures per window */
+    const char *per_window, *no_window_figures; /* window play (SPEC.md §5.3) */
 } words;
 
 static const words words_en = {
@@ -151,6 +153,9 @@ static const words words_en = {
     .csv_head = "rank,card,title,category,by,n,pass,mean,median,min,max",
     .csv_tail = ",agreement,notes,note_texts",
     .file_round = "round",
+    .csv_windows = "windows",
+    .per_window = "Per window",
+    .no_window_figures = "no window has figures that can be shown",
 };
 
 static const words words_nl = {
@@ -188,6 +193,9 @@ static const words words_nl = {
     .csv_head = "rang;kaart;titel;onderwerp;gespeeld door;stemmen;gepast;gemiddelde;mediaan;laagste;hoogste",
     .csv_tail = ";overeenstemming;notities;notitieteksten",
     .file_round = "ronde",
+    .csv_windows = "vensters",
+    .per_window = "Per venster",
+    .no_window_figures = "geen venster heeft cijfers die getoond kunnen worden",
 };
 
 static const words *words_in(vp_lang lang)
@@ -365,6 +373,20 @@ static json_t *json_card(const room *r, const deck *d, const char *lang, const g
     jset(o, "stats", json_stats(&c->stats, ok), ok);
     const char *agreement = c->agreement == GAME_AGREE_NONE ? NULL : game_agreement_name(c->agreement);
     jset(o, "agreement", jstr_or_null(agreement), ok);
+    if (c->windows.has) {
+        /* [{window, title, stats}], only the windows the rule of §5.3 shows. */
+        json_t *ws = json_array();
+        for (uint32_t i = 0; ws && i < c->windows.n; i++) {
+            const game_window_stats *w = &c->windows.w[i];
+            int32_t wi = d ? deck_window_index(d, w->window.s, strlen(w->window.s)) : -1;
+            json_t *jw = json_object();
+            jset(jw, "window", json_string(w->window.s), ok);
+            jset(jw, "title", jstr_or_null(wi >= 0 ? deck_text_in(&d->windows[wi].title, lang) : NULL), ok);
+            jset(jw, "stats", json_stats(&w->stats, ok), ok);
+            jpush(ws, jw, ok);
+        }
+        jset(o, "windows", ws, ok);
+    }
     for (uint32_t i = 0; i < c->n_notes; i++) {
         const game_note_item *n = &c->notes[i];
         json_t *jn = json_object();
@@ -710,6 +732,26 @@ static void md_figure(outbuf *b, const words *w, bool has, double v)
         out_str(b, "\xe2\x80\x94");
 }
 
+/* "Per window: Citizen 3.7 (3 votes) · Governance 2.0 (3 votes)", the
+ * windows the rule of SPEC.md §5.3 shows. */
+static void md_windows(outbuf *b, const words *w, const deck *d, const game_windows *ws)
+{
+    out_fmt(b, "%s: ", w->per_window);
+    if (ws->n == 0)
+        out_str(b, w->no_window_figures);
+    for (uint32_t i = 0; i < ws->n; i++) {
+        const game_window_stats *x = &ws->w[i];
+        int32_t wi = d ? deck_window_index(d, x->window.s, strlen(x->window.s)) : -1;
+        if (i)
+            out_str(b, " \xc2\xb7 ");
+        md_text(b, wi >= 0 ? deck_text_in(&d->windows[wi].title, w->lang) : x->window.s, MD_ONE_LINE, 0);
+        out_char(b, ' ');
+        md_figure(b, w, x->stats.n > 0, x->stats.mean);
+        out_fmt(b, " (%s %u)", w->col_votes, x->stats.n);
+    }
+    out_str(b, "\n\n");
+}
+
 /* The distribution as one bar per scale value, in a fenced block so the
  * bars line up; the block holds only digits, spaces and box characters.
  *
@@ -842,6 +884,8 @@ static void md_cards(outbuf *b, const room *r, const game_summary *s, const word
                 c->stats.pass, c->agreement == GAME_AGREE_NONE ? w->too_few_votes : w->agreement[c->agreement]);
         if (c->stats.n > 0)
             md_distribution(b, d, &c->stats);
+        if (c->windows.has)
+            md_windows(b, w, d, &c->windows);
         if (visible_notes(c) == 0)
             continue;
         out_fmt(b, "%s:\n\n", w->notes);
@@ -1046,6 +1090,26 @@ static void csv_notes_cell(outbuf *b, char sep, const room *r, const game_summar
     free(cell.p);
 }
 
+/* The figures per window in one cell: "burger: n=3 mean=3.67; bestuur: …"
+ * (ids, so that the cell reads alike in every language). */
+static void csv_windows_cell(outbuf *b, const words *w, const game_windows *ws)
+{
+    outbuf cell = {0};
+    for (uint32_t i = 0; i < ws->n; i++) {
+        const game_stats *st = &ws->w[i].stats;
+        out_fmt(&cell, "%s%s: n=%u", i ? "; " : "", ws->w[i].window.s, st->n);
+        if (st->n > 0) {
+            out_str(&cell, " mean=");
+            out_decimal(&cell, st->mean, 2, w->decimal);
+        }
+    }
+    if (cell.failed)
+        b->failed = true;
+    else
+        csv_cell(b, w->list_sep, cell.p ? cell.p : "", false);
+    free(cell.p);
+}
+
 static int render_csv(const room *r, const game_summary *s, const words *w, char **out, size_t *len)
 {
     const deck *d = room_deck(r);
@@ -1060,6 +1124,9 @@ static int render_csv(const room *r, const game_summary *s, const words *w, char
     for (unsigned i = 0; i < values; i++)
         out_fmt(&b, "%c%d", sep, (int)(lo + (int32_t)i));
     out_str(&b, w->csv_tail);
+    bool windows = d && d->n_windows > 0;
+    if (windows)
+        out_fmt(&b, "%c%s", sep, w->csv_windows);
     out_str(&b, "\r\n");
 
     for (uint32_t i = 0; i < s->n_cards; i++) {
@@ -1090,6 +1157,8 @@ static int render_csv(const room *r, const game_summary *s, const words *w, char
         csv_cell(&b, sep, c->agreement == GAME_AGREE_NONE ? "" : w->agreement[c->agreement], false);
         csv_uint(&b, sep, visible_notes(c));
         csv_notes_cell(&b, sep, r, c);
+        if (windows)
+            csv_windows_cell(&b, w, &c->windows);
         out_str(&b, "\r\n");
     }
     return out_finish(&b, out, len);
