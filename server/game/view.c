@@ -760,8 +760,8 @@ void game_pack_view(const room *r, uint32_t recipient, msgpack_packer *pk)
         bool voted = false;
         for (uint32_t k = 0; r->table.has && k < r->table.n_votes; k++)
             voted |= r->table.votes[k].player == m->id;
-        bool windows = r->deck->n_windows > 0;
-        msgpack_pack_map(pk, 8 + windows);
+        /* window: only while the member speaks from one (SPEC.md §5.3). */
+        msgpack_pack_map(pk, 8 + (m->window != 0));
         key(pk, "player");
         msgpack_pack_uint32(pk, m->id);
         key(pk, "name");
@@ -778,12 +778,9 @@ void game_pack_view(const room *r, uint32_t recipient, msgpack_packer *pk)
         msgpack_pack_uint32(pk, m->n_hand);
         key(pk, "voted");
         game_pack_bool(pk, voted);
-        if (windows) {
+        if (m->window) {
             key(pk, "window");
-            if (m->window)
-                game_pack_str(pk, r->deck->windows[m->window - 1].id);
-            else
-                msgpack_pack_nil(pk);
+            game_pack_str(pk, r->deck->windows[m->window - 1].id);
         }
     }
     key(pk, "order");

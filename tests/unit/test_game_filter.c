@@ -473,8 +473,7 @@ static void test_view_has_exactly_the_fields_of_section_6(void **state)
     assert_string_equal(keys, "deck,hand,history,lang,locked,opts,order,phase,pile,players,room,round,seq,summary,"
                               "table,timer,title,turn,tz_offset");
     keys_of(&mp_get(v.o, "players")->via.array.ptr[0], keys, sizeof keys);
-    /* window: the test deck has windows (SPEC.md §5.3). */
-    assert_string_equal(keys, "cards,name,online,player,present,role,seated,voted,window");
+    assert_string_equal(keys, "cards,name,online,player,present,role,seated,voted");
     keys_of(mp_get(v.o, "table"), keys, sizeof keys);
     /* notes: an extension of §6 (SPEC.md §6.1). */
     assert_string_equal(keys, "by,card,my_vote,notes,revealed,stage");

@@ -40,6 +40,7 @@ export function apply(view: View | null, ev: RoomEvent, me = 0): View {
     case 'timer': return applyTimer(v, ev);
     case 'closed': return applyClosed(v, ev);
     case 'rekeyed': return applyRekeyed(v, ev);
+    case 'windowed': return applyWindowed(v, ev);
     default: {
       // Compile time: every kind has its case. Run time: a kind from a newer server only advances seq.
       const newer: never = ev;
@@ -183,6 +184,7 @@ function applyRevealed(v: View, ev: EventOf<'revealed'>): View {
   if (!v.table) return v;
   const revealed: NonNullable<Table['revealed']> = { stats: ev.stats };
   if (Array.isArray(ev.votes)) revealed.votes = ev.votes;
+  if (Array.isArray(ev.windows)) revealed.windows = ev.windows;
   v.table = { ...v.table, stage: 'revealed', revealed };
   return v;
 }
@@ -219,9 +221,30 @@ function applyDone(v: View): View {
     notes: (t.notes ?? []).map(({ note, player, text }) => (text === undefined ? { note, player } : { note, player, text })),
   };
   if (t.revealed?.votes) entry.votes = t.revealed.votes;
+  if (t.revealed?.windows) entry.windows = t.revealed.windows;
   v.history = [...v.history, entry];
   v.table = null;
   v.players = v.players.map((p) => (p.voted ? { ...p, voted: false } : p));
+  return v;
+}
+
+function applyWindowed(v: View, ev: EventOf<'windowed'>): View {
+  if (ev.player === null) {
+    if (v.table) {
+      const t = { ...v.table };
+      if (ev.window) t.chair = ev.window;
+      else delete t.chair;
+      v.table = t;
+    }
+    return v;
+  }
+  v.players = v.players.map((p) => {
+    if (p.player !== ev.player) return p;
+    const m = { ...p };
+    if (ev.window) m.window = ev.window;
+    else delete m.window;
+    return m;
+  });
   return v;
 }
 

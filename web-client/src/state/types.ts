@@ -55,7 +55,12 @@ export interface Member {
   online: boolean;
   cards: number;
   voted: boolean;
+  /** The window the member speaks from (§5.3); absent: none. */
+  window?: string;
 }
+
+/** The figures of the votes from one window (§5.3): [window id, stats]; only the windows the anonymity rule shows. */
+export type WindowFigures = [string, Stats];
 
 export interface Table {
   card: string;
@@ -64,7 +69,9 @@ export interface Table {
   stage: 'discuss' | 'revealed';
   /** Own vote: absent when none, null for a pass. */
   my_vote?: number | null;
-  revealed?: { votes?: Vote[]; stats: Stats };
+  revealed?: { votes?: Vote[]; stats: Stats; windows?: WindowFigures[] };
+  /** The empty chair: the window the facilitator asks the group to answer this card from (§5.3). */
+  chair?: string;
   /**
    * Notes on the table card: a fresh `welcome` carries them (SPEC.md §6.1,
    * item 11); the reducer adds those of `noted` events until the card is
@@ -85,6 +92,7 @@ export interface HistoryEntry {
   stats: Stats;
   agreement: Agreement;
   votes?: Vote[];
+  windows?: WindowFigures[];
   notes: Note[];
 }
 
@@ -93,6 +101,7 @@ export interface SummaryCard {
   by: number | null;
   stats: Stats;
   agreement: Agreement;
+  windows?: WindowFigures[];
   notes: Note[];
 }
 
@@ -172,7 +181,7 @@ export interface EventFields {
   voted: { player: number; value?: number | null };
   reopened: { card: string };
   /** `votes` is absent when the round is anonymous. */
-  revealed: { card: string; votes?: Vote[]; stats: Stats };
+  revealed: { card: string; votes?: Vote[]; stats: Stats; windows?: WindowFigures[] };
   /** `text` and `player` are absent in the replay when the note was ever hidden. */
   noted: { note: number; player?: number; card: string; text?: string };
   hidden: { note: number };
@@ -183,6 +192,8 @@ export interface EventFields {
   closed: { round: number; summary: Summary };
   /** `replay_key` only for the members who may hold it (SPEC.md §5.2). */
   rekeyed: { replay_key?: string };
+  /** A member's window (null: none), or with player null the empty chair of the table card. */
+  windowed: { player: number | null; window: string | null };
 }
 
 export type EventKind = keyof EventFields;
@@ -227,6 +238,7 @@ export type ServerMessage = Welcome | EvMessage | Ok | ErrorMessage | Pong;
 
 /** Client → server intents (§3), discriminated by `t`; a request adds its `id`. */
 export type Intent =
+  | { t: 'window'; window: string; for?: number; chair?: boolean }
   | { t: 'create'; room: string; name: string; title: string; deck: string; lang: Lang; tz_offset: number; opts: Opts }
   | { t: 'join'; room: string; name: string; role: 'player' | 'screen' }
   | { t: 'resume'; room: string; token: string }

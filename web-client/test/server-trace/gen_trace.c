@@ -15,7 +15,7 @@
  *      web-client/test/server-trace/gen_trace.c \
  *      build-web/server/libverrijk_game.a build-web/protocol/libverrijk_protocol.a \
  *      -lmsgpackc -ljansson -lcrypto -o build-web/gen_trace
- *   build-web/gen_trace decks/verrijkte-leeromgevingen.json web-client/test/server-trace/trace.msgpack
+ *   build-web/gen_trace tests/decks/vensters-v2.json web-client/test/server-trace/trace.msgpack
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,12 +287,17 @@ int main(int argc, char **argv)
     joiner(&s, "{\"t\":\"join\",\"room\":\"K7M4QX\",\"name\":\"Scherm\",\"role\":\"screen\"}");
     act(&s, fac, "{\"t\":\"seat\",\"name\":\"Cas\"}");
     uint32_t cas = 5;
+    /* Window play (the deck has windows): one's own, one assigned. */
+    act(&s, ana, "{\"t\":\"window\",\"window\":\"burger\"}");
+    snprintf(j, sizeof j, "{\"t\":\"window\",\"window\":\"bestuur\",\"for\":%u}", bo);
+    act(&s, fac, j);
     act(&s, fac, "{\"t\":\"lock\",\"locked\":true}");
     act(&s, fac, "{\"t\":\"lock\",\"locked\":false}");
 
     /* Round 1: hands of two, votes hidden until the reveal. */
     act(&s, fac, "{\"t\":\"start\"}");
     play_turn(&s);
+    act(&s, fac, "{\"t\":\"window\",\"window\":\"organisatie\",\"chair\":true}");   /* the empty chair */
     device(&s, GAME_INPUT_OFFLINE, bo);   /* offline before any vote: nothing to reveal yet */
     device(&s, GAME_INPUT_ONLINE, bo);
     act(&s, ana, "{\"t\":\"vote\",\"value\":4}");

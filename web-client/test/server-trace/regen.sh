@@ -10,4 +10,5 @@ cc -std=c11 -Wall -Wextra -Werror -Iserver -Iprotocol/include \
    web-client/test/server-trace/gen_trace.c \
    "$build/server/libverrijk_game.a" "$build/protocol/libverrijk_protocol.a" \
    -lmsgpackc -ljansson -lcrypto -o "$build/gen_trace"
-"$build/gen_trace" decks/verrijkte-leeromgevingen.json web-client/test/server-trace/trace.msgpack
+# A format 2 deck with windows, kept with the tests so the trace does not follow the default deck's content.
+"$build/gen_trace" tests/decks/vensters-v2.json web-client/test/server-trace/trace.msgpack
