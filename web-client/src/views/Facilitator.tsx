@@ -15,6 +15,7 @@ import { rememberFacilitating } from '../net/facilitating';
 import { cardIndexOfCode } from '../deck/print';
 import { HandoffPanel } from './parts/handoff';
 import { SummaryView } from './Summary';
+import { WindowPicker } from './parts/windows';
 
 /** Limits of SPEC.md §3 for `close`. */
 const CLOSE_TEXT_MAX = 4000;
@@ -72,6 +73,11 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
                       <button type="button" class="secondary" onClick={() => act.send({ t: 'skip' })}>{t('fac.skip')}</button>
                     )}
                   </div>
+                  {table && deck?.windows && deck.windows.length > 0 && (
+                    <WindowPicker deck={deck} value={table.chair ?? ''} label={t('window.chair.pick')}
+                      exclude={view.players.filter((p) => p.present && p.window).map((p) => p.window!)}
+                      onPick={(w) => void act.send({ t: 'window', window: w, chair: true })} />
+                  )}
                   {table && <FollowUps deck={deck} card={table.card} />}
                 </TableArea>
                 {table?.stage === 'discuss' && seated.map((p) => (
@@ -122,6 +128,10 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
               <People view={view} me={you.player} showVoted={table?.stage === 'discuss'}
                 actions={(m) => m.player === you.player ? null : (
                   <>
+                    {deck?.windows && deck.windows.length > 0 && m.role !== 'screen' && !table && (
+                      <WindowPicker deck={deck} value={m.window ?? ''} label={t('window.for', { name: m.name })}
+                        onPick={(w) => void act.send({ t: 'window', window: w, for: m.player })} />
+                    )}
                     {m.role === 'player' && !m.seated && m.online && (
                       <button type="button" class="link small" onClick={() => handover(m)}>{t('fac.handover')}</button>
                     )}

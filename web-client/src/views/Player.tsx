@@ -10,6 +10,7 @@ import { People, TurnLine } from './parts/people';
 import { Countdown } from './parts/timer';
 import { TableArea } from './table';
 import { SummaryView } from './Summary';
+import { WindowExplainers, WindowPicker } from './parts/windows';
 
 export function PlayerView({ conn, snap, view, you }: { conn: RoomConnection; snap: Snapshot; view: View; you: You }) {
   const { t, lang } = useLang();
@@ -25,6 +26,15 @@ export function PlayerView({ conn, snap, view, you }: { conn: RoomConnection; sn
       <main class="page">
         <ErrorBanner error={act.error} onClose={act.clear} />
         {view.phase === 'lobby' && <p class="lead">{t('room.lobby.wait')}</p>}
+        {deck?.windows && deck.windows.length > 0 && you.role === 'player' && !view.table && view.phase !== 'closed' && (
+          <section class="my-window" aria-labelledby="window-h">
+            <h2 id="window-h">{t('window.title')}</h2>
+            {view.phase === 'lobby' && <p>{t('window.intro')}</p>}
+            <WindowPicker deck={deck} value={meMember?.window ?? ''} label={t('window.mine')} disabled={act.busy}
+              onPick={(w) => void act.send({ t: 'window', window: w })} />
+            {view.phase === 'lobby' && <WindowExplainers deck={deck} />}
+          </section>
+        )}
         {view.phase === 'playing' && (
           <>
             <Countdown endsAt={view.timer} offset={snap.clockOffset} />

@@ -6,6 +6,7 @@ import { CardFace, categoryOf, deckText } from './parts/cards';
 import { AgreementBadge, Histogram, fmt } from './parts/votes';
 import { memberName } from './parts/people';
 import { NotesList } from './parts/notes';
+import { WindowFiguresView } from './parts/windows';
 import { roomDate } from './parts/dates';
 import './summary.css';
 
@@ -52,6 +53,7 @@ export function SummaryView({ view, summary, deck, links = true }: { view: View;
               </p>
             </CardFace>
             <Histogram stats={c.stats} deck={deck} />
+            <WindowFiguresView deck={deck} figures={c.windows} overall={c.stats} anonymous={!Array.isArray(summary.players)} />
             {c.notes.length > 0 && <NotesList notes={c.notes} view={view} />}
           </li>
         ))}

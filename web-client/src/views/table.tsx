@@ -6,6 +6,7 @@ import { CardFace, ScaleGuide, deckText } from './parts/cards';
 import { Histogram, VoteButtons, scaleLabels } from './parts/votes';
 import { memberName } from './parts/people';
 import { NoteForm, NotesList } from './parts/notes';
+import { ChairBanner, WindowFiguresView } from './parts/windows';
 
 export interface TableProps {
   view: View;
@@ -41,6 +42,7 @@ export function TableArea({ view, deck, canVote, onVote, canNote, onNote, onHide
           <p class="card-by">{table.by === null ? t('room.table.drawn') : t('room.table.by', { name: memberName(view, table.by) })}</p>
         </CardFace>
       </div>
+      <ChairBanner deck={deck} chair={table.chair} big={big} />
       {children}
       {table.stage === 'discuss' && <VotedLine view={view} />}
       {!(table.stage === 'discuss' && canVote && onVote) && <ScaleGuide deck={deck} card={table.card} big={big} />}
@@ -55,7 +57,10 @@ export function TableArea({ view, deck, canVote, onVote, canNote, onNote, onHide
       {table.stage === 'revealed' && table.revealed && (
         <div class="revealed">
           <h3>{t('vote.revealed')}</h3>
-          <Histogram stats={table.revealed.stats} deck={deck} votes={table.revealed.votes} view={view} big={big} />
+          <div class="revealed-figures">
+            <Histogram stats={table.revealed.stats} deck={deck} votes={table.revealed.votes} view={view} big={big} />
+            <WindowFiguresView deck={deck} figures={table.revealed.windows} overall={table.revealed.stats} anonymous={Boolean(view.opts.anonymous)} big={big} />
+          </div>
         </div>
       )}
       <div class="table-notes">

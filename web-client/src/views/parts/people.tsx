@@ -3,6 +3,8 @@ import type { ComponentChildren } from 'preact';
 import { useT } from '../../i18n';
 import { member } from '../../state/reducer';
 import type { Member, View } from '../../state/types';
+import { useDeck } from './cards';
+import { WindowTag } from './windows';
 
 export function memberName(view: View, id: number | null | undefined): string {
   return member(view, id)?.name ?? (id ? `#${id}` : '');
@@ -11,6 +13,7 @@ export function memberName(view: View, id: number | null | undefined): string {
 /** The people in the room, with whether they voted on the table card (never what). */
 export function People({ view, me, showVoted, actions }: { view: View; me: number; showVoted: boolean; actions?: (m: Member) => ComponentChildren }) {
   const t = useT();
+  const deck = useDeck(view.deck.hash);
   const people = view.players.filter((p) => p.present);
   return (
     <ul class="people" aria-label={t('room.people')}>
@@ -19,6 +22,7 @@ export function People({ view, me, showVoted, actions }: { view: View; me: numbe
           <span class="person-name">
             {p.name} {p.player === me && <span class="muted">{t('room.you')}</span>}
             {view.turn === p.player && <span class="turn-mark" aria-hidden="true"> ◀</span>}
+            {p.window && <> <WindowTag deck={deck} id={p.window} /></>}
           </span>
           <span class="person-tags">
             {p.role === 'facilitator' && <span class="tag">{t('room.role.facilitator')}</span>}
