@@ -29,7 +29,7 @@ function freePort() {
  * Starts the server with a fresh data directory and the built web client.
  * Resolves to { url, port, stop() , stderr() } once /healthz answers.
  */
-export async function startServer() {
+export async function startServer({ decks: decksDir } = {}) {
   const bin = resolve(testsDir, process.env.VERRIJK_BIN ?? '../build/server/verrijk');
   const web = resolve(testsDir, '../web-client/dist');
   if (!existsSync(bin)) throw new Error(`server binary not found: ${bin} (set VERRIJK_BIN)`);
@@ -39,7 +39,8 @@ export async function startServer() {
   // Every browser is 127.0.0.1: the per-address budgets of new rooms and downloads would stop the suite.
   const args = ['--port', String(port), '--host', '127.0.0.1', '--data', data, '--web', web, '--max-creates-per-hour', '1000000',
     '--max-downloads-per-minute', '1000000'];
-  const decks = resolve(testsDir, '../decks');
+  // decksDir: another deck folder, e.g. the tests' own format 2 decks.
+  const decks = decksDir ?? resolve(testsDir, '../decks');
   if (existsSync(decks)) args.push('--decks', decks);
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
