@@ -398,7 +398,7 @@ void room_round_pile(const deck *d, const game_opts *o, uint64_t seed, uint16_t 
     shuffle_items(pile, n, seed);
     if (!o->bookends)
         return;
-    uint16_t sorted[DECK_CARDS_MAX];
+    uint16_t sorted[DECK_CARDS_MAX] = {0};
     uint32_t k = 0;
     static const deck_kind rank[] = {DECK_KIND_OPENER, DECK_KIND_TOPIC, DECK_KIND_STORY, DECK_KIND_CLOSER};
     for (int pass = 0; pass < 3; pass++)
@@ -408,7 +408,7 @@ void room_round_pile(const deck *d, const game_opts *o, uint64_t seed, uint16_t 
             if (group == pass)
                 sorted[k++] = pile[i];
         }
-    memcpy(pile, sorted, n * sizeof *pile);
+    memcpy(pile, sorted, k * sizeof *pile); /* k == n: each card is in one group */
 }
 
 static int apply_round(room *r, const game_event *e)
