@@ -29,14 +29,19 @@
 #define FUZZ_NAME_SIZE (VP_NAME_MAX + 1)
 
 /* The test deck of the unit tests (scale 1..5, categories a, b, c, four
- * cards each) and a tiny one (scale 0..1, two cards) that runs out. */
+ * cards each; format 2 with the windows w1..w3) and a tiny one (scale
+ * 0..1, two cards) that runs out. */
 #define CARD(id, cat) \
     "{\"id\":\"" id "\",\"category\":\"" cat "\",\"title\":{\"nl\":\"t\",\"en\":\"t\"},\"prompt\":{\"nl\":\"p?\",\"en\":\"p?\"}}"
 static const char deck_test_json[] =
-    "{\"id\":\"test-deck\",\"version\":1,"
+    "{\"format\":2,\"id\":\"test-deck\",\"version\":1,"
     "\"title\":{\"nl\":\"Testset\",\"en\":\"Test set\"},"
     "\"scale\":{\"min\":1,\"max\":5,\"labels\":{\"nl\":[\"een\",\"twee\",\"drie\",\"vier\",\"vijf\"],"
     "\"en\":[\"one\",\"two\",\"three\",\"four\",\"five\"]}},"
+    "\"windows\":["
+    "{\"id\":\"w1\",\"title\":{\"nl\":\"W1\",\"en\":\"W1\"},\"color\":\"#123456\",\"explainer\":{\"nl\":\"e\",\"en\":\"e\"}},"
+    "{\"id\":\"w2\",\"title\":{\"nl\":\"W2\",\"en\":\"W2\"},\"color\":\"#234567\",\"explainer\":{\"nl\":\"e\",\"en\":\"e\"}},"
+    "{\"id\":\"w3\",\"title\":{\"nl\":\"W3\",\"en\":\"W3\"},\"color\":\"#345678\",\"explainer\":{\"nl\":\"e\",\"en\":\"e\"}}],"
     "\"categories\":["
     "{\"id\":\"a\",\"title\":{\"nl\":\"A\",\"en\":\"A\"},\"color\":\"#123456\"},"
     "{\"id\":\"b\",\"title\":{\"nl\":\"B\",\"en\":\"B\"},\"color\":\"#234567\"},"
@@ -198,10 +203,11 @@ static game_input_kind make_input(session *s, script *sc, game_input *in, vp_int
     in->sender = pick_sender(s, who);
     in->intent = it;
     op %= 32;
-    if (op >= 24)
-        op = op < 27 ? VP_T_PLAY : VP_T_VOTE; /* the busiest intents get more weight */
-    if (op == 22 || op == 23) {
-        in->kind = op == 22 ? GAME_INPUT_ONLINE : GAME_INPUT_OFFLINE;
+    if (op >= VP_T__COUNT + 2)
+        op = op < 28 ? VP_T_PLAY : VP_T_VOTE; /* the busiest intents get more weight */
+    /* The ops just past the intents are a device going online or offline. */
+    if (op == VP_T__COUNT || op == VP_T__COUNT + 1) {
+        in->kind = op == VP_T__COUNT ? GAME_INPUT_ONLINE : GAME_INPUT_OFFLINE;
         in->intent = NULL;
         in->sender = 0;
         in->player = pick_member(s, a);
@@ -294,6 +300,13 @@ static game_input_kind make_input(session *s, script *sc, game_input *in, vp_int
         break;
     case VP_T_LOCK:
         it->locked = a & 1;
+        break;
+    case VP_T_WINDOW:
+        it->window = str_of((const char *const[]){"w1", "w2", "w3", "", "nope"}[a % 5]);
+        it->chair = (b & 3) == 0;
+        it->has_for = (b & 3) == 1;
+        if (it->has_for)
+            it->for_player = pick_member(s, b >> 2) ? pick_member(s, b >> 2) : UINT32_MAX;
         break;
     default:
         break;

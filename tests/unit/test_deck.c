@@ -771,6 +771,24 @@ static void test_to_json_round_trip_keeps_hash(void **state)
 
 /* ---- format 2 --------------------------------------------------------- */
 
+/* The second edition of the default deck (issue 16) is format 2: then every
+ * card has an anchor (what 1 and the top of the scale mean for it) and every
+ * category an explainer. A format 1 default deck has neither and passes. */
+static void test_default_deck_v2_has_anchors_and_explainers(void **state)
+{
+    (void)state;
+    deck *d = load_default_deck();
+    if (d->format >= 2) {
+        for (uint32_t i = 0; i < d->n_cards; i++)
+            if (!d->cards[i].anchor_low.nl)
+                fail_msg("card %s has no anchor", d->cards[i].id);
+        for (uint32_t i = 0; i < d->n_categories; i++)
+            if (!d->categories[i].explainer.nl)
+                fail_msg("category %s has no explainer", d->categories[i].id);
+    }
+    deck_unref(d);
+}
+
 static json_t *card0_v2(json_t *root) { return json_array_get(json_object_get(root, "cards"), 0); }
 static json_t *window0(json_t *root) { return json_array_get(json_object_get(root, "windows"), 0); }
 static json_t *text_new(const char *nl, const char *en) { return json_pack("{s:s, s:s}", "nl", nl, "en", en); }
@@ -1173,6 +1191,7 @@ int main(void)
         cmocka_unit_test(test_msgpack_names_field_of_invalid_deck),
         cmocka_unit_test(test_to_json_round_trip_keeps_hash),
         cmocka_unit_test(test_v2_reads_every_field),
+        cmocka_unit_test(test_default_deck_v2_has_anchors_and_explainers),
         cmocka_unit_test(test_v1_deck_is_format_1_with_topic_cards),
         cmocka_unit_test(test_v2_hash_matches_test_vector),
         cmocka_unit_test(test_v2_default_kind_and_empty_followups_pack_like_explicit),
