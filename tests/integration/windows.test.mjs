@@ -42,14 +42,14 @@ test('the deck list and the deck itself carry format 2', async () => {
   }
 });
 
-test('an anonymous round with windows: a window of 2 voters shows no figures, of 3 it does; summary, exports and replay carry them', async () => {
+test('an anonymous round with windows: a window of 2 voters shows no figures, of 3 it does, nothing by subtraction; summary, exports and replay carry them', async () => {
   const server = await startServer({ args: ['--decks', DECKS] });
   const room = roomCode();
   try {
     const fac = await Member.connect(server, room);
     await fac.must({ t: 'create', room, name: 'Fien', title: 'Vensters', deck: DECK, lang: 'nl', opts: { mode: 'deck', anonymous: true } });
-    const names = ['Anna', 'Bram', 'Chris', 'Dirk', 'Eva', 'Fleur'];
-    const windows = ['burger', 'burger', 'burger', 'organisatie', 'organisatie', ''];
+    const names = ['Anna', 'Bram', 'Chris', 'Dirk', 'Eva', 'Fleur', 'Gijs'];
+    const windows = ['burger', 'burger', 'burger', 'organisatie', 'organisatie', '', ''];
     const players = [];
     for (let i = 0; i < names.length; i++) {
       const p = await Member.connect(server, room);
@@ -69,9 +69,9 @@ test('an anonymous round with windows: a window of 2 voters shows no figures, of
     await players[0].until(fac.lastSeq());
     assert.deepEqual(players[0].seen('windowed').at(-1), { t: 'ev', seq: fac.lastSeq(), at: players[0].seen('windowed').at(-1).at, e: 'windowed', player: null, window: 'bestuur' });
 
-    // burger: 3 votes, shown; organisatie: 2 votes, hidden; the rest (organisatie and Fleur) is 3 votes, so burger
-    // next to the overall figures gives nobody away.
-    const r1 = await voteAll(fac, players, [1, 2, 2, 5, 4, 3]);
+    // burger: 3 votes, shown; organisatie: 2 votes, hidden; the rest (organisatie, Fleur and Gijs) is 4 votes, so
+    // burger next to the overall figures gives nobody away.
+    const r1 = await voteAll(fac, players, [1, 2, 2, 5, 4, 3, 3]);
     assert.equal(r1.votes, undefined, 'anonymous: no votes');
     assert.equal(figures(r1), 'burger:3');
     assert.deepEqual(r1.windows[0][1].hist, [1, 2, 0, 0, 0]);
@@ -82,11 +82,20 @@ test('an anonymous round with windows: a window of 2 voters shows no figures, of
     }
     await fac.must({ t: 'next' });
 
-    // Between cards Fleur takes the organisation window (the facilitator assigns it): now both windows have 3.
+    // Between cards the facilitator puts Fleur at the organisation window and Gijs at the citizen's: 4 and 3.
     await fac.must({ t: 'window', window: 'organisatie', for: 7 });
+    await fac.must({ t: 'window', window: 'burger', for: 8 });
     await fac.must({ t: 'draw' });
-    const r2 = await voteAll(fac, players, [4, 4, 5, 2, 1, 2]);
-    assert.equal(figures(r2), 'burger:3,organisatie:3');
+    const r2 = await voteAll(fac, players, [4, 4, 5, 2, 1, 2, 3]);
+    assert.equal(figures(r2), 'burger:4,organisatie:3');
+    await fac.must({ t: 'next' });
+
+    // Fleur moves to the citizen's window: 5 and 2. The organisation's 2 would follow from the overall figures minus
+    // the citizen's, so neither is shown.
+    await fac.must({ t: 'window', window: 'burger', for: 7 });
+    await fac.must({ t: 'draw' });
+    const r3 = await voteAll(fac, players, [3, 3, 3, 1, 5, 3, 3]);
+    assert.equal(figures(r3), '');
     await fac.must({ t: 'next' });
     await fac.must({ t: 'close', text: 'Vensters verschillen' });
     const closed = fac.seen('closed').at(-1);
@@ -97,19 +106,20 @@ test('an anonymous round with windows: a window of 2 voters shows no figures, of
     const base = `${server.url}/api/rooms/${room}`;
     const json = await (await fetch(`${base}/summary.json?key=${key}`)).json();
     const ranked = json.cards.map((c) => c.windows.map((w) => `${w.window}:${w.stats.n}:${w.title}`).join(','));
-    assert.deepEqual(ranked.sort(), ['burger:3:Burger', 'burger:3:Burger,organisatie:3:Organisatie'].sort());
+    assert.deepEqual(ranked.sort(), ['', 'burger:3:Burger', 'burger:4:Burger,organisatie:3:Organisatie'].sort());
     const md = await (await fetch(`${base}/summary.md?key=${key}`)).text();
-    assert.match(md, /Per venster: Burger 4,3 \(Stemmen 3\) · Organisatie 1,7 \(Stemmen 3\)/);
+    assert.match(md, /Per venster: Burger 4,0 \(Stemmen 4\) · Organisatie 1,7 \(Stemmen 3\)/);
     assert.match(md, /Per venster: Burger 1,7 \(Stemmen 3\)\n/);
+    assert.match(md, /Per venster: geen venster heeft cijfers die getoond kunnen worden\n/);
     const csv = (await (await fetch(`${base}/summary.csv?key=${key}`)).text()).trim().split('\r\n');
     assert.match(csv[0], /,windows$/);
-    assert.ok(csv.some((row) => row.endsWith(',burger: n=3 mean=4.33; organisatie: n=3 mean=1.67')), csv.join('\n'));
+    assert.ok(csv.some((row) => row.endsWith(',burger: n=4 mean=4.00; organisatie: n=3 mean=1.67')), csv.join('\n'));
 
     // The replay carries the window events and the figures, and still no votes of the anonymous round.
     const log = decode(new Uint8Array(await (await fetch(`${base}/log?key=${key}`)).arrayBuffer()));
-    assert.equal(log.filter((e) => e.e === 'windowed').length, 7);
+    assert.equal(log.filter((e) => e.e === 'windowed').length, 9);
     const revealed = log.filter((e) => e.e === 'revealed');
-    assert.deepEqual(revealed.map(figures), ['burger:3', 'burger:3,organisatie:3']);
+    assert.deepEqual(revealed.map(figures), ['burger:3', 'burger:4,organisatie:3', '']);
     for (const e of revealed) assert.equal(e.votes, undefined);
     for (const p of [fac, ...players]) await p.close();
   } finally {
