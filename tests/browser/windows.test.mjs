@@ -117,6 +117,8 @@ test('a story card shows its anchor on the phone, follow-ups only on the console
   assert.match(rows[1], /Burger\s+4,5\s+2/);
   assert.match(rows[2], /Organisatie\s+2,0\s+1/);
   await shoot(screen.page, 'reveal-windows-screen');
+  await players[0].page.locator('.window-figures').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await players[0].page.screenshot({ path: join(artifactsDir, 'windows-reveal-phone.png'), fullPage: true });
   for (const p of [fac, screen, ...players]) assert.deepEqual(p.errors, []);
   for (const p of [fac, screen, ...players]) await p.context.close();
 });
