@@ -37,6 +37,9 @@ int room_opts_set(room_opts *dst, const game_opts *src)
     dst->all_categories = src->all_categories;
     dst->n_categories = src->n_categories;
     dst->categories = cats;
+    dst->kinds = src->kinds;
+    dst->bookends = src->bookends;
+    dst->audience = src->audience;
     return 0;
 }
 
@@ -52,6 +55,9 @@ void room_opts_get(const room_opts *src, game_opts *dst)
     dst->n_categories = src->n_categories;
     if (src->n_categories)
         memcpy(dst->categories, src->categories, src->n_categories * sizeof *dst->categories);
+    dst->kinds = src->kinds;
+    dst->bookends = src->bookends;
+    dst->audience = src->audience;
 }
 
 void room_opts_clear(room_opts *o)

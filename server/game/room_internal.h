@@ -46,6 +46,9 @@ typedef struct room_opts {
     bool all_categories;
     uint8_t n_categories;
     game_id *categories; /* n_categories of them; NULL when none */
+    uint8_t kinds;       /* as game_opts */
+    bool bookends;
+    game_id audience;
 } room_opts;
 
 /* dst = src (dst's old categories freed); -1 when out of memory (dst unchanged). */
