@@ -87,6 +87,7 @@ export function story(events: RoomEvent[]): Story {
       case 'done':
       case 'timer':
       case 'rekeyed':
+      case 'windowed':
         break;
       default: {
         const never: never = ev;
