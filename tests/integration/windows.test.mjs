@@ -111,9 +111,13 @@ test('an anonymous round with windows: a window of 2 voters shows no figures, of
     assert.match(md, /Per venster: Burger 4,0 \(Stemmen 4\) · Organisatie 1,7 \(Stemmen 3\)/);
     assert.match(md, /Per venster: Burger 1,7 \(Stemmen 3\)\n/);
     assert.match(md, /Per venster: geen venster heeft cijfers die getoond kunnen worden\n/);
-    const csv = (await (await fetch(`${base}/summary.csv?key=${key}`)).text()).trim().split('\r\n');
+    const csv = (await (await fetch(`${base}/summary.csv?key=${key}&dialect=en`)).text()).trim().split('\r\n');
     assert.match(csv[0], /,windows$/);
     assert.ok(csv.some((row) => row.endsWith(',burger: n=4 mean=4.00; organisatie: n=3 mean=1.67')), csv.join('\n'));
+    // The room's own (Dutch) dialect: a semicolon list, decimal commas, the cell quoted for its semicolons.
+    const nl = (await (await fetch(`${base}/summary.csv?key=${key}`)).text()).trim().split('\r\n');
+    assert.match(nl[0], /;vensters$/);
+    assert.ok(nl.some((row) => row.endsWith(';"burger: n=4 mean=4,00; organisatie: n=3 mean=1,67"')), nl.join('\n'));
 
     // The replay carries the window events and the figures, and still no votes of the anonymous round.
     const log = decode(new Uint8Array(await (await fetch(`${base}/log?key=${key}`)).arrayBuffer()));
