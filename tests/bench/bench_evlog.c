@@ -4,7 +4,9 @@
  *
  *   gcc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Iserver -o build-evlog/bench_evlog \
  *       tests/bench/bench_evlog.c server/log/crc32c.c server/log/evlog_format.c \
- *       server/log/evlog.c server/log/evlog_read.c $(pkg-config --cflags --libs libuv) -lpthread
+ *       server/log/evlog.c server/log/evlog_files.c server/log/evlog_schedule.c \
+ *       server/log/evlog_job.c server/log/evlog_sync.c server/log/evlog_read.c \
+ *       $(pkg-config --cflags --libs libuv) -lpthread
  *
  * Run: build-evlog/bench_evlog [--rooms N] [--depth D] [--seconds S] [--size BYTES] [--dir DIR]
  *      [--mode always|always-fdatasync|batch|batch-fdatasync|none|all]
