@@ -403,6 +403,174 @@ static double seven(void *ud)
 	return 7;
 }
 
+/* Two frames (100 and 28 bytes) sent, one slow reader cut. */
+static void count_net_sends(void)
+{
+	metrics_frame_sent(100);
+	metrics_frame_sent(28);
+	metrics_send_queue_drop();
+}
+
+/* The whole exposition text of Verrijk's metrics, with the start time
+ * (the clock's) written as T: what a scraper reads must not change when
+ * the code behind a metric moves (the network's counts are the
+ * network's own since they moved out of the registry). */
+static char *render_without_start_time(void)
+{
+	char *s = render();
+	const char *key = "\nverrijk_start_time_seconds ";
+	char *at = strstr(s, key);
+	char *num, *end;
+
+	assert_non_null(at);
+	num = at + strlen(key);
+	end = strchr(num, '\n');
+	assert_non_null(end);
+	*num = 'T';
+	memmove(num + 1, end, strlen(end) + 1);
+	return s;
+}
+
+/* What metrics_verrijk_init renders before anything is counted. */
+static const char verrijk_text_at_start[] =
+	"# HELP verrijk_build_info The running version of the server; the value is always 1.\n"
+	"# TYPE verrijk_build_info gauge\n"
+	"verrijk_build_info{version=\"1.2.3\"} 1\n"
+	"# HELP verrijk_start_time_seconds When the server started, in seconds since the Unix epoch.\n"
+	"# TYPE verrijk_start_time_seconds gauge\n"
+	"verrijk_start_time_seconds T\n"
+	"# HELP verrijk_rooms_created_total Rooms created.\n"
+	"# TYPE verrijk_rooms_created_total counter\n"
+	"verrijk_rooms_created_total 0\n"
+	"# HELP verrijk_intents_total Intents received, by type and outcome (ok, or the error code answered).\n"
+	"# TYPE verrijk_intents_total counter\n"
+	"# HELP verrijk_events_total Events decided and logged.\n"
+	"# TYPE verrijk_events_total counter\n"
+	"verrijk_events_total 0\n"
+	"# HELP verrijk_batches_total Batches of decisions a room logged as one unit (its group commit).\n"
+	"# TYPE verrijk_batches_total counter\n"
+	"verrijk_batches_total 0\n"
+	"# HELP verrijk_batched_decisions_total Decisions in those batches; divided by verrijk_batches_total, the mean batch.\n"
+	"# TYPE verrijk_batched_decisions_total counter\n"
+	"verrijk_batched_decisions_total 0\n"
+	"# HELP verrijk_frames_sent_total WebSocket frames sent.\n"
+	"# TYPE verrijk_frames_sent_total counter\n"
+	"verrijk_frames_sent_total 0\n"
+	"# HELP verrijk_bytes_sent_total WebSocket payload bytes sent.\n"
+	"# TYPE verrijk_bytes_sent_total counter\n"
+	"verrijk_bytes_sent_total 0\n"
+	"# HELP verrijk_send_queue_drops_total Connections closed because their send queue was full (slow readers).\n"
+	"# TYPE verrijk_send_queue_drops_total counter\n"
+	"verrijk_send_queue_drops_total 0\n"
+	"# HELP verrijk_log_sync_seconds Time one flush of the session log to disk took (fdatasync or syncfs).\n"
+	"# TYPE verrijk_log_sync_seconds histogram\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.0001\"} 0\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.00025\"} 0\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.0005\"} 0\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.001\"} 0\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.0025\"} 0\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.005\"} 0\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.01\"} 0\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.025\"} 0\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.05\"} 0\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.1\"} 0\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.25\"} 0\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.5\"} 0\n"
+	"verrijk_log_sync_seconds_bucket{le=\"1\"} 0\n"
+	"verrijk_log_sync_seconds_bucket{le=\"+Inf\"} 0\n"
+	"verrijk_log_sync_seconds_sum 0\n"
+	"verrijk_log_sync_seconds_count 0\n"
+	"# HELP verrijk_recovery_seconds Time the server took at start to check the logs and bring rooms back.\n"
+	"# TYPE verrijk_recovery_seconds gauge\n"
+	"verrijk_recovery_seconds 0\n"
+	"# HELP verrijk_metrics_series_dropped_total Counts not kept because a metric had too many label combinations.\n"
+	"# TYPE verrijk_metrics_series_dropped_total counter\n"
+	"verrijk_metrics_series_dropped_total 0\n";
+
+/* And after the counts of test_verrijk_exposition_text_is_exact. */
+static const char verrijk_text_counted[] =
+	"# HELP verrijk_build_info The running version of the server; the value is always 1.\n"
+	"# TYPE verrijk_build_info gauge\n"
+	"verrijk_build_info{version=\"1.2.3\"} 1\n"
+	"# HELP verrijk_start_time_seconds When the server started, in seconds since the Unix epoch.\n"
+	"# TYPE verrijk_start_time_seconds gauge\n"
+	"verrijk_start_time_seconds T\n"
+	"# HELP verrijk_connections Open WebSocket connections.\n"
+	"# TYPE verrijk_connections gauge\n"
+	"verrijk_connections 7\n"
+	"# HELP verrijk_rooms_created_total Rooms created.\n"
+	"# TYPE verrijk_rooms_created_total counter\n"
+	"verrijk_rooms_created_total 1\n"
+	"# HELP verrijk_intents_total Intents received, by type and outcome (ok, or the error code answered).\n"
+	"# TYPE verrijk_intents_total counter\n"
+	"verrijk_intents_total{type=\"vote\",outcome=\"ok\"} 1\n"
+	"verrijk_intents_total{type=\"vote\",outcome=\"not_allowed\"} 1\n"
+	"# HELP verrijk_events_total Events decided and logged.\n"
+	"# TYPE verrijk_events_total counter\n"
+	"verrijk_events_total 3\n"
+	"# HELP verrijk_batches_total Batches of decisions a room logged as one unit (its group commit).\n"
+	"# TYPE verrijk_batches_total counter\n"
+	"verrijk_batches_total 1\n"
+	"# HELP verrijk_batched_decisions_total Decisions in those batches; divided by verrijk_batches_total, the mean batch.\n"
+	"# TYPE verrijk_batched_decisions_total counter\n"
+	"verrijk_batched_decisions_total 2\n"
+	"# HELP verrijk_frames_sent_total WebSocket frames sent.\n"
+	"# TYPE verrijk_frames_sent_total counter\n"
+	"verrijk_frames_sent_total 2\n"
+	"# HELP verrijk_bytes_sent_total WebSocket payload bytes sent.\n"
+	"# TYPE verrijk_bytes_sent_total counter\n"
+	"verrijk_bytes_sent_total 128\n"
+	"# HELP verrijk_send_queue_drops_total Connections closed because their send queue was full (slow readers).\n"
+	"# TYPE verrijk_send_queue_drops_total counter\n"
+	"verrijk_send_queue_drops_total 1\n"
+	"# HELP verrijk_log_sync_seconds Time one flush of the session log to disk took (fdatasync or syncfs).\n"
+	"# TYPE verrijk_log_sync_seconds histogram\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.0001\"} 0\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.00025\"} 1\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.0005\"} 1\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.001\"} 1\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.0025\"} 1\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.005\"} 1\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.01\"} 1\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.025\"} 1\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.05\"} 1\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.1\"} 1\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.25\"} 1\n"
+	"verrijk_log_sync_seconds_bucket{le=\"0.5\"} 1\n"
+	"verrijk_log_sync_seconds_bucket{le=\"1\"} 1\n"
+	"verrijk_log_sync_seconds_bucket{le=\"+Inf\"} 1\n"
+	"verrijk_log_sync_seconds_sum 0.0002\n"
+	"verrijk_log_sync_seconds_count 1\n"
+	"# HELP verrijk_recovery_seconds Time the server took at start to check the logs and bring rooms back.\n"
+	"# TYPE verrijk_recovery_seconds gauge\n"
+	"verrijk_recovery_seconds 0.25\n"
+	"# HELP verrijk_metrics_series_dropped_total Counts not kept because a metric had too many label combinations.\n"
+	"# TYPE verrijk_metrics_series_dropped_total counter\n"
+	"verrijk_metrics_series_dropped_total 0\n";
+
+static void test_verrijk_exposition_text_is_exact(void **state)
+{
+	char *s;
+
+	(void)state;
+	assert_int_equal(metrics_verrijk_init("1.2.3"), 0);
+	s = render_without_start_time();
+	assert_string_equal(s, verrijk_text_at_start);
+	free(s);
+	metrics_intent("vote", "ok");
+	metrics_intent("vote", "not_allowed");
+	metrics_events(3);
+	metrics_batch(2);
+	metrics_room_created();
+	count_net_sends();
+	metrics_log_sync(0.0002);
+	metrics_recovery(0.25);
+	metrics_verrijk_source(METRICS_SRC_CONNECTIONS, seven, NULL);
+	s = render_without_start_time();
+	assert_string_equal(s, verrijk_text_counted);
+	free(s);
+}
+
 static void test_verrijk_sources_render_as_gauges(void **state)
 {
 	char *s;
@@ -511,6 +679,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_wrong_kind_and_null_metric_change_nothing, reset),
 		cmocka_unit_test_teardown(test_verrijk_metrics_use_conventional_names, reset),
 		cmocka_unit_test_teardown(test_verrijk_sources_render_as_gauges, reset),
+		cmocka_unit_test_teardown(test_verrijk_exposition_text_is_exact, reset),
 		cmocka_unit_test_teardown(test_watched_log_statistics_are_read_at_render, reset),
 		cmocka_unit_test_teardown(test_render_of_an_empty_registry_is_empty_text, reset),
 	};
