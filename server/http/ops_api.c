@@ -93,5 +93,6 @@ int ops_api_routes(net_server *net, const ops_config *cfg)
 	    net_server_route(net, "/metrics", false, on_metrics, NULL))
 		return -1;
 	metrics_verrijk_source(METRICS_SRC_CONNECTIONS, ops_connections, net);
+	metrics_watch_net(net_server_counters(net));
 	return 0;
 }

@@ -167,6 +167,7 @@ struct net_server {
 	net_conn *conns;             /* open WebSocket connections */
 	unsigned n_conns, n_sockets;
 	uint64_t next_conn_id;
+	net_counters counters;       /* frames, bytes and slow readers (net_server_counters) */
 
 	bool started, stopping, destroyed_once, ctx_abandoned;
 	uv_timer_t shutdown_timer;

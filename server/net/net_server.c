@@ -393,3 +393,5 @@ void net_server_each_conn(net_server *srv, void (*fn)(void *ud, net_conn *c), vo
 uint64_t net_now_ms(const net_server *srv) { return uv_now(srv->loop); }
 
 unsigned net_server_conn_count(const net_server *srv) { return srv->n_conns; }
+
+const net_counters *net_server_counters(const net_server *srv) { return &srv->counters; }

@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "net/addr_limits.h"
+#include "net/net_counters.h"
 #include "net/net_conn.h"
 #include "net/net_http.h"
 
@@ -130,5 +131,8 @@ void net_server_each_conn(net_server *srv, void (*fn)(void *ud, net_conn *c), vo
 
 /* Open WebSocket connections. */
 unsigned net_server_conn_count(const net_server *srv);
+
+/* What the server counted as it sent; valid until net_server_free. */
+const net_counters *net_server_counters(const net_server *srv);
 
 #endif

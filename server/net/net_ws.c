@@ -6,7 +6,6 @@
 #include <sys/socket.h>
 
 #include "net/net_private.h"
-#include "ops/metrics.h"
 
 /* Query arguments of an upgrade looked at, at most. */
 #define NET_WS_ARGS_MAX 16
@@ -205,7 +204,7 @@ static bool net_conn_overflows(net_conn *c, size_t len)
 		return false;
 	/* A reader this far behind would only grow our memory. */
 	net_conn_drop_tx(c);
-	metrics_send_queue_drop();
+	c->srv->counters.send_queue_drops++;
 	lwsl_warn("net: connection %llu closed as a slow reader\n",
 	          (unsigned long long)c->id);
 	net_conn_close(c, NET_CLOSE_POLICY, "slow reader");
@@ -544,8 +543,10 @@ static int net_conn_write_queued(net_conn *c)
 		return 0;
 	}
 	n = lws_write(c->wsi, p, len, LWS_WRITE_BINARY);
-	if (n >= 0)
-		metrics_frame_sent(len);
+	if (n >= 0) {
+		c->srv->counters.frames_sent++;
+		c->srv->counters.bytes_sent += len;
+	}
 	net_conn_drop_tx(c);
 	return n;
 }

@@ -2,9 +2,9 @@
  *
  * The registry is a process-wide table: the loop thread is the only one
  * that counts or renders, and a global saves threading a pointer through
- * every layer that counts something (the network layer counts frames, the
- * rooms count intents). Values another module already keeps (connections,
- * the log's statistics) are not copied: a callback reads them when
+ * every layer that counts something (the rooms count intents). Values
+ * another module already keeps (connections, the network's frames and
+ * bytes, the log's statistics) are not copied: a callback reads them when
  * Prometheus scrapes. */
 #include <math.h>
 #include <stdarg.h>
@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "log/evlog.h"
+#include "net/net_counters.h"
 #include "ops/metrics.h"
 
 enum metric_kind { METRIC_COUNTER, METRIC_GAUGE, METRIC_HISTOGRAM };
@@ -55,13 +56,14 @@ static struct {
 } metrics_reg;
 
 /* The handles of Verrijk's own metrics (metrics_verrijk_init), and the
- * log whose statistics are read at rendering. */
+ * log and the network counts read at rendering. */
 static struct {
 	metric *intents, *events, *batches, *batched, *rooms_created, *frames, *bytes, *drops, *log_sync, *recovery;
 	metric *sources[METRICS_SRC_COUNT];
 	metric *log_records, *log_writes, *log_errors, *log_bytes, *log_syncs, *log_open, *log_pending;
 } vm;
 static const struct evlog *metrics_log;
+static const net_counters *metrics_net;
 
 /* ---- registering ---- */
 
@@ -199,6 +201,7 @@ void metrics_reset(void)
 	memset(&metrics_reg, 0, sizeof(metrics_reg));
 	memset(&vm, 0, sizeof(vm));
 	metrics_log = NULL;
+	metrics_net = NULL;
 }
 
 /* ---- counting ---- */
@@ -522,6 +525,23 @@ static double metrics_evlog_gauge(void *ud)
 
 #define EVF(f) ((void *)(uintptr_t)(f))
 
+enum net_field { NETF_FRAMES, NETF_BYTES, NETF_DROPS };
+
+/* One of the watched network counts (ud: an enum net_field, as EVF). While
+ * none are watched it is 0, as the counters rendered before they moved
+ * into the network layer. */
+static uint64_t metrics_net_counter(void *ud)
+{
+	if (!metrics_net)
+		return 0;
+	switch ((enum net_field)(uintptr_t)ud) {
+	case NETF_FRAMES: return metrics_net->frames_sent;
+	case NETF_BYTES: return metrics_net->bytes_sent;
+	case NETF_DROPS: return metrics_net->send_queue_drops;
+	}
+	return 0;
+}
+
 int metrics_verrijk_init(const char *version)
 {
 	static const char *const intent_labels[] = { "type", "outcome" };
@@ -548,10 +568,13 @@ int metrics_verrijk_init(const char *version)
 	vm.batched = metrics_counter("verrijk_batched_decisions_total",
 	                             "Decisions in those batches; divided by verrijk_batches_total, the mean batch.",
 	                             0, NULL);
-	vm.frames = metrics_counter("verrijk_frames_sent_total", "WebSocket frames sent.", 0, NULL);
-	vm.bytes = metrics_counter("verrijk_bytes_sent_total", "WebSocket payload bytes sent.", 0, NULL);
-	vm.drops = metrics_counter("verrijk_send_queue_drops_total",
-	                           "Connections closed because their send queue was full (slow readers).", 0, NULL);
+	vm.frames = metrics_counter_fn("verrijk_frames_sent_total", "WebSocket frames sent.", metrics_net_counter,
+	                               EVF(NETF_FRAMES));
+	vm.bytes = metrics_counter_fn("verrijk_bytes_sent_total", "WebSocket payload bytes sent.", metrics_net_counter,
+	                              EVF(NETF_BYTES));
+	vm.drops = metrics_counter_fn("verrijk_send_queue_drops_total",
+	                              "Connections closed because their send queue was full (slow readers).",
+	                              metrics_net_counter, EVF(NETF_DROPS));
 	vm.log_records = metrics_counter_fn("verrijk_log_records_total", "Records stored in the session log.", NULL, NULL);
 	vm.log_writes = metrics_counter_fn("verrijk_log_writes_total",
 	                                   "Writes to session log files (one per file per batch).", NULL, NULL);
@@ -606,6 +629,11 @@ void metrics_watch_evlog(const struct evlog *log)
 	metrics_set_gauge_source(vm.log_pending, on ? metrics_evlog_gauge : NULL, EVF(EVF_PENDING));
 }
 
+void metrics_watch_net(const struct net_counters *counters)
+{
+	metrics_net = counters;
+}
+
 void metrics_intent(const char *type, const char *outcome)
 {
 	const char *v[2] = { type, outcome };
@@ -627,17 +655,6 @@ void metrics_batch(uint64_t decisions)
 void metrics_room_created(void)
 {
 	metrics_inc(vm.rooms_created, 1);
-}
-
-void metrics_frame_sent(size_t bytes)
-{
-	metrics_inc(vm.frames, 1);
-	metrics_inc(vm.bytes, bytes);
-}
-
-void metrics_send_queue_drop(void)
-{
-	metrics_inc(vm.drops, 1);
 }
 
 void metrics_log_sync(double seconds)

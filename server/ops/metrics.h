@@ -93,6 +93,15 @@ void metrics_verrijk_source(enum metrics_source which, double (*fn)(void *ud), v
 struct evlog;
 void metrics_watch_evlog(const struct evlog *log);
 
+/* The network's own counts (net_server_counters) are read at each
+ * rendering while they are watched: verrijk_frames_sent_total,
+ * verrijk_bytes_sent_total (WebSocket payload bytes) and
+ * verrijk_send_queue_drops_total (connections cut because their send
+ * queue was full: slow readers). Unwatched (NULL, before the server is
+ * set up or after it is freed) they render as 0. */
+struct net_counters;
+void metrics_watch_net(const struct net_counters *counters);
+
 /* verrijk_intents_total{type,outcome}: outcome is "ok" or the error code
  * (vp_code_name). */
 void metrics_intent(const char *type, const char *outcome);
@@ -103,12 +112,6 @@ void metrics_events(uint64_t n);
 void metrics_batch(uint64_t decisions);
 /* verrijk_rooms_created_total. */
 void metrics_room_created(void);
-/* verrijk_frames_sent_total and verrijk_bytes_sent_total (WebSocket
- * payload bytes). */
-void metrics_frame_sent(size_t bytes);
-/* verrijk_send_queue_drops_total: connections cut because their send
- * queue was full (slow readers). */
-void metrics_send_queue_drop(void);
 /* verrijk_log_sync_seconds: one fdatasync or syncfs, in seconds. */
 void metrics_log_sync(double seconds);
 /* The same, in the shape of a log callback (ud unused; ns: nanoseconds),
