@@ -208,8 +208,27 @@ uint64_t net_now_ms(const net_server *srv);
 /* The route for `path` and method (a POST route or a GET one), or NULL. */
 const net_route *net_http_find_route(const net_server *srv, const char *path, bool post);
 
+/* net_ws_send.c: a connection's send queue. */
+
 /* Writes what every queued connection holds (the `flush` handle). */
 void net_ws_flush(uv_prepare_t *h);
+/* c has something queued (or a ping due): it is written before the loop
+ * next waits. */
+void net_conn_mark(net_conn *c);
+/* Takes c off the list of queued connections. */
+void net_dirty_remove(net_conn *c);
+/* Frees what c has queued. */
+void net_conn_drop_tx(net_conn *c);
+/* Queues a pong (the answer to a ping intent). Returns 0, or -1. */
+int net_conn_send_pong(net_conn *c, bool has_id, uint64_t id);
+/* SERVER_WRITEABLE: writes what is queued, a ping that is due, and starts
+ * a close once the queue is out. Returns -1 when the socket is broken. */
+int net_conn_on_writeable(net_conn *c);
+
+/* net_ws.c: the protocol. */
+
+/* Drops c without a close frame, from its next writeable callback. */
+void net_conn_hang_up(net_conn *c, uint16_t code);
 /* Pings connections silent for NET_IDLE_PING_MS, hangs up those silent
  * for NET_IDLE_HANGUP_MS (the `idle` timer). */
 void net_ws_idle_sweep(uv_timer_t *t);
