@@ -16,6 +16,7 @@ const PROJECTOR = { width: 1920, height: 1080 };
 const STEP_TIMEOUT_MS = 15_000;
 const TITLE = 'Studiedag café';
 const NOTE = 'Partners (aankomende) doen mee. Klaar.';
+const BRAM = 'Bram van der Heijden-Oosterhuis Bakker';
 const screensDir = resolve(testsDir, '../docs/screens');
 
 let server;
@@ -98,7 +99,8 @@ test('downloads, CSV dialects, Markdown, print to PDF, share link, replay by cha
 
   // Two players on scripted sockets.
   const players = [];
-  for (const name of ['Anna', 'Bram']) {
+  // A long name, as people have: who played a card must wrap inside the card on a phone.
+  for (const name of ['Anna', BRAM]) {
     const p = await Member.connect(server, code);
     await p.must({ t: 'join', room: code, name, role: 'player' });
     players.push(p);
@@ -190,6 +192,12 @@ test('downloads, CSV dialects, Markdown, print to PDF, share link, replay by cha
   await reader.page.getByRole('heading', { name: TITLE }).waitFor({ timeout: STEP_TIMEOUT_MS });
   assert.deepEqual((await reader.page.locator('.ranking .card-title').allTextContents()).map((s) => s.trim()), ranked);
   await reader.page.locator('.note-text', { hasText: NOTE }).waitFor();
+  await reader.page.locator('.rank-meta', { hasText: BRAM }).waitFor();
+  const outside = await reader.page.locator('.rank-item .card').evaluateAll((cards) => cards.flatMap((card) => {
+    const edge = card.getBoundingClientRect().right;
+    return [...card.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > edge + 0.5).map((e) => e.textContent);
+  }));
+  assert.deepEqual(outside, [], 'nothing in a ranked card runs past its edge on a phone');
   await shoot(reader.page, 'summary-phone', true);
 
   // The replay as a story: the cover shows title, date and ranking; chapters step card by card.

@@ -49,7 +49,7 @@ export function SummaryView({ view, summary, deck, links = true }: { view: View;
             <CardFace deck={deck} card={c.card} size="small">
               <p class="rank-meta">
                 <strong>{fmt(c.stats.mean, lang)}</strong> <AgreementBadge agreement={c.agreement} />
-                {c.by !== null && <span class="muted small">{t('summary.by', { name: memberName(view, c.by) })}</span>}
+                {c.by !== null && <span class="rank-by muted small">{t('summary.by', { name: memberName(view, c.by) })}</span>}
               </p>
             </CardFace>
             <Histogram stats={c.stats} deck={deck} />
