@@ -4,6 +4,9 @@ import { cardCode, cardIndexOfCode, cardLink, sheets } from '../src/deck/print';
 import { fromCsv, parseCsv, sniffDelimiter, toCsv } from '../src/deck/csv';
 import { blankDeck, fieldRef, fromDeckJson, slug, toDeckJson } from '../src/deck/edit';
 import { contrastWithWhite } from '../src/deck/color';
+import { deckMessage } from '../src/deck/servermsg';
+import { translate } from '../src/i18n';
+import type { StringKey } from '../src/i18n/strings';
 
 const MINI = {
   id: 'mini', version: 1, title: { nl: 'Mini', en: 'Mini' },
@@ -137,5 +140,21 @@ describe('colour contrast with white text', () => {
     expect(contrastWithWhite('#ffd54f')!).toBeLessThan(4.5);
     expect(contrastWithWhite('#000000')).toBeCloseTo(21, 5);
     expect(contrastWithWhite('blue')).toBeNull();
+  });
+});
+
+describe("the server's deck messages in the reader's language", () => {
+  const nlT = (key: StringKey, params?: Record<string, string | number>) => translate('nl', key, params);
+  const enT = (key: StringKey, params?: Record<string, string | number>) => translate('en', key, params);
+  it('says the checker\'s phrases in natural Dutch and English, with the limit it names', () => {
+    expect(deckMessage(nlT, 'empty text')).toBe('Vul hier iets in.');
+    expect(deckMessage(enT, 'empty text')).toBe('Fill this in.');
+    expect(deckMessage(nlT, 'a text is at most 600 bytes, got 700')).toContain('hooguit 600 bytes');
+    expect(deckMessage(nlT, 'a deck has 1..200 cards, got 0')).toBe('Een set heeft 1 tot 200 kaarten.');
+    expect(deckMessage(nlT, 'a color is "#rrggbb", got "red"')).toMatch(/^Een kleurcode is #/);
+    expect(deckMessage(nlT, 'duplicate card "een"')).toBe('Deze kaart staat er twee keer in.');
+  });
+  it('shows a message it does not know as sent', () => {
+    expect(deckMessage(nlT, 'unknown field')).toBe('unknown field');
   });
 });

@@ -7,6 +7,7 @@ import { deckByHash, deckList } from '../net/decks';
 import { storeDeck, type StoreResult } from '../net/store';
 import { contrastWithWhite, MIN_CONTRAST } from '../deck/color';
 import { fromCsv, toCsv, type RowProblem } from '../deck/csv';
+import { deckMessage } from '../deck/servermsg';
 import {
   AUDIENCES_MAX, CARD_KINDS, CARDS_MAX, CATEGORIES_MAX, FOLLOWUPS_MAX, blankDeck, newAudience, copyOf, fieldRef, fromDeckJson, move, newCard, newCategory, newKey,
   setScale, toDeck, toDeckJson, type EditCard, type EditCategory, type EditDeck, type Text2,
@@ -61,7 +62,7 @@ export function EditorPage({ from }: { from?: string }) {
     if (!f) return null;
     // With Dutch only, an English field's message shows at the Dutch one.
     const mine = deck.languages === 'nl' ? f.replace(/\.en$/, '.nl') : f;
-    return mine === path ? serverError!.error : null;
+    return mine === path ? deckMessage(t, serverError!.error) : null;
   };
 
   async function save() {
@@ -169,7 +170,7 @@ export function EditorPage({ from }: { from?: string }) {
           <section class="box" aria-labelledby="ed-save">
             <h2 id="ed-save">{t('editor.save_title')}</h2>
             <p class="muted">{t('editor.save_hint')}</p>
-            {general && <p class="error" role="alert" data-testid="save-error">{general.field ? `${general.field}: ` : ''}{general.error}</p>}
+            {general && <p class="error" role="alert" data-testid="save-error">{general.field ? `${general.field}: ` : ''}{deckMessage(t, general.error)}</p>}
             {serverError?.field && !general && <p class="error" role="alert" data-testid="save-error">{t('editor.fix_field')}</p>}
             <button type="button" class="primary-big" disabled={saving} onClick={() => void save()}>{saving ? t('home.create.busy') : t('editor.save')}</button>
             {saved && <Saved stored={saved} />}
