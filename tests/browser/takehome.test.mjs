@@ -284,7 +284,9 @@ test('the facilitator continues on another device of their own with a one-time l
   await second.page.goto(link);
   await second.page.getByRole('button', { name: 'Ronde starten' }).last().waitFor({ timeout: STEP_TIMEOUT_MS });
   assert.equal(await second.page.evaluate(() => location.hash), `#/room/${code}`);
-  await first.page.getByText('Je bent op een ander apparaat verder gegaan').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await first.page.getByText('Je bent op een ander apparaat verdergegaan met deze sessie').waitFor({ timeout: STEP_TIMEOUT_MS });
+  // Taking the console back here is offered in one word, as Dutch writes it.
+  await first.page.getByRole('button', { name: 'Hier verdergaan' }).waitFor();
   // The same link a second time opens nothing.
   const third = await person(PHONE);
   await third.page.goto(link);
