@@ -183,6 +183,8 @@ test('the same set read back from CSV names the one bad row and reads the others
   await problem.waitFor();
   assert.equal((await problem.textContent()).trim(), 'Rij 6: vraag_nl is leeg');
   assert.equal(await ed.page.locator('.csv-problems li').count(), 1);
+  // One bad row is said in the singular, not as "1 rij(en)".
+  assert.equal((await ed.page.locator('.csv-problems p.error').textContent()).trim(), 'Deze rij is niet ingelezen:');
   assert.equal(await ed.page.locator('.ed-list select[data-field$=".category"]').count(), 9);
   assert.equal(await field(ed.page, 'cards[4].title.nl').inputValue(), CARDS[5].nl);
   assert.equal(await field(ed.page, 'categories[2].title.nl').inputValue(), CATEGORIES[2].nl);

@@ -396,7 +396,8 @@ export const nl = {
   'deckmsg.scale': 'Een schaal heeft {min} tot {max} waarden.',
 
   'csv.ok': 'Alle rijen zijn ingelezen.',
-  'csv.problems': '{n} rij(en) niet ingelezen:',
+  'csv.problems': 'Deze {n} rijen zijn niet ingelezen:',
+  'csv.problems.one': 'Deze rij is niet ingelezen:',
   'csv.row': 'Rij {row}',
   'csv.empty': 'het bestand is leeg',
   'csv.header': 'de kopregel mist de kolom(men) {columns}',
@@ -807,7 +808,8 @@ export const en: Record<StringKey, string> = {
   'deckmsg.scale': 'A scale has {min} to {max} values.',
 
   'csv.ok': 'Every row was read.',
-  'csv.problems': '{n} row(s) not read:',
+  'csv.problems': 'These {n} rows were not read:',
+  'csv.problems.one': 'This row was not read:',
   'csv.row': 'Row {row}',
   'csv.empty': 'the file is empty',
   'csv.header': 'the header row lacks the column(s) {columns}',

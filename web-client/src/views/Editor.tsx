@@ -467,7 +467,7 @@ function ImportExport({ deck, json, onDeck, problems, setProblems }: {
       {problems && problems.length === 0 && <p role="status">{t('csv.ok')}</p>}
       {problems && problems.length > 0 && (
         <div role="alert" class="csv-problems">
-          <p class="error">{t('csv.problems', { n: problems.length })}</p>
+          <p class="error">{problems.length === 1 ? t('csv.problems.one') : t('csv.problems', { n: problems.length })}</p>
           <ul>{problems.map((p) => <li data-row={p.row}>{t('csv.row', { row: p.row })}: {t(p.message as StringKey, p.params)}</li>)}</ul>
         </div>
       )}
