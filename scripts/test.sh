@@ -18,6 +18,9 @@ cmake --build build-asan -j"$(nproc)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
+echo "==> the default card set keeps the conventions of a good card (tests/decks, reads the JSON)"
+(cd tests && node --test decks/)
+
 echo "==> web client unit tests (view reducer checked against a trace of the current game core)"
 web-client/test/server-trace/regen.sh build
 (cd web-client && npm test --silent)
