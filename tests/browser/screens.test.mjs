@@ -260,7 +260,7 @@ test('big screen: joins as a screen, shows the code and QR in the lobby, then th
   await shoot(page, 'screen-lobby-1920');
   await axe(page, 'screen lobby');
   room.push([
-    { e: 'round', round: 1, order: [ANA, BO], pile: 39, opts: makeView('lobby', 5).opts },
+    { e: 'round', round: 1, order: [ANA, BO], pile: deck.cards.length, opts: makeView('lobby', 5).opts },
     { e: 'dealt', counts: [[ANA, 3], [BO, 3]] },
     { e: 'turn', player: ANA },
     { e: 'played', player: ANA, card: C2 },
@@ -394,7 +394,7 @@ test('replay: steps through a closed session\'s log with the same reducer', { ti
     { e: 'joined', player: FAC, name: 'Fenna', role: 'facilitator', seated: false },
     { e: 'joined', player: ANA, name: 'Ana', role: 'player', seated: false },
     { e: 'joined', player: BO, name: 'Bo', role: 'player', seated: false },
-    { e: 'round', round: 1, order: [ANA, BO], pile: 39, opts },
+    { e: 'round', round: 1, order: [ANA, BO], pile: deck.cards.length, opts },
     { e: 'dealt', hands: [[ANA, [C1, C2]], [BO, ['x', 'y']]] },
     { e: 'turn', player: ANA },
     { e: 'played', player: ANA, card: C1 },

@@ -1,11 +1,13 @@
 // bigview.test.mjs - a long session stays joinable: a View bigger than the send-queue bound reaches a reader that keeps up.
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import assert from 'node:assert/strict';
-import { startServer, connect } from './harness.mjs';
+import { startServer, connect, REPO_DIR } from './harness.mjs';
 import { Member, DECK, roomCode } from './members.mjs';
 
 /** The whole default deck. */
-const DECK_CARDS = 39;
+const DECK_CARDS = JSON.parse(readFileSync(path.join(REPO_DIR, 'decks', `${DECK}.json`), 'utf8')).cards.length;
 /** The server's bound on what waits for one reader (NET_SEND_QUEUE_MAX). */
 const SEND_QUEUE_MAX = 256 * 1024;
 /** Waits while a connection is over its message rate; at most this many retries of one intent. */

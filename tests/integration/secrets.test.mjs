@@ -144,7 +144,7 @@ function plantedRoom() {
     { seq: 2, e: 'joined', player: 1, role: 'facilitator', seated: false },
     { seq: 3, e: 'joined', player: 2, role: 'player', seated: false },
     { seq: 4, e: 'joined', player: 3, role: 'player', seated: false },
-    { seq: 5, e: 'round', round: 1, order: [2, 3], pile: 39, opts: { anonymous: true } },
+    { seq: 5, e: 'round', round: 1, order: [2, 3], pile: CARDS.length, opts: { anonymous: true } },
     { seq: 6, e: 'dealt', hands: [[2, ['venster-burger']], [3, ['praktijk-kennis']]] },
     { seq: 7, e: 'played', player: 2, card: 'venster-burger' },
     { seq: 8, e: 'voted', player: 3 },
@@ -170,7 +170,7 @@ test('the scanner reports planted leaks and passes the same stream without them'
   const welcome = { t: 'welcome', you: { player: 2, name: 'A', role: 'player' }, token: own, state: { seq: 4, hand: [], table: null } };
   const clean = [
     welcome,
-    { t: 'ev', seq: 5, at: 0, e: 'round', round: 1, order: [2, 3], pile: 39, opts: { anonymous: true } },
+    { t: 'ev', seq: 5, at: 0, e: 'round', round: 1, order: [2, 3], pile: CARDS.length, opts: { anonymous: true } },
     { t: 'ev', seq: 6, at: 0, e: 'dealt', counts: [[2, 1], [3, 1]], cards: ['venster-burger'] },
     { t: 'ev', seq: 7, at: 0, e: 'played', player: 2, card: 'venster-burger' },
     { t: 'ev', seq: 8, at: 0, e: 'voted', player: 3 },
