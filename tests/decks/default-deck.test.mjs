@@ -154,6 +154,13 @@ test('every prompt asks one open question: one question mark, at the end, not op
   }
 });
 
+test('a story card asks for a moment from the group\'s own experience', () => {
+  const OPENING = { nl: /^Vertel over een (moment|keer) /, en: /^Tell about a (moment|time) / };
+  for (const c of deck.cards.filter((x) => x.kind === 'story')) {
+    for (const l of LANGS) assert.match(c.prompt[l], OPENING[l], `${c.id}: prompt.${l}`);
+  }
+});
+
 test('no prompt leads the answer with "echt" or "really"', () => {
   for (const c of deck.cards) {
     for (const l of LANGS) assert.doesNotMatch(c.prompt[l], LEADING[l], `${c.id}: prompt.${l}: ${c.prompt[l]}`);
