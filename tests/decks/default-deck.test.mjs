@@ -11,6 +11,8 @@ const LANGS = ['nl', 'en'];
 const TITLE_MAX = 40;
 /** A prompt can be read aloud in one breath. */
 const PROMPT_MAX = 140;
+/** An anchor sits on one line beside its end of the scale on the 1080p screen (half a card wide). */
+const ANCHOR_MAX = 45;
 /** Follow-ups per card: enough to keep a conversation going, few enough to glance at. */
 const FOLLOWUPS_MIN = 1;
 const FOLLOWUPS_MAX = 3;
@@ -107,13 +109,17 @@ test('ids are unique and every reference points at something the deck defines', 
   for (const a of deck.audiences) assert.ok(deck.cards.some((c) => !c.audience || c.audience.includes(a.id)), `audience ${a.id} has no cards`);
 });
 
-test('every card has an anchor that says what the lowest and the highest vote mean for it', () => {
+test(`every card has an anchor of at most ${ANCHOR_MAX} characters a side that says what the lowest and the highest vote mean for it`, () => {
   const { min, max } = deck.scale;
   for (const c of deck.cards) {
     assert.ok(c.anchor, `${c.id} has no anchor`);
     for (const l of LANGS) {
       assert.ok(c.anchor.low[l].startsWith(`${min} = `), `${c.id}: anchor.low.${l} starts with "${min} = "`);
       assert.ok(c.anchor.high[l].startsWith(`${max} = `), `${c.id}: anchor.high.${l} starts with "${max} = "`);
+      for (const end of ['low', 'high']) {
+        const n = chars(c.anchor[end][l]);
+        assert.ok(n <= ANCHOR_MAX, `${c.id}: anchor.${end}.${l} is ${n} characters`);
+      }
     }
   }
 });
