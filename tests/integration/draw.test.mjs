@@ -26,7 +26,7 @@ test('draw with a card id puts that card from the pile on the table; a card not 
     await fac.refused({ t: 'draw', card: 'geen-kaart' }, 'no_card');
     await fac.refused({ t: 'draw', card: '' }, 'bad_request');
 
-    // The last card of the deck is (with 39 cards) almost never the top of the pile; either way it is the one drawn.
+    // The last card of the deck is (with the default deck's 46 cards) almost never the top of the pile; either way it is the one drawn.
     const want = cards[cards.length - 1];
     await fac.must({ t: 'draw', card: want });
     const played = fac.seen('played');
