@@ -149,7 +149,7 @@ test('player: plays a card on their turn, votes, changes the vote, adds a note',
   await shoot(page, 'player-turn-phone');
   await axe(page, 'player turn');
   await page.getByRole('button', { name: /^Op tafel leggen: / }).first().click();
-  await page.getByRole('heading', { name: 'Hoeveel ontwikkelkansen zie je hier?' }).waitFor();
+  await page.getByRole('heading', { name: deck.question.nl }).waitFor();
   assert.equal(room.sent.find((m) => m.t === 'play').card, C1);
   await page.getByRole('button', { name: /^4/ }).click();
   await page.getByText(/Jouw keuze: 4/).waitFor();

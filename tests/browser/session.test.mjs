@@ -16,6 +16,8 @@ const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 const PROJECTOR = { width: 1920, height: 1080 };
 const STEP_TIMEOUT_MS = 10_000;
+/* The vote asks the default deck's one question (format 2). */
+const VOTE_QUESTION = JSON.parse(readFileSync(new URL('../../decks/verrijkte-leeromgevingen.json', import.meta.url), 'utf8')).question.nl;
 
 let server;
 let browser;
@@ -290,7 +292,7 @@ test('deck mode, anonymous votes, a seated person, hide, revote, timer, handover
   assert.equal(await fac.page.locator('.hist-who').count(), 0);
 
   await fac.page.getByRole('button', { name: 'Opnieuw stemmen' }).click();
-  await ana.page.getByRole('heading', { name: 'Hoeveel ontwikkelkansen zie je hier?' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await ana.page.getByRole('heading', { name: VOTE_QUESTION }).waitFor({ timeout: STEP_TIMEOUT_MS });
   await fac.page.getByRole('group', { name: 'Stem voor Cas' }).getByRole('button', { name: /^3/ }).click();
   await ana.page.getByRole('button', { name: /^5/ }).click();
   await ana.page.getByRole('heading', { name: 'Uitslag' }).waitFor({ timeout: STEP_TIMEOUT_MS });
