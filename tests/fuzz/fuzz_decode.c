@@ -102,7 +102,7 @@ static void check_room(vp_str s)
 
 static void check_opts(const vp_opts *o)
 {
-    FUZZ_CHECK((o->set & ~0x3fu) == 0, "opts.set has unknown bits %#x", o->set);
+    FUZZ_CHECK((o->set & ~((VP_OPT_BOOKENDS << 1) - 1u)) == 0, "opts.set has unknown bits %#x", o->set);
     FUZZ_CHECK(o->mode == VP_MODE_HANDS || o->mode == VP_MODE_DECK, "opts.mode %d", (int)o->mode);
     FUZZ_CHECK(o->hand >= VP_HAND_MIN && o->hand <= VP_HAND_MAX, "opts.hand %u", o->hand);
     FUZZ_CHECK(o->n_categories <= VP_CATEGORIES_MAX, "opts: %u categories", o->n_categories);
@@ -198,7 +198,7 @@ static void check_ok(const vp_intent *in)
     /* Fields of other types stay zero: a caller never acts on a stray one. */
     if (in->t != VP_T_CREATE && in->t != VP_T_JOIN && in->t != VP_T_RESUME)
         FUZZ_CHECK(in->room.ptr == NULL, "room set on a %s", vp_type_name(in->t));
-    if (in->t != VP_T_PLAY)
+    if (in->t != VP_T_PLAY && in->t != VP_T_DRAW) /* a draw may name its card (SPEC.md §3) */
         FUZZ_CHECK(in->card.ptr == NULL, "card set on a %s", vp_type_name(in->t));
     if (in->t != VP_T_RESUME)
         FUZZ_CHECK(in->token.ptr == NULL, "token set on a %s", vp_type_name(in->t));
