@@ -29,35 +29,21 @@ int room_opts_set(room_opts *dst, const game_opts *src)
         memcpy(cats, src->categories, src->n_categories * sizeof *cats);
     }
     free(dst->categories);
-    dst->mode = src->mode;
-    dst->hand = src->hand;
-    dst->anonymous = src->anonymous;
-    dst->auto_reveal = src->auto_reveal;
-    dst->facilitator_plays = src->facilitator_plays;
-    dst->all_categories = src->all_categories;
-    dst->n_categories = src->n_categories;
+#define COPY(type, name) dst->name = src->name;
+    ROOM_OPTS_PLAIN(COPY)
+#undef COPY
     dst->categories = cats;
-    dst->kinds = src->kinds;
-    dst->bookends = src->bookends;
-    dst->audience = src->audience;
     return 0;
 }
 
 void room_opts_get(const room_opts *src, game_opts *dst)
 {
     memset(dst, 0, sizeof *dst);
-    dst->mode = src->mode;
-    dst->hand = src->hand;
-    dst->anonymous = src->anonymous;
-    dst->auto_reveal = src->auto_reveal;
-    dst->facilitator_plays = src->facilitator_plays;
-    dst->all_categories = src->all_categories;
-    dst->n_categories = src->n_categories;
+#define COPY(type, name) dst->name = src->name;
+    ROOM_OPTS_PLAIN(COPY)
+#undef COPY
     if (src->n_categories)
         memcpy(dst->categories, src->categories, src->n_categories * sizeof *dst->categories);
-    dst->kinds = src->kinds;
-    dst->bookends = src->bookends;
-    dst->audience = src->audience;
 }
 
 void room_opts_clear(room_opts *o)

@@ -37,19 +37,26 @@ typedef struct done_card {
  * game_opts, for 32 ids of 64 bytes) on the heap, and only when a round
  * is limited to some; most rooms use the whole deck, and every room and
  * round kept those 2 KiB. room_opts_get gives the game_opts back. */
+/* The fields room_opts holds as game_opts does (type, name): one list, so
+ * that a new option cannot be kept by one and lost by the other. */
+#define ROOM_OPTS_PLAIN(X)                                                     \
+    X(vp_mode, mode)                                                           \
+    X(uint8_t, hand)                                                           \
+    X(bool, anonymous)                                                         \
+    X(bool, auto_reveal)                                                       \
+    X(bool, facilitator_plays)                                                 \
+    X(bool, all_categories)                                                    \
+    X(uint8_t, n_categories)                                                   \
+    X(uint8_t, kinds)                                                          \
+    X(bool, bookends)                                                          \
+    X(game_id, audience)
+
+#define ROOM_OPTS_FIELD(type, name) type name;
 typedef struct room_opts {
-    vp_mode mode;
-    uint8_t hand;
-    bool anonymous;
-    bool auto_reveal;
-    bool facilitator_plays;
-    bool all_categories;
-    uint8_t n_categories;
+    ROOM_OPTS_PLAIN(ROOM_OPTS_FIELD)
     game_id *categories; /* n_categories of them; NULL when none */
-    uint8_t kinds;       /* as game_opts */
-    bool bookends;
-    game_id audience;
 } room_opts;
+#undef ROOM_OPTS_FIELD
 
 /* dst = src (dst's old categories freed); -1 when out of memory (dst unchanged). */
 int room_opts_set(room_opts *dst, const game_opts *src);
