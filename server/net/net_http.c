@@ -79,31 +79,30 @@ void net_http_failed(const net_http_request *req)
 	limits_fail(srv->fails, &a, net_now_ms(srv));
 }
 
-uint64_t net_http_spend(const net_http_request *req)
+/* Spends one unit of an address's budget in table t (which counts
+ * "failures": here each is a download or a write); 0 when granted, else
+ * how many ms until it would be. */
+static uint64_t spend(const net_http_request *req, limits *t)
 {
 	net_server *srv = net_http_server(req);
 	uint64_t now = net_now_ms(srv), wait;
 	limits_addr a;
 
 	net_client_addr(srv, req->wsi, &a);
-	/* The table counts "failures": here each one is a download. */
-	wait = limits_blocked(srv->reads, &a, now);
+	wait = limits_blocked(t, &a, now);
 	if (!wait)
-		limits_fail(srv->reads, &a, now);
+		limits_fail(t, &a, now);
 	return wait;
+}
+
+uint64_t net_http_spend(const net_http_request *req)
+{
+	return spend(req, net_http_server(req)->reads);
 }
 
 uint64_t net_http_spend_write(const net_http_request *req)
 {
-	net_server *srv = net_http_server(req);
-	uint64_t now = net_now_ms(srv), wait;
-	limits_addr a;
-
-	net_client_addr(srv, req->wsi, &a);
-	wait = limits_blocked(srv->creates, &a, now);
-	if (!wait)
-		limits_fail(srv->creates, &a, now);
-	return wait;
+	return spend(req, net_http_server(req)->creates);
 }
 
 struct net_http_later {
