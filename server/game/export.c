@@ -187,6 +187,7 @@ static const words words_nl = {
     .col_cards = "Kaarten",
     .text = "Samenvatting van de begeleider",
     .actions = "Acties",
+    /* The same words as the web client (web-client/src/i18n/strings.ts, agreement.*): one set everywhere. */
     .agreement = {"\xe2\x80\x94", "eensgezind", "verdeeld", "tegengesteld"},
     .too_few_votes = "te weinig stemmen",
     .list_sep = ';',

@@ -27,9 +27,10 @@ function freePort() {
 
 /**
  * Starts the server with a fresh data directory and the built web client.
- * Resolves to { url, port, stop() , stderr() } once /healthz answers.
+ * Extra server flags go in `args`.
+ * Resolves to { url, port, wsUrl(room), stop() , stderr() } once /healthz answers.
  */
-export async function startServer({ decks: decksDir } = {}) {
+export async function startServer({ decks: decksDir, args: extra = [] } = {}) {
   const bin = resolve(testsDir, process.env.VERRIJK_BIN ?? '../build/server/verrijk');
   const web = resolve(testsDir, '../web-client/dist');
   if (!existsSync(bin)) throw new Error(`server binary not found: ${bin} (set VERRIJK_BIN)`);
@@ -39,6 +40,7 @@ export async function startServer({ decks: decksDir } = {}) {
   // Every browser is 127.0.0.1: the per-address budgets of new rooms and downloads would stop the suite.
   const args = ['--port', String(port), '--host', '127.0.0.1', '--data', data, '--web', web, '--max-creates-per-hour', '1000000',
     '--max-downloads-per-minute', '1000000'];
+  args.push(...extra);
   // decksDir: another deck folder, e.g. the tests' own format 2 decks.
   const decks = decksDir ?? resolve(testsDir, '../decks');
   if (existsSync(decks)) args.push('--decks', decks);
@@ -66,6 +68,8 @@ export async function startServer({ decks: decksDir } = {}) {
   return {
     url,
     port,
+    /** The WebSocket address of a room, for scripted members (tests/integration/members.mjs). */
+    wsUrl: (room) => `ws://127.0.0.1:${port}/ws?room=${room}`,
     pid: child.pid,
     stderr: () => err,
     async stop() {

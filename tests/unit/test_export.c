@@ -701,6 +701,21 @@ static void test_md_headings_follow_room_language(void **state)
     played_free(en);
 }
 
+/* The agreement words of the Markdown are the web client's (strings.ts, agreement.*): one set everywhere. */
+static void test_md_agreement_words_are_the_web_clients(void **state)
+{
+    (void)state;
+    played *nl = played_new(VP_LANG_NL, 0, CLOSE_AT_NOON);
+    played *en = played_new(VP_LANG_EN, 0, CLOSE_AT_NOON);
+    assert_non_null(strstr(nl->x.md, "| eensgezind |"));
+    assert_null(strstr(nl->x.md, "consensus"));
+    assert_null(strstr(nl->x.md, "gemengd"));
+    assert_null(strstr(nl->x.md, "gepolariseerd"));
+    assert_non_null(strstr(en->x.md, "| consensus |"));
+    played_free(nl);
+    played_free(en);
+}
+
 /* ---- CSV ---- */
 
 static void test_csv_lists_cards_in_ranking_order(void **state)
@@ -1165,6 +1180,7 @@ int main(void)
         cmocka_unit_test(test_md_note_lines_stay_in_their_list_item),
         cmocka_unit_test(test_md_date_uses_room_tz_offset),
         cmocka_unit_test(test_md_headings_follow_room_language),
+        cmocka_unit_test(test_md_agreement_words_are_the_web_clients),
         cmocka_unit_test(test_csv_lists_cards_in_ranking_order),
         cmocka_unit_test(test_csv_escapes_formula_cells),
         cmocka_unit_test(test_csv_escapes_formulas_behind_invisible_characters),

@@ -2,5 +2,6 @@
 import { render } from 'preact';
 import { App } from './App';
 import './style.css';
+import './screen.css';
 
 render(<App />, document.getElementById('app')!);

@@ -1,20 +1,25 @@
-// The big screen (projector, 1920×1080): join code and QR in the lobby, the table card very large, who voted, the result, notes, timer.
-import { useEffect, useRef } from 'preact/hooks';
+// The big screen, a presenter for 1920×1080 read from the back of the room: one state at a time (lobby, whose turn, voting, the reveal, the board, the closing summary).
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLang } from '../i18n';
 import { RequestError } from '../net/connection';
 import { useRoom } from '../net/session';
-import type { View } from '../state/types';
+import type { Stats, View } from '../state/types';
 import { ConnBadge, ConnNotice } from './parts/connection';
 import { useDeck } from './parts/cards';
-import { People } from './parts/people';
-import { Countdown } from './parts/timer';
-import { QrCode, useJoin } from './parts/join';
-import { TableArea } from './table';
-import { SummaryView } from './Summary';
 import { Ended } from './Room';
+import { spacedCode, voters } from './screen/common';
+import { Lobby } from './screen/Lobby';
+import { Voting } from './screen/Voting';
+import { Reveal } from './screen/Reveal';
+import { Board } from './screen/Board';
+import { Closing, closingPages } from './screen/Closing';
 
 /** A screen takes the first free name of "Scherm", "Scherm 2", … up to this many. */
 const SCREEN_NAME_TRIES = 9;
+/** The count-in before a reveal the facilitator asked for: 3, 2, 1, this long each. */
+export const COUNT_IN_STEP_MS = 450;
+/** The beat of an auto-reveal ("all votes are in") before the result. */
+export const ALL_IN_MS = 600;
 
 export function ScreenPage({ room }: { room: string }) {
   const { t, setRoomLang } = useLang();
@@ -45,62 +50,105 @@ export function ScreenPage({ room }: { room: string }) {
   const view = snap.view;
   return (
     <div class="screen">
-      <header class="screen-top">
-        <span class="screen-title">{view?.title || t('app.name')}</span>
-        <span class="screen-code">{room}</span>
-        <ConnBadge snap={snap} />
-      </header>
-      <ConnNotice snap={snap} onRetry={() => conn.retryNow()} />
-      {!view ? <JoinBlock room={room} /> : <ScreenBody view={view} offset={snap.clockOffset} />}
-    </div>
-  );
-}
-
-function JoinBlock({ room }: { room: string }) {
-  const { t } = useLang();
-  const join = useJoin(room);
-  return (
-    <div class="screen-join">
-      <div>
-        <p class="screen-join-line">{t('screen.join', { host: join.host })}</p>
-        <p class="screen-big-code">{room}</p>
-        <p class="screen-join-line">{t('screen.scan')}</p>
+      <div class="stage">
+        <header class="stage-top">
+          <span class="stage-title">{view?.title || t('app.name')}</span>
+          <ConnBadge snap={snap} />
+          <span class="stage-code">{spacedCode(room)}</span>
+        </header>
+        <ConnNotice snap={snap} onRetry={() => conn.retryNow()} />
+        {!view || view.phase === 'lobby' ? <Lobby view={view} room={room} /> : <Stage view={view} offset={snap.clockOffset} />}
       </div>
-      <QrCode text={join.link} label={t('fac.join.qr', { code: room })} size={420} />
     </div>
   );
 }
 
-function ScreenBody({ view, offset }: { view: View; offset: number }) {
+/** Which state of the round the screen shows, and the moment of a reveal seen live. */
+function Stage({ view, offset }: { view: View; offset: number }) {
   const { t } = useLang();
   const deck = useDeck(view.deck.hash);
-  const join = useJoin(view.room);
-  if (view.phase === 'lobby') {
-    return (
-      <>
-        <JoinBlock room={view.room} />
-        <div class="screen-people"><People view={view} me={0} showVoted={false} /></div>
-      </>
-    );
-  }
+  const moment = useRevealMoment(view);
+  const page = useClosingPage(view);
   if (view.phase === 'closed') {
-    return <main class="screen-summary">{view.summary ? <SummaryView view={view} summary={view.summary} deck={deck} links={false} /> : <p>{t('room.closed')}</p>}</main>;
+    return view.summary ? <Closing summary={view.summary} deck={deck} page={page} /> : <main class="stage-board"><p class="stage-banner">{t('room.closed')}</p></main>;
   }
-  return (
-    <main class="screen-grid">
-      <div class="screen-table">
-        <TableArea view={view} deck={deck} me={0} canVote={false} canNote={false} big />
-      </div>
-      <aside class="screen-side">
-        <Countdown endsAt={view.timer} offset={offset} />
-        <People view={view} me={0} showVoted={Boolean(view.table && view.table.stage === 'discuss')} />
-        {!view.locked && (
-          <div class="screen-latecomers">
-            <QrCode text={join.link} label={t('fac.join.qr', { code: view.room })} size={180} />
-            <p>{t('screen.join', { host: join.host })} <strong>{view.room}</strong></p>
-          </div>
-        )}
-      </aside>
-    </main>
-  );
+  const table = view.table;
+  if (!table) return <Board view={view} deck={deck} offset={offset} />;
+  if (table.stage === 'discuss' || !table.revealed) return <Voting view={view} deck={deck} offset={offset} />;
+  if (moment.step) return <CountIn step={moment.step} />;
+  return <Reveal view={view} deck={deck} before={moment.before} live={moment.live} offset={offset} />;
+}
+
+function CountIn({ step }: { step: string }) {
+  return <main class="stage-countin" aria-hidden="true"><span key={step} class={`countin-n ${step.length > 1 ? "is-word" : ""}`}>{step}</span></main>;
+}
+
+interface Track {
+  card: string | null;
+  stage: string | null;
+  stats: Stats | null;
+  allIn: boolean;
+  before: Stats | null;
+  startedAt: number;
+  kind: 'count' | 'allin';
+}
+
+/**
+ * Watches the table as events arrive: a reveal seen live (not in a fresh
+ * snapshot) gets its moment: a count-in when the facilitator revealed, a
+ * short "all votes in" beat when the last vote did; a revote keeps the first
+ * result to show before → after.
+ */
+function useRevealMoment(view: View): { step: string | null; live: boolean; before: Stats | null } {
+  const { t } = useLang();
+  const tr = useRef<Track>({ card: null, stage: null, stats: null, allIn: false, before: null, startedAt: 0, kind: 'count' }).current;
+  const [, tick] = useState(0);
+  const table = view.table;
+  const card = table?.card ?? null;
+  const stage = table?.stage ?? null;
+  if (card !== tr.card) {
+    tr.before = null;
+    tr.startedAt = 0;
+  } else if (tr.stage === 'revealed' && stage === 'discuss') {
+    tr.before = tr.stats;
+    tr.startedAt = 0;
+  } else if (tr.stage === 'discuss' && stage === 'revealed') {
+    tr.startedAt = Date.now();
+    tr.kind = tr.allIn && view.opts.auto_reveal ? 'allin' : 'count';
+  }
+  tr.card = card;
+  tr.stage = stage;
+  tr.stats = table?.revealed?.stats ?? tr.stats;
+  if (stage === 'discuss') {
+    const all = voters(view).filter((p) => p.online && !p.seated);
+    tr.allIn = all.length > 0 && all.every((p) => p.voted);
+  }
+  const length = tr.kind === 'allin' ? ALL_IN_MS : 3 * COUNT_IN_STEP_MS;
+  const elapsed = tr.startedAt ? Date.now() - tr.startedAt : Infinity;
+  const running = elapsed < length;
+  useEffect(() => {
+    if (!running) return;
+    const id = setInterval(() => tick((n) => n + 1), 50);
+    return () => clearInterval(id);
+  }, [running, tr.startedAt]);
+  let step: string | null = null;
+  if (running) step = tr.kind === 'allin' ? t('screen.all_in') : String(3 - Math.floor(elapsed / COUNT_IN_STEP_MS));
+  return { step, live: tr.startedAt > 0, before: stage === 'revealed' ? tr.before : null };
+}
+
+/** The page of the closing summary on screen; the facilitator turns it from the console (←/→ here too). */
+function useClosingPage(view: View): number {
+  const [page, setPage] = useState(0);
+  const count = view.summary ? closingPages(view.summary).length : 1;
+  const round = view.summary?.round ?? 0;
+  useEffect(() => setPage(0), [round]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'ArrowRight' || e.key === 'PageDown' || e.key === ' ') setPage((p) => Math.min(count - 1, p + 1));
+      if (e.key === 'ArrowLeft' || e.key === 'PageUp') setPage((p) => Math.max(0, p - 1));
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [count]);
+  return page;
 }

@@ -19,7 +19,7 @@ export function useJoin(room: string): { link: string; host: string } {
   return { link: joinLinkFrom(base, room), host: joinHostFrom(base) };
 }
 
-/** A QR code as SVG (qrcode is loaded only on pages that show one). */
+/** A QR code as SVG (qrcode is loaded only on pages that show one); size 0 leaves its size to the style sheet. */
 export function QrCode({ text, label, size = 240 }: { text: string; label: string; size?: number }) {
   const [svg, setSvg] = useState('');
   useEffect(() => {
@@ -29,5 +29,5 @@ export function QrCode({ text, label, size = 240 }: { text: string; label: strin
       live = false;
     };
   }, [text]);
-  return <div class="qr" role="img" aria-label={label} style={{ width: `${size}px`, height: `${size}px` }} dangerouslySetInnerHTML={{ __html: svg }} />;
+  return <div class="qr" role="img" aria-label={label} style={size ? { width: `${size}px`, height: `${size}px` } : undefined} dangerouslySetInnerHTML={{ __html: svg }} />;
 }
