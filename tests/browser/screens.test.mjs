@@ -95,8 +95,7 @@ test('home at desktop size, in English after switching', { timeout: 60_000 }, as
   const { context, page } = await newPage(DESKTOP, (c) => routeApi(c));
   await page.goto(`${server.url}/#/`);
   await page.getByRole('button', { name: 'Switch to English' }).click();
-  await page.getByRole('heading', { name: 'Start a new session' }).waitFor();
-  await page.getByText('Rules').click();
+  await page.getByRole('heading', { name: 'Create a new session' }).waitFor();
   await shoot(page, 'home-desktop-en');
   await axe(page, 'home (en)');
   await context.close();
@@ -111,9 +110,8 @@ test('create: sends create with the chosen options and lands in the facilitator 
   await page.goto(`${server.url}/#/`);
   await page.getByLabel('Jouw naam').fill('Fenna de Vries');
   await page.getByLabel('Titel van de sessie (mag leeg)').fill('Teamdag');
-  await page.getByText('Spelregels').click();
   await page.getByLabel(/Anoniem stemmen/).check();
-  await page.getByRole('button', { name: 'Sessie starten' }).click();
+  await page.getByRole('button', { name: 'Sessie aanmaken' }).click();
   await page.getByRole('heading', { name: 'Deelnemers laten meedoen' }).waitFor();
   const create = room.sent.find((m) => m.t === 'create');
   assert.match(create.room, /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}$/);
@@ -253,9 +251,9 @@ test('big screen: joins as a screen, shows the code and QR in the lobby, then th
     room = await fakeRoom(c, { view: makeView('lobby', 5), you: { player: 5, name: 'Scherm', role: 'screen' } });
   });
   await page.goto(`${server.url}/#/screen/${ROOM}`);
-  await page.locator('.screen-big-code', { hasText: ROOM }).waitFor();
-  await page.locator('.qr svg').waitFor();
-  await page.locator('.screen-join-line', { hasText: new URL(LAN_URL).host }).waitFor();
+  await page.locator('.lobby-code', { hasText: `${ROOM.slice(0, 3)} ${ROOM.slice(3)}` }).waitFor();
+  await page.locator('.qr svg').first().waitFor();
+  await page.locator('.lobby-host', { hasText: new URL(LAN_URL).host }).waitFor();
   assert.deepEqual(room.sent[0], { t: 'join', room: ROOM, name: 'Scherm', role: 'screen', id: 1 });
   await shoot(page, 'screen-lobby-1920');
   await axe(page, 'screen lobby');
@@ -274,7 +272,7 @@ test('big screen: joins as a screen, shows the code and QR in the lobby, then th
     { e: 'revealed', card: C2, votes: [[ANA, 4], [BO, 5]], stats: stats([4, 5]) },
     { e: 'noted', note: 1, player: BO, card: C2, text: 'Stage-plekken bij de gemeente' },
   ]);
-  await page.getByRole('heading', { name: 'Uitslag' }).waitFor();
+  await page.locator('.reveal-mean', { hasText: '4,5' }).waitFor();
   await shoot(page, 'screen-revealed-1920');
   await axe(page, 'screen revealed');
   await noOverflow(page, 'screen');

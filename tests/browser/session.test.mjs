@@ -88,7 +88,7 @@ test('a facilitator, three players and a big screen play a whole round; reload k
   await fac.page.goto(`${server.url}/#/`);
   await fac.page.getByLabel('Jouw naam').fill('Fenna');
   await fac.page.getByLabel('Titel van de sessie (mag leeg)').fill('Teamdag');
-  await fac.page.getByRole('button', { name: 'Sessie starten' }).click();
+  await fac.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
   const codeEl = fac.page.locator('.big-code');
   await codeEl.waitFor({ timeout: STEP_TIMEOUT_MS });
   const code = (await codeEl.textContent()).trim();
@@ -99,7 +99,7 @@ test('a facilitator, three players and a big screen play a whole round; reload k
   // The big screen and three players join; one of them types the code in lower case with a space.
   const screen = await person(PROJECTOR);
   await screen.page.goto(`${server.url}/#/screen/${code}`);
-  await screen.page.locator('.screen-big-code', { hasText: code }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await screen.page.locator('.lobby-code', { hasText: `${code.slice(0, 3)} ${code.slice(3)}` }).waitFor({ timeout: STEP_TIMEOUT_MS });
   const players = [];
   for (const name of ['Ana', 'Bo', 'Cas']) {
     const p = await person(PHONE);
@@ -149,11 +149,12 @@ test('a facilitator, three players and a big screen play a whole round; reload k
       if (c === 0 && i === 2) await shoot(screen.page, 'screen-voting');
       await p.page.getByRole('button', { name: new RegExp(`^${plan[c][i]}`) }).click();
     }
-    for (const p of [fac, screen, ...players]) await p.page.getByRole('heading', { name: 'Uitslag' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    for (const p of [fac, ...players]) await p.page.getByRole('heading', { name: 'Uitslag' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await screen.page.locator('.reveal-mean').waitFor({ timeout: STEP_TIMEOUT_MS });
     if (c === 0) {
       await players[1].page.getByLabel('Notitie toevoegen').fill('Stage-plekken bij de gemeente');
       await players[1].page.getByRole('button', { name: 'Toevoegen' }).click();
-      await screen.page.locator('.note-text', { hasText: 'Stage-plekken bij de gemeente' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await fac.page.locator('.note-text', { hasText: 'Stage-plekken bij de gemeente' }).waitFor({ timeout: STEP_TIMEOUT_MS });
       await shoot(screen.page, 'screen-revealed');
       await shoot(players[0].page, 'player-revealed');
       await shoot(fac.page, 'facilitator-revealed');
@@ -169,10 +170,16 @@ test('a facilitator, three players and a big screen play a whole round; reload k
   await fac.page.getByLabel('Afspraken (één per regel)').fill('Plan maken\nTerugkomen');
   await fac.page.getByRole('button', { name: 'Afsluiten en samenvatting delen' }).click();
   const expected = [titles[0], titles[2], titles[1]]; // means 4.67, 3.67, 2.33
-  for (const p of [fac, screen, ...players]) {
+  for (const p of [fac, ...players]) {
     await p.page.locator('#summary-h').waitFor({ timeout: STEP_TIMEOUT_MS });
     assert.deepEqual((await p.page.locator('.ranking .card-title').allTextContents()).map((s) => s.trim()), expected);
   }
+  // The big screen shows the summary a page at a time: the words first, then the ranking.
+  await screen.page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await screen.page.getByText('Goed gesprek').waitFor();
+  await screen.page.keyboard.press('ArrowRight');
+  await screen.page.locator('.closing-row').first().waitFor();
+  assert.deepEqual((await screen.page.locator('.closing-row .board-title').allTextContents()).map((s) => s.trim()), expected);
   await shoot(players[0].page, 'summary-phone');
   await shoot(fac.page, 'summary-desktop');
   await axe(players[0].page, 'summary');
@@ -207,7 +214,7 @@ test('a second device takes over a player (4002), a locked room refuses a newcom
   await fac.page.goto(`${server.url}/#/`);
   await fac.page.getByRole('button', { name: 'Switch to English' }).click();
   await fac.page.getByLabel('Your name').fill('Fenna');
-  await fac.page.getByRole('button', { name: 'Start session' }).click();
+  await fac.page.getByRole('button', { name: 'Create session' }).click();
   const code = (await fac.page.locator('.big-code').textContent({ timeout: STEP_TIMEOUT_MS })).trim();
 
   const phone = await person(PHONE);
@@ -257,10 +264,9 @@ test('deck mode, anonymous votes, a seated person, hide, revote, timer, handover
   const fac = await person(DESKTOP);
   await fac.page.goto(`${server.url}/#/`);
   await fac.page.getByLabel('Jouw naam').fill('Fenna');
-  await fac.page.getByText('Spelregels').click();
   await fac.page.getByLabel('De begeleider trekt steeds een kaart van de stapel').check();
   await fac.page.getByLabel(/Anoniem stemmen/).check();
-  await fac.page.getByRole('button', { name: 'Sessie starten' }).click();
+  await fac.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
   const code = (await fac.page.locator('.big-code').textContent({ timeout: STEP_TIMEOUT_MS })).trim();
 
   const ana = await person(PHONE);
@@ -273,6 +279,7 @@ test('deck mode, anonymous votes, a seated person, hide, revote, timer, handover
   await fac.page.getByRole('button', { name: 'Toevoegen' }).click();
   await fac.page.locator('.person-name', { hasText: 'Cas' }).waitFor({ timeout: STEP_TIMEOUT_MS });
   const topic = deckTopic();
+  await fac.page.getByText('Spelregels wijzigen').click();
   await fac.page.getByRole('checkbox', { name: topic }).check();
   await fac.page.getByRole('button', { name: 'Ronde starten' }).click();
   await fac.page.getByRole('button', { name: 'Kaart trekken' }).click();

@@ -14,6 +14,7 @@ import { TableArea } from './table';
 import { rememberFacilitating } from '../net/facilitating';
 import { cardIndexOfCode } from '../deck/print';
 import { HandoffPanel } from './parts/handoff';
+import { Controls, NextHint } from './console/Controls';
 import { SummaryView } from './Summary';
 import { WindowPicker } from './parts/windows';
 
@@ -58,21 +59,11 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
                   canNote onNote={(text) => act.send({ t: 'note', text })}
                   onHide={(note) => act.send({ t: 'hide', note })}
                 >
-                  <div class="controls" role="group" aria-label={t('fac.controls')}>
-                    {view.opts.mode === 'deck' && !table && (
-                      <button type="button" disabled={act.busy || view.pile === 0} onClick={() => act.send({ t: 'draw' })}>{t('fac.draw')}</button>
-                    )}
-                    {view.opts.mode === 'deck' && !table && deck && (
-                      <CodeDraw disabled={act.busy || view.pile === 0} count={deck.cards.length}
-                        onDraw={(i) => act.send({ t: 'draw', card: deck.cards[i].id })} />
-                    )}
-                    {table?.stage === 'discuss' && <button type="button" onClick={() => act.send({ t: 'reveal' })}>{t('fac.reveal')}</button>}
-                    {table?.stage === 'revealed' && <button type="button" class="secondary" onClick={() => act.send({ t: 'revote' })}>{t('fac.revote')}</button>}
-                    {table && <button type="button" onClick={() => act.send({ t: 'next' })}>{t('fac.next')}</button>}
-                    {!table && view.opts.mode !== 'deck' && view.turn !== null && (
-                      <button type="button" class="secondary" onClick={() => act.send({ t: 'skip' })}>{t('fac.skip')}</button>
-                    )}
-                  </div>
+                  <Controls view={view} busy={act.busy} send={act.send} />
+                  {view.phase === 'playing' && view.opts.mode === 'deck' && !table && deck && (
+                    <CodeDraw disabled={act.busy || view.pile === 0} count={deck.cards.length}
+                      onDraw={(i) => act.send({ t: 'draw', card: deck.cards[i].id })} />
+                  )}
                   {table && deck?.windows && deck.windows.length > 0 && (
                     <WindowPicker deck={deck} value={table.chair ?? ''} label={t('window.chair.pick')}
                       exclude={view.players.filter((p) => p.present && p.window).map((p) => p.window!)}
@@ -108,8 +99,9 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
             )}
             {view.phase !== 'playing' && (
               <>
-                {view.phase === 'closed' && view.summary && <SummaryView view={view} summary={view.summary} deck={deck} />}
+                <NextHint view={view} />
                 <StartForm view={view} deck={deck} again={view.phase === 'closed'} onStart={(opts) => act.send({ t: 'start', opts })} />
+                {view.phase === 'closed' && view.summary && <SummaryView view={view} summary={view.summary} deck={deck} />}
                 {view.phase === 'closed' && (
                   <p>
                     <button type="button" class="danger" onClick={async () => {
@@ -123,7 +115,7 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
           <aside class="fac-side">
             <JoinPanel room={view.room} />
             <section aria-labelledby="people-h">
-              <h2 id="people-h">{t('room.people')}</h2>
+              <h2 id="people-h">{t('room.people')} <span class="people-count">({t('fac.people.count', { n: view.players.filter((p) => p.present && p.role === 'player').length })})</span></h2>
               {view.locked && <p class="notice">{t('fac.locked')}</p>}
               <People view={view} me={you.player} showVoted={table?.stage === 'discuss'}
                 actions={(m) => m.player === you.player ? null : (
@@ -160,10 +152,16 @@ function JoinPanel({ room }: { room: string }) {
       <h2 id="join-h">{t('fac.join.title')}</h2>
       <p class="big-code" aria-label={`${t('room.code')} ${room.split('').join(' ')}`}>{room}</p>
       <QrCode text={link} label={t('fac.join.qr', { code: room })} size={180} />
-      <p><span class="muted">{t('fac.join.link')}:</span> <a href={link} class="break">{link}</a></p>
+      <p><span class="muted">{t('fac.join.link')}:</span> <a href={link} class="join-link">{linkParts(link).map((part, i) => <>{i > 0 && <wbr />}<span>{part}</span></>)}</a></p>
       <p><a href={`#/screen/${room}`} target="_blank" rel="noopener">{t('fac.join.screen')}</a></p>
     </section>
   );
+}
+
+/** A link in pieces that may each stand on a line of their own: scheme and host with the port, then the path. */
+function linkParts(link: string): string[] {
+  const m = /^([a-z]+:\/\/[^/]+)(\/.*)?$/i.exec(link);
+  return m ? [m[1], ...(m[2] ? [m[2]] : [])] : [link];
 }
 
 export function OptionsFields({ opts, setOpts, deck, showCategories }: { opts: Opts; setOpts: (o: Opts) => void; deck: Deck | null; showCategories: boolean }) {
@@ -268,8 +266,9 @@ function FormatTwoFields({ opts, setOpts, deck }: { opts: Opts; setOpts: (o: Opt
 }
 
 function StartForm({ view, deck, again, onStart }: { view: View; deck: Deck | null; again: boolean; onStart: (o: Opts) => Promise<boolean> }) {
-  const t = useT();
+  const { t } = useLang();
   const [opts, setOpts] = useState<Opts>({ ...view.opts, categories: view.opts.categories ?? [] });
+  // The options were asked when the session was created: here they are shown, and can be changed.
   return (
     <form class="start-form" onSubmit={(e) => {
       e.preventDefault();
@@ -279,11 +278,25 @@ function StartForm({ view, deck, again, onStart }: { view: View; deck: Deck | nu
       if (!send.kinds || send.kinds.length === 0) delete send.kinds;
       void onStart(send);
     }}>
-      <h2>{again ? t('fac.start.again') : t('fac.start')}</h2>
-      <OptionsFields opts={opts} setOpts={setOpts} deck={deck} showCategories />
       <button type="submit" class="primary-big">{again ? t('fac.start.again') : t('fac.start')}</button>
+      <p class="opts-summary">{optsSummary(t, opts)}</p>
+      <details class="options">
+        <summary>{t('fac.opts.change')}</summary>
+        <OptionsFields opts={opts} setOpts={setOpts} deck={deck} showCategories />
+      </details>
     </form>
   );
+}
+
+/** The round's options in one line. */
+function optsSummary(t: ReturnType<typeof useT>, o: Opts): string {
+  const parts = [
+    o.mode === 'deck' ? t('fac.opts.deck') : t('fac.opts.hands', { n: o.hand ?? 3 }),
+    o.anonymous ? t('fac.opts.anonymous') : t('fac.opts.named'),
+    o.auto_reveal ? t('fac.opts.auto') : t('fac.opts.manual'),
+  ];
+  if (o.facilitator_plays) parts.push(t('fac.opts.plays'));
+  return parts.join(' · ');
 }
 
 function TimerControls({ onSet, running }: { onSet: (seconds: number) => void; running: boolean }) {

@@ -214,11 +214,12 @@ function CreateBox({ linked, prefill }: { linked?: string; prefill: Prefill | nu
             </label>
           ))}
         </fieldset>
-        <details class="options">
-          <summary>{t('home.create.options')}</summary>
-          {/* Topics are chosen when a round starts, where the whole deck is known. */}
+        {/* Asked once, here, in the open (auto-reveal too); the lobby shows them and can change them. Topics are chosen when a round starts, where the whole deck is known. */}
+        <fieldset class="options">
+          <legend>{t('home.create.options')}</legend>
+          <p class="muted small">{t('home.create.options_later')}</p>
           <OptionsFields opts={opts} setOpts={setOpts} deck={null} showCategories={false} />
-        </details>
+        </fieldset>
         {error && <p class="error" role="alert">{error}</p>}
         <button type="submit" class="primary-big" disabled={busy || !name.trim() || !deck}>{busy ? t('home.create.busy') : t('home.create.button')}</button>
       </form>

@@ -4,7 +4,7 @@ import { errorText, useLang, useT } from '../i18n';
 import { RequestError, type EndReason } from '../net/connection';
 import { dropConnection, useRoom } from '../net/session';
 import { ConnBadge, ConnNotice } from './parts/connection';
-import { LangSwitch } from './parts/layout';
+import { RoomHeader } from './parts/layout';
 import { PlayerView } from './Player';
 import { FacilitatorView } from './Facilitator';
 
@@ -39,16 +39,20 @@ function RoomBody({ room }: { room: string }) {
   if (conn.hasToken() && snap.state !== 'open') {
     return <main class="page"><ConnBadge snap={snap} /></main>;
   }
-  return <JoinForm room={room} onJoin={(name) => conn.request({ t: 'join', room, name, role: 'player' })} stateBadge={<ConnBadge snap={snap} />} t={t} />;
+  return (
+    <>
+      <RoomHeader view={null} snap={snap} />
+      <JoinForm room={room} onJoin={(name) => conn.request({ t: 'join', room, name, role: 'player' })} t={t} />
+    </>
+  );
 }
 
-function JoinForm({ room, onJoin, stateBadge, t }: { room: string; onJoin: (name: string) => Promise<unknown>; stateBadge: preact.ComponentChildren; t: ReturnType<typeof useT> }) {
+function JoinForm({ room, onJoin, t }: { room: string; onJoin: (name: string) => Promise<unknown>; t: ReturnType<typeof useT> }) {
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   return (
     <main class="page narrow">
-      <div class="row-between">{stateBadge}<LangSwitch /></div>
       <h1>{t('join.title', { code: room })}</h1>
       <form onSubmit={async (e) => {
         e.preventDefault();

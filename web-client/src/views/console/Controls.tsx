@@ -1,0 +1,120 @@
+// The facilitator's controls for the table card: reveal, revote, next (never a silent skip of the reveal), skip, draw, the shortcuts and the "what's next" hint.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLang } from '../../i18n';
+import type { Intent, View } from '../../state/types';
+import { memberName } from '../parts/people';
+import { voters } from '../screen/common';
+import { SHORTCUTS, actionFor, type ConsoleAction } from './keys';
+
+/** What T starts when no timer runs. */
+export const TIMER_KEY_SECONDS = 180;
+
+export function Controls({ view, busy, send }: { view: View; busy: boolean; send: (i: Intent) => Promise<boolean> }) {
+  const { t } = useLang();
+  const table = view.table;
+  const [confirmNext, setConfirmNext] = useState(false);
+  const [help, setHelp] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  // A new card or stage ends a pending question.
+  useEffect(() => setConfirmNext(false), [table?.card, table?.stage]);
+
+  // After an action its button may be gone: keep the focus in the console, so the keys go on working.
+  const act = async (i: Intent) => {
+    const ok = await send(i);
+    const el = document.activeElement;
+    if (!el || el === document.body || !el.isConnected) box.current?.focus();
+    return ok;
+  };
+  const next = () => {
+    // Before the reveal, "next" would finish the card unseen while its votes count: ask first.
+    if (table?.stage === 'discuss') setConfirmNext(true);
+    else void act({ t: 'next' });
+  };
+  const canSkip = !table && view.opts.mode !== 'deck' && view.turn !== null;
+  const run = (a: ConsoleAction) => {
+    if (a === 'help') return setHelp((h) => !h);
+    if (view.phase !== 'playing') return;
+    if (a === 'reveal' && table?.stage === 'discuss') void act({ t: 'reveal' });
+    if (a === 'next' && table) next();
+    if (a === 'revote' && table?.stage === 'revealed') void act({ t: 'revote' });
+    if (a === 'timer') void act({ t: 'timer', seconds: view.timer === null ? TIMER_KEY_SECONDS : 0 });
+    if (a === 'skip' && canSkip) void act({ t: 'skip' });
+  };
+  const runRef = useRef(run);
+  runRef.current = run;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const a = actionFor(e);
+      if (!a) return;
+      e.preventDefault();
+      runRef.current(a);
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div class="console" ref={box} tabIndex={-1} aria-label={t('fac.controls')}>
+      <NextHint view={view} />
+      {view.phase === 'playing' && (
+        <div class="controls" role="group" aria-label={t('fac.controls')}>
+          {view.opts.mode === 'deck' && !table && (
+            <button type="button" class="primary" disabled={busy || view.pile === 0} onClick={() => act({ t: 'draw' })}>{t('fac.draw')}</button>
+          )}
+          {table?.stage === 'discuss' && (
+            <button type="button" class="primary" onClick={() => act({ t: 'reveal' })}>{t('fac.reveal')} <kbd>{t('fac.keys.space')}</kbd></button>
+          )}
+          {table?.stage === 'revealed' && <button type="button" class="primary" onClick={() => act({ t: 'next' })}>{t('fac.next')} <kbd>→</kbd></button>}
+          {table?.stage === 'revealed' && <button type="button" class="secondary" onClick={() => act({ t: 'revote' })}>{t('fac.revote')} <kbd>R</kbd></button>}
+          {table?.stage === 'discuss' && !confirmNext && (
+            <button type="button" class="quiet" onClick={next}>{t('fac.next.unseen')}</button>
+          )}
+          {canSkip && <button type="button" class="secondary" onClick={() => act({ t: 'skip' })}>{t('fac.skip')} <kbd>S</kbd></button>}
+          <button type="button" class="link keys-link" aria-expanded={help} onClick={() => setHelp(!help)}>{t('fac.keys.help')} <kbd>?</kbd></button>
+        </div>
+      )}
+      {confirmNext && table?.stage === 'discuss' && (
+        <div class="confirm-next" role="alertdialog" aria-labelledby="confirm-next-q">
+          <p id="confirm-next-q"><strong>{t('fac.next.confirm')}</strong></p>
+          <div class="controls">
+            <button type="button" class="primary" autoFocus onClick={() => act({ t: 'reveal' })}>{t('fac.next.reveal_first')}</button>
+            <button type="button" class="danger-outline" onClick={() => act({ t: 'next' })}>{t('fac.next.anyway')}</button>
+            <button type="button" class="link" onClick={() => { setConfirmNext(false); box.current?.focus(); }}>{t('fac.next.cancel')}</button>
+          </div>
+        </div>
+      )}
+      {help && (
+        <div class="keys-help" role="dialog" aria-labelledby="keys-h">
+          <h3 id="keys-h">{t('fac.keys.title')}</h3>
+          <dl class="keys-list">
+            {SHORTCUTS.map((s) => (
+              <>
+                <dt><kbd>{s.key === ' ' ? t('fac.keys.space') : s.shown}</kbd></dt>
+                <dd>{t(s.label)}</dd>
+              </>
+            ))}
+          </dl>
+          <p class="muted">{t('fac.keys.note')}</p>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** One sentence on what the facilitator does next, in every state. */
+export function NextHint({ view }: { view: View }) {
+  const { t } = useLang();
+  const table = view.table;
+  let text: string;
+  if (view.phase === 'lobby') text = t('fac.hint.lobby', { n: voters(view).filter((p) => p.role === 'player').length });
+  else if (view.phase === 'closed') text = t('fac.hint.closed');
+  else if (!table && view.opts.mode === 'deck') text = view.pile === 0 ? t('fac.hint.empty') : t('fac.hint.draw');
+  else if (!table && view.turn === null) text = view.history.length > 0 ? t('fac.hint.done') : t('fac.hint.empty');
+  else if (!table) text = t('fac.hint.turn', { name: memberName(view, view.turn) });
+  else if (table.stage === 'discuss') {
+    const all = voters(view);
+    const done = all.filter((p) => p.voted).length;
+    text = done === all.length && all.length > 0 ? t('fac.hint.all_voted') : t('fac.hint.voting', { n: done, m: all.length });
+  } else text = t('fac.hint.revealed');
+  return <p class="next-hint" role="status">{text}</p>;
+}
