@@ -1,7 +1,8 @@
 // The facilitator's controls for the table card: reveal, revote, next (never a silent skip of the reveal), skip, draw, the shortcuts and the "what's next" hint.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLang } from '../../i18n';
-import type { Intent, View } from '../../state/types';
+import type { Deck, Intent, View } from '../../state/types';
+import { deckText } from '../parts/cards';
 import { memberName } from '../parts/people';
 import { voters } from '../screen/common';
 import { SHORTCUTS, actionFor, type ConsoleAction } from './keys';
@@ -9,7 +10,7 @@ import { SHORTCUTS, actionFor, type ConsoleAction } from './keys';
 /** What T starts when no timer runs. */
 export const TIMER_KEY_SECONDS = 180;
 
-export function Controls({ view, busy, send }: { view: View; busy: boolean; send: (i: Intent) => Promise<boolean> }) {
+export function Controls({ view, deck, busy, send }: { view: View; deck: Deck | null; busy: boolean; send: (i: Intent) => Promise<boolean> }) {
   const { t } = useLang();
   const table = view.table;
   const [confirmNext, setConfirmNext] = useState(false);
@@ -73,6 +74,9 @@ export function Controls({ view, busy, send }: { view: View; busy: boolean; send
           <button type="button" class="link keys-link" aria-expanded={help} onClick={() => setHelp(!help)}>{t('fac.keys.help')} <kbd>?</kbd></button>
         </div>
       )}
+      {view.phase === 'playing' && view.opts.mode === 'deck' && !table && view.pile > 0 && (
+        <PilePicker view={view} deck={deck} busy={busy} onPick={(card) => act({ t: 'draw', card })} />
+      )}
       {confirmNext && table?.stage === 'discuss' && (
         <div class="confirm-next" role="alertdialog" aria-labelledby="confirm-next-q">
           <p id="confirm-next-q"><strong>{t('fac.next.confirm')}</strong></p>
@@ -98,6 +102,49 @@ export function Controls({ view, busy, send }: { view: View; busy: boolean; send
         </div>
       )}
     </div>
+  );
+}
+
+/**
+ * The cards still in the pile, as far as this page can tell: the round's
+ * topics of the deck, less the cards of this round already on the table.
+ * The server has the last word (`no_card` for a card not in the pile).
+ */
+export function pileCards(view: View, deck: Deck | null): Deck['cards'] {
+  if (!deck) return [];
+  const cats = view.opts.categories ?? [];
+  const gone = new Set([...view.history.map((h) => h.card), ...(view.table ? [view.table.card] : [])]);
+  return deck.cards.filter((c) => (cats.length === 0 || cats.includes(c.category)) && !gone.has(c.id));
+}
+
+/** Choose the next card from the pile (the one a participant asked for, say) instead of drawing at random. */
+function PilePicker({ view, deck, busy, onPick }: { view: View; deck: Deck | null; busy: boolean; onPick: (card: string) => void }) {
+  const { t, lang } = useLang();
+  const cards = pileCards(view, deck);
+  const [card, setCard] = useState('');
+  if (!deck || cards.length === 0) return null;
+  const chosen = cards.some((c) => c.id === card) ? card : '';
+  return (
+    <form class="pile-picker" onSubmit={(e) => {
+      e.preventDefault();
+      if (chosen) onPick(chosen);
+    }}>
+      <label class="field">
+        <span>{t('fac.pick')}</span>
+        <select value={chosen} onChange={(e) => setCard((e.target as HTMLSelectElement).value)}>
+          <option value="">{t('fac.pick.none')}</option>
+          {deck.categories.map((cat) => {
+            const mine = cards.filter((c) => c.category === cat.id);
+            return mine.length === 0 ? null : (
+              <optgroup label={deckText(cat.title, lang)}>
+                {mine.map((c) => <option value={c.id}>{deckText(c.title, lang)}</option>)}
+              </optgroup>
+            );
+          })}
+        </select>
+      </label>
+      <button type="submit" class="secondary" disabled={busy || !chosen}>{t('fac.pick.button')}</button>
+    </form>
   );
 }
 

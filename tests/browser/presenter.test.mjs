@@ -1,0 +1,253 @@
+// The big screen as a presenter, against the real server: a laptop console, a projector and 20 phones (3 real pages,
+// the rest scripted sockets); type sizes at 1920×1080, nothing cut off with 20 and with 98 names, the reveal on the
+// screen, and next-before-reveal never in one click. Screenshots of every state go to tests/artifacts/presenter-*.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer, artifactsDir } from './server.mjs';
+import { Member, DECK, roomCode } from '../integration/members.mjs';
+
+const PHONE = { width: 390, height: 844 };
+const LAPTOP = { width: 1280, height: 800 };
+const PROJECTOR = { width: 1920, height: 1080 };
+/** How long one step may take on a busy machine. */
+const STEP_MS = 15_000;
+/** The sizes the issue asks for at 1080p, in CSS px. */
+const BODY_MIN_PX = 28;
+const TITLE_MIN_PX = 56;
+const MEAN_MIN_PX = 120;
+const NAMES = ['Dewi', 'Eva', 'Fatima', 'Gijs', 'Hanna', 'Ilse', 'Jeroen', 'Karim', 'Lotte', 'Mehmet', 'Noor', 'Oscar', 'Priya',
+  'Quinten', 'Rosa', 'Sven', 'Tamara'];
+
+let server;
+let browser;
+before(async () => {
+  mkdirSync(artifactsDir, { recursive: true });
+  server = await startServer();
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium' });
+});
+after(async () => {
+  await browser?.close();
+  if (server) {
+    const { code } = await server.stop();
+    assert.equal(code, 0, `server exit code, stderr:\n${server.stderr()}`);
+  }
+});
+
+async function person(viewport) {
+  const context = await browser.newContext({ viewport, locale: 'nl-NL' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return { context, page, errors };
+}
+
+const shoot = (page, name) => page.screenshot({ path: join(artifactsDir, `presenter-${name}.png`) });
+
+/** The computed font size in px of every element matching selector (at least one must exist). */
+async function sizes(page, selector) {
+  await page.locator(selector).first().waitFor({ timeout: STEP_MS });
+  return page.$$eval(selector, (els) => els.map((e) => parseFloat(getComputedStyle(e).fontSize)));
+}
+
+async function atLeast(page, selector, px) {
+  const got = await sizes(page, selector);
+  for (const s of got) assert.ok(s >= px, `${selector}: ${s}px, want at least ${px}px`);
+}
+
+/** Nothing on the stage is cut off: the stage does not scroll, and every element of text lies inside it. */
+async function fits(page, label) {
+  const bad = await page.evaluate(() => {
+    const stage = document.querySelector('.stage');
+    const box = stage.getBoundingClientRect();
+    const out = [];
+    if (stage.scrollHeight > stage.clientHeight + 1 || stage.scrollWidth > stage.clientWidth + 1) out.push(`stage scrolls ${stage.scrollWidth}×${stage.scrollHeight}`);
+    for (const el of stage.querySelectorAll('p, li, h1, h2, h3, span, .qr')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (r.bottom > box.bottom + 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.left < box.left - 1) {
+        out.push(`${el.className || el.tagName} "${el.textContent.slice(0, 30)}" at ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)}`);
+      }
+    }
+    return out;
+  });
+  assert.deepEqual(bad, [], `${label}: cut off`);
+}
+
+/** Scripted phones: join as players. */
+async function phones(room, names) {
+  const out = [];
+  for (const name of names) {
+    const m = await Member.connect(server, room);
+    await m.must({ t: 'join', room, name, role: 'player' });
+    out.push(m);
+  }
+  return out;
+}
+
+test('a 20-phone session on the projector: readable sizes, nothing cut off, the reveal on screen, no next-before-reveal in one click', { timeout: 240_000 }, async () => {
+  const fac = await person(LAPTOP);
+  await fac.page.goto(`${server.url}/#/`);
+  await fac.page.getByLabel('Jouw naam').fill('Fien');
+  await fac.page.getByLabel('Titel van de sessie (mag leeg)').fill('Studiedag');
+  await fac.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
+  const room = (await fac.page.locator('.big-code').textContent({ timeout: STEP_MS })).trim();
+  await shoot(fac.page, 'console-lobby-laptop');
+
+  const screen = await person(PROJECTOR);
+  await screen.page.goto(`${server.url}/#/screen/${room}`);
+  await screen.page.locator('.lobby-code', { hasText: `${room.slice(0, 3)} ${room.slice(3)}` }).waitFor({ timeout: STEP_MS });
+
+  const pages = [];
+  for (const name of ['Anna', 'Bram', 'Chris']) {
+    const p = await person(PHONE);
+    p.name = name;
+    await p.page.goto(`${server.url}/#/room/${room}`);
+    await p.page.getByLabel('Jouw naam').fill(name);
+    await p.page.getByRole('button', { name: 'Meedoen', exact: true }).click();
+    await p.page.getByText('Wacht tot de begeleider de ronde start.').waitFor({ timeout: STEP_MS });
+    pages.push(p);
+  }
+  const socks = await phones(room, NAMES);
+
+  // Lobby: 20 participants; the facilitator and the screen are not counted.
+  await screen.page.locator('.lobby-count', { hasText: '20 doen mee' }).waitFor({ timeout: STEP_MS });
+  assert.equal(await screen.page.locator('.wall-name').count(), 20);
+  await atLeast(screen.page, '.lobby-count, .wall-name, .lobby-host', BODY_MIN_PX);
+  await atLeast(screen.page, '.lobby-code', MEAN_MIN_PX);
+  await fits(screen.page, 'lobby with 20');
+  await shoot(screen.page, 'lobby-1080');
+
+  // Whose turn: a banner on the screen.
+  await fac.page.getByRole('button', { name: 'Ronde starten' }).click();
+  const banner = screen.page.locator('.stage-banner', { hasText: 'is aan de beurt' });
+  await banner.waitFor({ timeout: STEP_MS });
+  await atLeast(screen.page, '.stage-banner', BODY_MIN_PX);
+  await fits(screen.page, 'whose turn');
+  await shoot(screen.page, 'turn-1080');
+  const who = (await banner.textContent()).replace(' is aan de beurt', '').trim();
+  const real = pages.find((p) => p.name === who);
+  if (real) {
+    await real.page.getByRole('button', { name: /^Op tafel leggen: / }).first().click();
+  } else {
+    const m = socks[NAMES.indexOf(who)];
+    await m.until(socks[0].lastSeq());
+    const hand = m.seen('dealt').flatMap((e) => e.cards ?? []);
+    await m.must({ t: 'play', card: hand[0] });
+  }
+
+  // Voting: the card, the question, the scale and the tokens, large enough; ten of twenty vote.
+  await screen.page.locator('.stage-voting .card-title').waitFor({ timeout: STEP_MS });
+  for (let i = 0; i < 10; i++) await socks[i].must({ t: 'vote', value: 1 + (i % 5) });
+  await screen.page.locator('.tokens-count', { hasText: '10 van 20 gestemd' }).waitFor({ timeout: STEP_MS });
+  await fac.page.keyboard.press('t'); // T starts the timer
+  await screen.page.getByRole('timer').waitFor({ timeout: STEP_MS });
+  await atLeast(screen.page, '.stage .card-title', TITLE_MIN_PX);
+  await atLeast(screen.page, '.card-prompt, .voting-question, .tokens-count, .token, .stage .timer', BODY_MIN_PX);
+  await fits(screen.page, 'voting with 20');
+  await shoot(screen.page, 'voting-1080');
+  await shoot(fac.page, 'console-voting-laptop');
+  await shoot(pages[0].page, 'voting-phone');
+
+  // Next before the reveal: one click only asks; the card stays on the table, unrevealed.
+  const next = fac.page.getByRole('button', { name: 'Volgende kaart…' });
+  const reveal = fac.page.getByRole('button', { name: /^Stemmen tonen/ });
+  assert.notEqual(await next.getAttribute('class'), await reveal.getAttribute('class'), 'next and reveal look alike');
+  await next.click();
+  await fac.page.getByRole('alertdialog').waitFor({ timeout: STEP_MS });
+  await shoot(fac.page, 'console-confirm-next-laptop');
+  assert.equal(await screen.page.locator('.stage-voting .card-title').count(), 1, 'the card is still being voted on');
+  assert.equal(await screen.page.locator('.reveal-mean').count(), 0, 'nothing revealed');
+  await fac.page.getByRole('button', { name: 'Eerst stemmen tonen' }).click();
+
+  // The reveal on the screen: the mean, large, and the agreement in words.
+  const mean = screen.page.locator('.reveal-mean');
+  await mean.waitFor({ timeout: STEP_MS });
+  assert.match(await mean.textContent(), /^\d,\d$/);
+  assert.match(await screen.page.locator('.reveal-agree').textContent(), /eensgezind|verdeeld|tegengesteld/);
+  await atLeast(screen.page, '.reveal-mean', MEAN_MIN_PX);
+  await atLeast(screen.page, '.reveal-title', TITLE_MIN_PX);
+  await atLeast(screen.page, '.chart-count, .chart-value, .chart-label, .reveal-agree, .reveal-count', BODY_MIN_PX);
+  await screen.page.waitForFunction(() => [...document.getAnimations()].every((a) => a.playState !== 'running'), null, { timeout: STEP_MS });
+  await fits(screen.page, 'reveal');
+  await shoot(screen.page, 'reveal-1080');
+  await shoot(fac.page, 'console-revealed-laptop');
+  await shoot(pages[0].page, 'revealed-phone');
+
+  // Revote: before → after side by side.
+  await fac.page.locator('.console').focus();
+  await fac.page.keyboard.press('r');
+  await screen.page.locator('.stage-voting').waitFor({ timeout: STEP_MS });
+  for (let i = 0; i < 10; i++) await socks[i].must({ t: 'vote', value: 3 + (i % 3) });
+  await fac.page.keyboard.press(' ');
+  await screen.page.locator('.reveal-before').waitFor({ timeout: STEP_MS });
+  await screen.page.waitForFunction(() => [...document.getAnimations()].every((a) => a.playState !== 'running'), null, { timeout: STEP_MS });
+  await fits(screen.page, 'revote');
+  await shoot(screen.page, 'revote-1080');
+
+  // Between cards: the board.
+  await fac.page.keyboard.press('ArrowRight');
+  await screen.page.locator('.board-row').first().waitFor({ timeout: STEP_MS });
+  await fits(screen.page, 'board');
+  await shoot(screen.page, 'board-1080');
+
+  // The closing summary, a page at a time.
+  await fac.page.getByText('Ronde afsluiten').click();
+  await fac.page.getByLabel('Samenvatting voor iedereen').fill('We zagen veel kansen in samenwerking met de buurt.');
+  await fac.page.getByLabel('Afspraken (één per regel)').fill('Anna plant een gesprek met de bibliotheek\nBram zoekt uit welke lokalen vrij zijn');
+  await fac.page.getByRole('button', { name: 'Afsluiten en samenvatting delen' }).click();
+  await screen.page.locator('.closing-title').waitFor({ timeout: STEP_MS });
+  const title = (await sizes(screen.page, '.closing-title'))[0];
+  for (const s of await sizes(screen.page, '.closing-h')) assert.ok(s < title, 'the summary\'s heading is the largest');
+  await atLeast(screen.page, '.closing-text, .closing-actions li', BODY_MIN_PX);
+  await fits(screen.page, 'closing words');
+  await shoot(screen.page, 'closing-words-1080');
+  await screen.page.keyboard.press('ArrowRight');
+  await screen.page.locator('.closing-row').first().waitFor({ timeout: STEP_MS });
+  await fits(screen.page, 'closing ranking');
+  await shoot(screen.page, 'closing-ranking-1080');
+  await pages[0].page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor({ timeout: STEP_MS });
+  await shoot(pages[0].page, 'summary-phone');
+
+  for (const p of [fac, screen, ...pages]) {
+    assert.deepEqual(p.errors, []);
+    await p.context.close();
+  }
+  for (const m of socks) await m.close();
+});
+
+test('98 names fit the projector: the lobby wall and the voted tokens, at 1920×1080 and at 1280×720', { timeout: 240_000 }, async () => {
+  const room = roomCode();
+  const fac = await Member.connect(server, room);
+  await fac.must({ t: 'create', room, name: 'Fien', title: 'Grote zaal', deck: DECK, lang: 'nl', tz_offset: 60, opts: { hand: 1 } });
+  const screen = await person(PROJECTOR);
+  await screen.page.goto(`${server.url}/#/screen/${room}`);
+  // 100 members at most: the facilitator, the screen and 98 people.
+  const names = Array.from({ length: 98 }, (_, i) => `${NAMES[i % NAMES.length]} ${String.fromCharCode(65 + Math.floor(i / NAMES.length))}.`);
+  const socks = await phones(room, names);
+  await screen.page.locator('.lobby-count', { hasText: '98 doen mee' }).waitFor({ timeout: STEP_MS });
+  await fits(screen.page, 'lobby with 98');
+  await shoot(screen.page, 'lobby-98-1080');
+  await screen.page.setViewportSize({ width: 1280, height: 720 });
+  await fits(screen.page, 'lobby with 98 at 720p');
+  await screen.page.setViewportSize(PROJECTOR);
+
+  await fac.must({ t: 'start' });
+  const turn = fac.seen('turn').pop().player;
+  const owner = socks.find((m) => m.you.player === turn);
+  await owner.until(fac.lastSeq());
+  await owner.must({ t: 'play', card: owner.seen('dealt').flatMap((e) => e.cards ?? [])[0] });
+  for (let i = 0; i < 95; i++) await socks[i].must({ t: 'vote', value: 1 + (i % 5) });
+  await screen.page.locator('.tokens-count', { hasText: '95 van 98 gestemd' }).waitFor({ timeout: STEP_MS });
+  // Three left: named, so the facilitator can ask them.
+  await screen.page.locator('.tokens-waiting', { hasText: names[97] }).waitFor();
+  await fits(screen.page, 'voting with 98');
+  await shoot(screen.page, 'voting-98-1080');
+  await screen.page.setViewportSize({ width: 3840, height: 2160 });
+  await fits(screen.page, 'voting with 98 at 4K');
+  await atLeast(screen.page, '.stage .card-title', TITLE_MIN_PX * 2);
+  await screen.context.close();
+  for (const m of [fac, ...socks]) await m.close();
+});
