@@ -246,14 +246,25 @@ static uint32_t votes_after(const room *r, const change *ch, game_vote *out)
     return n;
 }
 
+/* Does an offline member still hold the auto-reveal (§3)? Gone after the
+ * table card was played (so they saw it and were voting) and less than the
+ * hold ago: a phone asleep or a page hidden, not a person who left. */
+static bool holds(const room *r, uint64_t away_since, uint64_t now, uint64_t hold_ms)
+{
+    return hold_ms > 0 && away_since >= r->table.played_at && now < away_since + hold_ms;
+}
+
 /* §3 auto-reveal, evaluated on the state after ch: at least one eligible
- * voter online, every online eligible voter voted, at least one vote.
+ * voter online, every online eligible voter voted, at least one vote, and
+ * no eligible voter who has not voted holding it from offline (holds).
  * Eligible: voters present when the card was played who may still vote
  * for themselves (a player with a device, or the facilitator when the
  * facilitator plays). Seated players never count. */
-static bool reveal_due(const room *r, const change *ch, const game_vote *votes, uint32_t n_votes)
+static bool reveal_due(const decision *d, const change *ch, const game_vote *votes, uint32_t n_votes)
 {
+    const room *r = d->r;
     const table *t = &r->table;
+    uint64_t now = d->in->now_ms, hold_ms = d->env ? d->env->away_hold_ms : 0;
     if (!r->opts.auto_reveal || !t->has || t->revealed || n_votes == 0)
         return false;
     uint32_t online = 0;
@@ -268,16 +279,42 @@ static bool reveal_due(const room *r, const change *ch, const game_vote *votes, 
             role = VP_ROLE_PLAYER;
         bool may_vote = role == VP_ROLE_PLAYER || (role == VP_ROLE_FACILITATOR && r->opts.facilitator_plays);
         bool is_online = (m->online || m->id == ch->online) && m->id != ch->offline;
-        if (!may_vote || !is_online)
+        if (!may_vote)
             continue;
-        online++;
         bool voted = false;
         for (uint32_t k = 0; k < n_votes && !voted; k++)
             voted = votes[k].player == m->id;
+        if (!is_online) {
+            uint64_t away_since = m->id == ch->offline ? now : m->away_since;
+            if (!voted && holds(r, away_since, now, hold_ms))
+                return false;
+            continue;
+        }
+        online++;
         if (!voted)
             return false;
     }
     return online > 0;
+}
+
+uint64_t game_hold_ends(const room *r, uint64_t away_hold_ms)
+{
+    const table *t = &r->table;
+    if (!r->opts.auto_reveal || !t->has || t->revealed || away_hold_ms == 0)
+        return 0;
+    uint64_t first = 0;
+    for (uint32_t i = 0; i < t->n_eligible; i++) {
+        const member *m = room_member(r, t->eligible[i]);
+        if (!m || m->online || !room_may_self_vote(r, m) || m->away_since < t->played_at)
+            continue;
+        bool voted = false;
+        for (uint32_t k = 0; k < t->n_votes && !voted; k++)
+            voted = t->votes[k].player == m->id;
+        uint64_t ends = m->away_since + away_hold_ms;
+        if (!voted && (first == 0 || ends < first))
+            first = ends;
+    }
+    return first;
 }
 
 static vp_code emit_revealed(decision *d, const game_vote *votes, uint32_t n)
@@ -302,7 +339,7 @@ static vp_code auto_reveal(decision *d, const change *ch)
     if (!d->r->table.has || d->r->table.revealed)
         return VP_OK;
     uint32_t n = votes_after(d->r, ch, votes);
-    if (!reveal_due(d->r, ch, votes, n))
+    if (!reveal_due(d, ch, votes, n))
         return VP_OK;
     return emit_revealed(d, votes, n);
 }
@@ -942,6 +979,11 @@ static const struct intent_rule {
 static vp_code decide_device(decision *d)
 {
     const room *r = d->r;
+    if (d->in->kind == GAME_INPUT_RECHECK) {
+        /* A hold may have ended: nothing changes but the time. */
+        change none = {0};
+        return auto_reveal(d, &none);
+    }
     const member *m = room_member(r, d->in->player);
     bool online = d->in->kind == GAME_INPUT_ONLINE;
     if (!m || !m->present || m->seated)

@@ -526,6 +526,7 @@ static int apply_played(room *r, const game_event *e)
     t->has = true;
     t->card = (uint16_t)c;
     t->by = e->u.played.player;
+    t->played_at = e->at;
     for (uint32_t i = 0; i < r->n_members; i++)
         if (room_may_self_vote(r, &r->members[i]) && t->n_eligible < GAME_MAX_PRESENT)
             t->eligible[t->n_eligible++] = r->members[i].id;
@@ -653,6 +654,7 @@ int game_apply(room *r, const game_event *e)
         m = room_member(r, e->u.presence.player);
         if (m && m->present && !m->seated) {
             m->online = e->u.presence.online;
+            m->away_since = m->online ? 0 : e->at;
             rc = 0;
         }
         break;

@@ -30,12 +30,17 @@ typedef struct game_env {
     uint32_t n_decks;
     deck *const *uploaded;
     uint32_t n_uploaded;
+    /* SPEC.md §3 auto-reveal: an eligible voter who went offline after the
+     * table card was played, less than this long ago, holds the auto-reveal
+     * (a phone asleep is not a person gone). 0: nobody holds it. */
+    uint64_t away_hold_ms;
 } game_env;
 
 typedef enum game_input_kind {
     GAME_INPUT_INTENT,  /* a decoded client message */
     GAME_INPUT_ONLINE,  /* a member's device is back (normally `resume` says so) */
-    GAME_INPUT_OFFLINE  /* a member's device has been gone for the grace period, or the server restarted */
+    GAME_INPUT_OFFLINE, /* a member's device has been gone for the grace period, or the server restarted */
+    GAME_INPUT_RECHECK  /* a hold on the auto-reveal may have ended (game_hold_ends): decide it again */
 } game_input_kind;
 
 /* Everything decide may use: the caller owns the clock and the randomness. */
@@ -65,6 +70,11 @@ typedef struct game_result {
  * game_result_free whatever the outcome. */
 vp_code game_decide(const room *r, const game_env *env, const game_input *in, game_result *out);
 void game_result_free(game_result *res);
+
+/* When the earliest hold on the table card's auto-reveal ends (ms since the
+ * epoch; SPEC.md §3), so the caller can send GAME_INPUT_RECHECK then; 0 when
+ * nothing holds it. Pure: reads only the state. */
+uint64_t game_hold_ends(const room *r, uint64_t away_hold_ms);
 
 /* Folds one event into the state. Live play, recovery and replay all use
  * this one function. Returns 0, or -1 when the event does not fit the state

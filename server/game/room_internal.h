@@ -9,6 +9,7 @@ typedef struct member {
     char name[GAME_NAME_SIZE];
     vp_role role;
     bool seated, present, online;
+    uint64_t away_since; /* `at` of the presence event that took it offline; 0 while online */
     bool has_token;
     uint8_t token_hash[32];
     uint8_t n_hand;
@@ -83,6 +84,7 @@ typedef struct table {
     bool has;
     uint16_t card;
     uint32_t by; /* 0: drawn */
+    uint64_t played_at; /* `at` of its played event: who went away after it saw the card */
     bool revealed;
     /* votes and eligible live in one block allocated when a card is
      * played and freed when it leaves the table (table_clear): room for

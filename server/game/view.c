@@ -760,8 +760,10 @@ void game_pack_view(const room *r, uint32_t recipient, msgpack_packer *pk)
         bool voted = false;
         for (uint32_t k = 0; r->table.has && k < r->table.n_votes; k++)
             voted |= r->table.votes[k].player == m->id;
-        /* window: only while the member speaks from one (SPEC.md §5.3). */
-        msgpack_pack_map(pk, 8 + (m->window != 0));
+        /* window: only while the member speaks from one (SPEC.md §5.3).
+         * `away`: since when an offline member is gone (the presence event's `at`), for "waiting for Dewi (away 0:42)". */
+        bool away = !m->online && m->away_since > 0 && m->present && !m->seated;
+        msgpack_pack_map(pk, 8 + (m->window != 0) + away);
         key(pk, "player");
         msgpack_pack_uint32(pk, m->id);
         key(pk, "name");
@@ -781,6 +783,10 @@ void game_pack_view(const room *r, uint32_t recipient, msgpack_packer *pk)
         if (m->window) {
             key(pk, "window");
             game_pack_str(pk, r->deck->windows[m->window - 1].id);
+        }
+        if (away) {
+            key(pk, "away");
+            msgpack_pack_uint64(pk, m->away_since);
         }
     }
     key(pk, "order");

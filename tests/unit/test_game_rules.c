@@ -1156,6 +1156,95 @@ static void test_auto_reveal_when_a_voter_comes_back_online(void **state)
     tg_free(&t);
 }
 
+/* ---- a phone asleep holds the auto-reveal (§3) ---- */
+
+#define HOLD_MS 120000ull
+
+static void test_auto_reveal_held_by_a_voter_away_less_than_the_hold(void **state)
+{
+    (void)state;
+    tg t;
+    room4_card_on_table(&t);
+    t.env.away_hold_ms = HOLD_MS;
+    tg_vote(&t, 2, 3);
+    tg_vote(&t, 3, 3);
+    assert_int_equal(tg_offline(&t, 4), VP_OK);
+    uint64_t gone = t.now;
+    assert_string_equal(tg_kinds(&t), "presence");
+    assert_int_equal(game_hold_ends(t.r, HOLD_MS), gone + HOLD_MS);
+    t.now = gone + 60000;
+    assert_int_equal(tg_recheck(&t), VP_OK);
+    assert_int_equal(t.res.n_events, 0);
+    assert_false(t.r->table.revealed);
+    tg_free(&t);
+}
+
+static void test_auto_reveal_once_the_hold_has_passed(void **state)
+{
+    (void)state;
+    tg t;
+    room4_card_on_table(&t);
+    t.env.away_hold_ms = HOLD_MS;
+    tg_vote(&t, 2, 3);
+    tg_vote(&t, 3, 3);
+    tg_offline(&t, 4);
+    uint64_t gone = t.now;
+    /* tg_input moves the clock 1 s on before it decides. */
+    t.now = gone + HOLD_MS - 1000;
+    assert_int_equal(tg_recheck(&t), VP_OK);
+    assert_string_equal(tg_kinds(&t), "revealed");
+    assert_int_equal(game_hold_ends(t.r, HOLD_MS), 0);
+    tg_free(&t);
+}
+
+static void test_auto_reveal_held_until_the_sleeper_votes(void **state)
+{
+    (void)state;
+    tg t;
+    room4_card_on_table(&t);
+    t.env.away_hold_ms = HOLD_MS;
+    tg_offline(&t, 4);
+    tg_vote(&t, 2, 3);
+    assert_string_equal(tg_kinds(&t), "voted");
+    tg_vote(&t, 3, 3);
+    assert_string_equal(tg_kinds(&t), "voted");
+    assert_int_equal(tg_online(&t, 4), VP_OK);
+    assert_string_equal(tg_kinds(&t), "presence");
+    assert_int_equal(tg_vote(&t, 4, 5), VP_OK);
+    assert_string_equal(tg_kinds(&t), "voted,revealed");
+    tg_free(&t);
+}
+
+static void test_auto_reveal_not_held_by_one_away_before_the_card_was_played(void **state)
+{
+    (void)state;
+    tg t;
+    room4(&t);
+    t.env.away_hold_ms = HOLD_MS;
+    assert_int_equal(tg_start(&t, 1), VP_OK);
+    tg_offline(&t, 4);
+    assert_int_equal(tg_play_first(&t, 2), VP_OK);
+    tg_vote(&t, 2, 3);
+    tg_vote(&t, 3, 3);
+    assert_string_equal(tg_kinds(&t), "voted,revealed");
+    tg_free(&t);
+}
+
+static void test_auto_reveal_not_held_by_one_away_who_voted(void **state)
+{
+    (void)state;
+    tg t;
+    room4_card_on_table(&t);
+    t.env.away_hold_ms = HOLD_MS;
+    tg_vote(&t, 4, 2);
+    tg_offline(&t, 4);
+    assert_int_equal(game_hold_ends(t.r, HOLD_MS), 0);
+    tg_vote(&t, 2, 3);
+    tg_vote(&t, 3, 3);
+    assert_string_equal(tg_kinds(&t), "voted,revealed");
+    tg_free(&t);
+}
+
 /* ---- revote, reveal ---- */
 
 static void test_revote_clears_votes_and_reopens(void **state)
@@ -1948,6 +2037,11 @@ int main(void)
         cmocka_unit_test(test_auto_reveal_needs_an_online_eligible_voter),
         cmocka_unit_test(test_auto_reveal_needs_at_least_one_vote),
         cmocka_unit_test(test_auto_reveal_when_a_voter_comes_back_online),
+        cmocka_unit_test(test_auto_reveal_held_by_a_voter_away_less_than_the_hold),
+        cmocka_unit_test(test_auto_reveal_once_the_hold_has_passed),
+        cmocka_unit_test(test_auto_reveal_held_until_the_sleeper_votes),
+        cmocka_unit_test(test_auto_reveal_not_held_by_one_away_before_the_card_was_played),
+        cmocka_unit_test(test_auto_reveal_not_held_by_one_away_who_voted),
         cmocka_unit_test(test_revote_clears_votes_and_reopens),
         cmocka_unit_test(test_reveal_twice_is_wrong_phase),
         cmocka_unit_test(test_reveal_with_empty_table_is_no_card),

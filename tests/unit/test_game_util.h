@@ -289,6 +289,12 @@ static inline vp_code tg_online(tg *t, uint32_t player)
     return tg_input(t, GAME_INPUT_ONLINE, 0, NULL, player);
 }
 
+/* A hold on the auto-reveal may have ended: the server's timer asks again. */
+static inline vp_code tg_recheck(tg *t)
+{
+    return tg_input(t, GAME_INPUT_RECHECK, 0, NULL, 0);
+}
+
 /* ---- reading what a recipient gets ---- */
 
 static inline const msgpack_object *mp_get(const msgpack_object *m, const char *key)

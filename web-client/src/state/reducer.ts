@@ -63,7 +63,15 @@ function applyJoined(v: View, ev: EventOf<'joined'>): View {
 }
 
 function applyPresence(v: View, ev: EventOf<'presence'>): View {
-  v.players = patchMember(v.players, ev.player, { online: Boolean(ev.online) });
+  const online = Boolean(ev.online);
+  v.players = v.players.map((p) => {
+    if (p.player !== ev.player || !p.present || p.seated) return p;
+    const next: Member = { ...p, online };
+    // Since when an offline member is gone (SPEC.md §6): the event's time.
+    if (online) delete next.away;
+    else next.away = ev.at;
+    return next;
+  });
   return v;
 }
 

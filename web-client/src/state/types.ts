@@ -57,6 +57,8 @@ export interface Member {
   voted: boolean;
   /** The window the member speaks from (§5.3); absent: none. */
   window?: string;
+  /** While offline: since when (server ms, the `at` of the presence event that took them offline). */
+  away?: number;
 }
 
 /** The figures of the votes from one window (§5.3): [window id, stats]; only the windows the anonymity rule shows. */

@@ -10,7 +10,7 @@ import { SHORTCUTS, actionFor, type ConsoleAction } from './keys';
 /** What T starts when no timer runs. */
 export const TIMER_KEY_SECONDS = 180;
 
-export function Controls({ view, deck, busy, send }: { view: View; deck: Deck | null; busy: boolean; send: (i: Intent) => Promise<boolean> }) {
+export function Controls({ view, deck, busy, send, offset = 0 }: { view: View; deck: Deck | null; busy: boolean; send: (i: Intent) => Promise<boolean>; offset?: number }) {
   const { t } = useLang();
   const table = view.table;
   const [confirmNext, setConfirmNext] = useState(false);
@@ -57,6 +57,7 @@ export function Controls({ view, deck, busy, send }: { view: View; deck: Deck | 
   return (
     <div class="console" ref={box} tabIndex={-1} aria-label={t('fac.controls')}>
       <NextHint view={view} />
+      {table?.stage === 'discuss' && view.opts.auto_reveal && <AwayLine view={view} offset={offset} />}
       {view.phase === 'playing' && (
         <div class="controls" role="group" aria-label={t('fac.controls')}>
           {view.opts.mode === 'deck' && !table && (
@@ -145,6 +146,32 @@ function PilePicker({ view, deck, busy, onPick }: { view: View; deck: Deck | nul
       </label>
       <button type="submit" class="secondary" disabled={busy || !chosen}>{t('fac.pick.button')}</button>
     </form>
+  );
+}
+
+/**
+ * Who holds the auto-reveal from a phone gone to sleep: a voter offline and
+ * not voted, with how long they have been away (SPEC.md §3; the server
+ * reveals by itself once the hold has passed). "Stemmen tonen" reveals anyway.
+ */
+function AwayLine({ view, offset }: { view: View; offset: number }) {
+  const { t } = useLang();
+  const [now, setNow] = useState(() => Date.now() + offset);
+  const away = voters(view).filter((p) => !p.online && !p.seated && !p.voted && p.away !== undefined);
+  useEffect(() => {
+    if (away.length === 0) return;
+    const id = setInterval(() => setNow(Date.now() + offset), 1000);
+    return () => clearInterval(id);
+  }, [away.length, offset]);
+  if (away.length === 0) return null;
+  const since = (ms: number) => {
+    const s = Math.max(0, Math.floor((now - ms) / 1000));
+    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  };
+  return (
+    <p class="away-line">
+      {t('fac.away', { list: away.map((p) => t('fac.away.one', { name: p.name, time: since(p.away!) })).join(', ') })}
+    </p>
   );
 }
 
