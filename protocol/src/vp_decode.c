@@ -396,6 +396,15 @@ static vp_code parse_timer_seconds(const msgpack_object *v, vp_intent *out, cons
 	return VP_OK;
 }
 
+static vp_code parse_page(const msgpack_object *v, vp_intent *out, const char **why)
+{
+	uint64_t u;
+	if (!get_uint_in(v, 0, VP_PAGE_MAX, &u))
+		return bad(why, "page must be an integer from 0 to 255");
+	out->page = (uint32_t)u;
+	return VP_OK;
+}
+
 static vp_code parse_close_text(const msgpack_object *v, vp_intent *out, const char **why)
 {
 	if (!get_str(v, &out->text) || out->text.len > VP_CLOSE_TEXT_MAX)
@@ -474,6 +483,7 @@ static const field f_vote[] = { REQ("value", parse_vote_value), OPT("for", parse
 static const field f_note[] = { REQ("text", parse_note_text) };
 static const field f_hide[] = { REQ("note", parse_hide_note) };
 static const field f_timer[] = { REQ("seconds", parse_timer_seconds) };
+static const field f_page[] = { REQ("page", parse_page) };
 static const field f_close[] = { OPT("text", parse_close_text), OPT("actions", parse_close_actions) };
 static const field f_seat[] = { REQ("name", parse_name) };
 static const field f_player[] = { REQ("player", parse_player) };
@@ -497,6 +507,7 @@ static const kind kinds[VP_T__COUNT] = {
 	[VP_T_KICK] = KIND(f_player),
 	[VP_T_LOCK] = KIND(f_lock),
 	[VP_T_WINDOW] = KIND(f_window),
+	[VP_T_PAGE] = KIND(f_page),
 	/* revote, reveal, next, skip, leave, purge, ping: no fields. */
 };
 

@@ -44,6 +44,7 @@ static const char *const type_names[VP_T__COUNT] = {
 	[VP_T_LEAVE] = "leave",
 	[VP_T_PURGE] = "purge",
 	[VP_T_PING] = "ping",
+	[VP_T_PAGE] = "page",
 };
 
 /* Out-of-range values get a fixed placeholder instead of NULL, so a caller

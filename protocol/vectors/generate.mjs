@@ -126,6 +126,7 @@ const FIELDS = {
 	note: ['text'],
 	hide: ['note'],
 	timer: ['seconds'],
+	page: ['page'],
 	close: ['text', 'actions'],
 	seat: ['name'],
 	handover: ['player'],
@@ -317,6 +318,8 @@ ok('hide_note', { t: 'hide', id: 8, note: 12 });
 ok('hide_note_max_uint32', { t: 'hide', note: 4294967295 });
 ok('timer_cancel', { t: 'timer', seconds: 0 });
 ok('timer_max', { t: 'timer', id: 3, seconds: 3600 });
+ok('page_first', { t: 'page', page: 0 });
+ok('page_max', { t: 'page', id: 4, page: 255 });
 
 // close
 ok('close_minimal', { t: 'close', id: 11 });
@@ -343,7 +346,7 @@ ok('lock_false', { t: 'lock', locked: false });
 		vote: { value: 2 }, revote: {}, reveal: {}, note: { text: 'n' }, hide: { note: 1 },
 		next: {}, skip: {}, timer: { seconds: 60 }, close: {}, seat: { name: 'S' },
 		handover: { player: 2 }, kick: { player: 2 }, lock: { locked: true }, leave: {},
-		purge: {}, ping: {},
+		purge: {}, ping: {}, page: { page: 1 },
 	};
 	for (const [t, fields] of Object.entries(samples))
 		ok(`${t}_unknown_key_ignored`, { t, ...fields, future_key: { nested: [1, 'two', null] } });
@@ -583,6 +586,10 @@ fail('timer_seconds_3601', { t: 'timer', id: 28, seconds: 3601 });
 fail('timer_seconds_negative', { t: 'timer', id: 28, seconds: -1 });
 fail('timer_seconds_float', { t: 'timer', id: 28, seconds: 1.5 });
 fail('timer_seconds_nil', { t: 'timer', id: 28, seconds: null });
+fail('page_missing', { t: 'page', id: 29 });
+fail('page_256', { t: 'page', id: 29, page: 256 });
+fail('page_negative', { t: 'page', id: 29, page: -1 });
+fail('page_string', { t: 'page', id: 29, page: '1' });
 fail('timer_seconds_string', { t: 'timer', id: 28, seconds: '60' });
 
 fail('close_text_4001_bytes', { t: 'close', id: 29, text: s(4001, 't') });

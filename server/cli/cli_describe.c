@@ -214,6 +214,9 @@ void cli_describe(FILE *out, const room *r, const game_event *e, const game_repl
 		else
 			fprintf(out, "the empty chair %s", e->u.windowed.window.s[0] ? e->u.windowed.window.s : "is cleared");
 		break;
+	case GAME_EV_PAGED:
+		fprintf(out, "the big screen shows page %u of the summary", e->u.paged.page + 1);
+		break;
 	case GAME_EV__COUNT:
 		fputs(game_event_name(e->kind), out);
 		break;

@@ -770,6 +770,20 @@ static vp_code decide_skip(decision *d)
     return VP_OK;
 }
 
+/* The facilitator turns the big screen's page of the closing summary (the
+ * client knows how many pages a summary makes; the screen shows the last
+ * one for a number past it). */
+static vp_code decide_page(decision *d)
+{
+    if (d->r->phase != GAME_CLOSED)
+        return refuse(d, VP_WRONG_PHASE, "The summary is paged only once the round is closed.");
+    if (d->it->page == d->r->screen_page)
+        return VP_OK;
+    EMIT(e, d, GAME_EV_PAGED);
+    e->u.paged.page = d->it->page;
+    return VP_OK;
+}
+
 static vp_code decide_timer(decision *d)
 {
     if (d->it->seconds > VP_TIMER_MAX)
@@ -974,6 +988,7 @@ static const struct intent_rule {
     [VP_T_PURGE] = {WHO_FACILITATOR, decide_purge},
     [VP_T_PING] = {WHO_ANYONE, decide_ping},
     [VP_T_WINDOW] = {WHO_MEMBER, decide_window},
+    [VP_T_PAGE] = {WHO_FACILITATOR, decide_page},
 };
 
 static vp_code decide_device(decision *d)

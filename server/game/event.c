@@ -16,6 +16,7 @@ static const char *const event_names[GAME_EV__COUNT] = {
     [GAME_EV_HIDDEN] = "hidden",     [GAME_EV_DONE] = "done",       [GAME_EV_SKIPPED] = "skipped",
     [GAME_EV_TIMER] = "timer",       [GAME_EV_CLOSED] = "closed",   [GAME_EV_REKEYED] = "rekeyed",
     [GAME_EV_WINDOWED] = "windowed",
+    [GAME_EV_PAGED] = "paged",
 };
 
 const char *game_event_name(game_event_kind kind)
@@ -71,6 +72,7 @@ void game_event_clear(game_event *e)
     case GAME_EV_LOCKED: case GAME_EV_TURN: case GAME_EV_PLAYED: case GAME_EV_VOTED:
     case GAME_EV_REOPENED: case GAME_EV_HIDDEN: case GAME_EV_DONE: case GAME_EV_SKIPPED:
     case GAME_EV_TIMER: case GAME_EV_REKEYED: case GAME_EV_WINDOWED: case GAME_EV__COUNT:
+    case GAME_EV_TIMER: case GAME_EV_REKEYED: case GAME_EV_PAGED: case GAME_EV__COUNT:
         break;
     }
     memset(e, 0, sizeof *e);
@@ -527,6 +529,9 @@ void game_event_pairs(game_map *m, const game_event *e)
             game_pack_str(m->pk, e->u.windowed.window.s);
         else
             msgpack_pack_nil(m->pk);
+    case GAME_EV_PAGED:
+        game_map_key(m, "page");
+        msgpack_pack_uint32(m->pk, e->u.paged.page);
         break;
     case GAME_EV__COUNT: break;
     }
@@ -1068,6 +1073,7 @@ static int read_fields(reader *r, const msgpack_object *o, game_event *e)
             return 0;
         return obj_id(r, w, "window", &e->u.windowed.window);
     }
+    case GAME_EV_PAGED: return get_u32(r, o, "page", VP_PAGE_MAX, &e->u.paged.page);
     case GAME_EV__COUNT: break;
     }
     return fail(r, "unknown event");

@@ -54,6 +54,7 @@ typedef enum game_event_kind {
     GAME_EV_CLOSED,
     GAME_EV_REKEYED,
     GAME_EV_WINDOWED,
+    GAME_EV_PAGED,
 #ifdef VERRIJK_CHECK_NEW_EVENT_KIND
     /* Only in a check of the build (tests/CMakeLists.txt): a kind nobody
      * handles yet must not compile. */
@@ -270,6 +271,8 @@ typedef struct game_event {
             uint32_t player; /* 0: the empty chair of the table card */
             game_id window;  /* "": none */
         } windowed;
+            uint32_t page; /* the closing summary's page on the big screen, from 0 */
+        } paged;
     } u;
 } game_event;
 

@@ -733,7 +733,11 @@ int game_apply(room *r, const game_event *e)
         r->timer_ends_at = e->u.timer.running ? e->u.timer.ends_at : 0;
         rc = 0;
         break;
-    case GAME_EV_CLOSED: rc = apply_closed(r, e); break;
+    case GAME_EV_CLOSED:
+        rc = apply_closed(r, e);
+        if (rc == 0)
+            r->screen_page = 0; /* a new summary starts at its first page */
+        break;
     case GAME_EV_REKEYED:
         if (strlen(e->u.rekeyed.replay_key) == GAME_KEY_HEX) {
             memcpy(r->replay_key, e->u.rekeyed.replay_key, sizeof r->replay_key);
@@ -756,6 +760,12 @@ int game_apply(room *r, const game_event *e)
         }
         break;
     }
+    case GAME_EV_PAGED:
+        if (r->phase == GAME_CLOSED) {
+            r->screen_page = e->u.paged.page;
+            rc = 0;
+        }
+        break;
     case GAME_EV__COUNT: break;
     }
     if (rc == 0) {
@@ -907,7 +917,8 @@ void room_dump(const room *r, msgpack_packer *pk)
     msgpack_pack_array(pk, r->n_members);
     for (uint32_t i = 0; i < r->n_members; i++) {
         const member *m = &r->members[i];
-        msgpack_pack_array(pk, 9);
+        msgpack_pack_array(pk, 10);
+        msgpack_pack_uint64(pk, m->away_since);
         msgpack_pack_uint32(pk, m->id);
         game_pack_str(pk, m->name);
         msgpack_pack_int(pk, m->role);
@@ -950,7 +961,8 @@ void room_dump(const room *r, msgpack_packer *pk)
     dump_u32s(pk, r->order, r->n_order);
     msgpack_pack_uint32(pk, r->turn);
     const table *t = &r->table;
-    msgpack_pack_array(pk, 7);
+    msgpack_pack_array(pk, 8);
+    msgpack_pack_uint64(pk, t->played_at);
     msgpack_pack_int(pk, t->has);
     msgpack_pack_uint16(pk, t->card);
     msgpack_pack_uint32(pk, t->by);
@@ -971,7 +983,7 @@ void room_dump(const room *r, msgpack_packer *pk)
         game_pack_str(pk, n->text ? n->text : "");
         msgpack_pack_int(pk, n->hidden);
     }
-    msgpack_pack_nil(pk);
+    msgpack_pack_uint32(pk, r->screen_page);
     msgpack_pack_nil(pk);
     msgpack_pack_nil(pk);
 }

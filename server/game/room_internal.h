@@ -124,6 +124,7 @@ struct room {
     uint32_t turn;
     table table;
 
+    uint32_t screen_page; /* the closing summary's page the big screen shows (`paged`) */
     bool timer_running;
     uint64_t timer_ends_at;
 

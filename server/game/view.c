@@ -341,6 +341,7 @@ uint32_t game_event_audience(const room *after, const game_event *e, uint32_t re
     case GAME_EV_TIMER:
     case GAME_EV_CLOSED:
     case GAME_EV_WINDOWED:
+    case GAME_EV_PAGED:
     case GAME_EV__COUNT:
         return 0;
     }
@@ -373,6 +374,7 @@ bool game_event_filter_neutral(const game_event *e)
     case GAME_EV_CLOSED:
     case GAME_EV_REKEYED:
     case GAME_EV_WINDOWED:
+    case GAME_EV_PAGED:
         return true;
     case GAME_EV__COUNT:
         return false;
@@ -440,6 +442,7 @@ static void event_for_pairs(game_map *m, const void *ctx)
     case GAME_EV_TIMER:
     case GAME_EV_CLOSED:
     case GAME_EV_WINDOWED:
+    case GAME_EV_PAGED:
         game_event_pairs(m, e);
         return;
     case GAME_EV__COUNT:
@@ -555,6 +558,7 @@ static void replay_pairs(game_map *m, const void *ctx)
     case GAME_EV_SKIPPED:
     case GAME_EV_TIMER:
     case GAME_EV_WINDOWED:
+    case GAME_EV_PAGED:
         game_event_pairs(m, e);
         break;
     case GAME_EV__COUNT:
@@ -732,7 +736,7 @@ static void pack_history(msgpack_packer *pk, const room *r)
 void game_pack_view(const room *r, uint32_t recipient, msgpack_packer *pk)
 {
     const member *me = room_member(r, recipient);
-    msgpack_pack_map(pk, 19);
+    msgpack_pack_map(pk, 20);
     key(pk, "room");
     game_pack_str(pk, r->code);
     key(pk, "title");
@@ -815,6 +819,8 @@ void game_pack_view(const room *r, uint32_t recipient, msgpack_packer *pk)
     else
         msgpack_pack_nil(pk);
     game_summary_free(s);
+    key(pk, "page");
+    msgpack_pack_uint32(pk, r->screen_page);
     key(pk, "seq");
     msgpack_pack_uint64(pk, r->seq);
 }

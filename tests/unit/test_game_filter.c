@@ -470,7 +470,7 @@ static void test_view_has_exactly_the_fields_of_section_6(void **state)
     tg_view(&t, 3, &v);
     char keys[512];
     keys_of(v.o, keys, sizeof keys);
-    assert_string_equal(keys, "deck,hand,history,lang,locked,opts,order,phase,pile,players,room,round,seq,summary,"
+    assert_string_equal(keys, "deck,hand,history,lang,locked,opts,order,page,phase,pile,players,room,round,seq,summary,"
                               "table,timer,title,turn,tz_offset");
     keys_of(&mp_get(v.o, "players")->via.array.ptr[0], keys, sizeof keys);
     assert_string_equal(keys, "cards,name,online,player,present,role,seated,voted");

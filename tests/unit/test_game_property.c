@@ -160,6 +160,11 @@ static vp_code step(prop *p)
         it.locked = rnd(p, 3) == 0;
         return tg_do(t, rnd(p, 4) ? fac : who, &it);
     }
+    if (choice < 98 && r->phase == GAME_CLOSED) {
+        it.t = VP_T_PAGE;
+        it.page = rnd(p, 4);
+        return tg_do(t, fac, &it);
+    }
     if (choice < 99) {
         /* A window for oneself, for someone (facilitator), or the empty chair. */
         static const char *const windows[] = {"w1", "w2", "w3", "", "w9"};

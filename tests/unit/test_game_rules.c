@@ -1245,6 +1245,54 @@ static void test_auto_reveal_not_held_by_one_away_who_voted(void **state)
     tg_free(&t);
 }
 
+/* ---- the closing summary's page on the big screen ---- */
+
+static vp_code tg_page(tg *t, uint32_t who, uint32_t page)
+{
+    vp_intent it = {.t = VP_T_PAGE, .page = page};
+    return tg_do(t, who, &it);
+}
+
+static void test_page_turns_the_big_screens_summary_only_once_closed(void **state)
+{
+    (void)state;
+    tg t;
+    room4_card_on_table(&t);
+    assert_int_equal(tg_page(&t, 1, 1), VP_WRONG_PHASE);
+    assert_int_equal(tg_close(&t, 1, "bye"), VP_OK);
+    assert_int_equal(tg_page(&t, 1, 2), VP_OK);
+    assert_string_equal(tg_kinds(&t), "paged");
+    assert_int_equal(t.r->screen_page, 2);
+    /* The same page again changes nothing. */
+    assert_int_equal(tg_page(&t, 1, 2), VP_OK);
+    assert_int_equal(t.res.n_events, 0);
+    tg_free(&t);
+}
+
+static void test_page_is_the_facilitators(void **state)
+{
+    (void)state;
+    tg t;
+    room4_card_on_table(&t);
+    assert_int_equal(tg_close(&t, 1, ""), VP_OK);
+    assert_int_equal(tg_page(&t, 2, 1), VP_NOT_ALLOWED);
+    assert_int_equal(t.r->screen_page, 0);
+    tg_free(&t);
+}
+
+static void test_a_new_summary_starts_at_its_first_page(void **state)
+{
+    (void)state;
+    tg t;
+    room4_card_on_table(&t);
+    assert_int_equal(tg_close(&t, 1, ""), VP_OK);
+    assert_int_equal(tg_page(&t, 1, 3), VP_OK);
+    assert_int_equal(tg_start(&t, 1), VP_OK);
+    assert_int_equal(tg_close(&t, 1, ""), VP_OK);
+    assert_int_equal(t.r->screen_page, 0);
+    tg_free(&t);
+}
+
 /* ---- revote, reveal ---- */
 
 static void test_revote_clears_votes_and_reopens(void **state)
@@ -2037,6 +2085,9 @@ int main(void)
         cmocka_unit_test(test_auto_reveal_needs_an_online_eligible_voter),
         cmocka_unit_test(test_auto_reveal_needs_at_least_one_vote),
         cmocka_unit_test(test_auto_reveal_when_a_voter_comes_back_online),
+        cmocka_unit_test(test_page_turns_the_big_screens_summary_only_once_closed),
+        cmocka_unit_test(test_page_is_the_facilitators),
+        cmocka_unit_test(test_a_new_summary_starts_at_its_first_page),
         cmocka_unit_test(test_auto_reveal_held_by_a_voter_away_less_than_the_hold),
         cmocka_unit_test(test_auto_reveal_once_the_hold_has_passed),
         cmocka_unit_test(test_auto_reveal_held_until_the_sleeper_votes),

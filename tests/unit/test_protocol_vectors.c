@@ -110,6 +110,9 @@ static json_t *intent_json(const vp_intent *in)
 	case VP_T_TIMER:
 		json_object_set_new(o, "seconds", json_integer(in->seconds));
 		break;
+	case VP_T_PAGE:
+		json_object_set_new(o, "page", json_integer(in->page));
+		break;
 	case VP_T_CLOSE: {
 		json_t *a = json_array();
 		json_object_set_new(o, "text", str_json(in->text));

@@ -32,6 +32,7 @@
 #define VP_HAND_MIN        1
 #define VP_HAND_MAX        7
 #define VP_TIMER_MAX       3600        /* seconds */
+#define VP_PAGE_MAX        255         /* page: the last page number the big screen may be asked for */
 #define VP_ID_MAX          (UINT64_C(1) << 53)
 #define VP_DECK_ID_MAX     64          /* bytes of a deck id */
 #define VP_CARD_ID_MAX     64          /* bytes of a card or category id */
@@ -86,6 +87,7 @@ typedef enum vp_type {
 	VP_T_PURGE,
 	VP_T_PING,
 	VP_T_WINDOW,
+	VP_T_PAGE,
 	VP_T__COUNT
 } vp_type;
 
@@ -157,6 +159,7 @@ typedef struct vp_intent {
 	vp_str text;      /* note (1..500), close (0..4000) */
 	uint32_t note;    /* hide: note id */
 	uint32_t seconds; /* timer: 0..3600 */
+	uint32_t page;    /* page: 0..VP_PAGE_MAX, the closing summary's page on the big screen */
 	uint8_t n_actions;/* close */
 	vp_str actions[VP_ACTIONS_MAX];
 	uint32_t player;  /* handover, kick */

@@ -41,6 +41,7 @@ export function apply(view: View | null, ev: RoomEvent, me = 0): View {
     case 'closed': return applyClosed(v, ev);
     case 'rekeyed': return applyRekeyed(v, ev);
     case 'windowed': return applyWindowed(v, ev);
+    case 'paged': return applyPaged(v, ev);
     default: {
       // Compile time: every kind has its case. Run time: a kind from a newer server only advances seq.
       const newer: never = ev;
@@ -272,6 +273,13 @@ function applyClosed(v: View, ev: EventOf<'closed'>): View {
   v.summary = ev.summary ?? null;
   // The round's cards and notes now live in the summary; the server's View holds each note once.
   v.history = [];
+  // A new summary starts at its first page on the big screen.
+  v.page = 0;
+  return v;
+}
+
+function applyPaged(v: View, ev: EventOf<'paged'>): View {
+  v.page = ev.page;
   return v;
 }
 
@@ -323,7 +331,7 @@ function created(ev: EventOf<'created'>): View {
     tz_offset: ev.tz_offset ?? 0, opts: ev.opts ?? {},
     deck: { id: deck.id, version: deck.version, hash: deck.hash },
     phase: 'lobby', locked: false, round: 0, players: [], order: [], turn: null, table: null,
-    hand: [], pile: 0, history: [], timer: null, summary: null, seq: ev.seq,
+    hand: [], pile: 0, history: [], timer: null, summary: null, page: 0, seq: ev.seq,
   };
 }
 

@@ -146,6 +146,8 @@ export interface View {
   history: HistoryEntry[];
   timer: number | null;
   summary: Summary | null;
+  /** The closing summary's page on the big screen, from 0 (the facilitator turns it: `page`). */
+  page: number;
   seq: number;
 }
 
@@ -196,6 +198,7 @@ export interface EventFields {
   rekeyed: { replay_key?: string };
   /** A member's window (null: none), or with player null the empty chair of the table card. */
   windowed: { player: number | null; window: string | null };
+  paged: { page: number };
 }
 
 export type EventKind = keyof EventFields;
@@ -264,7 +267,9 @@ export type Intent =
   | { t: 'lock'; locked: boolean }
   | { t: 'leave' }
   | { t: 'purge' }
-  | { t: 'ping' };
+  | { t: 'ping' }
+  /** The closing summary's page on the big screen. */
+  | { t: 'page'; page: number };
 
 /** An intent as it goes on the wire: with the id its answer carries. */
 export type ClientMessage = Intent & { id?: number };

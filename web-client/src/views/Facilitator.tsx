@@ -15,6 +15,7 @@ import { rememberFacilitating } from '../net/facilitating';
 import { cardIndexOfCode } from '../deck/print';
 import { HandoffPanel } from './parts/handoff';
 import { Controls, NextHint } from './console/Controls';
+import { ScreenPager } from './console/Pager';
 import { SummaryView } from './Summary';
 import { WindowPicker } from './parts/windows';
 
@@ -100,6 +101,7 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
             {view.phase !== 'playing' && (
               <>
                 <NextHint view={view} />
+                {view.phase === 'closed' && view.summary && <ScreenPager summary={view.summary} page={view.page ?? 0} send={act.send} />}
                 <StartForm view={view} deck={deck} again={view.phase === 'closed'} onStart={(opts) => act.send({ t: 'start', opts })} />
                 {view.phase === 'closed' && view.summary && <SummaryView view={view} summary={view.summary} deck={deck} />}
                 {view.phase === 'closed' && (

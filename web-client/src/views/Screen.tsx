@@ -12,7 +12,7 @@ import { Lobby } from './screen/Lobby';
 import { Voting } from './screen/Voting';
 import { Reveal } from './screen/Reveal';
 import { Board } from './screen/Board';
-import { Closing, closingPages } from './screen/Closing';
+import { Closing } from './screen/Closing';
 
 /** A screen takes the first free name of "Scherm", "Scherm 2", … up to this many. */
 const SCREEN_NAME_TRIES = 9;
@@ -136,19 +136,7 @@ function useRevealMoment(view: View): { step: string | null; live: boolean; befo
   return { step, live: tr.startedAt > 0, before: stage === 'revealed' ? tr.before : null };
 }
 
-/** The page of the closing summary on screen; the facilitator turns it from the console (←/→ here too). */
+/** The page of the closing summary on screen: the facilitator turns it from the console (`page`). */
 function useClosingPage(view: View): number {
-  const [page, setPage] = useState(0);
-  const count = view.summary ? closingPages(view.summary).length : 1;
-  const round = view.summary?.round ?? 0;
-  useEffect(() => setPage(0), [round]);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'ArrowRight' || e.key === 'PageDown' || e.key === ' ') setPage((p) => Math.min(count - 1, p + 1));
-      if (e.key === 'ArrowLeft' || e.key === 'PageUp') setPage((p) => Math.max(0, p - 1));
-    };
-    addEventListener('keydown', onKey);
-    return () => removeEventListener('keydown', onKey);
-  }, [count]);
-  return page;
+  return view.page ?? 0;
 }

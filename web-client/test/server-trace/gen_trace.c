@@ -328,6 +328,7 @@ int main(int argc, char **argv)
     snprintf(j, sizeof j, "{\"t\":\"handover\",\"player\":%u}", ana);
     act(&s, fac, j);
     act(&s, ana, "{\"t\":\"close\",\"text\":\"Goed gesprek\",\"actions\":[\"Plan maken\",\"Terugkomen\"]}");
+    act(&s, ana, "{\"t\":\"page\",\"page\":1}");   /* the big screen's next page of the summary */
 
     /* Round 2: anonymous, deck mode, one category, the facilitator (now Ana) draws. */
     snprintf(j, sizeof j, "{\"t\":\"start\",\"opts\":{\"mode\":\"deck\",\"anonymous\":true,\"categories\":[\"%s\"]}}", d->categories[0].id);
