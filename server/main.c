@@ -56,6 +56,7 @@ typedef struct options {
 	uint32_t max_failures;    /* per address per minute; 0: LIMITS_FAILS_MAX */
 	uint32_t ping_s;          /* 0: NET_IDLE_PING_MS */
 	uint32_t join_timeout_s;  /* 0: NET_JOIN_TIMEOUT_MS */
+	uint32_t away_hold_s;     /* 0: ROOMS_AWAY_HOLD_MS */
 	uint32_t conns_per_addr;  /* 0: NET_CONNS_PER_ADDR */
 	uint32_t creates_per_hour; /* 0: LIMITS_CREATES_PER_HOUR */
 	uint32_t reads_per_minute; /* 0: NET_HTTP_READS_MAX */
@@ -85,7 +86,7 @@ static void usage(FILE *out)
 	        "               [--trust-proxy ADDR[,ADDR...]]\n"
 	        "               [--origin URL[,URL...]] [--ping-seconds N] [--join-timeout-seconds N]\n"
 	        "               [--max-connections-per-address N] [--max-creates-per-hour N]\n"
-	        "               [--max-downloads-per-minute N]\n"
+	        "               [--max-downloads-per-minute N] [--away-hold-seconds N]\n"
 	        "               [--help] [--version]\n"
 	        "       verrijk replay FILE.log [--json] [--at SEQ [--as MEMBER]] [--verify]\n"
 	        "       verrijk export FILE.log --md|--json|--csv [--round N]\n"
@@ -139,12 +140,15 @@ static void usage(FILE *out)
 	        "               DATA/decks/ (default %u); past it an upload gets 507\n"
 	        "  --list-uploaded-decks all|HASH,...  stored card sets listed on the home\n"
 	        "               page (default none: each is used only by whoever has its link)\n"
+	        "  --away-hold-seconds N  a voter whose device went away after the card was\n"
+	        "               played holds the auto-reveal this long (default %u)\n"
 	        "\n"
 	        "  replay, export: read a session log (read-only, no server): see README.md\n",
 	        VERRIJK_DEFAULT_WEB, VERRIJK_DEFAULT_DECKS, (unsigned)ROOMS_LIVE_MAX,
 	        (unsigned)(ROOMS_LOG_MAX_DEFAULT >> 20), (unsigned)LIMITS_FAILS_MAX,
 	        (unsigned)(NET_JOIN_TIMEOUT_MS / 1000u), (unsigned)NET_CONNS_PER_ADDR,
-	        (unsigned)LIMITS_CREATES_PER_HOUR, (unsigned)NET_HTTP_READS_MAX, (unsigned)DECK_STORE_MAX_DEFAULT);
+	        (unsigned)LIMITS_CREATES_PER_HOUR, (unsigned)NET_HTTP_READS_MAX, (unsigned)DECK_STORE_MAX_DEFAULT,
+	        (unsigned)(ROOMS_AWAY_HOLD_MS / 1000u));
 }
 
 /* A whole number from lo to hi, the value of option `name`, into *out.
@@ -240,6 +244,7 @@ static int parse_options(int argc, char **argv, options *o)
 		{ "max-downloads-per-minute", required_argument, NULL, 'D' },
 		{ "max-stored-decks", required_argument, NULL, 'S' },
 		{ "list-uploaded-decks", required_argument, NULL, 'U' },
+		{ "away-hold-seconds", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -261,6 +266,7 @@ static int parse_options(int argc, char **argv, options *o)
 	o->max_failures = 0;
 	o->ping_s = 0;
 	o->join_timeout_s = 0;
+	o->away_hold_s = 0;
 	o->conns_per_addr = 0;
 	o->creates_per_hour = 0;
 	o->reads_per_minute = 0;
@@ -375,6 +381,14 @@ static int parse_options(int argc, char **argv, options *o)
 			if (parse_whole("join-timeout-seconds", optarg, 1, 3600, &v))
 				return EXIT_USAGE;
 			o->join_timeout_s = (uint32_t)v;
+			break;
+		}
+		case 'W': {
+			long v;
+
+			if (parse_whole("away-hold-seconds", optarg, 1, 3600, &v))
+				return EXIT_USAGE;
+			o->away_hold_s = (uint32_t)v;
 			break;
 		}
 		case 'A': {
@@ -598,6 +612,7 @@ int main(int argc, char **argv)
 		.max_rooms = o.max_rooms,
 		.max_log_bytes = o.max_log_bytes,
 		.max_stored_decks = o.max_stored_decks,
+		.away_hold_ms = o.away_hold_s * 1000u,
 	};
 	ops_config ops = {
 		.version = VERRIJK_VERSION,

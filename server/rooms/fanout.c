@@ -165,6 +165,13 @@ void live_commit(live_room *lr)
 			} else if (e->kind == GAME_EV_CLOSED) {
 				ops_log(OPS_INFO, lr->code, "round %u closed", (unsigned)e->u.closed.round);
 			}
+			if (e->kind == GAME_EV_PRESENCE && !e->u.presence.online) {
+				/* A phone asleep may hold the table card's auto-reveal: look again when that ends. */
+				device *l = device_get(lr, e->u.presence.player);
+
+				if (l)
+					device_start_hold(l, e->at);
+			}
 			if (e->kind == GAME_EV_LEFT) {
 				device *l = live_device(lr, e->u.left.player);
 

@@ -46,6 +46,15 @@ void device_on_grace(uv_timer_t *t)
 	live_pump(l->lr);
 }
 
+void device_on_hold(uv_timer_t *t)
+{
+	device *l = t->data;
+
+	if (l->conn || live_enqueue(l->lr, GAME_INPUT_RECHECK, NULL, l->member, NULL, NULL, 0))
+		return;
+	live_pump(l->lr);
+}
+
 void live_on_deleted(void *ud, int status)
 {
 	live_room *lr = ud;

@@ -224,21 +224,30 @@ void device_detach(device *l)
 	l->conn = NULL;
 }
 
+/* l's timer (for its grace, then its hold), made when first needed; NULL
+ * when out of memory. */
+static uv_timer_t *device_timer(device *l)
+{
+	if (!l->grace) {
+		l->grace = malloc(sizeof(*l->grace));
+		if (!l->grace)
+			return NULL;
+		uv_timer_init(l->lr->rs->loop, l->grace);
+		l->grace->data = l;
+	}
+	return l->grace;
+}
+
 /* The device of l is gone: after the grace period the member goes offline. */
 void device_start_grace(device *l)
 {
 	if (l->lr->rs->stopping)
 		return;
-	if (!l->grace) {
-		l->grace = malloc(sizeof(*l->grace));
-		if (!l->grace) {
-			/* The member then stays online until it resumes or the room
-			 * leaves memory: wrong, but only out of memory. */
-			ops_log(OPS_WARN, l->lr->code, "out of memory: member %u stays online", (unsigned)l->member);
-			return;
-		}
-		uv_timer_init(l->lr->rs->loop, l->grace);
-		l->grace->data = l;
+	if (!device_timer(l)) {
+		/* The member then stays online until it resumes or the room
+		 * leaves memory: wrong, but only out of memory. */
+		ops_log(OPS_WARN, l->lr->code, "out of memory: member %u stays online", (unsigned)l->member);
+		return;
 	}
 	uv_timer_start(l->grace, device_on_grace, l->lr->rs->grace_ms, 0);
 }
@@ -247,6 +256,19 @@ void device_stop_grace(device *l)
 {
 	if (l->grace)
 		uv_timer_stop(l->grace);
+}
+
+/* The member of l went offline at ms (its presence event's time): when its
+ * hold on the auto-reveal ends, the room decides again (SPEC.md §3). The
+ * grace timer is free by then (it fired), and attaching stops it. */
+void device_start_hold(device *l, uint64_t offline_at_ms)
+{
+	uint64_t ends = offline_at_ms + l->lr->rs->env.away_hold_ms, now = rooms_now_ms();
+
+	/* A few ms late rather than early: the decision must see the hold over. */
+	/* Out of memory the hold ends at the room's next change instead. */
+	if (!l->lr->rs->stopping && !l->conn && device_timer(l))
+		uv_timer_start(l->grace, device_on_hold, (ends > now ? ends - now : 0) + ROOMS_HOLD_SLACK_MS, 0);
 }
 
 void device_attach(device *l, net_conn *c)
@@ -325,6 +347,7 @@ int rooms_open(uv_loop_t *loop, net_server *net, const rooms_config *cfg, rooms 
 	rs->loop = loop;
 	rs->net = net;
 	rs->grace_ms = cfg->grace_ms ? cfg->grace_ms : ROOMS_GRACE_MS;
+	rs->env.away_hold_ms = cfg->away_hold_ms ? cfg->away_hold_ms : ROOMS_AWAY_HOLD_MS;
 	rs->env.decks = rs->decks;
 	if (snprintf(rs->rooms_dir, sizeof(rs->rooms_dir), "%s/rooms", cfg->data_dir) >= (int)sizeof(rs->rooms_dir)) {
 		ops_log(OPS_ERROR, NULL, "the data directory's path is too long");

@@ -51,6 +51,9 @@
 #define ROOMS_SWEEP_MIN_MS 250u
 #define ROOMS_SWEEP_MAX_MS 60000u
 
+/* --away-hold-seconds: how long a phone asleep holds the auto-reveal (SPEC.md §3). */
+#define ROOMS_AWAY_HOLD_MS (120u * 1000u)
+
 typedef struct rooms rooms;
 
 typedef struct rooms_config {
@@ -58,6 +61,9 @@ typedef struct rooms_config {
 	const char *decks_dir;  /* *.json card sets offered to `create` */
 	enum evlog_sync sync;
 	uint32_t grace_ms;      /* 0: ROOMS_GRACE_MS */
+	/* A voter whose device went away after the table card was played holds
+	 * its auto-reveal this long (SPEC.md §3). 0: ROOMS_AWAY_HOLD_MS. */
+	uint32_t away_hold_ms;
 	/* Rooms whose log saw activity this recently, and are not closed, are
 	 * brought back into memory at start; the rest load on demand. */
 	uint64_t recover_window_ms;

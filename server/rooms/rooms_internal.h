@@ -55,6 +55,9 @@ typedef struct rooms_entropy {
 
 #define ROOMS_BUCKETS 4096
 
+/* A hold's recheck comes this much after the hold ends, never before it. */
+#define ROOMS_HOLD_SLACK_MS 20
+
 typedef struct live_room live_room;
 
 /* One member's device binding. Allocated when first needed, freed with its
@@ -252,6 +255,9 @@ void device_detach(device *l);
 void device_start_grace(device *l);
 /* The grace period of l is over or not needed (its device is back). */
 void device_stop_grace(device *l);
+/* The member of l went offline at offline_at_ms: decide again when its
+ * hold on the auto-reveal ends (GAME_INPUT_RECHECK; SPEC.md §3). */
+void device_start_hold(device *l, uint64_t offline_at_ms);
 
 /* ---- pipeline.c ---- */
 
@@ -269,6 +275,8 @@ void live_refuse_pending(live_room *lr, vp_code code, const char *msg);
 void live_on_deleted(void *ud, int status);
 /* A device's grace ran out (its timer's callback). */
 void device_on_grace(uv_timer_t *t);
+/* A device's hold on the auto-reveal ran out (its timer's callback). */
+void device_on_hold(uv_timer_t *t);
 /* The network layer's handler (net_handler). */
 void rooms_on_open(void *ud, net_conn *c);
 void rooms_on_intent(void *ud, net_conn *c, const vp_intent *in, const uint8_t *frame, size_t len);
