@@ -204,8 +204,12 @@ test('a 20-phone session on the projector: readable sizes, nothing cut off, the 
   await atLeast(screen.page, '.closing-text, .closing-actions li', BODY_MIN_PX);
   await fits(screen.page, 'closing words');
   await shoot(screen.page, 'closing-words-1080');
-  await screen.page.keyboard.press('ArrowRight');
+  // The facilitator turns the screen's page from the laptop (→), as the console says.
+  await fac.page.locator('.pager', { hasText: 'Groot scherm: pagina 1 van 3' }).waitFor({ timeout: STEP_MS });
+  await shoot(fac.page, 'console-closed-laptop');
+  await fac.page.locator('body').press('ArrowRight');
   await screen.page.locator('.closing-row').first().waitFor({ timeout: STEP_MS });
+  await fac.page.locator('.pager', { hasText: 'pagina 2 van 3' }).waitFor({ timeout: STEP_MS });
   await fits(screen.page, 'closing ranking');
   await shoot(screen.page, 'closing-ranking-1080');
   await pages[0].page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor({ timeout: STEP_MS });

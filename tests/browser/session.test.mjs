@@ -177,8 +177,8 @@ test('a facilitator, three players and a big screen play a whole round; reload k
   // The big screen shows the summary a page at a time: the words first, then the ranking.
   await screen.page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor({ timeout: STEP_TIMEOUT_MS });
   await screen.page.getByText('Goed gesprek').waitFor();
-  await screen.page.keyboard.press('ArrowRight');
-  await screen.page.locator('.closing-row').first().waitFor();
+  await fac.page.getByRole('button', { name: /^Volgende pagina/ }).click();
+  await screen.page.locator('.closing-row').first().waitFor({ timeout: STEP_MS });
   assert.deepEqual((await screen.page.locator('.closing-row .board-title').allTextContents()).map((s) => s.trim()), expected);
   await shoot(players[0].page, 'summary-phone');
   await shoot(fac.page, 'summary-desktop');

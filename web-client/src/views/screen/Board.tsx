@@ -20,7 +20,7 @@ export function Board({ view, deck, offset }: { view: View; deck: Deck | null; o
   const rows = ranked(view.history);
   const shown = rows.slice(0, BOARD_ROWS);
   return (
-    <main class="stage-board">
+    <main class={`stage-board ${rows.length === 0 ? 'is-first' : ''}`}>
       <div class="board-top">
         <TurnBanner view={view} />
         <Countdown endsAt={view.timer} offset={offset} />
