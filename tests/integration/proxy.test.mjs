@@ -74,11 +74,14 @@ const createRoom = (proxy, room, name = 'Ann') => roomRequest(proxy, {
   t: 'create', room, name, title: `test ${room}`, deck: DECK, lang: 'nl', tz_offset: 0,
 });
 
-/** A View without what a restart changes by design: who is online, and seq. */
+/** A View without what a restart changes by design: who is online (and since when away), and seq. */
 function stableView(view) {
   const v = structuredClone(view);
   delete v.seq;
-  for (const p of v.players ?? []) delete p.online;
+  for (const p of v.players ?? []) {
+    delete p.online;
+    delete p.away;
+  }
   return v;
 }
 
