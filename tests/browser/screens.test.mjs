@@ -273,6 +273,8 @@ test('big screen: joins as a screen, shows the code and QR in the lobby, then th
     { e: 'noted', note: 1, player: BO, card: C2, text: 'Stage-plekken bij de gemeente' },
   ]);
   await page.locator('.reveal-mean', { hasText: '4,5' }).waitFor();
+  // The reveal fades in: scan what stays, not a frame half-way.
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
   await shoot(page, 'screen-revealed-1920');
   await axe(page, 'screen revealed');
   await noOverflow(page, 'screen');

@@ -158,6 +158,7 @@ test('a facilitator, three players and a big screen play a whole round; reload k
       await shoot(screen.page, 'screen-revealed');
       await shoot(players[0].page, 'player-revealed');
       await shoot(fac.page, 'facilitator-revealed');
+      await screen.page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
       await axe(screen.page, 'screen revealed');
     }
     await fac.page.getByRole('button', { name: 'Volgende kaart' }).click();
@@ -178,7 +179,7 @@ test('a facilitator, three players and a big screen play a whole round; reload k
   await screen.page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor({ timeout: STEP_TIMEOUT_MS });
   await screen.page.getByText('Goed gesprek').waitFor();
   await fac.page.getByRole('button', { name: /^Volgende pagina/ }).click();
-  await screen.page.locator('.closing-row').first().waitFor({ timeout: STEP_MS });
+  await screen.page.locator('.closing-row').first().waitFor({ timeout: STEP_TIMEOUT_MS });
   assert.deepEqual((await screen.page.locator('.closing-row .board-title').allTextContents()).map((s) => s.trim()), expected);
   await shoot(players[0].page, 'summary-phone');
   await shoot(fac.page, 'summary-desktop');
