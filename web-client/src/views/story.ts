@@ -88,6 +88,7 @@ export function story(events: RoomEvent[]): Story {
       case 'timer':
       case 'rekeyed':
       case 'windowed':
+      case 'paged':
         break;
       default: {
         const never: never = ev;
