@@ -212,7 +212,7 @@ test('a 20-phone session on the projector: readable sizes, nothing cut off, the 
   await fac.page.locator('.pager', { hasText: 'pagina 2 van 3' }).waitFor({ timeout: STEP_MS });
   await fits(screen.page, 'closing ranking');
   await shoot(screen.page, 'closing-ranking-1080');
-  await pages[0].page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor({ timeout: STEP_MS });
+  await pages[0].page.locator('#summary-h').waitFor({ timeout: STEP_MS });
   await shoot(pages[0].page, 'summary-phone');
 
   for (const p of [fac, screen, ...pages]) {
