@@ -71,8 +71,8 @@ void game_event_clear(game_event *e)
     case GAME_EV_JOINED: case GAME_EV_PRESENCE: case GAME_EV_LEFT: case GAME_EV_HANDED:
     case GAME_EV_LOCKED: case GAME_EV_TURN: case GAME_EV_PLAYED: case GAME_EV_VOTED:
     case GAME_EV_REOPENED: case GAME_EV_HIDDEN: case GAME_EV_DONE: case GAME_EV_SKIPPED:
-    case GAME_EV_TIMER: case GAME_EV_REKEYED: case GAME_EV_WINDOWED: case GAME_EV__COUNT:
-    case GAME_EV_TIMER: case GAME_EV_REKEYED: case GAME_EV_PAGED: case GAME_EV__COUNT:
+    case GAME_EV_TIMER: case GAME_EV_REKEYED: case GAME_EV_WINDOWED: case GAME_EV_PAGED:
+    case GAME_EV__COUNT:
         break;
     }
     memset(e, 0, sizeof *e);
@@ -529,6 +529,7 @@ void game_event_pairs(game_map *m, const game_event *e)
             game_pack_str(m->pk, e->u.windowed.window.s);
         else
             msgpack_pack_nil(m->pk);
+        break;
     case GAME_EV_PAGED:
         game_map_key(m, "page");
         msgpack_pack_uint32(m->pk, e->u.paged.page);

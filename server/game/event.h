@@ -271,6 +271,7 @@ typedef struct game_event {
             uint32_t player; /* 0: the empty chair of the table card */
             game_id window;  /* "": none */
         } windowed;
+        struct {
             uint32_t page; /* the closing summary's page on the big screen, from 0 */
         } paged;
     } u;
