@@ -2,7 +2,8 @@
 // Hiding does what a phone's OS does to a page it puts to sleep: the page is frozen (no script runs) and its
 // connection dies (a TCP relay between page and server cuts it and refuses new ones until the page is shown).
 // The server runs with a short hold (--away-hold-seconds) so the test does not take minutes; it asserts the rule.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { createServer, connect } from 'node:net';
 import { chromium } from 'playwright-core';
@@ -10,6 +11,8 @@ import { join } from 'node:path';
 import { startServer, artifactsDir } from './server.mjs';
 import { Member } from '../integration/members.mjs';
 
+/* The vote asks the default deck's one question. */
+const VOTE_QUESTION = JSON.parse(readFileSync(new URL('../../decks/verrijkte-leeromgevingen.json', import.meta.url), 'utf8')).question.nl;
 const HOLD_S = 20;
 const STEP_MS = 15_000;
 /** The server's grace before a dropped device is offline (ROOMS_GRACE_MS), plus the hold, plus a margin. */
@@ -20,6 +23,11 @@ let browser;
 before(async () => {
   server = await startServer({ args: ['--away-hold-seconds', String(HOLD_S)] });
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium' });
+});
+/* What a test opened (pages, sockets, the relay), closed even when it fails: an open socket would keep the run alive. */
+const closers = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()().catch(() => {});
 });
 after(async () => {
   await browser?.close();
@@ -45,8 +53,8 @@ function relay(port) {
     url: `http://127.0.0.1:${srv.address().port}`,
     sleep() { asleep = true; for (const s of open) s.destroy(); },
     wake() { asleep = false; },
-    close: () => new Promise((r) => srv.close(r)),
-  })));
+    close: () => new Promise((r) => { for (const s of open) s.destroy(); srv.close(r); }),
+  }))).then((net) => { closers.push(net.close); return net; });
 }
 
 /** Hides a page the way a phone does: frozen, its connection gone. */
@@ -63,6 +71,7 @@ async function hide(page, net) {
 /** A facilitator (laptop page), Anna and Bram (sockets), Dewi (a phone page through the relay); a card on the table. */
 async function session(net) {
   const fac = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'nl-NL' })).newPage();
+  closers.push(() => fac.context().close());
   await fac.goto(`${server.url}/#/`);
   await fac.getByLabel('Jouw naam').fill('Fien');
   await fac.getByLabel('Kaarten per persoon').selectOption('1');
@@ -71,10 +80,12 @@ async function session(net) {
   const socks = [];
   for (const name of ['Anna', 'Bram']) {
     const m = await Member.connect(server, room);
+    closers.push(() => m.close());
     await m.must({ t: 'join', room, name, role: 'player' });
     socks.push(m);
   }
   const dewi = await (await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'nl-NL' })).newPage();
+  closers.push(() => dewi.context().close());
   await dewi.goto(`${net.url}/#/room/${room}`);
   await dewi.getByLabel('Jouw naam').fill('Dewi');
   await dewi.getByRole('button', { name: 'Meedoen', exact: true }).click();
@@ -90,7 +101,7 @@ async function session(net) {
     while (!m.seen('dealt').length) await m.take();
     await m.must({ t: 'play', card: m.seen('dealt').pop().cards[0] });
   }
-  await dewi.getByRole('heading', { name: 'Hoeveel ontwikkelkansen zie je hier?' }).waitFor({ timeout: STEP_MS });
+  await dewi.getByRole('heading', { name: VOTE_QUESTION }).waitFor({ timeout: STEP_MS });
   return { fac, dewi, socks };
 }
 
