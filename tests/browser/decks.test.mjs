@@ -120,7 +120,7 @@ test('a set of 3 categories and 10 cards made in the editor is stored, shows the
   await ed.page.getByRole('link', { name: 'Sessie starten met deze set' }).click();
   await ed.page.getByLabel('Jouw naam').fill('Fenna');
   assert.equal(await ed.page.getByLabel('Kaartenset').inputValue(), hash);
-  await ed.page.getByRole('button', { name: 'Sessie starten' }).click();
+  await ed.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
   const code = (await ed.page.locator('.big-code').textContent()).trim();
 
   const player = await person(PHONE);
@@ -145,7 +145,7 @@ test('a printed card\'s link on the facilitator\'s device puts that card on the 
   const fac = await person(PHONE);
   await fac.page.goto(`${server.url}/#/`);
   await fac.page.getByLabel('Jouw naam').fill('Fenna');
-  await fac.page.getByRole('button', { name: 'Sessie starten' }).click();
+  await fac.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
   const code = (await fac.page.locator('.big-code').textContent()).trim();
   await fac.page.getByLabel('De begeleider trekt steeds een kaart van de stapel').last().check();
   await fac.page.getByRole('button', { name: 'Ronde starten' }).last().click();

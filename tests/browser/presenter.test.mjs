@@ -67,6 +67,8 @@ async function fits(page, label) {
     for (const el of stage.querySelectorAll('p, li, h1, h2, h3, span, .qr')) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 && r.height === 0) continue;
+      // What nobody sees (the text of a closed (i) explainer) cannot be cut off.
+      if (!el.checkVisibility({ contentVisibilityAuto: true, visibilityProperty: true })) continue;
       if (r.bottom > box.bottom + 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.left < box.left - 1) {
         out.push(`${el.className || el.tagName} "${el.textContent.slice(0, 30)}" at ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)}`);
       }

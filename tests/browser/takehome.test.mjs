@@ -94,7 +94,7 @@ test('downloads, CSV dialects, Markdown, print to PDF, share link, replay by cha
   await fac.page.goto(`${server.url}/#/`);
   await fac.page.getByLabel('Jouw naam').fill('Fenna');
   await fac.page.getByLabel('Titel van de sessie (mag leeg)').fill(TITLE);
-  await fac.page.getByRole('button', { name: 'Sessie starten' }).click();
+  await fac.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
   const code = (await fac.page.locator('.big-code').textContent({ timeout: STEP_TIMEOUT_MS })).trim();
 
   // Two players on scripted sockets.
@@ -270,7 +270,7 @@ test('the facilitator continues on another device of their own with a one-time l
   const first = await person(LAPTOP);
   await first.page.goto(`${server.url}/#/`);
   await first.page.getByLabel('Jouw naam').fill('Fenna');
-  await first.page.getByRole('button', { name: 'Sessie starten' }).click();
+  await first.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
   const code = (await first.page.locator('.big-code').textContent({ timeout: STEP_TIMEOUT_MS })).trim();
   await first.page.getByText('Verder op een ander apparaat').click();
   await first.page.getByRole('button', { name: 'Maak een eenmalige link' }).click();

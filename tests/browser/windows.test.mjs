@@ -52,7 +52,7 @@ test('a story card shows its anchor on the phone, follow-ups only on the console
   await fac.page.getByLabel('Titel van de sessie (mag leeg)').fill('Vier vensters');
   await fac.page.getByText('Spelregels').click();
   await fac.page.getByLabel('De begeleider trekt steeds een kaart van de stapel').check();
-  await fac.page.getByRole('button', { name: 'Sessie starten' }).click();
+  await fac.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
   const code = (await fac.page.locator('.big-code').textContent({ timeout: STEP_TIMEOUT_MS })).trim();
 
   const screen = await person(PROJECTOR);
