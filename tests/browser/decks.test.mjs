@@ -120,6 +120,8 @@ test('a set of 3 categories and 10 cards made in the editor is stored, shows the
   await ed.page.getByRole('link', { name: 'Sessie starten met deze set' }).click();
   await ed.page.getByLabel('Jouw naam').fill('Fenna');
   assert.equal(await ed.page.getByLabel('Kaartenset').inputValue(), hash);
+  // The round's rules are asked at creation.
+  await ed.page.getByLabel('De begeleider trekt steeds een kaart van de stapel').first().check();
   await ed.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
   const code = (await ed.page.locator('.big-code').textContent()).trim();
 
@@ -128,7 +130,6 @@ test('a set of 3 categories and 10 cards made in the editor is stored, shows the
   await player.page.getByLabel('Jouw naam').fill('Ana');
   await player.page.getByRole('button', { name: 'Meedoen', exact: true }).click();
   await ed.page.locator('.person-name', { hasText: 'Ana' }).waitFor();
-  await ed.page.getByLabel('De begeleider trekt steeds een kaart van de stapel').last().check();
   await ed.page.getByRole('button', { name: 'Ronde starten' }).last().click();
   // A paper card by the number printed on it: card 7.
   await ed.page.getByLabel('Papieren kaart nr.').fill('7');
@@ -145,9 +146,9 @@ test('a printed card\'s link on the facilitator\'s device puts that card on the 
   const fac = await person(PHONE);
   await fac.page.goto(`${server.url}/#/`);
   await fac.page.getByLabel('Jouw naam').fill('Fenna');
+  await fac.page.getByLabel('De begeleider trekt steeds een kaart van de stapel').first().check();
   await fac.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
   const code = (await fac.page.locator('.big-code').textContent()).trim();
-  await fac.page.getByLabel('De begeleider trekt steeds een kaart van de stapel').last().check();
   await fac.page.getByRole('button', { name: 'Ronde starten' }).last().click();
   await fac.page.locator('.table-empty').first().waitFor();
   // What the camera app opens: the link in the card's QR, in a new tab of the same browser.

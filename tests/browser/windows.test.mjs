@@ -57,7 +57,7 @@ test('a story card shows its anchor on the phone, follow-ups only on the console
 
   const screen = await person(PROJECTOR);
   await screen.page.goto(`${server.url}/#/screen/${code}`);
-  await screen.page.locator('.screen-big-code', { hasText: code }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await screen.page.locator('.lobby-code', { hasText: `${code.slice(0, 3)} ${code.slice(3)}` }).waitFor({ timeout: STEP_TIMEOUT_MS });
 
   // Three players join on phones and choose the window they speak from.
   const players = [];
