@@ -77,6 +77,7 @@ test('a story card shows its anchor on the phone, follow-ups only on the console
   await fac.page.locator('.person-name', { hasText: 'Cas' }).locator('.tag-window', { hasText: 'Organisatie' }).waitFor({ timeout: STEP_TIMEOUT_MS });
 
   // Only story cards this round: the one story card, with an anchor and two follow-ups.
+  await fac.page.getByText('Spelregels wijzigen').click();
   await fac.page.getByRole('checkbox', { name: 'Verhaal' }).check();
   await fac.page.getByRole('button', { name: 'Ronde starten' }).click();
   await fac.page.getByRole('button', { name: 'Kaart trekken' }).click();

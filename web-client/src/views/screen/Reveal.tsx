@@ -6,6 +6,7 @@ import { cardOf, categoryOf, deckText } from '../parts/cards';
 import { fmt, scaleLabels } from '../parts/votes';
 import { Countdown } from '../parts/timer';
 import { AgreementMark, VoteCount } from './common';
+import { WindowFiguresView } from '../parts/windows';
 
 /** Names go under the bars only in a named round with this few voters: more would not be read. */
 const NAMES_UNDER_BARS = 24;
@@ -48,6 +49,8 @@ export function Reveal({ view, deck, before, live, offset }: { view: View; deck:
           {spread && <p class="reveal-cue">{t('screen.extremes', { lo: stats.min!, hi: stats.max! })}</p>}
         </section>
       </div>
+      {/* Where the windows disagree (format 2 decks with windows; SPEC.md §5.3). */}
+      <WindowFiguresView deck={deck} figures={table.revealed!.windows} overall={stats} anonymous={Boolean(view.opts.anonymous)} big />
     </main>
   );
 }
