@@ -203,14 +203,21 @@ static game_input_kind make_input(session *s, script *sc, game_input *in, vp_int
     in->sender = pick_sender(s, who);
     in->intent = it;
     op %= 32;
-    if (op >= VP_T__COUNT + 2)
-        op = op < 28 ? VP_T_PLAY : VP_T_VOTE; /* the busiest intents get more weight */
-    /* The ops just past the intents are a device going online or offline. */
+    if (op >= VP_T__COUNT + 3)
+        op = op < 29 ? VP_T_PLAY : VP_T_VOTE; /* the busiest intents get more weight */
+    /* The ops just past the intents are a device going online or offline,
+     * and the server's timer asking whether a hold on the auto-reveal ended. */
     if (op == VP_T__COUNT || op == VP_T__COUNT + 1) {
         in->kind = op == VP_T__COUNT ? GAME_INPUT_ONLINE : GAME_INPUT_OFFLINE;
         in->intent = NULL;
         in->sender = 0;
         in->player = pick_member(s, a);
+        return in->kind;
+    }
+    if (op == VP_T__COUNT + 2) {
+        in->kind = GAME_INPUT_RECHECK;
+        in->intent = NULL;
+        in->sender = 0;
         return in->kind;
     }
     it->t = (vp_type)op;
@@ -307,6 +314,9 @@ static game_input_kind make_input(session *s, script *sc, game_input *in, vp_int
         it->has_for = (b & 3) == 1;
         if (it->has_for)
             it->for_player = pick_member(s, b >> 2) ? pick_member(s, b >> 2) : UINT32_MAX;
+        break;
+    case VP_T_PAGE:
+        it->page = a == 255 ? VP_PAGE_MAX : a % 4u;
         break;
     default:
         break;
@@ -720,6 +730,9 @@ static void init_decks(void)
                                sizeof err) == 0, "%s", err);
     g_env.decks = g_decks;
     g_env.n_decks = 2;
+    /* Steps advance the clock by whole seconds (0..3 most of the time), so
+     * a hold of a few seconds both holds and ends within one script. */
+    g_env.away_hold_ms = 5000;
 }
 
 #ifndef FUZZ_SEED_MAIN
