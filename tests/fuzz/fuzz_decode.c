@@ -192,6 +192,9 @@ static void check_ok(const vp_intent *in)
     case VP_T_KICK:
         FUZZ_CHECK(in->player >= 1, "player 0");
         break;
+    case VP_T_PAGE:
+        FUZZ_CHECK(in->page <= VP_PAGE_MAX, "page %u", in->page);
+        break;
     default:
         break;
     }
@@ -202,6 +205,8 @@ static void check_ok(const vp_intent *in)
         FUZZ_CHECK(in->card.ptr == NULL, "card set on a %s", vp_type_name(in->t));
     if (in->t != VP_T_RESUME)
         FUZZ_CHECK(in->token.ptr == NULL, "token set on a %s", vp_type_name(in->t));
+    if (in->t != VP_T_PAGE)
+        FUZZ_CHECK(in->page == 0, "page set on a %s", vp_type_name(in->t));
 }
 
 /* On failure only has_id/id survive: compare with a zeroed intent. */
