@@ -155,6 +155,10 @@ struct evlog_stats {
     uint64_t opens;         /* files opened */
     uint64_t evictions;     /* files closed to stay under the open-file limit */
     uint64_t transient;     /* writes through a descriptor of their own (the cache was full) */
+    /* Loop turns a file with work spent waiting for an open slot, one per
+     * file per turn: only flushes and truncates ever wait (writes go
+     * through a descriptor of their own), so with busy rooms it stays 0. */
+    uint64_t slot_waits;
     unsigned open_files;    /* files open now */
     size_t pending_bytes;   /* bytes queued now */
 };

@@ -229,10 +229,13 @@ static void schedule(struct evlog *log)
         f->on_ready = false;
         f->ready_next = NULL;
         if (!f->busy) {
-            if (!file_start(log, f, &waiting))
+            if (!file_start(log, f, &waiting)) {
+                /* Counted: a room kept waiting is what starving looks like. */
+                log->stats.slot_waits++;
                 evlog__ready_push(log, f);
-            else
+            } else {
                 evlog__file_settle(log, f);
+            }
         }
         f = next;
     }
