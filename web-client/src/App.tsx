@@ -66,7 +66,12 @@ function page(route: Route) {
       return <SummaryPage room={route.room} replayKey={route.key} />;
     case 'ping':
       return <PingPage />;
-    default:
+    case 'unknown':
       return <HomePage />;
+    default: {
+      // Every page of Route has its case: a page added there without one does not compile.
+      const missing: never = route;
+      return missing;
+    }
   }
 }

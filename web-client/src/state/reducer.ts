@@ -36,6 +36,7 @@ export function apply(view: View | null, ev: RoomEvent, me = 0): View {
     case 'noted': return applyNoted(v, ev);
     case 'hidden': return applyHidden(v, ev);
     case 'done': return applyDone(v);
+    // A skip changes nothing in the View by itself: the `turn` event that follows it moves the turn.
     case 'skipped': return v;
     case 'timer': return applyTimer(v, ev);
     case 'closed': return applyClosed(v, ev);

@@ -160,8 +160,9 @@ export interface You {
 /**
  * The fields of each room event kind (§5) as the server sends them to a
  * recipient (server/game/view.c filters them) and in the public replay log.
- * One entry per kind: the union below, the reducer's exhaustive switch and
- * its handler table all follow from this map.
+ * One entry per kind: the union below follows from this map, and the
+ * switches over it (the reducer's, one function per kind, and the replay's
+ * story) are exhaustive: a kind added here without its case does not compile.
  */
 export interface EventFields {
   created: { room: string; title: string; lang: Lang; tz_offset: number; opts: Opts; deck: DeckRef; by: number };
