@@ -2,36 +2,25 @@
 // Hiding does what a phone's OS does to a page it puts to sleep: the page is frozen (no script runs) and its
 // connection dies (a TCP relay between page and server cuts it and refuses new ones until the page is shown).
 // The server runs with a short hold (--away-hold-seconds) so the test does not take minutes; it asserts the rule.
-import { test, before, after, afterEach } from 'node:test';
+import { test, afterEach } from 'node:test';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { createServer, connect } from 'node:net';
-import { chromium } from 'playwright-core';
-import { join } from 'node:path';
-import { startServer, artifactsDir } from './server.mjs';
 import { Member } from '../integration/members.mjs';
+import { browserSuite, shooter, PHONE, LAPTOP, STEP_MS } from './people.mjs';
 
 /* The vote asks the default deck's one question. */
 const VOTE_QUESTION = JSON.parse(readFileSync(new URL('../../decks/verrijkte-leeromgevingen.json', import.meta.url), 'utf8')).question.nl;
 const HOLD_S = 20;
-const STEP_MS = 15_000;
 /** The server's grace before a dropped device is offline (ROOMS_GRACE_MS), plus the hold, plus a margin. */
 const REVEAL_WITHIN_MS = (10 + HOLD_S + 20) * 1000;
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer({ args: ['--away-hold-seconds', String(HOLD_S)] });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium' });
-});
+const suite = browserSuite({ server: { args: ['--away-hold-seconds', String(HOLD_S)] } });
+const shoot = shooter('presenter');
 /* What a test opened (pages, sockets, the relay), closed even when it fails: an open socket would keep the run alive. */
 const closers = [];
 afterEach(async () => {
   while (closers.length) await closers.pop()().catch(() => {});
-});
-after(async () => {
-  await browser?.close();
-  if (server) await server.stop();
 });
 
 /** A TCP relay to the server that can drop every connection and refuse new ones, like a phone asleep. */
@@ -70,26 +59,19 @@ async function hide(page, net) {
 
 /** A facilitator (laptop page), Anna and Bram (sockets), Dewi (a phone page through the relay); a card on the table. */
 async function session(net) {
-  const fac = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'nl-NL' })).newPage();
-  closers.push(() => fac.context().close());
-  await fac.goto(`${server.url}/#/`);
-  await fac.getByLabel('Jouw naam').fill('Fien');
-  await fac.getByLabel('Kaarten per persoon').selectOption('1');
-  await fac.getByRole('button', { name: 'Sessie aanmaken' }).click();
-  const room = (await fac.locator('.big-code').textContent({ timeout: STEP_MS })).trim();
+  const { page: fac, context: facContext } = await suite.person(LAPTOP);
+  closers.push(() => facContext.close());
+  const room = await suite.createSession(fac, { name: 'Fien', rules: (page) => page.getByLabel('Kaarten per persoon').selectOption('1') });
   const socks = [];
   for (const name of ['Anna', 'Bram']) {
-    const m = await Member.connect(server, room);
+    const m = await Member.connect(suite.server, room);
     closers.push(() => m.close());
     await m.must({ t: 'join', room, name, role: 'player' });
     socks.push(m);
   }
-  const dewi = await (await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'nl-NL' })).newPage();
-  closers.push(() => dewi.context().close());
-  await dewi.goto(`${net.url}/#/room/${room}`);
-  await dewi.getByLabel('Jouw naam').fill('Dewi');
-  await dewi.getByRole('button', { name: 'Meedoen', exact: true }).click();
-  await dewi.getByText('Wacht tot de begeleider de ronde start.').waitFor({ timeout: STEP_MS });
+  const { page: dewi, context: dewiContext } = await suite.person(PHONE);
+  closers.push(() => dewiContext.close());
+  await suite.join(dewi, room, 'Dewi', { url: net.url });
   await fac.getByRole('button', { name: 'Ronde starten' }).click();
   // Whoever has the turn plays; Dewi's page plays with a button.
   await fac.locator('.next-hint', { hasText: 'legt nu een kaart op tafel' }).waitFor({ timeout: STEP_MS });
@@ -106,14 +88,14 @@ async function session(net) {
 }
 
 test('a phone page hidden for less than the hold holds the auto-reveal; shown again, its vote counts', { timeout: 180_000 }, async () => {
-  const net = await relay(server.port);
+  const net = await relay(suite.server.port);
   const { fac, dewi, socks } = await session(net);
   const show = await hide(dewi, net);
   for (const m of socks) await m.must({ t: 'vote', value: 4 });
   // The server marks Dewi away (after its grace); the console names who it waits for.
   await fac.locator('.away-line', { hasText: /Dewi \(weg \d:\d\d\)/ }).waitFor({ timeout: STEP_MS * 2 });
   assert.equal(await fac.getByRole('heading', { name: 'Uitslag' }).count(), 0, 'not revealed while Dewi is away within the hold');
-  await fac.screenshot({ path: join(artifactsDir, 'presenter-console-away-laptop.png') });
+  await shoot(fac, 'console-away-laptop');
   await show();
   // Back: the page reconnects by itself and the console stops waiting for Dewi.
   await fac.locator('.away-line').waitFor({ state: 'detached', timeout: STEP_MS * 2 });
@@ -127,7 +109,7 @@ test('a phone page hidden for less than the hold holds the auto-reveal; shown ag
 });
 
 test('a phone page hidden for longer than the hold does not hold the auto-reveal for ever', { timeout: 180_000 }, async () => {
-  const net = await relay(server.port);
+  const net = await relay(suite.server.port);
   const { fac, dewi, socks } = await session(net);
   const show = await hide(dewi, net);
   for (const m of socks) await m.must({ t: 'vote', value: 4 });

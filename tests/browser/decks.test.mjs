@@ -1,18 +1,14 @@
 // Own card sets in the browser against the real server: build a set in the editor, store it, play it; read it back from CSV with a bad row; print a set to PDF and read every card back; hostile deck text stays text.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, artifactsDir, testsDir } from './server.mjs';
+import { artifactsDir } from './server.mjs';
+import { browserSuite, leave, DOCS_SCREENS, PHONE, LAPTOP as DESKTOP, PROJECTOR, STEP_MS } from './people.mjs';
 
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 800 };
-const PROJECTOR = { width: 1920, height: 1080 };
-const STEP_TIMEOUT_MS = 15_000;
 // VERRIJK_SCREENS=1 writes the screenshots docs/screens/ shows; otherwise they go to the artifacts.
-const SCREENS = process.env.VERRIJK_SCREENS ? join(testsDir, '..', 'docs', 'screens') : join(artifactsDir, 'decks-screens');
+const SCREENS = process.env.VERRIJK_SCREENS ? DOCS_SCREENS : join(artifactsDir, 'decks-screens');
 
 /** The set the editor builds: 3 categories, 10 cards. */
 const CATEGORIES = [
@@ -28,38 +24,17 @@ const CARDS = Array.from({ length: 10 }, (_, i) => ({
   qen: `Where do we see this already, and what holds us back (${i + 1})?`,
 }));
 
-let server;
-let browser;
-
-before(async () => {
-  mkdirSync(artifactsDir, { recursive: true });
-  mkdirSync(SCREENS, { recursive: true });
-  server = await startServer();
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium' });
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) {
-    const { code } = await server.stop();
-    assert.equal(code, 0, `server exit code, stderr:\n${server.stderr()}`);
-  }
-});
-
-async function person(viewport) {
-  const context = await browser.newContext({ viewport, locale: 'nl-NL', acceptDownloads: true });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.setDefaultTimeout(STEP_TIMEOUT_MS);
-  return { context, page, errors };
-}
+const suite = browserSuite();
+before(() => mkdirSync(SCREENS, { recursive: true }));
+const person = (viewport) => suite.person(viewport, { acceptDownloads: true, timeout: STEP_MS });
+/** The deck-mode rule on the create form: the facilitator draws every card. */
+const drawsCards = (page) => page.getByLabel('De begeleider trekt steeds een kaart van de stapel').first().check();
 
 const field = (page, path) => page.locator(`[data-field="${path}"]`);
 
 test('a set of 3 categories and 10 cards made in the editor is stored, shows the server\'s message at the field it names, and plays: a card on the table by its printed number, a vote', async () => {
   const ed = await person(DESKTOP);
-  await ed.page.goto(`${server.url}/#/editor`);
+  await ed.page.goto(`${suite.server.url}/#/editor`);
   await field(ed.page, 'title.nl').fill('Onze eigen set');
   await field(ed.page, 'title.en').fill('Our own set');
   // Three categories; a light colour is flagged before anything is sent.
@@ -110,7 +85,7 @@ test('a set of 3 categories and 10 cards made in the editor is stored, shows the
   await ed.page.setViewportSize(PROJECTOR);
   await ed.page.evaluate(() => scrollTo(0, 0));
   await ed.page.screenshot({ path: join(artifactsDir, 'editor-projector.png') });
-  const stored = await (await fetch(`${server.url}/api/decks/${hash}`)).json();
+  const stored = await (await fetch(`${suite.server.url}/api/decks/${hash}`)).json();
   assert.equal(stored.categories.length, 3);
   assert.equal(stored.cards.length, 10);
   assert.equal(stored.format, undefined, 'without v2 fields the set stays a v1 deck');
@@ -118,17 +93,17 @@ test('a set of 3 categories and 10 cards made in the editor is stored, shows the
   // The unlisted link opens the create form with this set chosen.
   await ed.page.setViewportSize(DESKTOP);
   await ed.page.getByRole('link', { name: 'Sessie starten met deze set' }).click();
-  await ed.page.getByLabel('Jouw naam').fill('Fenna');
-  assert.equal(await ed.page.getByLabel('Kaartenset').inputValue(), hash);
-  // The round's rules are asked at creation.
-  await ed.page.getByLabel('De begeleider trekt steeds een kaart van de stapel').first().check();
-  await ed.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
-  const code = (await ed.page.locator('.big-code').textContent()).trim();
+  const code = await suite.createSession(ed.page, {
+    open: false,
+    rules: async (page) => {
+      assert.equal(await page.getByLabel('Kaartenset').inputValue(), hash);
+      // The round's rules are asked at creation.
+      await drawsCards(page);
+    },
+  });
 
   const player = await person(PHONE);
-  await player.page.goto(`${server.url}/#/room/${code}`);
-  await player.page.getByLabel('Jouw naam').fill('Ana');
-  await player.page.getByRole('button', { name: 'Meedoen', exact: true }).click();
+  await suite.join(player.page, code, 'Ana');
   await ed.page.locator('.person-name', { hasText: 'Ana' }).waitFor();
   await ed.page.getByRole('button', { name: 'Ronde starten' }).last().click();
   // A paper card by the number printed on it: card 7.
@@ -137,26 +112,20 @@ test('a set of 3 categories and 10 cards made in the editor is stored, shows the
   await player.page.locator('#table-card .card-title', { hasText: CARDS[6].nl }).waitFor();
   await player.page.getByRole('button', { name: /^4/ }).click();
   await ed.page.getByRole('heading', { name: 'Uitslag' }).waitFor();
-  assert.deepEqual([...ed.errors, ...player.errors], []);
-  await ed.context.close();
-  await player.context.close();
+  await leave(ed, player);
 });
 
 test('a printed card\'s link on the facilitator\'s device puts that card on the table', async () => {
   const fac = await person(PHONE);
-  await fac.page.goto(`${server.url}/#/`);
-  await fac.page.getByLabel('Jouw naam').fill('Fenna');
-  await fac.page.getByLabel('De begeleider trekt steeds een kaart van de stapel').first().check();
-  await fac.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
-  const code = (await fac.page.locator('.big-code').textContent()).trim();
+  const code = await suite.createSession(fac.page, { rules: drawsCards });
   await fac.page.getByRole('button', { name: 'Ronde starten' }).last().click();
   // The round runs and the table is empty: the console offers a paper card by its number.
   await fac.page.getByLabel('Papieren kaart nr.').waitFor();
   // What the camera app opens: the link in the card's QR, in a new tab of the same browser.
-  const deck = await (await fetch(`${server.url}/api/decks/${(await (await fetch(`${server.url}/api/decks`)).json())[0].hash}`)).json();
+  const deck = await (await fetch(`${suite.server.url}/api/decks/${(await (await fetch(`${suite.server.url}/api/decks`)).json())[0].hash}`)).json();
   const card = deck.cards[20];
   const scan = await fac.context.newPage();
-  await scan.goto(`${server.url}/#/card/${card.id}`);
+  await scan.goto(`${suite.server.url}/#/card/${card.id}`);
   await scan.waitForURL(`**/#/room/${code}`);
   await scan.locator('#table-card .card-title', { hasText: card.title.nl }).waitFor();
   // The same card again: it has left the pile, and the page says so.
@@ -164,7 +133,7 @@ test('a printed card\'s link on the facilitator\'s device puts that card on the 
   await scan.getByRole('button', { name: 'Volgende kaart…' }).click();
   await scan.getByRole('button', { name: 'Toch volgende kaart, zonder uitslag' }).click();
   await scan.getByLabel('Papieren kaart nr.').waitFor();
-  await scan.goto(`${server.url}/#/card/${card.id}`);
+  await scan.goto(`${suite.server.url}/#/card/${card.id}`);
   await scan.getByText('Deze kaart zit niet (meer) in de stapel').waitFor();
   await fac.context.close();
 });
@@ -172,7 +141,7 @@ test('a printed card\'s link on the facilitator\'s device puts that card on the 
 test('the same set read back from CSV names the one bad row and reads the others', async () => {
   const ed = await person(DESKTOP);
   // The CSV the editor writes, of the set above, with one row broken as a person might.
-  await ed.page.goto(`${server.url}/#/editor`);
+  await ed.page.goto(`${suite.server.url}/#/editor`);
   await field(ed.page, 'title.nl').fill('CSV-set');
   await ed.page.getByText('Inlezen en bewaren als bestand').click();
   const header = 'categorie_nl;categorie_en;kleur;titel_nl;titel_en;vraag_nl;vraag_en';
@@ -204,15 +173,14 @@ test('the same set read back from CSV names the one bad row and reads the others
   await ed.page.getByLabel('CSV inlezen').setInputFiles(commas);
   await ed.page.getByText('Alle rijen zijn ingelezen.').waitFor();
   assert.equal(await ed.page.locator('.ed-list select[data-field$=".category"]').count(), 9);
-  assert.deepEqual(ed.errors, []);
-  await ed.context.close();
+  await leave(ed);
 });
 
 test('the default set printed to PDF holds every card\'s title, 9 to a sheet, fronts then backs', async () => {
   const p = await person(DESKTOP);
-  const list = await (await fetch(`${server.url}/api/decks`)).json();
-  const deck = await (await fetch(`${server.url}/api/decks/${list[0].hash}`)).json();
-  await p.page.goto(`${server.url}/#/print/${list[0].hash}`);
+  const list = await (await fetch(`${suite.server.url}/api/decks`)).json();
+  const deck = await (await fetch(`${suite.server.url}/api/decks/${list[0].hash}`)).json();
+  await p.page.goto(`${suite.server.url}/#/print/${list[0].hash}`);
   await p.page.locator('.print-page[data-ready="true"]').waitFor();
   await p.page.screenshot({ path: join(artifactsDir, 'print-page.png') });
   const pdf = join(artifactsDir, 'cards.pdf');
@@ -239,8 +207,7 @@ test('the default set printed to PDF holds every card\'s title, 9 to a sheet, fr
   }
   assert.equal(seen.size, deck.cards.length, 'every card\'s title is in the PDF');
   execFileSync('pdftoppm', ['-r', '72', '-png', '-f', '1', '-l', '2', pdf, join(SCREENS, 'print')]);
-  assert.deepEqual(p.errors, []);
-  await p.context.close();
+  await leave(p);
 });
 
 test('hostile text in a stored set is shown as text, never run as HTML', async () => {
@@ -251,23 +218,23 @@ test('hostile text in a stored set is shown as text, never run as HTML', async (
     categories: [{ id: 'alles', title: { nl: evil, en: evil }, color: '#1f5f8b' }],
     cards: [{ id: 'een', category: 'alles', title: { nl: evil, en: evil }, prompt: { nl: evil, en: evil } }],
   };
-  const r = await fetch(`${server.url}/api/decks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await fetch(`${suite.server.url}/api/decks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   assert.equal(r.status, 201);
   const { hash } = await r.json();
   const p = await person(DESKTOP);
-  await p.page.goto(`${server.url}/#/?deck=${hash}`);
+  await p.page.goto(`${suite.server.url}/#/?deck=${hash}`);
   await p.page.locator('option', { hasText: 'onerror' }).first().waitFor({ state: 'attached' });
   assert.equal((await p.page.getByLabel('Kaartenset').locator('option:checked').textContent()).startsWith(evil), true);
-  await p.page.goto(`${server.url}/#/print/${hash}`);
+  await p.page.goto(`${suite.server.url}/#/print/${hash}`);
   await p.page.locator('.pcard-title', { hasText: evil }).waitFor();
   await p.page.locator('.pcard-back-cat', { hasText: evil }).waitFor();
-  await p.page.goto(`${server.url}/#/editor?from=${hash}`);
+  await p.page.goto(`${suite.server.url}/#/editor?from=${hash}`);
   await p.page.locator('.preview-phone .card-title', { hasText: evil }).waitFor();
   assert.equal(await field(p.page, 'cards[0].prompt.nl').inputValue(), evil);
   // Nothing ran, nothing became an element.
   assert.equal(await p.page.evaluate(() => window.__xss), undefined);
   for (const route of [`#/?deck=${hash}`, `#/print/${hash}`]) {
-    await p.page.goto(`${server.url}/${route}`);
+    await p.page.goto(`${suite.server.url}/${route}`);
     await p.page.waitForLoadState('networkidle');
     assert.equal(await p.page.evaluate(() => window.__xss), undefined, route);
     assert.equal(await p.page.locator('img[src="x"], script:not([src])').count(), 0, route);

@@ -1,19 +1,11 @@
 // The big screen as a presenter, against the real server: a laptop console, a projector and 20 phones (3 real pages,
 // the rest scripted sockets); type sizes at 1920×1080, nothing cut off with 20 and with 98 names, the reveal on the
 // screen, and next-before-reveal never in one click. Screenshots of every state go to tests/artifacts/presenter-*.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, artifactsDir } from './server.mjs';
 import { Member, DECK, roomCode } from '../integration/members.mjs';
+import { browserSuite, leave, shooter, PHONE, LAPTOP, PROJECTOR, STEP_MS } from './people.mjs';
 
-const PHONE = { width: 390, height: 844 };
-const LAPTOP = { width: 1280, height: 800 };
-const PROJECTOR = { width: 1920, height: 1080 };
-/** How long one step may take on a busy machine. */
-const STEP_MS = 15_000;
 /** The sizes the issue asks for at 1080p, in CSS px. */
 const BODY_MIN_PX = 28;
 const TITLE_MIN_PX = 56;
@@ -21,30 +13,8 @@ const MEAN_MIN_PX = 120;
 const NAMES = ['Dewi', 'Eva', 'Fatima', 'Gijs', 'Hanna', 'Ilse', 'Jeroen', 'Karim', 'Lotte', 'Mehmet', 'Noor', 'Oscar', 'Priya',
   'Quinten', 'Rosa', 'Sven', 'Tamara'];
 
-let server;
-let browser;
-before(async () => {
-  mkdirSync(artifactsDir, { recursive: true });
-  server = await startServer();
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium' });
-});
-after(async () => {
-  await browser?.close();
-  if (server) {
-    const { code } = await server.stop();
-    assert.equal(code, 0, `server exit code, stderr:\n${server.stderr()}`);
-  }
-});
-
-async function person(viewport) {
-  const context = await browser.newContext({ viewport, locale: 'nl-NL' });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  return { context, page, errors };
-}
-
-const shoot = (page, name) => page.screenshot({ path: join(artifactsDir, `presenter-${name}.png`) });
+const suite = browserSuite();
+const shoot = shooter('presenter');
 
 /** The computed font size in px of every element matching selector (at least one must exist). */
 async function sizes(page, selector) {
@@ -82,7 +52,7 @@ async function fits(page, label) {
 async function phones(room, names) {
   const out = [];
   for (const name of names) {
-    const m = await Member.connect(server, room);
+    const m = await Member.connect(suite.server, room);
     await m.must({ t: 'join', room, name, role: 'player' });
     out.push(m);
   }
@@ -90,26 +60,18 @@ async function phones(room, names) {
 }
 
 test('a 20-phone session on the projector: readable sizes, nothing cut off, the reveal on screen, no next-before-reveal in one click', { timeout: 240_000 }, async () => {
-  const fac = await person(LAPTOP);
-  await fac.page.goto(`${server.url}/#/`);
-  await fac.page.getByLabel('Jouw naam').fill('Fien');
-  await fac.page.getByLabel('Titel van de sessie (mag leeg)').fill('Studiedag');
-  await fac.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
-  const room = (await fac.page.locator('.big-code').textContent({ timeout: STEP_MS })).trim();
+  const fac = await suite.person(LAPTOP);
+  const room = await suite.createSession(fac.page, { name: 'Fien', title: 'Studiedag' });
   await shoot(fac.page, 'console-lobby-laptop');
 
-  const screen = await person(PROJECTOR);
-  await screen.page.goto(`${server.url}/#/screen/${room}`);
-  await screen.page.locator('.lobby-code', { hasText: `${room.slice(0, 3)} ${room.slice(3)}` }).waitFor({ timeout: STEP_MS });
+  const screen = await suite.person(PROJECTOR);
+  await suite.openScreen(screen.page, room);
 
   const pages = [];
   for (const name of ['Anna', 'Bram', 'Chris']) {
-    const p = await person(PHONE);
+    const p = await suite.person(PHONE);
     p.name = name;
-    await p.page.goto(`${server.url}/#/room/${room}`);
-    await p.page.getByLabel('Jouw naam').fill(name);
-    await p.page.getByRole('button', { name: 'Meedoen', exact: true }).click();
-    await p.page.getByText('Wacht tot de begeleider de ronde start.').waitFor({ timeout: STEP_MS });
+    await suite.join(p.page, room, name);
     pages.push(p);
   }
   const socks = await phones(room, NAMES);
@@ -217,19 +179,16 @@ test('a 20-phone session on the projector: readable sizes, nothing cut off, the 
   await pages[0].page.locator('#summary-h').waitFor({ timeout: STEP_MS });
   await shoot(pages[0].page, 'summary-phone');
 
-  for (const p of [fac, screen, ...pages]) {
-    assert.deepEqual(p.errors, []);
-    await p.context.close();
-  }
+  await leave(fac, screen, ...pages);
   for (const m of socks) await m.close();
 });
 
 test('98 names fit the projector: the lobby wall and the voted tokens, at 1920×1080 and at 1280×720', { timeout: 240_000 }, async () => {
   const room = roomCode();
-  const fac = await Member.connect(server, room);
+  const fac = await Member.connect(suite.server, room);
   await fac.must({ t: 'create', room, name: 'Fien', title: 'Grote zaal', deck: DECK, lang: 'nl', tz_offset: 60, opts: { hand: 1 } });
-  const screen = await person(PROJECTOR);
-  await screen.page.goto(`${server.url}/#/screen/${room}`);
+  const screen = await suite.person(PROJECTOR);
+  await screen.page.goto(`${suite.server.url}/#/screen/${room}`);
   // 100 members at most: the facilitator, the screen and 98 people.
   const names = Array.from({ length: 98 }, (_, i) => `${NAMES[i % NAMES.length]} ${String.fromCharCode(65 + Math.floor(i / NAMES.length))}.`);
   const socks = await phones(room, names);

@@ -1,62 +1,17 @@
 // Browser tests of every screen against a scripted room (fakeroom.mjs): flows, layout at 320 px, axe scan, screenshots.
 // The real server serves the built client; the WebSocket and /api answers are scripted until the rooms layer exists.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { encode } from '@msgpack/msgpack';
-import { chromium } from 'playwright-core';
-import { startServer, artifactsDir } from './server.mjs';
 import {
   ROOM, HASH, TOKEN, C1, C2, FAC, ANA, BO, CAS, LAN_URL, deck, stats, makeView, summary, fakeRoom, routeApi, withToken,
 } from './fakeroom.mjs';
+import { browserSuite, axe, shooter, PHONE, LAPTOP as DESKTOP, PROJECTOR } from './people.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 800 };
-const PROJECTOR = { width: 1920, height: 1080 };
-
-let server;
-let browser;
-
-before(async () => {
-  mkdirSync(artifactsDir, { recursive: true });
-  server = await startServer();
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium' });
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) {
-    const { code } = await server.stop();
-    assert.equal(code, 0, `server exit code, stderr:\n${server.stderr()}`);
-  }
-});
-
-async function newPage(viewport, setup) {
-  // bypassCSP only lets the test inject axe-core; the page itself runs under the server's CSP rules otherwise.
-  const context = await browser.newContext({ viewport, bypassCSP: true, locale: 'nl-NL' });
-  const errors = [];
-  const extra = setup ? await setup(context) : undefined;
-  const page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  return { context, page, errors, extra };
-}
-
-async function shoot(page, name) {
-  await page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
-}
-
-/** axe-core scan: no serious or critical violations. */
-async function axe(page, label) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => await globalThis.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`), [], `axe on ${label}`);
-}
+const suite = browserSuite();
+// bypassCSP only lets the test inject axe-core; the page itself runs under the server's CSP rules otherwise.
+const newPage = (viewport, setup) => suite.person(viewport, { bypassCSP: true, consoleErrors: true, setup });
+const shoot = shooter('', { fullPage: true });
 
 /** No horizontal scrolling at the current width. */
 async function noOverflow(page, label) {
@@ -71,7 +26,7 @@ async function at320(page, label) {
 
 test('home: join by code explains confusable characters and goes to the name prompt', { timeout: 60_000 }, async () => {
   const { context, page, errors } = await newPage(PHONE, (c) => routeApi(c));
-  await page.goto(`${server.url}/#/`);
+  await page.goto(`${suite.server.url}/#/`);
   await page.getByRole('heading', { name: 'Meedoen', exact: true }).waitFor();
   await page.getByRole('option', { name: /Verrijkte leeromgevingen/ }).waitFor({ state: 'attached' });
   await shoot(page, 'home-phone');
@@ -93,7 +48,7 @@ test('home: join by code explains confusable characters and goes to the name pro
 
 test('home at desktop size, in English after switching', { timeout: 60_000 }, async () => {
   const { context, page } = await newPage(DESKTOP, (c) => routeApi(c));
-  await page.goto(`${server.url}/#/`);
+  await page.goto(`${suite.server.url}/#/`);
   await page.getByRole('button', { name: 'Switch to English' }).click();
   await page.getByRole('heading', { name: 'Create a new session' }).waitFor();
   await shoot(page, 'home-desktop-en');
@@ -107,7 +62,7 @@ test('create: sends create with the chosen options and lands in the facilitator 
     await routeApi(c);
     room = await fakeRoom(c, { view: makeView('lobby', FAC), you: { player: FAC, name: 'Fenna de Vries', role: 'facilitator' } });
   });
-  await page.goto(`${server.url}/#/`);
+  await page.goto(`${suite.server.url}/#/`);
   await page.getByLabel('Jouw naam').fill('Fenna de Vries');
   await page.getByLabel('Titel van de sessie (mag leeg)').fill('Teamdag');
   await page.getByLabel(/Anoniem stemmen/).check();
@@ -141,7 +96,7 @@ test('player: plays a card on their turn, votes, changes the vote, adds a note',
       },
     });
   });
-  await page.goto(`${server.url}/#/room/${ROOM}`);
+  await page.goto(`${suite.server.url}/#/room/${ROOM}`);
   await page.getByText('Jij bent aan de beurt').waitFor();
   assert.deepEqual(room.sent[0], { t: 'resume', room: ROOM, token: TOKEN, id: 1 });
   await shoot(page, 'player-turn-phone');
@@ -185,7 +140,7 @@ test('player: the revealed distribution shows who voted what, and a server error
       onIntent: () => 'wrong_phase',
     });
   });
-  await page.goto(`${server.url}/#/room/${ROOM}`);
+  await page.goto(`${suite.server.url}/#/room/${ROOM}`);
   await page.getByRole('heading', { name: 'Uitslag' }).waitFor();
   await page.getByText('Ana, Cas').waitFor();
   await page.getByRole('timer').waitFor();
@@ -215,7 +170,7 @@ test('facilitator: reveals, votes for a seated person, hides a note, kicks with 
       },
     });
   });
-  await page.goto(`${server.url}/#/room/${ROOM}`);
+  await page.goto(`${suite.server.url}/#/room/${ROOM}`);
   await page.getByRole('heading', { name: 'Stem voor Cas' }).waitFor();
   room.push([{ e: 'noted', note: 4, player: ANA, card: C1, text: 'Iets persoonlijks' }]);
   await page.locator('.note-text', { hasText: 'Iets persoonlijks' }).waitFor();
@@ -250,7 +205,7 @@ test('big screen: joins as a screen, shows the code and QR in the lobby, then th
     await routeApi(c);
     room = await fakeRoom(c, { view: makeView('lobby', 5), you: { player: 5, name: 'Scherm', role: 'screen' } });
   });
-  await page.goto(`${server.url}/#/screen/${ROOM}`);
+  await page.goto(`${suite.server.url}/#/screen/${ROOM}`);
   await page.locator('.lobby-code', { hasText: `${ROOM.slice(0, 3)} ${ROOM.slice(3)}` }).waitFor();
   await page.locator('.qr svg').first().waitFor();
   await page.locator('.lobby-host', { hasText: new URL(LAN_URL).host }).waitFor();
@@ -288,7 +243,7 @@ test('summary: ranking, agreement, actions and download links after the round cl
     await withToken(c);
     await fakeRoom(c, { view: makeView('closed', ANA, { summary: summary() }), you: { player: ANA, name: 'Ana', role: 'player' } });
   });
-  await page.goto(`${server.url}/#/room/${ROOM}`);
+  await page.goto(`${suite.server.url}/#/room/${ROOM}`);
   await page.locator('#summary-h').waitFor();
   // The deck arrives by its own request: wait for the titles, not just the heading (under load the ranking renders first).
   const titles = summary().cards.map((c) => deck.cards.find((d) => d.id === c.card).title.nl);
@@ -324,7 +279,7 @@ test('summary: while the card set loads the ranking shows a placeholder, never c
     await withToken(c);
     await fakeRoom(c, { view: makeView('closed', ANA, { summary: summary() }), you: { player: ANA, name: 'Ana', role: 'player' } });
   });
-  await page.goto(`${server.url}/#/room/${ROOM}`);
+  await page.goto(`${suite.server.url}/#/room/${ROOM}`);
   await page.locator('#summary-h').waitFor();
   await deckAsked;
   const ids = new Set([...summary().cards.map((c) => c.card), ...summary().categories.map((c) => c.category)]);
@@ -348,7 +303,7 @@ test('connection: reconnects and resumes after a drop; after 4001 it explains an
     await withToken(c);
     room = await fakeRoom(c, { view: makeView('lobby', ANA), you: { player: ANA, name: 'Ana', role: 'player' } });
   });
-  await page.goto(`${server.url}/#/room/${ROOM}`);
+  await page.goto(`${suite.server.url}/#/room/${ROOM}`);
   await page.getByText('Wacht tot de begeleider de ronde start.').waitFor();
   await room.sockets[0].close({ code: 1011, reason: 'test drop' });
   await page.getByTestId('conn-state').filter({ hasText: 'Verbonden' }).waitFor({ timeout: 10_000 });
@@ -371,7 +326,7 @@ test('connection: a server that closes every resume (1008) gets a message and a 
     room = await fakeRoom(c, { view: makeView('lobby', ANA), you: { player: ANA, name: 'Ana', role: 'player' } });
     room.refuseResume = { code: 1008, reason: 'slow reader' };
   });
-  await page.goto(`${server.url}/#/room/${ROOM}`);
+  await page.goto(`${suite.server.url}/#/room/${ROOM}`);
   const notice = page.getByTestId('conn-notice');
   await notice.getByText('Opnieuw verbinden met de sessie lukt steeds niet').waitFor({ timeout: 20_000 });
   await shoot(page, 'conn-notice-phone');
@@ -408,7 +363,7 @@ test('replay: steps through a closed session\'s log with the same reducer', { ti
   const { context, page, errors } = await newPage(DESKTOP, (c) => routeApi(c, {
     [`/api/rooms/${ROOM}/log\\?key=${key}$`]: (r) => r.fulfill({ body: Buffer.from(encode(events)), contentType: 'application/msgpack' }),
   }));
-  await page.goto(`${server.url}/#/replay/${ROOM}?key=${key}`);
+  await page.goto(`${suite.server.url}/#/replay/${ROOM}?key=${key}`);
   // The cover: title, date and ranking; then the story by chapters (the start, the card, the close).
   await page.getByRole('navigation', { name: 'Hoofdstukken' }).waitFor();
   await page.locator('#summary-h').waitFor();

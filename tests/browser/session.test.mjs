@@ -1,27 +1,22 @@
 // End to end against the real server: a facilitator, three players and a big screen play a whole round in the browser.
 // Needs the server's rooms layer and HTTP API (SPEC.md §3–§8); a server without them fails these tests.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { encode, decodeMulti } from '@msgpack/msgpack';
-import { chromium } from 'playwright-core';
-import { startServer, artifactsDir } from './server.mjs';
+import { browserSuite, axe, leave, shooter, LOBBY_WAIT, PHONE, LAPTOP as DESKTOP, PROJECTOR, STEP_MS } from './people.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 800 };
-const PROJECTOR = { width: 1920, height: 1080 };
-const STEP_TIMEOUT_MS = 10_000;
 /* The vote asks the default deck's one question (format 2). */
 const VOTE_QUESTION = JSON.parse(readFileSync(new URL('../../decks/verrijkte-leeromgevingen.json', import.meta.url), 'utf8')).question.nl;
 
-let server;
-let browser;
-let missing = null;
+// A server that cannot host a whole session fails every test here with what it lacks.
+const suite = browserSuite({
+  ready: async ({ server }) => assert.equal(await probe(server.url), null, 'the server cannot host a session'),
+});
+// Every person here may be scanned with axe (which needs bypassCSP to be injected).
+const person = (viewport) => suite.person(viewport, { bypassCSP: true });
+const shoot = shooter('session', { fullPage: true });
 
 /** Says what the server still lacks for a whole session, or null when it has it all. */
 async function probe(url) {
@@ -46,70 +41,26 @@ async function probe(url) {
   return null;
 }
 
-before(async () => {
-  mkdirSync(artifactsDir, { recursive: true });
-  server = await startServer();
-  missing = await probe(server.url);
-  if (!missing) browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium' });
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) {
-    const { code } = await server.stop();
-    assert.equal(code, 0, `server exit code, stderr:\n${server.stderr()}`);
-  }
-});
-
-async function person(viewport) {
-  const context = await browser.newContext({ viewport, bypassCSP: true, locale: 'nl-NL' });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  return { context, page, errors };
-}
-
-async function axe(page, label) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => await globalThis.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`), [], `axe on ${label}`);
-}
-
-const shoot = (page, name) => page.screenshot({ path: join(artifactsDir, `session-${name}.png`), fullPage: true });
-
 test('a facilitator, three players and a big screen play a whole round; reload keeps hand and vote; replay steps through it', { timeout: 180_000 }, async (t) => {
-  if (missing) {
-    assert.fail(`the server cannot host a session: ${missing}`);
-    return;
-  }
   // The facilitator creates the session.
   const fac = await person(DESKTOP);
-  await fac.page.goto(`${server.url}/#/`);
-  await fac.page.getByLabel('Jouw naam').fill('Fenna');
-  await fac.page.getByLabel('Titel van de sessie (mag leeg)').fill('Teamdag');
-  await fac.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
-  const codeEl = fac.page.locator('.big-code');
-  await codeEl.waitFor({ timeout: STEP_TIMEOUT_MS });
-  const code = (await codeEl.textContent()).trim();
-  assert.match(code, /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}$/);
+  const code = await suite.createSession(fac.page, { title: 'Teamdag' });
   await shoot(fac.page, 'facilitator-lobby');
   await axe(fac.page, 'facilitator lobby');
 
   // The big screen and three players join; one of them types the code in lower case with a space.
   const screen = await person(PROJECTOR);
-  await screen.page.goto(`${server.url}/#/screen/${code}`);
-  await screen.page.locator('.lobby-code', { hasText: `${code.slice(0, 3)} ${code.slice(3)}` }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await suite.openScreen(screen.page, code);
   const players = [];
   for (const name of ['Ana', 'Bo', 'Cas']) {
     const p = await person(PHONE);
     p.name = name;
-    await p.page.goto(`${server.url}/#/`);
+    await p.page.goto(`${suite.server.url}/#/`);
     await p.page.getByLabel('Sessiecode (6 tekens)').fill(`${code.slice(0, 3).toLowerCase()} ${code.slice(3)}`);
     await p.page.getByRole('button', { name: 'Meedoen', exact: true }).click();
     await p.page.getByLabel('Jouw naam').fill(name);
     await p.page.getByRole('button', { name: 'Meedoen', exact: true }).click();
-    await p.page.getByText('Wacht tot de begeleider de ronde start.').waitFor({ timeout: STEP_TIMEOUT_MS });
+    await p.page.getByText(LOBBY_WAIT).waitFor({ timeout: STEP_MS });
     players.push(p);
   }
   await fac.page.locator('.person-name', { hasText: 'Cas' }).waitFor();
@@ -117,7 +68,7 @@ test('a facilitator, three players and a big screen play a whole round; reload k
   await axe(players[0].page, 'player lobby');
 
   await fac.page.getByRole('button', { name: 'Ronde starten' }).last().click();
-  await fac.page.locator('#table-card, .table-empty').first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.locator('#table-card, .table-empty').first().waitFor({ timeout: STEP_MS });
 
   // Three cards: the player whose turn it is plays, everyone votes, auto reveal, a note, next.
   const plan = [[5, 4, 5], [2, 3, 2], [4, 4, 3]];
@@ -130,18 +81,18 @@ test('a facilitator, three players and a big screen play a whole round; reload k
     }
     assert.ok(turn, `someone has the turn for card ${c + 1}`);
     await turn.page.getByRole('button', { name: /^Op tafel leggen: / }).first().click();
-    const title = (await fac.page.locator('#table-card .card-title').textContent({ timeout: STEP_TIMEOUT_MS })).trim();
+    const title = (await fac.page.locator('#table-card .card-title').textContent({ timeout: STEP_MS })).trim();
     titles.push(title);
     for (let i = 0; i < players.length; i++) {
       const p = players[i];
-      await p.page.locator('#table-card .card-title', { hasText: title }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await p.page.locator('#table-card .card-title', { hasText: title }).waitFor({ timeout: STEP_MS });
       if (c === 1 && i === 0) {
         // A player's phone reloads mid-round: it comes back as the same player, with hand and vote.
         await p.page.getByRole('button', { name: new RegExp(`^${plan[c][i]}`) }).click();
         await p.page.getByText(new RegExp(`Jouw keuze: ${plan[c][i]}`)).waitFor();
         const handBefore = await p.page.locator('.hand .card-title').allTextContents();
         await p.page.reload();
-        await p.page.getByText(new RegExp(`Jouw keuze: ${plan[c][i]}`)).waitFor({ timeout: STEP_TIMEOUT_MS });
+        await p.page.getByText(new RegExp(`Jouw keuze: ${plan[c][i]}`)).waitFor({ timeout: STEP_MS });
         assert.deepEqual(await p.page.locator('.hand .card-title').allTextContents(), handBefore);
         await shoot(p.page, 'player-after-reload');
         continue;
@@ -149,12 +100,12 @@ test('a facilitator, three players and a big screen play a whole round; reload k
       if (c === 0 && i === 2) await shoot(screen.page, 'screen-voting');
       await p.page.getByRole('button', { name: new RegExp(`^${plan[c][i]}`) }).click();
     }
-    for (const p of [fac, ...players]) await p.page.getByRole('heading', { name: 'Uitslag' }).waitFor({ timeout: STEP_TIMEOUT_MS });
-    await screen.page.locator('.reveal-mean').waitFor({ timeout: STEP_TIMEOUT_MS });
+    for (const p of [fac, ...players]) await p.page.getByRole('heading', { name: 'Uitslag' }).waitFor({ timeout: STEP_MS });
+    await screen.page.locator('.reveal-mean').waitFor({ timeout: STEP_MS });
     if (c === 0) {
       await players[1].page.getByLabel('Notitie toevoegen').fill('Stage-plekken bij de gemeente');
       await players[1].page.getByRole('button', { name: 'Toevoegen' }).click();
-      await fac.page.locator('.note-text', { hasText: 'Stage-plekken bij de gemeente' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await fac.page.locator('.note-text', { hasText: 'Stage-plekken bij de gemeente' }).waitFor({ timeout: STEP_MS });
       await shoot(screen.page, 'screen-revealed');
       await shoot(players[0].page, 'player-revealed');
       await shoot(fac.page, 'facilitator-revealed');
@@ -162,7 +113,7 @@ test('a facilitator, three players and a big screen play a whole round; reload k
       await axe(screen.page, 'screen revealed');
     }
     await fac.page.getByRole('button', { name: 'Volgende kaart' }).click();
-    await fac.page.locator('.table-empty').waitFor({ timeout: STEP_TIMEOUT_MS });
+    await fac.page.locator('.table-empty').waitFor({ timeout: STEP_MS });
   }
 
   // The facilitator closes the round with a text and actions; everyone sees the summary.
@@ -172,25 +123,25 @@ test('a facilitator, three players and a big screen play a whole round; reload k
   await fac.page.getByRole('button', { name: 'Afsluiten en samenvatting delen' }).click();
   const expected = [titles[0], titles[2], titles[1]]; // means 4.67, 3.67, 2.33
   for (const p of [fac, ...players]) {
-    await p.page.locator('#summary-h').waitFor({ timeout: STEP_TIMEOUT_MS });
+    await p.page.locator('#summary-h').waitFor({ timeout: STEP_MS });
     assert.deepEqual((await p.page.locator('.ranking .card-title').allTextContents()).map((s) => s.trim()), expected);
   }
   // The big screen shows the summary a page at a time: the words first, then the ranking.
-  await screen.page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await screen.page.getByRole('heading', { name: 'Samenvatting ronde 1' }).waitFor({ timeout: STEP_MS });
   await screen.page.getByText('Goed gesprek').waitFor();
   await fac.page.getByRole('button', { name: /^Volgende pagina/ }).click();
-  await screen.page.locator('.closing-row').first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await screen.page.locator('.closing-row').first().waitFor({ timeout: STEP_MS });
   assert.deepEqual((await screen.page.locator('.closing-row .board-title').allTextContents()).map((s) => s.trim()), expected);
   await shoot(players[0].page, 'summary-phone');
   await shoot(fac.page, 'summary-desktop');
   await axe(players[0].page, 'summary');
   const md = await fac.page.getByRole('link', { name: 'Markdown' }).getAttribute('href');
-  const mdText = await (await fetch(`${server.url}${md}`)).text();
+  const mdText = await (await fetch(`${suite.server.url}${md}`)).text();
   assert.match(mdText, /Goed gesprek/);
 
   // The replay steps through the finished session.
   await fac.page.getByRole('link', { name: 'Terugkijken' }).click();
-  await fac.page.getByRole('navigation', { name: 'Hoofdstukken' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.getByRole('navigation', { name: 'Hoofdstukken' }).waitFor({ timeout: STEP_MS });
   await fac.page.getByRole('button', { name: 'Stap vooruit' }).click();
   await fac.page.getByText(/Stap 1 van \d+/).first().waitFor();
   await fac.page.getByRole('button', { name: 'Stap vooruit' }).click();
@@ -200,137 +151,113 @@ test('a facilitator, three players and a big screen play a whole round; reload k
   await shoot(fac.page, 'replay');
   await axe(fac.page, 'replay');
 
-  for (const p of [fac, screen, ...players]) {
-    assert.deepEqual(p.errors, []);
-    await p.context.close();
-  }
+  await leave(fac, screen, ...players);
 });
 
 test('a second device takes over a player (4002), a locked room refuses a newcomer in words, a kicked player is told (4001)', { timeout: 120_000 }, async (t) => {
-  if (missing) {
-    assert.fail(`the server cannot host a session: ${missing}`);
-    return;
-  }
   const fac = await person(DESKTOP);
-  await fac.page.goto(`${server.url}/#/`);
+  await fac.page.goto(`${suite.server.url}/#/`);
   await fac.page.getByRole('button', { name: 'Switch to English' }).click();
   await fac.page.getByLabel('Your name').fill('Fenna');
   await fac.page.getByRole('button', { name: 'Create session' }).click();
-  const code = (await fac.page.locator('.big-code').textContent({ timeout: STEP_TIMEOUT_MS })).trim();
+  const code = (await fac.page.locator('.big-code').textContent({ timeout: STEP_MS })).trim();
 
   const phone = await person(PHONE);
-  await phone.page.goto(`${server.url}/#/room/${code}`);
   // Before joining only the browser's language is known (Dutch here); once in, the room's language (English,
   // as the facilitator's page was when creating) takes over on a device where nobody chose one.
-  await phone.page.getByLabel('Jouw naam').fill('Ana');
-  await phone.page.getByRole('button', { name: 'Meedoen', exact: true }).click();
-  await phone.page.getByText('Waiting for the facilitator to start the round.').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await suite.join(phone.page, code, 'Ana', { lobby: false });
+  await phone.page.getByText('Waiting for the facilitator to start the round.').waitFor({ timeout: STEP_MS });
 
   // The same player continues on a laptop: the phone is told, and does not reconnect.
-  const laptop = await browser.newContext({ viewport: DESKTOP, storageState: await phone.context.storageState() });
+  const laptop = await suite.browser.newContext({ viewport: DESKTOP, storageState: await phone.context.storageState() });
   const lp = await laptop.newPage();
-  await lp.goto(`${server.url}/#/room/${code}`);
-  await lp.getByText('Waiting for the facilitator to start the round.').waitFor({ timeout: STEP_TIMEOUT_MS });
-  await phone.page.getByText('You continued this session on another device').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await lp.goto(`${suite.server.url}/#/room/${code}`);
+  await lp.getByText('Waiting for the facilitator to start the round.').waitFor({ timeout: STEP_MS });
+  await phone.page.getByText('You continued this session on another device').waitFor({ timeout: STEP_MS });
   await shoot(phone.page, 'taken-over-phone');
 
   // Locked: a newcomer gets a sentence, not a code.
   await fac.page.getByRole('button', { name: 'Lock the session (nobody else can join)' }).click();
-  await fac.page.getByText('The session is locked: new people cannot join.').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.getByText('The session is locked: new people cannot join.').waitFor({ timeout: STEP_MS });
   const late = await person(PHONE);
-  await late.page.goto(`${server.url}/#/room/${code}`);
-  await late.page.getByLabel('Jouw naam').fill('Bo');
-  await late.page.getByRole('button', { name: 'Meedoen', exact: true }).click();
-  await late.page.getByRole('alert').filter({ hasText: 'De begeleider heeft de sessie op slot gezet.' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await suite.join(late.page, code, 'Bo', { lobby: false });
+  await late.page.getByRole('alert').filter({ hasText: 'De begeleider heeft de sessie op slot gezet.' }).waitFor({ timeout: STEP_MS });
 
   // Kicked: the laptop is told and forgets the membership.
   fac.page.once('dialog', (d) => d.accept());
   await fac.page.getByRole('button', { name: 'Remove: Ana' }).click();
-  await lp.getByText('The facilitator removed you from this session').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await lp.getByText('The facilitator removed you from this session').waitFor({ timeout: STEP_MS });
   await shoot(lp, 'kicked-laptop');
   assert.equal(await lp.evaluate((k) => localStorage.getItem(k), `verrijk.token.${code}`), null);
 
-  for (const p of [fac, phone, late]) {
-    assert.deepEqual(p.errors, []);
-    await p.context.close();
-  }
+  await leave(fac, phone, late);
   await laptop.close();
 });
 
 test('deck mode, anonymous votes, a seated person, hide, revote, timer, handover, close and purge through the facilitator\'s controls', { timeout: 120_000 }, async (t) => {
-  if (missing) {
-    assert.fail(`the server cannot host a session: ${missing}`);
-    return;
-  }
   const fac = await person(DESKTOP);
-  await fac.page.goto(`${server.url}/#/`);
-  await fac.page.getByLabel('Jouw naam').fill('Fenna');
-  await fac.page.getByLabel('De begeleider trekt steeds een kaart van de stapel').check();
-  await fac.page.getByLabel(/Anoniem stemmen/).check();
-  await fac.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
-  const code = (await fac.page.locator('.big-code').textContent({ timeout: STEP_TIMEOUT_MS })).trim();
+  const code = await suite.createSession(fac.page, {
+    rules: async (page) => {
+      await page.getByLabel('De begeleider trekt steeds een kaart van de stapel').check();
+      await page.getByLabel(/Anoniem stemmen/).check();
+    },
+  });
 
   const ana = await person(PHONE);
-  await ana.page.goto(`${server.url}/#/room/${code}`);
-  await ana.page.getByLabel('Jouw naam').fill('Ana');
-  await ana.page.getByRole('button', { name: 'Meedoen', exact: true }).click();
-  await ana.page.getByText('Wacht tot de begeleider de ronde start.').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await suite.join(ana.page, code, 'Ana');
 
   await fac.page.getByLabel('Iemand zonder telefoon toevoegen').fill('Cas');
   await fac.page.getByRole('button', { name: 'Toevoegen' }).click();
-  await fac.page.locator('.person-name', { hasText: 'Cas' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.locator('.person-name', { hasText: 'Cas' }).waitFor({ timeout: STEP_MS });
   const topic = deckTopic();
   await fac.page.getByText('Spelregels wijzigen').click();
   await fac.page.getByRole('checkbox', { name: topic }).check();
   await fac.page.getByRole('button', { name: 'Ronde starten' }).click();
   await fac.page.getByRole('button', { name: 'Kaart trekken' }).click();
-  await fac.page.locator('#table-card .card-cat', { hasText: topic }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.locator('#table-card .card-cat', { hasText: topic }).waitFor({ timeout: STEP_MS });
 
   // The facilitator votes for the seated person first: Ana's vote then completes the card (auto reveal).
   await fac.page.getByRole('group', { name: 'Stem voor Cas' }).getByRole('button', { name: /^2/ }).click();
-  await fac.page.locator('.vote-for', { hasText: 'Gestemd' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.locator('.vote-for', { hasText: 'Gestemd' }).waitFor({ timeout: STEP_MS });
   await ana.page.getByLabel('Notitie toevoegen').fill('Iets te persoonlijks');
   await ana.page.getByRole('button', { name: 'Toevoegen' }).click();
   await fac.page.getByRole('button', { name: 'Verbergen: Iets te persoonlijks' }).click();
-  await ana.page.getByText('(notitie verborgen)').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await ana.page.getByText('(notitie verborgen)').waitFor({ timeout: STEP_MS });
   await ana.page.getByRole('button', { name: /^4/ }).click();
-  await ana.page.getByRole('heading', { name: 'Uitslag' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await ana.page.getByRole('heading', { name: 'Uitslag' }).waitFor({ timeout: STEP_MS });
   // Anonymous: the distribution, never who chose what.
   assert.equal(await ana.page.locator('.hist-who').count(), 0);
   assert.equal(await fac.page.locator('.hist-who').count(), 0);
 
   await fac.page.getByRole('button', { name: 'Opnieuw stemmen' }).click();
-  await ana.page.getByRole('heading', { name: VOTE_QUESTION }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await ana.page.getByRole('heading', { name: VOTE_QUESTION }).waitFor({ timeout: STEP_MS });
   await fac.page.getByRole('group', { name: 'Stem voor Cas' }).getByRole('button', { name: /^3/ }).click();
   await ana.page.getByRole('button', { name: /^5/ }).click();
-  await ana.page.getByRole('heading', { name: 'Uitslag' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await ana.page.getByRole('heading', { name: 'Uitslag' }).waitFor({ timeout: STEP_MS });
   await ana.page.getByText('2 stemmen · gemiddeld 4').waitFor();
 
   await fac.page.getByRole('button', { name: '1 min' }).click();
-  await ana.page.getByRole('timer').filter({ hasText: /Nog [01]:\d\d/ }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await ana.page.getByRole('timer').filter({ hasText: /Nog [01]:\d\d/ }).waitFor({ timeout: STEP_MS });
   await fac.page.getByRole('button', { name: 'Volgende kaart' }).click();
-  await fac.page.getByRole('button', { name: 'Kaart trekken' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.getByRole('button', { name: 'Kaart trekken' }).waitFor({ timeout: STEP_MS });
 
   // Ana takes over facilitation, closes the round and deletes the session.
   fac.page.once('dialog', (d) => d.accept());
   await fac.page.locator('.person', { hasText: 'Ana' }).getByRole('button', { name: 'Begeleiding overdragen' }).click();
-  await ana.page.getByRole('heading', { name: 'Deelnemers laten meedoen' }).waitFor({ timeout: STEP_TIMEOUT_MS });
-  await fac.page.getByText('Sessie verlaten').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await ana.page.getByRole('heading', { name: 'Deelnemers laten meedoen' }).waitFor({ timeout: STEP_MS });
+  await fac.page.getByText('Sessie verlaten').waitFor({ timeout: STEP_MS });
   await ana.page.setViewportSize(DESKTOP);
   await ana.page.getByText('Ronde afsluiten').click();
   await ana.page.getByRole('button', { name: 'Afsluiten en samenvatting delen' }).click();
-  await fac.page.locator('#summary-h').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.locator('#summary-h').waitFor({ timeout: STEP_MS });
   assert.equal(await fac.page.locator('.ranking .rank-item').count(), 1);
   await fac.page.getByText('(notitie verborgen)').waitFor();
   ana.page.once('dialog', (d) => d.accept());
   await ana.page.getByRole('button', { name: 'Sessie definitief verwijderen' }).click();
-  await fac.page.getByText('De begeleider heeft je uit deze sessie gehaald, of de sessie is verwijderd.').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.getByText('De begeleider heeft je uit deze sessie gehaald, of de sessie is verwijderd.').waitFor({ timeout: STEP_MS });
   await shoot(fac.page, 'purged');
 
-  for (const p of [fac, ana]) {
-    assert.deepEqual(p.errors, []);
-    await p.context.close();
-  }
+  await leave(fac, ana);
 });
 
 /** The title of the default deck's first topic, in Dutch. */

@@ -1,57 +1,24 @@
 // What people take home, in the real web client against the real server: downloads and their names, the CSV in both
 // dialects, the Markdown as plain text, the summary printed to PDF, the share link, the replay by chapters, and
 // "Mijn sessies" after a reload. The facilitator is the browser; two players are scripted sockets (real ones).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, copyFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, artifactsDir, testsDir } from './server.mjs';
+import { readFileSync, copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { artifactsDir } from './server.mjs';
 import { Member } from '../integration/members.mjs';
+import { browserSuite, leave, shooter, DOCS_SCREENS, PHONE, LAPTOP, PROJECTOR, STEP_MS } from './people.mjs';
 
-const PHONE = { width: 390, height: 844 };
-const LAPTOP = { width: 1280, height: 800 };
-const PROJECTOR = { width: 1920, height: 1080 };
-const STEP_TIMEOUT_MS = 15_000;
 const TITLE = 'Studiedag café';
 const NOTE = 'Partners (aankomende) doen mee. Klaar.';
 const BRAM = 'Bram van der Heijden-Oosterhuis Bakker';
-const screensDir = resolve(testsDir, '../docs/screens');
 
-let server;
-let browser;
-
-before(async () => {
-  mkdirSync(artifactsDir, { recursive: true });
-  server = await startServer();
-  server.wsUrl = (room) => `${server.url.replace('http:', 'ws:')}/ws?room=${room}`;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium' });
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) {
-    const { code } = await server.stop();
-    assert.equal(code, 0, `server exit code, stderr:\n${server.stderr()}`);
-  }
-});
-
-async function person(viewport) {
-  // Amsterdam: the room's tz_offset is 60 in December, whatever the machine's zone.
-  const context = await browser.newContext({ viewport, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam', acceptDownloads: true });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  return { context, page, errors };
-}
-
-/** A screenshot for the artifacts and, when `keep`, for docs/screens/. */
-async function shoot(page, name, keep = false) {
-  const path = join(artifactsDir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  if (keep && process.env.VERRIJK_SCREENS) copyFileSync(path, join(screensDir, `${name}.png`));
-}
+const suite = browserSuite();
+// Amsterdam: the room's tz_offset is 60 in December, whatever the machine's zone.
+const person = (viewport) => suite.person(viewport, { timezoneId: 'Europe/Amsterdam', acceptDownloads: true });
+/** A screenshot for the artifacts and, with `docs`, for docs/screens/. */
+const shoot = shooter('', { fullPage: true });
 
 /** RFC 4180 with a given separator: quoted fields, doubled quotes, CRLF records. */
 function parseCsv(text, sep) {
@@ -72,7 +39,7 @@ function parseCsv(text, sep) {
 }
 
 /** Takes a member's messages until pred() gives something (bounded in time), and returns it. */
-async function takeUntil(member, pred, ms = STEP_TIMEOUT_MS) {
+async function takeUntil(member, pred, ms = STEP_MS) {
   const deadline = Date.now() + ms;
   for (;;) {
     const got = pred();
@@ -91,21 +58,17 @@ function dutchNumber(s) {
 test('downloads, CSV dialects, Markdown, print to PDF, share link, replay by chapters, and Mijn sessies after a reload', { timeout: 240_000 }, async () => {
   // The facilitator creates the session in the browser.
   const fac = await person(LAPTOP);
-  await fac.page.goto(`${server.url}/#/`);
-  await fac.page.getByLabel('Jouw naam').fill('Fenna');
-  await fac.page.getByLabel('Titel van de sessie (mag leeg)').fill(TITLE);
-  await fac.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
-  const code = (await fac.page.locator('.big-code').textContent({ timeout: STEP_TIMEOUT_MS })).trim();
+  const code = await suite.createSession(fac.page, { title: TITLE });
 
   // Two players on scripted sockets.
   const players = [];
   // A long name, as people have: who played a card must wrap inside the card on a phone.
   for (const name of ['Anna', BRAM]) {
-    const p = await Member.connect(server, code);
+    const p = await Member.connect(suite.server, code);
     await p.must({ t: 'join', room: code, name, role: 'player' });
     players.push(p);
   }
-  await fac.page.locator('.person-name', { hasText: 'Bram' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.locator('.person-name', { hasText: 'Bram' }).waitFor({ timeout: STEP_MS });
   await fac.page.getByRole('button', { name: 'Ronde starten' }).last().click();
 
   // Two cards: votes (5, 4) then (2, 4); Anna notes the first.
@@ -125,24 +88,24 @@ test('downloads, CSV dialects, Markdown, print to PDF, share link, replay by cha
     const played = players[0].seen('played').map((e) => e.card);
     const card = turn.seen('dealt')[0].cards.find((id) => !played.includes(id));
     await turn.must({ t: 'play', card });
-    titles.push((await fac.page.locator('#table-card .card-title').textContent({ timeout: STEP_TIMEOUT_MS })).trim());
+    titles.push((await fac.page.locator('#table-card .card-title').textContent({ timeout: STEP_MS })).trim());
     for (let i = 0; i < players.length; i++) await players[i].must({ t: 'vote', value: plan[c][i] });
-    await fac.page.getByRole('heading', { name: 'Uitslag' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await fac.page.getByRole('heading', { name: 'Uitslag' }).waitFor({ timeout: STEP_MS });
     if (c === 0) await players[0].must({ t: 'note', text: NOTE });
-    if (c === 0) await fac.page.locator('.note-text', { hasText: NOTE }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    if (c === 0) await fac.page.locator('.note-text', { hasText: NOTE }).waitFor({ timeout: STEP_MS });
     await fac.page.getByRole('button', { name: 'Volgende kaart' }).click();
-    await fac.page.locator('.table-empty').waitFor({ timeout: STEP_TIMEOUT_MS });
+    await fac.page.locator('.table-empty').waitFor({ timeout: STEP_MS });
   }
   await fac.page.getByText('Ronde afsluiten').click();
   await fac.page.getByLabel('Samenvatting voor iedereen').fill('Goed gesprek (echt). Tot de volgende keer.');
   await fac.page.getByLabel('Afspraken (één per regel)').fill('Plan maken\nTerugkomen');
   await fac.page.getByRole('button', { name: 'Afsluiten en samenvatting delen' }).click();
-  await fac.page.getByRole('heading', { name: TITLE }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.getByRole('heading', { name: TITLE }).first().waitFor({ timeout: STEP_MS });
   const closed = await takeUntil(players[0], () => players[0].seen('closed')[0]);
   const ranked = [titles[0], titles[1]]; // means 4.5 and 3.0
   assert.deepEqual((await fac.page.locator('.ranking .card-title').allTextContents()).map((s) => s.trim()), ranked);
   const date = new Date(closed.at + 60 * 60_000).toISOString().slice(0, 10);
-  await shoot(fac.page, 'summary-laptop', true);
+  await shoot(fac.page, 'summary-laptop', { docs: true });
 
   // Every download, saved under its name; the CSV in both dialects.
   const files = {};
@@ -181,7 +144,7 @@ test('downloads, CSV dialects, Markdown, print to PDF, share link, replay by cha
   assert.ok(pdfText.includes(TITLE));
   assert.ok(!pdfText.includes('Downloaden'), 'no downloads or share link on paper');
   execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', pdfPath, join(artifactsDir, 'summary-print')]);
-  if (process.env.VERRIJK_SCREENS) copyFileSync(join(artifactsDir, 'summary-print.png'), join(screensDir, 'summary-print.png'));
+  if (process.env.VERRIJK_SCREENS) copyFileSync(join(artifactsDir, 'summary-print.png'), join(DOCS_SCREENS, 'summary-print.png'));
 
   // The share link opens the read-only summary on a phone that was never in the room.
   const share = await fac.page.getByLabel('Link om te delen').inputValue();
@@ -189,7 +152,7 @@ test('downloads, CSV dialects, Markdown, print to PDF, share link, replay by cha
   await fac.page.getByText(/Iedereen die deze link heeft/).waitFor();
   const reader = await person(PHONE);
   await reader.page.goto(share);
-  await reader.page.getByRole('heading', { name: TITLE }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await reader.page.getByRole('heading', { name: TITLE }).waitFor({ timeout: STEP_MS });
   assert.deepEqual((await reader.page.locator('.ranking .card-title').allTextContents()).map((s) => s.trim()), ranked);
   await reader.page.locator('.note-text', { hasText: NOTE }).waitFor();
   await reader.page.locator('.rank-meta', { hasText: BRAM }).waitFor();
@@ -198,11 +161,11 @@ test('downloads, CSV dialects, Markdown, print to PDF, share link, replay by cha
     return [...card.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > edge + 0.5).map((e) => e.textContent);
   }));
   assert.deepEqual(outside, [], 'nothing in a ranked card runs past its edge on a phone');
-  await shoot(reader.page, 'summary-phone', true);
+  await shoot(reader.page, 'summary-phone', { docs: true });
 
   // The replay as a story: the cover shows title, date and ranking; chapters step card by card.
   await fac.page.getByRole('link', { name: 'Terugkijken' }).click();
-  await fac.page.getByRole('navigation', { name: 'Hoofdstukken' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.getByRole('navigation', { name: 'Hoofdstukken' }).waitFor({ timeout: STEP_MS });
   await fac.page.getByRole('heading', { name: TITLE }).waitFor();
   assert.deepEqual((await fac.page.locator('.ranking .card-title').allTextContents()).map((s) => s.trim()), ranked);
   const chapters = fac.page.getByRole('navigation', { name: 'Hoofdstukken' }).getByRole('button');
@@ -216,7 +179,7 @@ test('downloads, CSV dialects, Markdown, print to PDF, share link, replay by cha
   await fac.page.locator('.story-step.current', { hasText: '2 stemmen — gemiddeld 4,5 — eensgezind' }).waitFor();
   await fac.page.getByRole('button', { name: 'Stap vooruit' }).click();
   await fac.page.locator('.story-step.current', { hasText: NOTE }).waitFor();
-  await shoot(fac.page, 'replay-story', true);
+  await shoot(fac.page, 'replay-story', { docs: true });
   await chapters.nth(3).click();
   await fac.page.locator('.story-now h2', { hasText: titles[1] }).waitFor();
   await chapters.last().click();
@@ -225,30 +188,30 @@ test('downloads, CSV dialects, Markdown, print to PDF, share link, replay by cha
   const total = Number(/Stap \d+ van (\d+)/.exec(stepsText)[1]);
   assert.ok(total < players[0].lastSeq(), `the story (${total} steps) folds joins and presence away (${players[0].lastSeq()} events)`);
   await reader.page.setViewportSize(PHONE);
-  await reader.page.goto(`${server.url}/#/replay/${code}?key=${closed.summary.replay_key}`);
-  await reader.page.getByRole('navigation', { name: 'Hoofdstukken' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await reader.page.goto(`${suite.server.url}/#/replay/${code}?key=${closed.summary.replay_key}`);
+  await reader.page.getByRole('navigation', { name: 'Hoofdstukken' }).waitFor({ timeout: STEP_MS });
   await shoot(reader.page, 'replay-phone');
 
   // Mijn sessies: after a reload of the home page the session is there, and opens again as the facilitator.
-  await fac.page.goto(`${server.url}/#/`);
+  await fac.page.goto(`${suite.server.url}/#/`);
   await fac.page.reload();
   const mine = fac.page.locator('.mine-item', { hasText: TITLE });
-  await mine.waitFor({ timeout: STEP_TIMEOUT_MS });
+  await mine.waitFor({ timeout: STEP_MS });
   const line = await mine.textContent();
   assert.match(line, /begeleider/);
   assert.match(line, /afgesloten/);
   assert.match(line, new RegExp(code));
-  await shoot(fac.page, 'home-sessions', true);
+  await shoot(fac.page, 'home-sessions', { docs: true });
   await mine.getByRole('link', { name: /Samenvatting/ }).click();
-  await fac.page.getByRole('heading', { name: TITLE }).waitFor({ timeout: STEP_TIMEOUT_MS });
-  await fac.page.goto(`${server.url}/#/`);
+  await fac.page.getByRole('heading', { name: TITLE }).waitFor({ timeout: STEP_MS });
+  await fac.page.goto(`${suite.server.url}/#/`);
   await fac.page.locator('.mine-item', { hasText: TITLE }).getByRole('link', { name: /Openen/ }).click();
-  await fac.page.getByText('Ronde afsluiten').or(fac.page.getByRole('button', { name: /Ronde starten|Nieuwe ronde/ })).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.getByText('Ronde afsluiten').or(fac.page.getByRole('button', { name: /Ronde starten|Nieuwe ronde/ })).first().waitFor({ timeout: STEP_MS });
   assert.equal(await fac.page.evaluate(() => location.hash), `#/room/${code}`);
   // The same settings again: the create form is filled in.
-  await fac.page.goto(`${server.url}/#/`);
+  await fac.page.goto(`${suite.server.url}/#/`);
   await fac.page.locator('.mine-item', { hasText: TITLE }).getByRole('button', { name: 'Nieuwe sessie met dezelfde instellingen' }).click();
-  await fac.page.waitForFunction((want) => [...document.querySelectorAll('input')].some((i) => i.value === want), TITLE, { timeout: STEP_TIMEOUT_MS });
+  await fac.page.waitForFunction((want) => [...document.querySelectorAll('input')].some((i) => i.value === want), TITLE, { timeout: STEP_MS });
   assert.equal(await fac.page.getByLabel('Titel van de sessie (mag leeg)').inputValue(), TITLE);
   // Forget: one click, gone after a reload too, and the token with it.
   await fac.page.locator('.mine-item', { hasText: TITLE }).getByRole('button', { name: /Vergeten/ }).click();
@@ -259,22 +222,16 @@ test('downloads, CSV dialects, Markdown, print to PDF, share link, replay by cha
   assert.equal(await fac.page.evaluate((c) => localStorage.getItem(`verrijk.token.${c}`), code), null);
 
   for (const p of players) await p.close();
-  for (const p of [fac, reader]) {
-    assert.deepEqual(p.errors, []);
-    await p.context.close();
-  }
+  await leave(fac, reader);
   assert.ok(existsSync(pdfPath));
 });
 
 test('the facilitator continues on another device of their own with a one-time link, without another member', { timeout: 120_000 }, async () => {
   const first = await person(LAPTOP);
-  await first.page.goto(`${server.url}/#/`);
-  await first.page.getByLabel('Jouw naam').fill('Fenna');
-  await first.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
-  const code = (await first.page.locator('.big-code').textContent({ timeout: STEP_TIMEOUT_MS })).trim();
+  const code = await suite.createSession(first.page);
   await first.page.getByText('Verder op een ander apparaat').click();
   await first.page.getByRole('button', { name: 'Maak een eenmalige link' }).click();
-  const link = await first.page.locator('.handoff a').getAttribute('href', { timeout: STEP_TIMEOUT_MS });
+  const link = await first.page.locator('.handoff a').getAttribute('href', { timeout: STEP_MS });
   assert.match(link, new RegExp(`#/claim/${code}\\?code=[0-9a-f]{32}$`));
   await first.page.getByRole('img', { name: 'QR-code van de eenmalige link' }).waitFor();
   await shoot(first.page, 'handoff-first-device');
@@ -282,27 +239,24 @@ test('the facilitator continues on another device of their own with a one-time l
   // The phone opens it: it becomes the console; the laptop is told it continued elsewhere.
   const second = await person(PHONE);
   await second.page.goto(link);
-  await second.page.getByRole('button', { name: 'Ronde starten' }).last().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await second.page.getByRole('button', { name: 'Ronde starten' }).last().waitFor({ timeout: STEP_MS });
   assert.equal(await second.page.evaluate(() => location.hash), `#/room/${code}`);
-  await first.page.getByText('Je bent op een ander apparaat verdergegaan met deze sessie').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await first.page.getByText('Je bent op een ander apparaat verdergegaan met deze sessie').waitFor({ timeout: STEP_MS });
   // Taking the console back here is offered in one word, as Dutch writes it.
   await first.page.getByRole('button', { name: 'Hier verdergaan' }).waitFor();
   // The same link a second time opens nothing.
   const third = await person(PHONE);
   await third.page.goto(link);
-  await third.page.getByRole('alert').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await third.page.getByRole('alert').waitFor({ timeout: STEP_MS });
   assert.match(await third.page.getByRole('alert').textContent(), /al gebruikt, verlopen/);
-  for (const p of [first, second, third]) {
-    assert.deepEqual(p.errors, []);
-    await p.context.close();
-  }
+  await leave(first, second, third);
 });
 
 test('screens of the summary at projector size', { timeout: 60_000 }, async () => {
   // Only the summary's own layout at 1920 px (the projector's Screen view is another page): nothing overflows.
   const p = await person(PROJECTOR);
-  await p.page.goto(`${server.url}/#/summary/ABCDEF?key=${'0'.repeat(32)}`);
-  await p.page.getByRole('alert').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await p.page.goto(`${suite.server.url}/#/summary/ABCDEF?key=${'0'.repeat(32)}`);
+  await p.page.getByRole('alert').waitFor({ timeout: STEP_MS });
   assert.match(await p.page.getByRole('alert').textContent(), /kon niet geladen worden/);
   await p.context.close();
 });

@@ -1,98 +1,61 @@
 // Format 2 and window play in the browser against the real server: the anchor with the scale on a phone, the
 // follow-up questions on the console only, the empty chair, and the votes per window on the big screen after a reveal.
 // Saves the screenshots docs/screens/ shows (VERRIJK_SCREENS=1 writes them there; otherwise into the artifacts).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer, artifactsDir } from './server.mjs';
+import { resolve } from 'node:path';
+import { testsDir } from './server.mjs';
+import { browserSuite, leave, shooter, PHONE, LAPTOP, PROJECTOR, STEP_MS } from './people.mjs';
 
-const testsDir = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
-const DOCS_SCREENS = resolve(testsDir, '../docs/screens');
-const PHONE = { width: 390, height: 844 };
-const LAPTOP = { width: 1280, height: 800 };
-const PROJECTOR = { width: 1920, height: 1080 };
-const STEP_TIMEOUT_MS = 10_000;
-
-let server;
-let browser;
-
-before(async () => {
-  mkdirSync(artifactsDir, { recursive: true });
-  server = await startServer({ decks: resolve(testsDir, 'decks') });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium' });
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) {
-    const { code } = await server.stop();
-    assert.equal(code, 0, `server exit code, stderr:\n${server.stderr()}`);
-  }
-});
-
-async function person(viewport) {
-  const context = await browser.newContext({ viewport, bypassCSP: true, locale: 'nl-NL' });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  return { context, page, errors };
-}
-
-const shoot = (page, name, fullPage = false) => page.screenshot({
-  path: process.env.VERRIJK_SCREENS ? join(DOCS_SCREENS, `${name}.png`) : join(artifactsDir, `windows-${name}.png`), fullPage,
-});
+// The tests' own format 2 decks, with windows.
+const suite = browserSuite({ server: { decks: resolve(testsDir, 'decks') } });
+const shoot = shooter('windows', { docs: true });
 
 test('a story card shows its anchor on the phone, follow-ups only on the console, and the votes per window after the reveal', { timeout: 120_000 }, async () => {
-  const fac = await person(LAPTOP);
-  await fac.page.goto(`${server.url}/#/`);
-  await fac.page.getByLabel('Jouw naam').fill('Fenna');
-  await fac.page.getByLabel('Titel van de sessie (mag leeg)').fill('Vier vensters');
-  await fac.page.getByText('Spelregels').click();
-  await fac.page.getByLabel('De begeleider trekt steeds een kaart van de stapel').check();
-  await fac.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
-  const code = (await fac.page.locator('.big-code').textContent({ timeout: STEP_TIMEOUT_MS })).trim();
+  const fac = await suite.person(LAPTOP);
+  const code = await suite.createSession(fac.page, {
+    title: 'Vier vensters',
+    rules: async (page) => {
+      await page.getByText('Spelregels').click();
+      await page.getByLabel('De begeleider trekt steeds een kaart van de stapel').check();
+    },
+  });
 
-  const screen = await person(PROJECTOR);
-  await screen.page.goto(`${server.url}/#/screen/${code}`);
-  await screen.page.locator('.lobby-code', { hasText: `${code.slice(0, 3)} ${code.slice(3)}` }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  const screen = await suite.person(PROJECTOR);
+  await suite.openScreen(screen.page, code);
 
   // Three players join on phones and choose the window they speak from.
   const players = [];
   for (const [name, window] of [['Ana', 'Burger'], ['Bo', 'Burger'], ['Cas', 'Organisatie']]) {
-    const p = await person(PHONE);
-    await p.page.goto(`${server.url}/#/room/${code}`);
-    await p.page.getByLabel('Jouw naam').fill(name);
-    await p.page.getByRole('button', { name: 'Meedoen', exact: true }).click();
+    const p = await suite.person(PHONE);
+    await suite.join(p.page, code, name);
     await p.page.getByLabel('Ik spreek vanuit het venster').selectOption({ label: window });
-    await p.page.locator('.person-name', { hasText: name }).locator('.tag-window', { hasText: window }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await p.page.locator('.person-name', { hasText: name }).locator('.tag-window', { hasText: window }).waitFor({ timeout: STEP_MS });
     players.push(p);
   }
   // What a window means is one tap away in the lobby.
   await players[0].page.getByRole('group').or(players[0].page.locator('.window-list')).first().waitFor();
   await players[0].page.locator('.window-item', { hasText: 'Bestuur en beleid' }).locator('summary').click();
   await players[0].page.getByText('Je kijkt als bestuurder of beleidsmaker').waitFor();
-  await fac.page.locator('.person-name', { hasText: 'Cas' }).locator('.tag-window', { hasText: 'Organisatie' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.locator('.person-name', { hasText: 'Cas' }).locator('.tag-window', { hasText: 'Organisatie' }).waitFor({ timeout: STEP_MS });
 
   // Only story cards this round: the one story card, with an anchor and two follow-ups.
   await fac.page.getByText('Spelregels wijzigen').click();
   await fac.page.getByRole('checkbox', { name: 'Verhaal' }).check();
   await fac.page.getByRole('button', { name: 'Ronde starten' }).click();
   await fac.page.getByRole('button', { name: 'Kaart trekken' }).click();
-  await fac.page.locator('#table-card .card-title', { hasText: 'Een moment van samen leren' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.locator('#table-card .card-title', { hasText: 'Een moment van samen leren' }).waitFor({ timeout: STEP_MS });
 
   // The console: follow-ups, and the empty chair for a window nobody holds.
   await fac.page.getByRole('heading', { name: 'Doorvragen' }).waitFor();
   await fac.page.getByText('Bij een hoge score: wat is een kleine eerste stap, en wie zet die?').waitFor();
   await fac.page.getByLabel('Venster voor de lege stoel').selectOption({ label: 'Bestuur en beleid' });
-  await fac.page.locator('.chair', { hasText: 'Bestuur en beleid' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await fac.page.locator('.chair', { hasText: 'Bestuur en beleid' }).waitFor({ timeout: STEP_MS });
   await shoot(fac.page, 'console-followups');
 
   // The phone: the deck's question above the scale, the card's anchor with it, the category's explainer behind (i).
   const ana = players[0].page;
-  await ana.locator('#table-card .card-title', { hasText: 'Een moment van samen leren' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await ana.locator('#table-card .card-title', { hasText: 'Een moment van samen leren' }).waitFor({ timeout: STEP_MS });
   await ana.getByRole('heading', { name: 'Hoeveel valt hier bij ons nog te winnen?' }).waitFor();
   await ana.locator('.voting .anchor-low', { hasText: '1 = dat gebeurt vaak' }).waitFor();
   await ana.locator('.voting .anchor-high', { hasText: '5 = dat gebeurt bijna nooit' }).waitFor();
@@ -102,24 +65,23 @@ test('a story card shows its anchor on the phone, follow-ups only on the console
   await ana.getByRole('group', { name: 'Hoeveel valt hier bij ons nog te winnen?' }).waitFor();
   await ana.locator('#table-card summary[aria-label="Wat betekent Samen werken?"]').click();
   await ana.getByText('Studenten, professionals, bewoners en organisaties werken en leren samen').waitFor();
-  await shoot(ana, 'card-anchor-phone', true);
+  await shoot(ana, 'card-anchor-phone', { fullPage: true });
   await ana.locator('#table-card summary[aria-label="Wat betekent Samen werken?"]').click();
   // The big screen shows the anchor too, and never the follow-ups.
-  await screen.page.locator('.scale-guide .anchor-low', { hasText: '1 = dat gebeurt vaak' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await screen.page.locator('.scale-guide .anchor-low', { hasText: '1 = dat gebeurt vaak' }).waitFor({ timeout: STEP_MS });
   assert.equal(await screen.page.locator('.followups').count(), 0, 'no follow-ups on the screen');
 
   // Everyone votes: the reveal shows the overall figure and the figures per window.
   for (const [i, v] of [[0, 5], [1, 4], [2, 2]]) await players[i].page.getByRole('button', { name: new RegExp(`^${v}`) }).click();
   const figures = screen.page.locator('.window-figures');
-  await figures.waitFor({ timeout: STEP_TIMEOUT_MS });
+  await figures.waitFor({ timeout: STEP_MS });
   const rows = await figures.locator('tbody tr').allInnerTexts();
   assert.equal(rows.length, 3, rows.join(' | '));
   assert.match(rows[0], /Iedereen\s+3,7\s+3/);
   assert.match(rows[1], /Burger\s+4,5\s+2/);
   assert.match(rows[2], /Organisatie\s+2,0\s+1/);
   await shoot(screen.page, 'reveal-windows-screen');
-  await players[0].page.locator('.window-figures').waitFor({ timeout: STEP_TIMEOUT_MS });
-  await players[0].page.screenshot({ path: join(artifactsDir, 'windows-reveal-phone.png'), fullPage: true });
-  for (const p of [fac, screen, ...players]) assert.deepEqual(p.errors, []);
-  for (const p of [fac, screen, ...players]) await p.context.close();
+  await players[0].page.locator('.window-figures').waitFor({ timeout: STEP_MS });
+  await shoot(players[0].page, 'reveal-phone', { fullPage: true, docs: false });
+  await leave(fac, screen, ...players);
 });
