@@ -48,6 +48,7 @@ export function browserSuite({ server: serverOptions, ready } = {}) {
      */
     async join(page, code, name, { lobby = true, url = suite.server.url } = {}) {
       await page.goto(`${url}/#/room/${code}`);
+      await page.getByRole('heading', { name: `Meedoen met sessie ${code}` }).waitFor({ timeout: STEP_MS });
       await page.getByLabel('Jouw naam').fill(name);
       await page.getByRole('button', { name: 'Meedoen', exact: true }).click();
       if (lobby) await page.getByText(LOBBY_WAIT).waitFor({ timeout: STEP_MS });

@@ -58,6 +58,8 @@ test('a facilitator, three players and a big screen play a whole round; reload k
     await p.page.goto(`${suite.server.url}/#/`);
     await p.page.getByLabel('Sessiecode (6 tekens)').fill(`${code.slice(0, 3).toLowerCase()} ${code.slice(3)}`);
     await p.page.getByRole('button', { name: 'Meedoen', exact: true }).click();
+    // The home page has a 'Jouw naam' of its own (the create form): fill the room's only once it shows.
+    await p.page.getByRole('heading', { name: `Meedoen met sessie ${code}` }).waitFor({ timeout: STEP_MS });
     await p.page.getByLabel('Jouw naam').fill(name);
     await p.page.getByRole('button', { name: 'Meedoen', exact: true }).click();
     await p.page.getByText(LOBBY_WAIT).waitFor({ timeout: STEP_MS });
