@@ -14,8 +14,9 @@
 #define EXPORT_MAX_BYTES (32u << 20)
 
 /* One download format. The formats are one table in export.c: a new format
- * is one row there (and its render function); the HTTP layer serves it as
- * summary.EXTENSION and `verrijk export` takes it as --EXTENSION. */
+ * is one row there (and its render function, in a file of its own); the
+ * HTTP layer serves it as summary.EXTENSION and `verrijk export` takes it
+ * as --EXTENSION. */
 typedef struct export_format {
     const char *extension;    /* "md", "json", "csv" */
     const char *content_type; /* e.g. "text/markdown; charset=utf-8" */
@@ -58,7 +59,7 @@ int export_summary_json(const room *r, const game_summary *s, char **out, size_t
  * the facilitator's text and actions, the ranking table, per card its
  * distribution, agreement and notes, then the topics with a card played.
  * Text from people and decks gets a backslash only where Markdown would
- * misread it (export.c lists where), so it renders as itself and reads as
+ * misread it (export_md.c lists where), so it renders as itself and reads as
  * itself as plain text. Hidden notes are left out whole. */
 int export_summary_md(const room *r, const game_summary *s, char **out, size_t *len);
 
@@ -66,7 +67,7 @@ int export_summary_md(const room *r, const game_summary *s, char **out, size_t *
  * row, then one row per card in ranking order, in the room's dialect (Dutch:
  * ';' between fields, decimal commas, Dutch headers and words; English: ','
  * and '.'). Cells that a spreadsheet would read as a formula are defused
- * (see export.c for the exact rule). */
+ * (see export_csv.c for the exact rule). */
 int export_summary_csv(const room *r, const game_summary *s, char **out, size_t *len);
 
 /* The formats in the order help texts list them: format i, or NULL when
