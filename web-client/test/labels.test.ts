@@ -1,16 +1,16 @@
-// One set of agreement words: the downloads (server/game/export.c) say what the screen says (src/i18n/strings.ts).
+// One set of agreement words: the downloads (server/game/export_text.c) say what the screen says (src/i18n/strings.ts).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { translate } from '../src/i18n';
 
-const exportC = readFileSync(new URL('../../server/game/export.c', import.meta.url), 'utf8');
+const exportC = readFileSync(new URL('../../server/game/export_text.c', import.meta.url), 'utf8');
 
-/** The words_LANG table's agreement row and too-few-votes word of export.c. */
+/** The words_LANG table's agreement row and too-few-votes word of export_text.c. */
 function serverWords(lang: 'nl' | 'en'): { agreement: string[]; none: string } {
-  const table = exportC.slice(exportC.indexOf(`static const words words_${lang} = {`));
+  const table = exportC.slice(exportC.indexOf(`const words words_${lang} = {`));
   const row = /\.agreement = \{"\\xe2\\x80\\x94", "([^"]+)", "([^"]+)", "([^"]+)"\}/.exec(table);
   const none = /\.too_few_votes = "([^"]+)"/.exec(table);
-  expect(row, `export.c words_${lang}.agreement`).not.toBeNull();
+  expect(row, `export_text.c words_${lang}.agreement`).not.toBeNull();
   return { agreement: row!.slice(1, 4), none: none![1] };
 }
 

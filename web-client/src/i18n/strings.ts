@@ -129,7 +129,7 @@ export const nl = {
   'vote.mean': 'gemiddeld {x}',
   'vote.cannot': 'Als scherm stem je niet mee.',
 
-  // The downloads use these same words (server/game/export.c; test/labels.test.ts keeps them equal).
+  // The downloads use these same words (server/game/export_text.c; test/labels.test.ts keeps them equal).
   'agreement.consensus': 'eensgezind',
   'agreement.mixed': 'verdeeld',
   'agreement.polarised': 'tegengesteld',
