@@ -132,21 +132,21 @@ struct room {
     note *notes; /* index = id - 1 */
 };
 
-/* Shared helpers (room.c). */
+/* Shared helpers (room.c; what decide and apply both compute about a
+ * round, room_window_figures, room_round_cards and room_round_pile, is in
+ * room_round.c). */
 member *room_member(const room *r, uint32_t id); /* NULL when no such member */
-void table_clear(table *t); /* empties the table and frees its votes */
 const round_rec *room_round(const room *r);       /* NULL before the first round */
 uint32_t room_present_count(const room *r);
 bool room_may_self_vote(const room *r, const member *m);
 uint32_t room_notes_on(const room *r, uint32_t round, uint16_t card);
 const char *room_card_id(const room *r, uint16_t card);
-void room_hex(const uint8_t *b, size_t n, char *out); /* 2n lowercase hex digits and a NUL */
-int hex_to_bytes(const char *hex, uint8_t *out, size_t n); /* 2n lowercase hex digits; -1 on any other */
-
-/* What decide and apply both compute about a round (room_round.c). */
 void room_window_figures(const room *r, const game_vote *votes, uint32_t n, game_windows *out);
 uint32_t room_round_cards(const deck *d, const game_opts *o, uint16_t *out); /* out: DECK_CARDS_MAX */
 void room_round_pile(const deck *d, const game_opts *o, uint64_t seed, uint16_t *pile, uint32_t n);
+void room_hex(const uint8_t *b, size_t n, char *out); /* 2n lowercase hex digits and a NUL */
+int hex_to_bytes(const char *hex, uint8_t *out, size_t n); /* 2n lowercase hex digits; -1 on any other */
+void table_clear(table *t); /* empties the table and frees its votes */
 
 /* The summary of a round (view.c). `extra`: a card finishing now that the
  * round does not hold yet (close with a card on the table); text and
