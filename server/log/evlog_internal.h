@@ -36,7 +36,7 @@
 /* A batch buffer larger than this is freed once written rather than kept
  * for the next batch: a room that once wrote a big `created` event must not
  * hold megabytes while it idles with its file open. */
-#define EVLOG_BATCH_KEEP (64u * 1024)
+#define EVLOG_BATCH_KEEP 4096u
 
 /* The room code plus ".log" and a terminator. */
 #define EVLOG_NAME_MAX (EVLOG_ROOM_CODE_MAX + 8)

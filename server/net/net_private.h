@@ -16,13 +16,14 @@
 #define NET_WS_PATH       "/ws"
 
 /* lws reads a WebSocket message in pieces of at most this many bytes into
- * a buffer it allocates per connection, so it is kept small: the intents
- * sent most (vote, play, reveal, next: under 64 bytes) fit in one piece,
- * and longer ones (a note, a summary) are reassembled by net_ws.c into a
- * buffer that exists only while such a message arrives. Measured at
- * 18,000 connections: 1024 gave 4.5 KiB of RSS per connection, 256 gives
- * 3.7 (bench/BENCH.md). */
-#define NET_WS_RX_CHUNK   256
+ * a buffer it allocates per connection (this, LWS_PRE and 4 bytes), so it
+ * is kept small: the intents sent most (vote, play, reveal, next, start:
+ * under 64 bytes) fit in one piece, and longer ones (a join, a resume, a
+ * note, a summary) are reassembled by net_ws.c into a buffer that exists
+ * only while such a message arrives. Measured at 18,000 connections: 1024
+ * gave 4.5 KiB of RSS per connection, 256 gave 3.7; 64 makes lws'
+ * allocation 96 bytes instead of 288 (bench/BENCH.md, idle). */
+#define NET_WS_RX_CHUNK   64
 
 /* Seconds a closing connection gets to take its queued bytes and the
  * close frame before it is dropped. */
@@ -81,7 +82,14 @@ size_t net_buf_len(const net_buf *b);
 enum net_rx_skip { NET_RX_TAKE = 0, NET_RX_SKIP_TEXT, NET_RX_SKIP_TOO_LARGE };
 
 /* The per-session data of the verrijk.v1 protocol: lws allocates it
- * zeroed with the connection and frees it after LWS_CALLBACK_CLOSED. */
+ * zeroed with the connection and frees it after LWS_CALLBACK_CLOSED.
+ * Every idle member holds one, so it is kept small: fields ordered by
+ * size with no padding between them, lengths in 32 bits (a queue never
+ * nears 4 GiB: NET_SEND_QUEUE_MAX plus one message), and the close
+ * reason on the heap, only while closing (it was 64 bytes inline in
+ * every connection). 184 bytes, a 192-byte allocation; it was 272,
+ * a 288-byte one
+ * (bench/BENCH.md, idle). */
 struct net_conn {
 	net_server *srv;
 	struct lws *wsi;
@@ -90,38 +98,41 @@ struct net_conn {
 	uint64_t id;
 
 	uint8_t *rx;                 /* VP_MAX_MESSAGE bytes, only mid-message */
-	size_t rx_len;
 
 	/* What is queued: a shared message alone (no copy), or bytes of
 	 * our own; never both. */
 	net_buf *tx_buf;
 	uint8_t *tx;                 /* LWS_PRE headroom, then tx_len queued bytes */
-	size_t tx_len, tx_cap;
-	size_t tx_big;               /* the largest message queued (net_backlog_over) */
 	net_conn *dirty_prev, *dirty_next; /* srv->dirty, while queued */
-	bool dirty;
+	char *close_reason;          /* close_reason_len bytes (not NUL-ended), or NULL */
 
 	uint64_t rx_at;              /* loop time (ms) something last came in */
-	bool ping_due;               /* the idle sweep asks for a ping */
-	bool hang_up;                /* drop it without a close frame, next writeable */
-	uint64_t pinged_rx_at;       /* rx_at when the last ping was asked for */
 	uint64_t rate_at;            /* loop time (ms) of the last refill */
+	uint64_t unbound_since;      /* loop time since when c has no member (user NULL) */
+
+	uint32_t rx_len;
+	uint32_t tx_len, tx_cap;
+	uint32_t tx_big;             /* the largest message queued (net_backlog_over) */
 	uint32_t rate_milli;         /* tokens x 1000, at most NET_RATE_BURST x 1000 */
 	uint32_t rate_strikes;       /* messages refused in a row */
+	limits_addr addr;            /* the client's, for per-address limits */
 
 	uint16_t close_code;         /* nonzero once closing */
 	uint8_t close_reason_len;
-	char close_reason[NET_CLOSE_REASON_MAX];
-
+	uint8_t skip;                /* enum net_rx_skip for the current message */
+	bool dirty;
+	bool ping_due;               /* the idle sweep asks for a ping */
+	bool pinged;                 /* a ping was asked for since rx_at */
+	bool hang_up;                /* drop it without a close frame, next writeable */
 	bool open;                   /* ESTABLISHED seen, CLOSED not yet */
 	bool refused;                /* over max_conns: being closed, never listed */
 	bool in_msg;                 /* a message's first piece came, not its last */
-	uint8_t skip;                /* enum net_rx_skip for the current message */
-	char room[VP_ROOM_LEN + 1];
-	limits_addr addr;            /* the client's, for per-address limits */
 	bool counted;                /* holds one of srv->per_addr's counts */
-	uint64_t unbound_since;      /* loop time since when c has no member (user NULL) */
+	char room[VP_ROOM_LEN + 1];
 };
+/* 184 bytes and glibc's 8-byte header fill a 192-byte chunk exactly: a
+ * field more moves every idle member to the next size. */
+_Static_assert(sizeof(struct net_conn) <= 184, "struct net_conn grew past 184 bytes: see the comment above it");
 
 struct net_server {
 	uv_loop_t *loop;
@@ -159,6 +170,8 @@ struct net_server {
 	bool flush_on;
 	uv_timer_t idle;             /* the idle sweep (NET_IDLE_*) */
 	bool idle_on;
+	uv_timer_t trim;             /* net_trim.c */
+	bool trim_on;
 	uint64_t ping_ms, hangup_ms; /* net_config.ping_ms, and what follows */
 	/* Where errors and pongs are encoded before they are queued (the
 	 * loop has one thread; kept, so answering allocates nothing). */
@@ -224,6 +237,13 @@ int net_conn_send_pong(net_conn *c, bool has_id, uint64_t id);
 /* SERVER_WRITEABLE: writes what is queued, a ping that is due, and starts
  * a close once the queue is out. Returns -1 when the socket is broken. */
 int net_conn_on_writeable(net_conn *c);
+
+/* net_trim.c: free heap pages back to the kernel after connections came
+ * or went, at most once per NET_TRIM_AFTER_MS. */
+#define NET_TRIM_AFTER_MS 1000
+void net_trim_init(net_server *srv);
+void net_trim_poke(net_server *srv);
+void net_trim_stop(net_server *srv);
 
 /* net_ws.c: the protocol. */
 

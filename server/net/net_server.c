@@ -289,6 +289,7 @@ int net_server_start(net_server *srv)
 	srv->idle.data = srv;
 	uv_timer_start(&srv->idle, net_ws_idle_sweep, net_idle_sweep_ms(srv), net_idle_sweep_ms(srv));
 	srv->idle_on = true;
+	net_trim_init(srv);
 	return 0;
 }
 
@@ -305,6 +306,7 @@ static void net_server_flush_off(net_server *srv)
 		srv->idle_on = false;
 		uv_close((uv_handle_t *)&srv->idle, NULL);
 	}
+	net_trim_stop(srv);
 }
 
 static void net_server_shutdown_tick(uv_timer_t *t)

@@ -126,7 +126,12 @@ void net_conn_close(net_conn *c, uint16_t code, const char *reason)
 		n = strlen(reason);
 		if (n > NET_CLOSE_REASON_MAX)
 			n = NET_CLOSE_REASON_MAX;
-		memcpy(c->close_reason, reason, n);
+		/* Out of memory, the close goes out without its reason. */
+		c->close_reason = n ? malloc(n) : NULL;
+		if (c->close_reason)
+			memcpy(c->close_reason, reason, n);
+		else
+			n = 0;
 	}
 	c->close_reason_len = (uint8_t)n;
 	/* c->rx stays: the handler that called us may be reading it. */
@@ -301,7 +306,7 @@ static void net_conn_on_piece(net_conn *c, const uint8_t *in, size_t len)
 			}
 		}
 		memcpy(c->rx + c->rx_len, in, len);
-		c->rx_len += len;
+		c->rx_len += (uint32_t)len;
 	}
 	c->in_msg = !last;
 	if (!last)
@@ -368,9 +373,9 @@ void net_ws_idle_sweep(uv_timer_t *t)
 			lwsl_notice("net: connection %llu silent for %llu s despite a ping; hung up\n",
 			            (unsigned long long)c->id, (unsigned long long)(silent / 1000));
 			net_conn_hang_up(c, NET_CLOSE_GOING_AWAY);
-		} else if (!c->close_code && silent >= srv->ping_ms && c->pinged_rx_at != c->rx_at) {
+		} else if (!c->close_code && silent >= srv->ping_ms && !c->pinged) {
 			/* Once per silence. */
-			c->pinged_rx_at = c->rx_at;
+			c->pinged = true;
 			c->ping_due = true;
 			net_conn_mark(c);
 		}
@@ -425,21 +430,26 @@ int net_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		c->counted = true;
 		c->unbound_since = c->rate_at;
 		net_conn_link(srv, c);
+		net_trim_poke(srv);
 		net_conn_fix_sndbuf(wsi);
 		if (srv->handler.on_open)
 			srv->handler.on_open(srv->handler.ud, c);
 		return 0;
 
 	case LWS_CALLBACK_RECEIVE:
-		if (c->open)
+		if (c->open) {
 			c->rx_at = uv_now(srv->loop);
+			c->pinged = false;
+		}
 		if (c->open && !c->close_code)
 			net_conn_on_piece(c, in, len);
 		return 0;
 
 	case LWS_CALLBACK_RECEIVE_PONG:
-		if (c->open)
+		if (c->open) {
 			c->rx_at = uv_now(srv->loop);
+			c->pinged = false;
+		}
 		return 0;
 
 	case LWS_CALLBACK_SERVER_WRITEABLE:
@@ -464,12 +474,15 @@ int net_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		net_dirty_remove(c);
 		net_conn_drop_rx(c);
 		net_conn_drop_tx(c);
+		free(c->close_reason);
+		c->close_reason = NULL;
 		if (c->refused)
 			return 0;
 		if (c->counted)
 			limits_counts_sub(srv->per_addr, &c->addr);
 		c->counted = false;
 		net_conn_unlink(srv, c);
+		net_trim_poke(srv);
 		if (srv->handler.on_close)
 			srv->handler.on_close(srv->handler.ud, c);
 		return 0;

@@ -58,6 +58,9 @@ static int net_conn_reserve(net_conn *c, size_t more)
 	size_t held = c->tx_buf ? net_buf_len(c->tx_buf) : c->tx_len;
 	size_t need = LWS_PRE + held + more;
 
+	/* The lengths are kept in 32 bits (struct net_conn). */
+	if (need > UINT32_MAX / 2)
+		return -1;
 	if (need > c->tx_cap) {
 		size_t cap = c->tx_cap ? c->tx_cap : NET_BLOCK_SIZE;
 		uint8_t *grown;
@@ -79,11 +82,11 @@ static int net_conn_reserve(net_conn *c, size_t more)
 		if (!grown)
 			return -1;
 		c->tx = grown;
-		c->tx_cap = cap;
+		c->tx_cap = (uint32_t)cap;
 	}
 	if (c->tx_buf) {
 		memcpy(c->tx + LWS_PRE, net_buf_payload(c->tx_buf), held);
-		c->tx_len = held;
+		c->tx_len = (uint32_t)held;
 		net_buf_unref(c->tx_buf);
 		c->tx_buf = NULL;
 	}
@@ -127,9 +130,9 @@ int net_conn_send(net_conn *c, const uint8_t *bytes, size_t len)
 	if (net_conn_reserve(c, len))
 		return -1;
 	memcpy(c->tx + LWS_PRE + c->tx_len, bytes, len);
-	c->tx_len += len;
+	c->tx_len += (uint32_t)len;
 	if (len > c->tx_big)
-		c->tx_big = len;
+		c->tx_big = (uint32_t)len;
 	net_conn_mark(c);
 	return 0;
 }
@@ -141,7 +144,7 @@ int net_conn_send_buf(net_conn *c, net_buf *b)
 	if (!c->tx_buf && c->tx_len == 0) {
 		/* The common case: nothing else queued, no copy. */
 		c->tx_buf = net_buf_ref(b);
-		c->tx_big = net_buf_len(b);
+		c->tx_big = (uint32_t)net_buf_len(b);
 		net_conn_mark(c);
 		return 0;
 	}
