@@ -6,6 +6,11 @@
 # bench_start_peer PORT NAME [WRAPPER...]: a peer of bench/peers/ (node)
 # instead, the same way (bench_pid, bench_data for its log).
 # bench_stop: ends that server by its PID and removes its data.
+# bench_start_proxy PORT UPSTREAM_PORT...: Debian's nginx running
+# deploy/nginx.conf (bench/nginx_conf.mjs: loopback ports) on 127.0.0.1:PORT
+# in front of the servers on those ports; sets proxy_pid (the master) and
+# proxy_workers (its workers' PIDs, whose CPU the bench reads).
+# bench_stop_proxy: ends it by its PID.
 
 bench_pid=""
 bench_data=""
@@ -61,4 +66,45 @@ bench_stop() {
     rm -rf "$bench_data" "$bench_data.log"
     bench_data=""
   fi
+}
+
+proxy_pid=""
+proxy_dir=""
+proxy_workers=""
+
+bench_start_proxy() {
+  local port=$1
+  shift
+  command -v nginx >/dev/null || { echo "bench: nginx is missing (apt-get install nginx)" >&2; return 1; }
+  proxy_dir=$(mktemp -d "${TMPDIR:-/tmp}/verrijk-proxy-XXXXXX")
+  mkdir -p "$proxy_dir/tmp"
+  # Started as root, nginx's workers run as nobody and must reach these.
+  chmod 755 "$proxy_dir" "$proxy_dir/tmp"
+  node bench/nginx_conf.mjs "$port" "$proxy_dir" "$@" >"$proxy_dir/nginx.conf" || return 1
+  nginx -c "$proxy_dir/nginx.conf" -p "$proxy_dir" -g "daemon off; pid $proxy_dir/nginx.pid;" >"$proxy_dir/out.log" 2>&1 &
+  proxy_pid=$!
+  for _ in $(seq 300); do
+    if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
+      proxy_workers=$(ps --ppid "$proxy_pid" -o pid= | tr -s ' \n' ' ')
+      [[ -n "${proxy_workers// /}" ]] && return 0
+    fi
+    kill -0 "$proxy_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "bench: nginx did not start:" >&2
+  cat "$proxy_dir/out.log" >&2
+  return 1
+}
+
+bench_stop_proxy() {
+  if [[ -n "$proxy_pid" ]]; then
+    kill "$proxy_pid" 2>/dev/null || true
+    wait "$proxy_pid" 2>/dev/null || true
+    proxy_pid=""
+  fi
+  if [[ -n "$proxy_dir" ]]; then
+    rm -rf "$proxy_dir"
+    proxy_dir=""
+  fi
+  proxy_workers=""
 }

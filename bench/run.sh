@@ -25,7 +25,9 @@
 # (verrijk-floor: the same sends with no protocol work). SIDE_N
 # connections (2000) for rounds, paced rounds (SIDE_RATE intents/s, 2000)
 # and bursts; IDLE_N (18000) idle connections for memory. ONLY_SIDE=1
-# runs this part only; NO_SIDE=1 skips it.
+# runs this part only; NO_SIDE=1 skips it. Then one server against two,
+# directly and behind nginx running deploy/nginx.conf (NO_PROXY=1 skips
+# the proxy runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -197,12 +199,71 @@ if [[ -z "${NO_SIDE:-}" ]]; then
   multicore "$SIDE_N"
 fi
 
+# Every core behind the proxy: the same rounds through Debian's nginx
+# running deploy/nginx.conf (bench/nginx_conf.mjs: loopback ports; one
+# worker per core, as deployed) in front of one server, then of two, as
+# a user would deploy them on this machine. Nothing is pinned: servers,
+# nginx's workers and the bench share the two cores as the kernel
+# schedules them, so the throughput is the machine's; the CPU of each
+# part comes from /proc/PID/stat over the bench's measured interval (the
+# servers' and nginx's workers' by --pid and --cpu-pid, the bench's own
+# by getrusage), so each part's CPU per event stands apart.
+proxy_servers=()
+proxied() {
+  local k=$1 n=$2 i port json rc=0 load args=() spids=() ports=()
+  for ((i = 1; i <= k; i++)); do
+    port=$((PORT + i))
+    bench_start "$port" batch "$SERVER" || return 1
+    proxy_servers+=("$bench_pid:$bench_data")
+    spids+=("$bench_pid")
+    ports+=("$port")
+    bench_pid="" bench_data=""
+  done
+  if bench_start_proxy "$PORT" "${ports[@]}"; then
+    args=(--pid "${spids[0]}")
+    for i in "${spids[@]:1}" $proxy_workers; do args+=(--cpu-pid "$i"); done
+    load=$(cut -d' ' -f1-3 /proc/loadavg)
+    json=$("$BENCH" rounds --url "ws://127.0.0.1:$PORT" --rooms $((n / 8)) --members 8 --seconds "$RUN_S" --json "${args[@]}") || rc=$?
+    if [[ -n "$json" ]]; then
+      printf '%s\n' "$json" | node -e '
+        const [label, rc, load, servers, workers] = process.argv.slice(1);
+        const ids = (s) => s.split(" ").filter(Boolean).map(Number);
+        let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+          console.log(JSON.stringify({ label, sync: "batch", scenario: "rounds", target: "verrijk", exit: Number(rc), load,
+            at: new Date().toISOString(), server_pids: ids(servers), proxy_pids: ids(workers), ...JSON.parse(s) }));
+        });' "proxy $k: $n connections" "$rc" "$load" "${spids[*]}" "$proxy_workers" >>"$OUT_JSONL.tmp"
+      echo "  proxy $k: exit $rc"
+    else
+      echo "bench/run.sh: proxy $k gave no report (exit $rc)" >&2
+    fi
+  fi
+  proxied_stop
+}
+proxied_stop() {
+  local e
+  bench_stop_proxy
+  for e in "${proxy_servers[@]}"; do
+    bench_pid=${e%%:*} bench_data=${e#*:}
+    bench_stop
+  done
+  proxy_servers=()
+}
+trap 'bench_stop; proxied_stop' EXIT
+if [[ -z "${NO_SIDE:-}" && -z "${NO_PROXY:-}" ]]; then
+  if command -v nginx >/dev/null; then
+    proxied 1 "$SIDE_N" || echo "bench/run.sh: the run behind the proxy with 1 server failed" >&2
+    proxied 2 "$SIDE_N" || echo "bench/run.sh: the run behind the proxy with 2 servers failed" >&2
+  else
+    echo "bench/run.sh: nginx is missing: the runs behind the proxy are skipped (apt-get install nginx)" >&2
+  fi
+fi
+
 if [[ -n "${ONLY_SIDE:-}" ]]; then
   # The other runs of the last full run stay (BENCH.md says they are older).
   if [[ -f "$OUT_JSONL" ]]; then
     node -e '
       const fs = require("fs");
-      const mine = (r) => /^(side |multicore |bigview)/.test(r.label);
+      const mine = (r) => /^(side |multicore |proxy |bigview)/.test(r.label);
       const old = fs.readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean).map(JSON.parse).filter((r) => !mine(r));
       fs.appendFileSync(process.argv[2], old.map((r) => JSON.stringify(r) + "\n").join(""));' "$OUT_JSONL" "$OUT_JSONL.tmp"
   fi

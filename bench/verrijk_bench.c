@@ -32,6 +32,7 @@
 #define BENCH_CODE_TRIES      8             /* room codes tried when one is taken */
 #define BENCH_ROOM_LEN        6             /* VP_ROOM_LEN of protocol.h */
 #define BENCH_HAND_MAX        7             /* VP_HAND_MAX */
+#define BENCH_CPU_PIDS_MAX    16            /* --cpu-pid: other servers, a proxy's workers */
 #define BENCH_CARDS_MAX       1024          /* distinct card ids remembered */
 #define BENCH_CARD_ID_MAX     64            /* VP_CARD_ID_MAX */
 #define BENCH_DECK_ID_MAX     64
@@ -167,6 +168,11 @@ static struct {
 	unsigned rooms, members, seconds, hold, repeat, inflight_max, timeout, sources;
 	double rate;
 	int pid;
+	/* --cpu-pid: more processes whose CPU over the interval is reported
+	 * (other servers, a proxy's workers), each on its own. */
+	int cpu_pids[BENCH_CPU_PIDS_MAX];
+	unsigned n_cpu_pids;
+	double cpu_pid0[BENCH_CPU_PIDS_MAX], cpu_pid1[BENCH_CPU_PIDS_MAX];
 	bool json;
 	unsigned slow_readers, slow_rcvbuf, slow_mss;
 	double slow_resume, slow_resume_due;
@@ -264,13 +270,13 @@ static long proc_rss_kb(void)
 	return kb;
 }
 
-/* utime + stime of the server in seconds, or -1. */
-static double proc_cpu_s(void)
+/* utime + stime of process pid in seconds, or -1. */
+static double pid_cpu_s(int pid)
 {
 	char path[64], text[1024];
-	if (g.pid <= 0)
+	if (pid <= 0)
 		return -1;
-	snprintf(path, sizeof path, "/proc/%d/stat", g.pid);
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -299,6 +305,19 @@ static double proc_cpu_s(void)
 	if (got != 2)
 		return -1;
 	return (double)ticks / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* The server's (--pid). */
+static double proc_cpu_s(void)
+{
+	return pid_cpu_s(g.pid);
+}
+
+/* Each --cpu-pid's into at[]. */
+static void cpu_pids_read(double *at)
+{
+	for (unsigned i = 0; i < g.n_cpu_pids; i++)
+		at[i] = pid_cpu_s(g.cpu_pids[i]);
 }
 
 static void finish(void);
@@ -1085,6 +1104,7 @@ static void begin_measure(void)
 	g.t0_unix = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 	g.c0 = g.c;
 	g.srv_cpu0 = proc_cpu_s();
+	cpu_pids_read(g.cpu_pid0);
 	g.self_cpu0 = cpu_self();
 	g.rss_measure0 = g.rss_peak = proc_rss_kb();
 	/* The slow readers stop reading now: from here on the server must
@@ -1144,6 +1164,7 @@ static void end_measure(void)
 	g.t1 = uv_hrtime();
 	g.c1 = g.c;
 	g.srv_cpu1 = proc_cpu_s();
+	cpu_pids_read(g.cpu_pid1);
 	g.self_cpu1 = cpu_self();
 }
 
@@ -1644,6 +1665,17 @@ static void report(void)
 			put_num(o, "server_cpu_s_per_1000_events", d.events ? srv * 1000 / d.events : NAN);
 		}
 	}
+	if (g.n_cpu_pids) {
+		/* [{pid, cpu_s}]: utime + stime over the interval, as server_cpu_s. */
+		json_t *list = json_array();
+		for (unsigned i = 0; i < g.n_cpu_pids; i++) {
+			json_t *e = json_object();
+			put_int(e, "pid", (uint64_t)g.cpu_pids[i]);
+			put_num(e, "cpu_s", measured && g.cpu_pid0[i] >= 0 && g.cpu_pid1[i] >= 0 ? g.cpu_pid1[i] - g.cpu_pid0[i] : NAN);
+			json_array_append_new(list, e);
+		}
+		json_object_set_new(o, "cpu_pids", list);
+	}
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	put_int(o, "bench_rss_max_kib", (uint64_t)ru.ru_maxrss);
@@ -1693,6 +1725,7 @@ static void usage(FILE *f)
 	        "  --rate N                    rounds: intents/s over all rooms (0 = as fast as allowed)\n"
 	        "  --repeat K                  burst: bursts (default 3)\n"
 	        "  --pid PID                   server process: RSS and CPU from /proc\n"
+	        "  --cpu-pid PID               another process whose CPU over the interval is reported (cpu_pids; up to 16)\n"
 	        "  --deck ID                   deck id (default: the id in decks/verrijkte-leeromgevingen.json)\n"
 	        "  --deck-file PATH            deck JSON for the id and the vote scale\n"
 	        "  --inflight N                handshakes in flight (default %d)\n"
@@ -1877,6 +1910,10 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--pid") == 0) {
 			ok = parse_uint(v, 1, 1u << 30, &u);
 			g.pid = (int)u;
+		} else if (strcmp(a, "--cpu-pid") == 0) {
+			ok = g.n_cpu_pids < BENCH_CPU_PIDS_MAX && parse_uint(v, 1, 1u << 30, &u);
+			if (ok)
+				g.cpu_pids[g.n_cpu_pids++] = (int)u;
 		} else if (strcmp(a, "--rate") == 0) {
 			char *end;
 			g.rate = strtod(v, &end);

@@ -17,13 +17,16 @@
 
 /* lws reads a WebSocket message in pieces of at most this many bytes into
  * a buffer it allocates per connection (this, LWS_PRE and 4 bytes), so it
- * is kept small: the intents sent most (vote, play, reveal, next, start:
- * under 64 bytes) fit in one piece, and longer ones (a join, a resume, a
- * note, a summary) are reassembled by net_ws.c into a buffer that exists
- * only while such a message arrives. Measured at 18,000 connections: 1024
- * gave 4.5 KiB of RSS per connection, 256 gave 3.7; 64 makes lws'
- * allocation 96 bytes instead of 288 (bench/BENCH.md, idle). */
-#define NET_WS_RX_CHUNK   64
+ * is kept small: the intents sent most (vote, play, reveal, next, start,
+ * and a join or resume) fit in one piece, and longer ones (a note, a
+ * summary) are reassembled by net_ws.c into a buffer that exists only
+ * while such a message arrives. Measured at 18,000 connections: 1024 gave
+ * 4.5 KiB of RSS per connection, 256 gave 3.7; 128 makes lws' allocation
+ * 160 bytes instead of 288 (bench/BENCH.md, idle). Not lower: lws 4.1.6
+ * also reads the socket at most this + LWS_PRE bytes per event, so 64
+ * took a read per message of a burst, and a flood closed with 1008 was
+ * sometimes reset before its close frame was read (net.test.mjs). */
+#define NET_WS_RX_CHUNK   128
 
 /* Seconds a closing connection gets to take its queued bytes and the
  * close frame before it is dropped. */
