@@ -41,11 +41,11 @@ const machine = [
   `- run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
   // ONLY_SIDE=1 reruns the side-by-side part only and keeps the older runs.
   ...(runs.some((r) => !r.at) && runs.some((r) => r.at)
-    ? [`- **two runs**: *Side by side*, *The big View* and *Every core* are from ${runs.filter((r) => r.at).map((r) => r.at).sort()[0].slice(0, 16).replace('T', ' ')} UTC (this commit); the tables from *Targets* on are from an earlier full run of \`bench/run.sh\`, before this commit's changes, not rerun`]
+    ? [`- **two runs**: *Side by side*, *The big View* and *Every core* (with *Behind the proxy*) are from ${runs.filter((r) => r.at).map((r) => r.at).sort()[0].slice(0, 16).replace('T', ' ')} UTC (this commit); the tables from *Targets* on are from an earlier full run of \`bench/run.sh\`, before this commit's changes, not rerun`]
     : []),
 ].join('\n');
 
-const special = (r) => r.label.startsWith('multicore') || r.label.startsWith('side') || r.label.startsWith('curve') || r.label.startsWith('slow readers') || r.label.startsWith('compare');
+const special = (r) => r.label.startsWith('multicore') || r.label.startsWith('proxy ') || r.label.startsWith('side') || r.label.startsWith('curve') || r.label.startsWith('slow readers') || r.label.startsWith('compare');
 const by = (scenario) => runs.filter((r) => r.scenario === scenario && !special(r));
 const connect = by('connect');
 const rounds = by('rounds');
@@ -109,6 +109,27 @@ const mcTable = mcOne && mcTwo.length === 2 ? table(['servers', 'delivered event
   ...mcTwo.map((r, i) => [`2: server ${i + 1} (core ${i}; its bench on core ${1 - i})`, num(r.events_per_s), num(r.server_us_per_event, 2), `${num(100 * r.server_cpu_share)} %`, `${num(100 * r.bench_cpu_share)} %`, ms(r.latency_p99_ms), '']),
   ['2, together', num(mcSum), num((mcTwo[0].server_cpu_s + mcTwo[1].server_cpu_s) / (mcTwo[0].events + mcTwo[1].events) * 1e6, 2), '', '', '', `**${num(mcSum / mcOne.events_per_s, 2)}×**`],
 ]) : '';
+
+// Every core behind the proxy: nginx (deploy/nginx.conf) in front of one
+// server, then two (bench/run.sh's proxied()). Each part's CPU over the
+// bench's interval: the servers' (--pid and --cpu-pid), nginx's workers'
+// (--cpu-pid), the bench's own.
+const px = runs.filter((r) => r.label.startsWith('proxy ')).sort((a, b) => a.server_pids.length - b.server_pids.length);
+const pxCpu = (r, pids) => (r.cpu_pids || []).filter((c) => pids.includes(c.pid)).reduce((a, c) => a + (c.cpu_s || 0), 0);
+const pxParts = (r) => {
+  const servers = (r.server_cpu_s || 0) + pxCpu(r, r.server_pids.slice(1));
+  const proxy = pxCpu(r, r.proxy_pids);
+  return { servers, proxy, bench: r.bench_cpu_s || 0 };
+};
+const perEvent = (cpuS, r) => (r.events ? num(cpuS / r.events * 1e6, 2) : '–');
+const pxOne = px.find((r) => r.server_pids.length === 1);
+const pxTable = px.length ? table(['servers behind nginx', 'delivered events/s', 'servers µs CPU per event', 'nginx µs CPU per event', 'bench µs CPU per event', 'all, µs per event', 'cores busy (of 2)', 'p99 ms', 'scaling'],
+  px.map((r) => {
+    const c = pxParts(r);
+    const all = c.servers + c.proxy + c.bench;
+    return [String(r.server_pids.length), num(r.events_per_s), perEvent(c.servers, r), perEvent(c.proxy, r), perEvent(c.bench, r), perEvent(all, r),
+      num(all / r.measured_s, 2), ms(r.latency_p99_ms), pxOne && pxOne.events_per_s ? `**${num(r.events_per_s / pxOne.events_per_s, 2)}×**` : '–'];
+  })) : '';
 
 const profile = (name) => {
   const f = `bench/results/profile-${name}.txt`;
@@ -216,6 +237,12 @@ ${bigviewTable}` : 'Not run.'}
 ${mcTable ? `Rounds, rooms of 8, unpaced, ${num(mcOne.established)} connections: one server, then two servers (one per core) with half the rooms each, each with its own \`verrijk-bench\` on the other core, at the same time. The rooms reach their server directly, as the proxy of \`deploy/\` would route them, without the proxy's own cost. With 2 cores the benches share the cores with the servers, so the throughput is bounded by the load generators too; the servers' CPU per event shows whether each server did its work as cheaply as alone. Load (1 min) at start: ${mcOne.load?.split(' ')[0] ?? '–'}.
 
 ${mcTable}` : 'Not run.'}
+
+### Behind the proxy
+
+${pxTable ? `The same rounds (rooms of 8, unpaced, ${num(px[0].established)} connections, one \`verrijk-bench\`) through Debian's nginx running \`deploy/nginx.conf\` (the consistent hash on the room code; one worker per core, as deployed), in front of one server and then of two, each with its own data directory: what a user of this 2-core machine would deploy. Nothing is pinned: the servers, nginx's ${num(px[0].proxy_pids.length)} workers and the bench share both cores as the kernel schedules them, so the throughput is the whole machine's. Each part's CPU is its own, from \`/proc/PID/stat\` (utime + stime) over the bench's measured interval: the servers' and nginx's workers' read by the bench (\`--pid\`, \`--cpu-pid\`), the bench's from \`getrusage\`; "all" is their sum per delivered event, and "cores busy" that sum per second. Load (1 min) at start: ${px[0].load?.split(' ')[0] ?? '–'}.
+
+${pxTable}` : 'Not run (nginx missing, or `NO_PROXY=1`).'}
 
 ## Targets
 
