@@ -96,9 +96,9 @@ run() {
 }
 
 # floor LABEL: verrijk-floor with the traffic of the last run (a rounds or
-# burst run): its connections, the frames and bytes the members read and
-# sent in the measured interval, the same interval (bursts: in as many
-# bursts). Its server side on core 0, its clients on core 1.
+# burst run): its connections, the frames the members read (their sizes
+# as they were: frame_sizes) and the messages they sent in the measured
+# interval, the same interval (bursts: in as many bursts). Its server side on core 0, its clients on core 1.
 floor() {
   local label=$1 args json rc=0 load
   args=$(tail -n 1 "$OUT_JSONL.tmp" | node -e '
@@ -107,6 +107,8 @@ floor() {
       const a = ["--conns", r.connections, "--frames", r.frames, "--bytes", r.bytes_in, "--in-frames", r.frames_out,
         "--in-bytes", r.bytes_out, "--seconds", r.measured_s.toFixed(3), "--events", r.events];
       if (r.scenario === "burst") a.push("--bursts", r.repeat);
+      // The real mix of frame sizes (it then sets --frames and --bytes).
+      if (r.frame_sizes?.length) a.push("--sizes", r.frame_sizes.map(([n, b]) => `${n}:${b}`).join(","));
       console.log(a.join(" "));
     });')
   load=$(cut -d' ' -f1-3 /proc/loadavg)

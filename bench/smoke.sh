@@ -144,6 +144,10 @@ if [[ -x "$FLOOR" ]]; then
   out="$TMP/rounds.json"
   args=(--conns "$(field "$out" connections)" --frames "$(field "$out" frames)" --bytes "$(field "$out" bytes_in)"
     --in-frames "$(field "$out" frames_out)" --in-bytes "$(field "$out" bytes_out)" --seconds 2 --events "$(field "$out" events)")
+  # The real mix of frame sizes, when node can read it from the report.
+  if command -v node > /dev/null; then
+    args+=(--sizes "$(node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(r.frame_sizes.map(([n, b]) => `${n}:${b}`).join(","));' < "$out")")
+  fi
   if ! timeout "$RUN_TIMEOUT" "$FLOOR" "${args[@]}" --json > "$TMP/floor.json" 2> "$TMP/floor.err"; then
     echo "smoke: verrijk-floor ${args[*]} failed:" >&2
     cat "$TMP/floor.err" "$TMP/floor.json" >&2

@@ -173,6 +173,9 @@ static struct {
 	int cpu_pids[BENCH_CPU_PIDS_MAX];
 	unsigned n_cpu_pids;
 	double cpu_pid0[BENCH_CPU_PIDS_MAX], cpu_pid1[BENCH_CPU_PIDS_MAX];
+	/* ws_stats' frame sizes at both ends of the interval (frame_sizes). */
+	uint64_t size_frames0[WS_SIZE_BUCKETS], size_bytes0[WS_SIZE_BUCKETS];
+	uint64_t size_frames1[WS_SIZE_BUCKETS], size_bytes1[WS_SIZE_BUCKETS];
 	bool json;
 	unsigned slow_readers, slow_rcvbuf, slow_mss;
 	double slow_resume, slow_resume_due;
@@ -1103,6 +1106,8 @@ static void begin_measure(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	g.t0_unix = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 	g.c0 = g.c;
+	memcpy(g.size_frames0, ws_stats.size_frames, sizeof g.size_frames0);
+	memcpy(g.size_bytes0, ws_stats.size_bytes, sizeof g.size_bytes0);
 	g.srv_cpu0 = proc_cpu_s();
 	cpu_pids_read(g.cpu_pid0);
 	g.self_cpu0 = cpu_self();
@@ -1163,6 +1168,8 @@ static void end_measure(void)
 	sync_counters();
 	g.t1 = uv_hrtime();
 	g.c1 = g.c;
+	memcpy(g.size_frames1, ws_stats.size_frames, sizeof g.size_frames1);
+	memcpy(g.size_bytes1, ws_stats.size_bytes, sizeof g.size_bytes1);
 	g.srv_cpu1 = proc_cpu_s();
 	cpu_pids_read(g.cpu_pid1);
 	g.self_cpu1 = cpu_self();
@@ -1582,6 +1589,19 @@ static void report(void)
 		put_int(o, "bytes_in", d.bytes_in);
 		put_int(o, "frames_out", d.frames_out);
 		put_int(o, "bytes_out", d.bytes_out);
+		/* The frames read in the interval by size: [[frames, bytes], ...]
+		 * per bucket of ws_size_bucket that has any (verrijk-floor --sizes). */
+		json_t *sizes = json_array();
+		for (unsigned i = 0; measured && i < WS_SIZE_BUCKETS; i++) {
+			uint64_t n = g.size_frames1[i] - g.size_frames0[i];
+			if (!n)
+				continue;
+			json_t *pair = json_array();
+			json_array_append_new(pair, json_integer((json_int_t)n));
+			json_array_append_new(pair, json_integer((json_int_t)(g.size_bytes1[i] - g.size_bytes0[i])));
+			json_array_append_new(sizes, pair);
+		}
+		json_object_set_new(o, "frame_sizes", sizes);
 	}
 	json_object_set_new(o, "errors", errs);
 	put_int(o, "errors_total", err_total);

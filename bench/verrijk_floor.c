@@ -7,8 +7,9 @@
  * number of loopback TCP connections, in two processes: the "server"
  * (pinned to --server-cpu) accepts the connections and answers every
  * message it reads with its share of the frames (frames / intents of them,
- * each of the mean size, one send() each, round-robin over the
- * connections); the "clients" (pinned to --client-cpu) send the messages
+ * one send() each, round-robin over the connections; their sizes are the
+ * real run's mix with --sizes, verrijk-bench's frame_sizes, else each of
+ * the mean size); the "clients" (pinned to --client-cpu) send the messages
  * paced evenly over --seconds and read everything. The server side's CPU
  * (getrusage over the interval, like /proc for our server) divided by the
  * events the real run delivered is the floor per event: what one send()
@@ -19,6 +20,7 @@
  *
  *   verrijk-floor --conns 1000 --frames 600000 --bytes 40000000 --in-frames 70000 \
  *                 --in-bytes 3000000 --seconds 10 --events 700000 [--bursts K] [--server-cpu 0 --client-cpu 1] [--json]
+ *   verrijk-floor --conns 1000 --sizes 550000:30000000,50000:10000000 --in-frames 70000 ...
  *
  * --bursts K sends the messages in K bursts spread over the interval (all
  * of a burst in one go), as verrijk-bench's burst scenario does, instead
@@ -102,6 +104,76 @@ static void nonblock(int fd)
 static size_t part(uint64_t total, uint64_t n, uint64_t k)
 {
 	return (size_t)(total * (k + 1) / n - total * k / n);
+}
+
+/* --sizes: the real run's frames by size, as verrijk-bench reports them
+ * (frame_sizes: per bucket of sizes, its frames and their bytes). Frame k
+ * takes the size at position (k * stride) mod frames of the buckets laid
+ * end to end, a bucket's frames each of its mean size (part): the stride
+ * is coprime with the frame count, so every position comes exactly once,
+ * and the frames sent are the real run's mix, interleaved, with its exact
+ * count and bytes. */
+#define FLOOR_SIZES_MAX 1024
+static struct size_bucket {
+	uint64_t frames, bytes, first; /* first: position of its first frame */
+} sizes[FLOOR_SIZES_MAX];
+static unsigned n_sizes;
+static uint64_t stride;
+
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* Parses "frames:bytes,frames:bytes,..." into sizes[]; sets o.frames and o.bytes. */
+static bool sizes_parse(const char *v)
+{
+	uint64_t frames = 0, bytes = 0;
+	while (*v) {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(v, &end, 10);
+		if (errno || end == v || *end != ':' || n == 0 || n_sizes == FLOOR_SIZES_MAX)
+			return false;
+		v = end + 1;
+		unsigned long long b = strtoull(v, &end, 10);
+		if (errno || end == v || (*end && *end != ',') || b < n || b / n > FLOOR_FRAME_MAX)
+			return false;
+		v = *end ? end + 1 : end;
+		sizes[n_sizes++] = (struct size_bucket){ .frames = n, .bytes = b, .first = frames };
+		frames += n;
+		bytes += b;
+	}
+	if (!n_sizes)
+		return false;
+	o.frames = frames;
+	o.bytes = bytes;
+	stride = (uint64_t)((double)frames * 0.6180339887) | 1;
+	while (gcd(stride, frames) != 1)
+		stride++;
+	return true;
+}
+
+/* The size of frame k of o.frames: from --sizes, else the mean (part). */
+static size_t frame_size(uint64_t k)
+{
+	if (!n_sizes)
+		return part(o.bytes, o.frames, k);
+	uint64_t pos = (uint64_t)((unsigned __int128)k * stride % o.frames);
+	unsigned lo = 0, hi = n_sizes - 1;
+	while (lo < hi) { /* the last bucket whose first position is <= pos */
+		unsigned mid = (lo + hi + 1) / 2;
+		if (sizes[mid].first <= pos)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return part(sizes[lo].bytes, sizes[lo].frames, pos - sizes[lo].first);
 }
 
 /* Sends len bytes of buf on fd; what the socket does not take now waits in *owed (sent on EPOLLOUT). */
@@ -254,7 +326,7 @@ static int server(int lfd, int ready_fd, int done_fd, pid_t child)
 			for (; out < earned; out++) {
 				int to = fds[out % o.conns];
 				uint64_t before = owed[to];
-				send_or_owe(ep, to, frame, part(o.bytes, o.frames, out), &owed[to]);
+				send_or_owe(ep, to, frame, frame_size(out), &owed[to]);
 				pending_bytes += owed[to] - before;
 			}
 		}
@@ -273,10 +345,10 @@ static int server(int lfd, int ready_fd, int done_fd, pid_t child)
 	if (o.json)
 		printf("{\"conns\":%u,\"frames\":%llu,\"bytes\":%llu,\"in_frames\":%llu,\"in_bytes\":%llu,\"events\":%llu,"
 		       "\"seconds\":%.3f,\"elapsed_s\":%.3f,\"floor_cpu_s\":%.4f,\"floor_us_per_frame\":%.4f,"
-		       "\"floor_us_per_event\":%.4f,\"clients_cpu_s\":%.4f,\"complete\":%s}\n",
+		       "\"floor_us_per_event\":%.4f,\"clients_cpu_s\":%.4f,\"frame_mix\":\"%s\",\"complete\":%s}\n",
 		       o.conns, (unsigned long long)o.frames, (unsigned long long)o.bytes, (unsigned long long)o.in_frames,
 		       (unsigned long long)o.in_bytes, (unsigned long long)o.events, o.seconds, secs, cpu,
-		       cpu / (double)o.frames * 1e6, per_event, client_cpu, complete ? "true" : "false");
+		       cpu / (double)o.frames * 1e6, per_event, client_cpu, n_sizes ? "measured" : "mean", complete ? "true" : "false");
 	else
 		printf("floor: %u connections, %llu frames (%llu bytes) for %llu messages (%llu bytes) in %.2f s: "
 		       "server side %.3f s CPU = %.3f us per frame, %.3f us per event; clients %.3f s CPU%s\n",
@@ -306,6 +378,14 @@ int main(int argc, char **argv)
 			o.json = true;
 			continue;
 		}
+		if (strcmp(a, "--sizes") == 0 && v) {
+			if (!sizes_parse(v)) {
+				fprintf(stderr, "verrijk-floor: --sizes needs frames:bytes,... (verrijk-bench's frame_sizes)\n");
+				return 1;
+			}
+			i++;
+			continue;
+		}
 		if (strcmp(a, "--seconds") == 0 && v) {
 			char *end;
 			o.seconds = strtod(v, &end);
@@ -324,9 +404,9 @@ int main(int argc, char **argv)
 		if (strcmp(a, "--conns") == 0)
 			o.conns = (unsigned)x;
 		else if (strcmp(a, "--frames") == 0)
-			o.frames = x;
+			o.frames = n_sizes ? o.frames : x; /* --sizes says */
 		else if (strcmp(a, "--bytes") == 0)
-			o.bytes = x;
+			o.bytes = n_sizes ? o.bytes : x;
 		else if (strcmp(a, "--in-frames") == 0)
 			o.in_frames = x;
 		else if (strcmp(a, "--in-bytes") == 0)
@@ -346,8 +426,8 @@ int main(int argc, char **argv)
 	}
 	if (!o.conns || o.conns > 19900 || !o.frames || !o.in_frames || o.bytes < o.frames || o.in_bytes < o.in_frames ||
 	    o.bytes / o.frames > FLOOR_FRAME_MAX || o.in_bytes / o.in_frames > FLOOR_FRAME_MAX) {
-		fprintf(stderr, "usage: verrijk-floor --conns N --frames F --bytes B --in-frames I --in-bytes BI --seconds S "
-		                "[--events E] [--bursts K] [--server-cpu C] [--client-cpu C] [--json]\n");
+		fprintf(stderr, "usage: verrijk-floor --conns N (--frames F --bytes B | --sizes F:B,...) --in-frames I --in-bytes BI "
+		                "--seconds S [--events E] [--bursts K] [--server-cpu C] [--client-cpu C] [--json]\n");
 		return 1;
 	}
 	struct rlimit rl;

@@ -286,6 +286,16 @@ static bool handle_frame(ws_conn *ws, uint8_t b0, const uint8_t *p, size_t n)
 	return alive(ws);
 }
 
+unsigned ws_size_bucket(uint64_t size)
+{
+	if (size < 2 * WS_SIZE_SUB)
+		return (unsigned)size;
+	unsigned e = 63 - (unsigned)__builtin_clzll(size); /* 2^e <= size < 2^(e+1), e >= log2(2 * WS_SIZE_SUB) */
+	unsigned sub = (unsigned)((size >> (e - 4)) & (WS_SIZE_SUB - 1)); /* the 4 bits after the top one (WS_SIZE_SUB = 16) */
+	unsigned b = (e - 4) * WS_SIZE_SUB + sub + WS_SIZE_SUB;
+	return b < WS_SIZE_BUCKETS ? b : WS_SIZE_BUCKETS - 1;
+}
+
 /* Handles the whole frames in p; returns the bytes used (the rest is an
  * incomplete frame), or SIZE_MAX when the connection ended. */
 static size_t parse_frames(ws_conn *ws, const uint8_t *p, size_t n)
@@ -316,6 +326,9 @@ static size_t parse_frames(ws_conn *ws, const uint8_t *p, size_t n)
 		}
 		if (n - off - h < len)
 			break;
+		unsigned bucket = ws_size_bucket(h + len);
+		ws_stats.size_frames[bucket]++;
+		ws_stats.size_bytes[bucket] += h + len;
 		if (!handle_frame(ws, b0, p + off + h, (size_t)len))
 			return SIZE_MAX;
 		off += h + (size_t)len;

@@ -59,11 +59,23 @@ typedef struct ws_events {
 	void (*closed)(ws_conn *ws);
 } ws_events;
 
+/* Frame sizes read (header included), for the floor to send the same mix
+ * (verrijk-floor --sizes): WS_SIZE_SUB buckets per power of two, so a
+ * bucket spans at most 1/WS_SIZE_SUB of its sizes; each keeps its count
+ * and its bytes, so a replay with each bucket's mean size sends the same
+ * bytes in the same frames. Sizes below 2 * WS_SIZE_SUB have a bucket each. */
+#define WS_SIZE_SUB     16
+#define WS_SIZE_BUCKETS (WS_SIZE_SUB * 34)
+
 /* Counters over every connection. */
 struct ws_stats {
 	uint64_t frames, bytes_in, close_frames;
 	uint64_t frames_out, bytes_out; /* frames this client sent and their bytes (for the floor, verrijk-floor) */
+	uint64_t size_frames[WS_SIZE_BUCKETS], size_bytes[WS_SIZE_BUCKETS];
 };
+
+/* The bucket of a frame of `size` bytes. */
+unsigned ws_size_bucket(uint64_t size);
 extern struct ws_stats ws_stats;
 
 /* uv_hrtime() of the read being handled: one clock read per read, not per message. */
