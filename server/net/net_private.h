@@ -24,8 +24,8 @@
  * 4.5 KiB of RSS per connection, 256 gave 3.7; 128 makes lws' allocation
  * 160 bytes instead of 288 (bench/BENCH.md, idle). Not lower: lws 4.1.6
  * also reads the socket at most this + LWS_PRE bytes per event, so 64
- * took a read per message of a burst, and a flood closed with 1008 was
- * sometimes reset before its close frame was read (net.test.mjs). */
+ * took a read per message of a burst. (Smaller reads also left more of a
+ * flood unread when it was closed: net_conn_discard_input.) */
 #define NET_WS_RX_CHUNK   128
 
 /* Seconds a closing connection gets to take its queued bytes and the

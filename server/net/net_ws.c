@@ -115,6 +115,28 @@ static void net_conn_drop_rx(net_conn *c)
 	c->rx_len = 0;
 }
 
+/* Reads and drops what the client sent that nobody read yet, right before
+ * its close frame goes out: lws closes the socket soon after that frame,
+ * and a socket closed with unread bytes is reset, which makes the client
+ * drop the close frame unread (it sees 1006, not why it was closed). A
+ * flood closed with 1008 left such bytes behind, more of them the smaller
+ * lws' reads (NET_WS_RX_CHUNK). Bounded: a client that keeps sending
+ * faster than this reads gets the reset. */
+#define NET_DISCARD_MAX (64 * 1024)
+
+static void net_conn_discard_input(struct lws *wsi)
+{
+	uint8_t buf[4096];
+	int fd = (int)lws_get_socket_fd(wsi);
+	size_t total = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	while (total < NET_DISCARD_MAX && (n = recv(fd, buf, sizeof buf, MSG_DONTWAIT)) > 0)
+		total += (size_t)n;
+}
+
 void net_conn_close(net_conn *c, uint16_t code, const char *reason)
 {
 	size_t n = 0;
@@ -462,6 +484,7 @@ int net_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_TIMER:
 		if (!c->open || !c->close_code)
 			return 0;
+		net_conn_discard_input(wsi);
 		/* Returning nonzero here makes lws send this close frame. */
 		lws_close_reason(wsi, (enum lws_close_status)c->close_code,
 		                 (unsigned char *)c->close_reason, c->close_reason_len);
