@@ -81,7 +81,10 @@ bench_start_proxy() {
   # Started as root, nginx's workers run as nobody and must reach these.
   chmod 755 "$proxy_dir" "$proxy_dir/tmp"
   node bench/nginx_conf.mjs "$port" "$proxy_dir" "$@" >"$proxy_dir/nginx.conf" || return 1
-  nginx -c "$proxy_dir/nginx.conf" -p "$proxy_dir" -g "daemon off; pid $proxy_dir/nginx.pid;" >"$proxy_dir/out.log" 2>&1 &
+  # Two descriptors per proxied WebSocket: its soft limit up to the hard
+  # one (nginx_conf.mjs drops deploy's worker_rlimit_nofile, above it here).
+  (ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    exec nginx -c "$proxy_dir/nginx.conf" -p "$proxy_dir" -g "daemon off; pid $proxy_dir/nginx.pid;") >"$proxy_dir/out.log" 2>&1 &
   proxy_pid=$!
   for _ in $(seq 300); do
     if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
