@@ -1,4 +1,4 @@
-/* room_internal: the room's state as the room files (room*.c), decide.c and view.c share it; no one else includes this. */
+/* room_internal: the room's state as the room files (room*.c), decide*.c, view.c, filter.c and summary.c share it; no one else includes this. */
 #ifndef VERRIJK_GAME_ROOM_INTERNAL_H
 #define VERRIJK_GAME_ROOM_INTERNAL_H
 
@@ -148,7 +148,7 @@ void room_hex(const uint8_t *b, size_t n, char *out); /* 2n lowercase hex digits
 int hex_to_bytes(const char *hex, uint8_t *out, size_t n); /* 2n lowercase hex digits; -1 on any other */
 void table_clear(table *t); /* empties the table and frees its votes */
 
-/* The summary of a round (view.c). `extra`: a card finishing now that the
+/* The summary of a round (summary.c). `extra`: a card finishing now that the
  * round does not hold yet (close with a card on the table); text and
  * actions override the round's own when the round is not closed yet. */
 game_summary *room_summary_build(const room *r, const round_rec *rd, const done_card *extra,

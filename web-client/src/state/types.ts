@@ -159,7 +159,7 @@ export interface You {
 
 /**
  * The fields of each room event kind (§5) as the server sends them to a
- * recipient (server/game/view.c filters them) and in the public replay log.
+ * recipient (server/game/filter.c filters them) and in the public replay log.
  * One entry per kind: the union below follows from this map, and the
  * switches over it (the reducer's, one function per kind, and the replay's
  * story) are exhaustive: a kind added here without its case does not compile.
