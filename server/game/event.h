@@ -309,6 +309,9 @@ typedef struct game_map {
 typedef void (*game_pairs_fn)(game_map *m, const void *ctx);
 void game_map_key(game_map *m, const char *k);
 void game_pack_map(msgpack_packer *pk, game_pairs_fn pairs, const void *ctx);
+/* True while a pairs function runs to count its keys: its values go
+ * nowhere then, so one that is costly to build may be left out. */
+bool game_map_counting(const game_map *m);
 
 /* The pairs of game_pack_event besides seq and at (`e` first), for the
  * filters, which show some kinds whole. */
