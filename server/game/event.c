@@ -81,24 +81,24 @@ void game_map_key(game_map *m, const char *k)
     game_pack_str(m->pk, k);
 }
 
-static int write_nothing(void *data, const char *buf, size_t len)
+int game_write_nothing(void *data, const char *buf, size_t len)
 {
     return 0;
 }
 
 bool game_map_counting(const game_map *m)
 {
-    return m->pk->callback == write_nothing;
+    return game_pack_discards(m->pk);
 }
 
 void game_pack_map(msgpack_packer *pk, game_pairs_fn pairs, const void *ctx)
 {
     /* A map inside a map whose keys are being counted is a value that goes
      * nowhere: skipping it keeps nested maps at two passes, not 2^depth. */
-    if (pk->callback == write_nothing)
+    if (game_pack_discards(pk))
         return;
     msgpack_packer sink;
-    msgpack_packer_init(&sink, NULL, write_nothing);
+    msgpack_packer_init(&sink, NULL, game_write_nothing);
     game_map count = {&sink, 0};
     pairs(&count, ctx);
     msgpack_pack_map(pk, count.n);

@@ -312,6 +312,14 @@ void game_pack_map(msgpack_packer *pk, game_pairs_fn pairs, const void *ctx);
 /* True while a pairs function runs to count its keys: its values go
  * nowhere then, so one that is costly to build may be left out. */
 bool game_map_counting(const game_map *m);
+/* The writer of the packer that counts keys: it keeps nothing. */
+int game_write_nothing(void *data, const char *buf, size_t len);
+/* True when pk is where those values go: a packer of a long value (an
+ * array that walks the notes, a string's strlen) may return at once. */
+static inline bool game_pack_discards(const msgpack_packer *pk)
+{
+    return pk->callback == game_write_nothing;
+}
 
 /* The pairs of game_pack_event besides seq and at (`e` first), for the
  * filters, which show some kinds whole. */

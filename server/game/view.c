@@ -50,6 +50,10 @@ static void note_pairs(game_map *m, const void *ctx)
 
 static void pack_notes(msgpack_packer *pk, const room *r, uint32_t round, uint16_t card)
 {
+    /* Each call walks all the room's notes (twice): not for keys being
+     * counted, where the array goes nowhere. */
+    if (game_pack_discards(pk))
+        return;
     msgpack_pack_array(pk, room_notes_on(r, round, card));
     for (uint32_t k = 0; k < r->n_notes; k++) {
         const note *nt = &r->notes[k];
@@ -168,6 +172,8 @@ static void done_pairs(game_map *m, const void *ctx)
 
 static void pack_history(msgpack_packer *pk, const room *r)
 {
+    if (game_pack_discards(pk))
+        return;
     const round_rec *rd = room_round(r);
     /* Once the round is closed its cards, with their notes, are in the
      * summary: a View holds each note once, so that its weight stays
