@@ -100,7 +100,7 @@ int vp_pack_pong(msgpack_sbuffer *out, bool has_id, uint64_t id)
 
 int vp_pack_welcome(msgpack_sbuffer *out, bool has_id, uint64_t id,
                     uint32_t player, vp_str name, vp_role role, vp_str token,
-                    const uint8_t *view, size_t view_len)
+                    uint32_t away_hold_s, const uint8_t *view, size_t view_len)
 {
 	msgpack_packer pk;
 	uint32_t pairs;
@@ -108,7 +108,7 @@ int vp_pack_welcome(msgpack_sbuffer *out, bool has_id, uint64_t id,
 	/* An empty or non-map View would leave a broken frame behind. */
 	if (map_header(view, view_len, &pairs) == 0)
 		return -1;
-	if (msgpack_pack_map(&pk, has_id ? 5 : 4) || pack_cstr(&pk, "t") || pack_cstr(&pk, "welcome"))
+	if (msgpack_pack_map(&pk, has_id ? 6 : 5) || pack_cstr(&pk, "t") || pack_cstr(&pk, "welcome"))
 		return -1;
 	if (has_id && (pack_cstr(&pk, "id") || msgpack_pack_uint64(&pk, id)))
 		return -1;
@@ -117,7 +117,8 @@ int vp_pack_welcome(msgpack_sbuffer *out, bool has_id, uint64_t id,
 	    pack_cstr(&pk, "name") || pack_vstr(&pk, name) ||
 	    pack_cstr(&pk, "role") || pack_cstr(&pk, vp_role_name(role)))
 		return -1;
-	if (pack_cstr(&pk, "token") || pack_vstr(&pk, token) || pack_cstr(&pk, "state"))
+	if (pack_cstr(&pk, "token") || pack_vstr(&pk, token) ||
+	    pack_cstr(&pk, "away_hold") || msgpack_pack_uint32(&pk, away_hold_s) || pack_cstr(&pk, "state"))
 		return -1;
 	return msgpack_sbuffer_write(out, (const char *)view, view_len);
 }

@@ -650,13 +650,14 @@ const view = {
 	order: [], turn: null, table: null, hand: [], pile: 0, history: [], timer: null, summary: null, seq: 2,
 };
 const you = { player: 1, name: 'Ann', role: 'facilitator' };
-env('welcome_with_id', { fn: 'welcome', id: 1, player: 1, name: 'Ann', role: 'facilitator', token: TOKEN, view, view_hex: hexOf(view) },
-	{ t: 'welcome', id: 1, you, token: TOKEN, state: view });
-env('welcome_without_id', { fn: 'welcome', player: 1, name: 'Ann', role: 'facilitator', token: TOKEN, view, view_hex: hexOf(view) },
-	{ t: 'welcome', you, token: TOKEN, state: view });
+// away_hold: the server's hold on the auto-reveal in seconds (§3, §4); 300 is a uint16, the default 120 a fixint.
+env('welcome_with_id', { fn: 'welcome', id: 1, player: 1, name: 'Ann', role: 'facilitator', token: TOKEN, away_hold: 120, view, view_hex: hexOf(view) },
+	{ t: 'welcome', id: 1, you, token: TOKEN, away_hold: 120, state: view });
+env('welcome_without_id', { fn: 'welcome', player: 1, name: 'Ann', role: 'facilitator', token: TOKEN, away_hold: 300, view, view_hex: hexOf(view) },
+	{ t: 'welcome', you, token: TOKEN, away_hold: 300, state: view });
 const screenYou = { player: 4, name: 'Beamer', role: 'screen' };
-env('welcome_screen', { fn: 'welcome', id: 3, player: 4, name: 'Beamer', role: 'screen', token: TOKEN, view, view_hex: hexOf(view) },
-	{ t: 'welcome', id: 3, you: screenYou, token: TOKEN, state: view });
+env('welcome_screen', { fn: 'welcome', id: 3, player: 4, name: 'Beamer', role: 'screen', token: TOKEN, away_hold: 120, view, view_hex: hexOf(view) },
+	{ t: 'welcome', id: 3, you: screenYou, token: TOKEN, away_hold: 120, state: view });
 
 const voted = { e: 'voted', player: 2 };
 const at = 1764331200123;

@@ -204,6 +204,12 @@ bool room_member_online(const room *r, uint32_t id)
     return m && m->online;
 }
 
+uint64_t room_member_away_since(const room *r, uint32_t id)
+{
+    const member *m = room_member(r, id);
+    return m && !m->online ? m->away_since : 0;
+}
+
 const char *room_member_name(const room *r, uint32_t id)
 {
     const member *m = room_member(r, id);

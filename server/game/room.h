@@ -147,6 +147,8 @@ uint32_t room_rounds(const room *r); /* rounds started so far */
 uint32_t room_members(const room *r);
 bool room_member_present(const room *r, uint32_t id);
 bool room_member_online(const room *r, uint32_t id);
+/* Since when an offline member is gone (its presence event's `at`); 0 while online. */
+uint64_t room_member_away_since(const room *r, uint32_t id);
 const char *room_member_name(const room *r, uint32_t id); /* NULL: no such member */
 bool room_member_role(const room *r, uint32_t id, vp_role *role, bool *seated);
 /* Constant-time checks of a presented secret (len bytes). */

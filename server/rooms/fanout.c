@@ -139,7 +139,7 @@ static void send_welcome(live_room *lr, net_conn *c, const pending *p, uint32_t 
 	msgpack_packer_init(&pk, &view, msgpack_sbuffer_write);
 	game_pack_view(lr->r, you, &pk);
 	if (vp_pack_welcome(&out, p->has_id, p->id, you, sname, role, stoken,
-	                    (const uint8_t *)view.data, view.size) == 0)
+	                    (uint32_t)(lr->rs->env.away_hold_ms / 1000u), (const uint8_t *)view.data, view.size) == 0)
 		net_conn_send(c, (const uint8_t *)out.data, out.size);
 	msgpack_sbuffer_destroy(&view);
 	msgpack_sbuffer_destroy(&out);

@@ -45,6 +45,29 @@ static int live_apply_log(live_room *lr, const struct evlog_contents *c, const c
 	return 0;
 }
 
+/* A member who went offline before the room left memory (a restart, or a
+ * reload after the sweep) may still hold the table card's auto-reveal
+ * (SPEC.md §3), but the timer that would end the hold went with the old
+ * process: set it again, or the card waits for the room's next change.
+ * Those going offline now get theirs from their presence event. */
+static void live_rearm_holds(live_room *lr)
+{
+	uint64_t hold = lr->rs->env.away_hold_ms, now = rooms_now_ms();
+
+	if (game_hold_ends(lr->r, hold) == 0)
+		return;
+	for (uint32_t id = 1; id <= room_members(lr->r); id++) {
+		uint64_t since = room_member_away_since(lr->r, id);
+		device *l;
+
+		if (!room_member_present(lr->r, id) || since == 0 || since + hold <= now)
+			continue;
+		l = device_get(lr, id);
+		if (l)
+			device_start_hold(l, since);
+	}
+}
+
 /* Nobody is attached to a room just loaded: whoever the log still has
  * online goes offline, logged, before anyone else is heard (ahead of
  * inputs that queued up while it loaded). */
@@ -58,6 +81,7 @@ static void live_mark_offline(live_room *lr)
 	for (uint32_t id = 1; id <= room_members(lr->r); id++)
 		if (room_member_present(lr->r, id) && room_member_online(lr->r, id))
 			live_enqueue(lr, GAME_INPUT_OFFLINE, NULL, id, NULL, NULL, 0);
+	live_rearm_holds(lr);
 	if (head) {
 		if (lr->tail)
 			lr->tail->next = head;

@@ -441,7 +441,7 @@ static void check_view(session *s, const room *r, uint32_t who)
     msgpack_unpacked_destroy(&u);
     msgpack_sbuffer *wel = scratch(s, SB_ENV, &pk);
     FUZZ_CHECK(vp_pack_welcome(wel, false, 0, who, str_of("n"), VP_ROLE_PLAYER,
-                               str_of("0123456789abcdef0123456789abcdef"), (const uint8_t *)sb->data,
+                               str_of("0123456789abcdef0123456789abcdef"), 120, (const uint8_t *)sb->data,
                                sb->size) == 0,
                "vp_pack_welcome refused the View for %u", who);
 }

@@ -560,8 +560,8 @@ static void test_pack_welcome_refuses_a_view_that_is_not_a_map(void **state)
 	vp_str name = { "Ann", 3 }, token = { "0123456789abcdef0123456789abcdef", 32 };
 	msgpack_sbuffer sb;
 	msgpack_sbuffer_init(&sb);
-	assert_int_equal(vp_pack_welcome(&sb, false, 0, 1, name, VP_ROLE_PLAYER, token, nil, sizeof nil), -1);
-	assert_int_equal(vp_pack_welcome(&sb, false, 0, 1, name, VP_ROLE_PLAYER, token, NULL, 0), -1);
+	assert_int_equal(vp_pack_welcome(&sb, false, 0, 1, name, VP_ROLE_PLAYER, token, 120, nil, sizeof nil), -1);
+	assert_int_equal(vp_pack_welcome(&sb, false, 0, 1, name, VP_ROLE_PLAYER, token, 120, NULL, 0), -1);
 	assert_int_equal(sb.size, 0);
 	msgpack_sbuffer_destroy(&sb);
 }

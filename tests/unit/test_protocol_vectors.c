@@ -307,7 +307,8 @@ static void test_server_vector(void **state)
 		                     (uint32_t)json_integer_value(json_object_get(b, "player")),
 		                     cstr(json_string_value(json_object_get(b, "name"))),
 		                     role_named(json_string_value(json_object_get(b, "role"))),
-		                     cstr(json_string_value(json_object_get(b, "token"))), view, view_len);
+		                     cstr(json_string_value(json_object_get(b, "token"))),
+		                     (uint32_t)json_integer_value(json_object_get(b, "away_hold")), view, view_len);
 		free(view);
 	} else if (strcmp(fn, "ev") == 0) {
 		size_t ev_len;

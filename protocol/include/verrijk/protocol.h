@@ -201,12 +201,14 @@ int vp_pack_error(msgpack_sbuffer *out, bool has_id, uint64_t id, vp_code code, 
 /* {t:"pong", id?}: `id` when the ping carried one. */
 int vp_pack_pong(msgpack_sbuffer *out, bool has_id, uint64_t id);
 
-/* {t:"welcome", id?, you:{player, name, role}, token, state}: `view` is one
- * MessagePack map (the View) that the game encoded; it is copied as is.
- * Returns -1 also when `view` does not start with a map header. */
+/* {t:"welcome", id?, you:{player, name, role}, token, away_hold, state}:
+ * `away_hold_s` is the server's hold on the auto-reveal in seconds (SPEC.md
+ * §3, §4); `view` is one MessagePack map (the View) that the game encoded;
+ * it is copied as is. Returns -1 also when `view` does not start with a map
+ * header. */
 int vp_pack_welcome(msgpack_sbuffer *out, bool has_id, uint64_t id,
                     uint32_t player, vp_str name, vp_role role, vp_str token,
-                    const uint8_t *view, size_t view_len);
+                    uint32_t away_hold_s, const uint8_t *view, size_t view_len);
 
 /* {t:"ev", seq, at, e, ...}: `event` is one MessagePack map holding the
  * event's own fields (`e` and the rest, already filtered for the recipient);
