@@ -94,6 +94,8 @@ test('a phone page hidden for less than the hold holds the auto-reveal; shown ag
   for (const m of socks) await m.must({ t: 'vote', value: 4 });
   // The server marks Dewi away (after its grace); the console names who it waits for.
   await fac.locator('.away-line', { hasText: /Dewi \(weg \d:\d\d\)/ }).waitFor({ timeout: STEP_MS * 2 });
+  // It names the hold this server runs with (the welcome's away_hold), not a fixed 2 minutes.
+  assert.match(await fac.locator('.away-line').innerText(), new RegExp(`na ${HOLD_S} seconden afwezigheid`));
   assert.equal(await fac.getByRole('heading', { name: 'Uitslag' }).count(), 0, 'not revealed while Dewi is away within the hold');
   await shoot(fac, 'console-away-laptop');
   await show();

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { closingPages, splitText, CARDS_PER_PAGE, WORDS_PER_PAGE, ACTIONS_PER_PAGE } from '../src/views/screen/Closing';
 import { wallLayout } from '../src/views/screen/Lobby';
 import { actionFor } from '../src/views/console/keys';
+import { durationText } from '../src/views/console/Controls';
+import { translate } from '../src/i18n';
 import type { Summary } from '../src/state/types';
 
 function summary(cards: number, text = '', actions: string[] = []): Summary {
@@ -68,5 +70,19 @@ describe('the facilitator\'s shortcuts', () => {
   it('leave space to a focused button, and keys with a modifier to the browser', () => {
     expect(key(' ', { tagName: 'BUTTON' })).toBeNull();
     expect(actionFor({ key: 'r', ctrlKey: true, metaKey: false, altKey: false, target: null })).toBeNull();
+  });
+});
+
+describe('the hold the console names', () => {
+  const nl = (s: number) => durationText((k, p) => translate('nl', k, p), s);
+  const en = (s: number) => durationText((k, p) => translate('en', k, p), s);
+  it('says the server\'s hold in words, whole minutes as minutes', () => {
+    expect(nl(120)).toBe('2 minuten');
+    expect(nl(60)).toBe('1 minuut');
+    expect(nl(45)).toBe('45 seconden');
+    expect(nl(1)).toBe('1 seconde');
+    expect(nl(90)).toBe('1 minuut en 30 seconden');
+    expect(en(150)).toBe('2 minutes and 30 seconds');
+    expect(en(3600)).toBe('60 minutes');
   });
 });

@@ -38,6 +38,12 @@ export interface Snapshot {
    * `at − now` seen is the best lower bound). The timer counts with it.
    */
   clockOffset: number;
+  /**
+   * How long a phone asleep holds the auto-reveal on this server, in
+   * seconds, from the last welcome (SPEC.md §4 `away_hold`); undefined
+   * before one, or from a server that does not say.
+   */
+  awayHold?: number;
 }
 
 export interface SocketLike {
@@ -288,7 +294,7 @@ export class RoomConnection {
       case 'welcome': {
         this.resuming = false; // answered: a later gap or handover may resume again at once
         this.deps.storage.setItem(this.key, String(m.token));
-        this.emit({ view: m.state, you: m.you, attempts: 0 });
+        this.emit({ view: m.state, you: m.you, attempts: 0, awayHold: typeof m.away_hold === 'number' ? m.away_hold : undefined });
         this.settle(id, m, null);
         break;
       }

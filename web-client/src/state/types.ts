@@ -223,6 +223,8 @@ export interface Welcome {
   id?: number;
   you: You;
   token: string;
+  /** The server's hold on the auto-reveal for a phone asleep, in seconds (`--away-hold-seconds`, SPEC.md §3, §4). */
+  away_hold: number;
   state: View;
 }
 export type EvMessage = RoomEvent & { t: 'ev' };

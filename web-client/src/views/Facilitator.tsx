@@ -60,7 +60,7 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
                   canNote onNote={(text) => act.send({ t: 'note', text })}
                   onHide={(note) => act.send({ t: 'hide', note })}
                 >
-                  <Controls view={view} deck={deck} busy={act.busy} send={act.send} offset={snap.clockOffset} />
+                  <Controls view={view} deck={deck} busy={act.busy} send={act.send} offset={snap.clockOffset} hold={snap.awayHold} />
                   {view.phase === 'playing' && view.opts.mode === 'deck' && !table && deck && (
                     <CodeDraw disabled={act.busy || view.pile === 0} count={deck.cards.length}
                       onDraw={(i) => act.send({ t: 'draw', card: deck.cards[i].id })} />

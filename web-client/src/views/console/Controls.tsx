@@ -1,6 +1,6 @@
 // The facilitator's controls for the table card: reveal, revote, next (never a silent skip of the reveal), skip, draw, the shortcuts and the "what's next" hint.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { useLang } from '../../i18n';
+import { useLang, type Translate } from '../../i18n';
 import type { Deck, Intent, View } from '../../state/types';
 import { deckText } from '../parts/cards';
 import { memberName } from '../parts/people';
@@ -10,7 +10,7 @@ import { SHORTCUTS, actionFor, type ConsoleAction } from './keys';
 /** What T starts when no timer runs. */
 export const TIMER_KEY_SECONDS = 180;
 
-export function Controls({ view, deck, busy, send, offset = 0 }: { view: View; deck: Deck | null; busy: boolean; send: (i: Intent) => Promise<boolean>; offset?: number }) {
+export function Controls({ view, deck, busy, send, offset = 0, hold }: { view: View; deck: Deck | null; busy: boolean; send: (i: Intent) => Promise<boolean>; offset?: number; hold?: number }) {
   const { t } = useLang();
   const table = view.table;
   const [confirmNext, setConfirmNext] = useState(false);
@@ -57,7 +57,7 @@ export function Controls({ view, deck, busy, send, offset = 0 }: { view: View; d
   return (
     <div class="console" ref={box} tabIndex={-1} aria-label={t('fac.controls')}>
       <NextHint view={view} />
-      {table?.stage === 'discuss' && view.opts.auto_reveal && <AwayLine view={view} offset={offset} />}
+      {table?.stage === 'discuss' && view.opts.auto_reveal && <AwayLine view={view} offset={offset} hold={hold} />}
       {view.phase === 'playing' && (
         <div class="controls" role="group" aria-label={t('fac.controls')}>
           {view.opts.mode === 'deck' && !table && (
@@ -149,12 +149,22 @@ function PilePicker({ view, deck, busy, onPick }: { view: View; deck: Deck | nul
   );
 }
 
+/** A whole number of seconds in words: "45 seconden", "2 minuten", "1 minuut en 30 seconden". */
+export function durationText(t: Translate, seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const secs = (n: number) => (n === 1 ? t('time.second') : t('time.seconds', { n }));
+  const mins = (n: number) => (n === 1 ? t('time.minute') : t('time.minutes', { n }));
+  if (s < 60) return secs(s);
+  if (s % 60 === 0) return mins(s / 60);
+  return t('time.and', { a: mins(Math.floor(s / 60)), b: secs(s % 60) });
+}
+
 /**
  * Who holds the auto-reveal from a phone gone to sleep: a voter offline and
  * not voted, with how long they have been away (SPEC.md §3; the server
  * reveals by itself once the hold has passed). "Stemmen tonen" reveals anyway.
  */
-function AwayLine({ view, offset }: { view: View; offset: number }) {
+function AwayLine({ view, offset, hold }: { view: View; offset: number; hold: number | undefined }) {
   const { t } = useLang();
   const [now, setNow] = useState(() => Date.now() + offset);
   const away = voters(view).filter((p) => !p.online && !p.seated && !p.voted && p.away !== undefined);
@@ -170,7 +180,10 @@ function AwayLine({ view, offset }: { view: View; offset: number }) {
   };
   return (
     <p class="away-line">
-      {t('fac.away', { list: away.map((p) => t('fac.away.one', { name: p.name, time: since(p.away!) })).join(', ') })}
+      {t(hold === undefined ? 'fac.away.unknown' : 'fac.away', {
+        list: away.map((p) => t('fac.away.one', { name: p.name, time: since(p.away!) })).join(', '),
+        hold: hold === undefined ? '' : durationText(t, hold),
+      })}
     </p>
   );
 }
