@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { testsDir } from './server.mjs';
 import { browserSuite, leave, shooter, PHONE, LAPTOP, PROJECTOR, STEP_MS } from './people.mjs';
+import { Member } from '../integration/members.mjs';
 
 // The tests' own format 2 decks, with windows.
 const suite = browserSuite({ server: { decks: resolve(testsDir, 'decks') } });
@@ -84,4 +85,32 @@ test('a story card shows its anchor on the phone, follow-ups only on the console
   await players[0].page.locator('.window-figures').waitFor({ timeout: STEP_MS });
   await shoot(players[0].page, 'reveal-phone', { fullPage: true, docs: false });
   await leave(fac, screen, ...players);
+});
+
+test('the create form offers a format 2 deck\'s card kinds, audience and bookends, and the room starts with them', { timeout: 120_000 }, async () => {
+  const fac = await suite.person(PHONE);
+  const chosen = 'Welke kaarten: onderwerp, verhaal, voor het team, met opening en afsluiter';
+  const code = await suite.createSession(fac.page, {
+    rules: async (page) => {
+      await page.getByLabel('De begeleider trekt steeds een kaart van de stapel').check();
+      // Folded under one line that says what the round takes.
+      const choice = page.locator('details.card-choice');
+      await choice.locator('summary', { hasText: 'Welke kaarten: alle soorten, voor elk publiek' }).click({ timeout: STEP_MS });
+      await choice.getByRole('checkbox', { name: 'Onderwerp' }).check();
+      await choice.getByRole('checkbox', { name: 'Verhaal' }).check();
+      await choice.getByLabel('Voor wie?').selectOption({ label: 'Voor het team' });
+      await choice.getByRole('checkbox', { name: 'Begin met een openingskaart en eindig met een afsluiter' }).check();
+      await choice.locator('summary', { hasText: chosen }).waitFor();
+      await shoot(page, 'create-options-phone', { fullPage: true, docs: false });
+    },
+  });
+  // The console's lobby says the same, and the room holds it (what a device that joins is told).
+  await fac.page.locator('.opts-summary', { hasText: chosen }).waitFor({ timeout: STEP_MS });
+  const look = await Member.connect(suite.server, code);
+  const w = await look.must({ t: 'join', room: code, name: 'Kijker', role: 'screen' });
+  assert.deepEqual(w.state.opts.kinds, ['topic', 'story']);
+  assert.equal(w.state.opts.audience, 'team');
+  assert.equal(w.state.opts.bookends, true);
+  await look.close();
+  await leave(fac);
 });

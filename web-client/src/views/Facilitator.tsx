@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLang, useT } from '../i18n';
 import type { RoomConnection, Snapshot } from '../net/connection';
-import type { CardKind, Deck, Member, Opts, View, You } from '../state/types';
+import type { Deck, Member, Opts, View, You } from '../state/types';
 import { ErrorBanner, useActions } from './parts/connection';
 import { RoomHeader } from './parts/layout';
 import { CardFace, FollowUps, cardTitle, deckText, useDeck } from './parts/cards';
@@ -18,6 +18,7 @@ import { Controls, NextHint } from './console/Controls';
 import { ScreenPager } from './console/Pager';
 import { SummaryView } from './Summary';
 import { WindowPicker } from './parts/windows';
+import { CARD_KINDS, cardChoiceText, fitRoundOpts } from './parts/roundopts';
 
 /** Limits of SPEC.md §3 for `close`. */
 const CLOSE_TEXT_MAX = 4000;
@@ -221,13 +222,11 @@ export function OptionsFields({ opts, setOpts, deck, showCategories }: { opts: O
   );
 }
 
-const KINDS: CardKind[] = ['opener', 'topic', 'story', 'closer'];
-
 /** The round options of a format 2 deck (SPEC.md §3): card kinds, audience, openers first and closers last. */
-function FormatTwoFields({ opts, setOpts, deck }: { opts: Opts; setOpts: (o: Opts) => void; deck: Deck }) {
+export function FormatTwoFields({ opts, setOpts, deck }: { opts: Opts; setOpts: (o: Opts) => void; deck: Deck }) {
   const { t, lang } = useLang();
   const kinds = opts.kinds ?? [];
-  const present = KINDS.filter((k) => deck.cards.some((c) => (c.kind ?? 'topic') === k));
+  const present = CARD_KINDS.filter((k) => deck.cards.some((c) => (c.kind ?? 'topic') === k));
   return (
     <>
       {present.length > 1 && (
@@ -268,20 +267,17 @@ function FormatTwoFields({ opts, setOpts, deck }: { opts: Opts; setOpts: (o: Opt
 }
 
 function StartForm({ view, deck, again, onStart }: { view: View; deck: Deck | null; again: boolean; onStart: (o: Opts) => Promise<boolean> }) {
-  const { t } = useLang();
+  const { t, lang } = useLang();
   const [opts, setOpts] = useState<Opts>({ ...view.opts, categories: view.opts.categories ?? [] });
   // The options were asked when the session was created: here they are shown, and can be changed.
   return (
     <form class="start-form" onSubmit={(e) => {
       e.preventDefault();
-      const send: Opts = { ...opts };
-      if (!send.categories || send.categories.length === 0) delete send.categories;
-      // A v1 deck refuses kinds; an empty list means every kind anyway.
-      if (!send.kinds || send.kinds.length === 0) delete send.kinds;
-      void onStart(send);
+      void onStart(fitRoundOpts(opts, deck, view.opts));
     }}>
       <button type="submit" class="primary-big">{again ? t('fac.start.again') : t('fac.start')}</button>
       <p class="opts-summary">{optsSummary(t, opts)}</p>
+      {deck?.format === 2 && <p class="opts-summary">{t('opts.cards', { what: cardChoiceText(t, lang, opts, deck) })}</p>}
       <details class="options">
         <summary>{t('fac.opts.change')}</summary>
         <OptionsFields opts={opts} setOpts={setOpts} deck={deck} showCategories />

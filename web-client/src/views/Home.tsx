@@ -8,10 +8,11 @@ import { forgetSession, knownSessions, sessionSettings, type KnownSession } from
 import { roomDate } from './parts/dates';
 import './sessions.css';
 import { normaliseRoomCode } from '../state/roomcode';
-import type { DeckListing, Lang, Opts } from '../state/types';
+import type { Deck, DeckListing, Lang, Opts } from '../state/types';
 import { LangSwitch } from './parts/layout';
 import { deckText } from './parts/cards';
-import { OptionsFields } from './Facilitator';
+import { FormatTwoFields, OptionsFields } from './Facilitator';
+import { cardChoiceText, fitRoundOpts } from './parts/roundopts';
 
 /** Settings a new session starts from ("nieuwe sessie met dezelfde instellingen"). */
 type Prefill = Pick<KnownSession, 'title' | 'deck' | 'lang' | 'opts'>;
@@ -158,6 +159,7 @@ function CreateBox({ linked, prefill }: { linked?: string; prefill: Prefill | nu
     }, () => setDeckError(true));
   }, [linked]);
   const chosenListing = decks?.find((d) => deckKey(d) === deck);
+  const full = useChosenDeck(chosenListing?.hash);
 
   return (
     <section class="box" aria-labelledby="create-h">
@@ -168,8 +170,7 @@ function CreateBox({ linked, prefill }: { linked?: string; prefill: Prefill | nu
         setBusy(true);
         setError(null);
         try {
-          const send: Opts = { ...opts };
-          if (!send.categories || send.categories.length === 0) delete send.categories;
+          const send = fitRoundOpts(opts, full);
           const code = await createRoom({ name: name.trim(), title: title.trim(), deck, lang: roomLang, opts: send });
           location.hash = `#/room/${code}`;
         } catch (err) {
@@ -219,6 +220,7 @@ function CreateBox({ linked, prefill }: { linked?: string; prefill: Prefill | nu
           <legend>{t('home.create.options')}</legend>
           <p class="muted small">{t('home.create.options_later')}</p>
           <OptionsFields opts={opts} setOpts={setOpts} deck={null} showCategories={false} />
+          {full?.format === 2 && <CardChoice opts={opts} setOpts={setOpts} deck={full} />}
         </fieldset>
         {error && <p class="error" role="alert">{error}</p>}
         <button type="submit" class="primary-big" disabled={busy || !name.trim() || !deck}>{busy ? t('home.create.busy') : t('home.create.button')}</button>
@@ -227,3 +229,33 @@ function CreateBox({ linked, prefill }: { linked?: string; prefill: Prefill | nu
   );
 }
 
+
+/** The chosen deck in full, for the options only a format 2 deck has; null while it loads (never the deck chosen before). */
+function useChosenDeck(hash: string | undefined): Deck | null {
+  const [got, setGot] = useState<{ hash: string; deck: Deck } | null>(null);
+  useEffect(() => {
+    if (!hash) return;
+    let live = true;
+    deckByHash(hash).then((d) => live && setGot({ hash, deck: d }), () => undefined);
+    return () => {
+      live = false;
+    };
+  }, [hash]);
+  return got && got.hash === hash ? got.deck : null;
+}
+
+/**
+ * Which cards a round of a format 2 deck takes (kinds, audience, openers
+ * first): the same fields as the console's "Spelregels wijzigen", folded
+ * under a line that says what is chosen, since most sessions keep them.
+ */
+function CardChoice({ opts, setOpts, deck }: { opts: Opts; setOpts: (o: Opts) => void; deck: Deck }) {
+  const { t, lang } = useLang();
+  const shown = fitRoundOpts(opts, deck);
+  return (
+    <details class="card-choice">
+      <summary>{t('opts.cards', { what: cardChoiceText(t, lang, shown, deck) })}</summary>
+      <FormatTwoFields opts={shown} setOpts={setOpts} deck={deck} />
+    </details>
+  );
+}
