@@ -121,7 +121,13 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
               <h2 id="people-h">{t('room.people')} <span class="people-count">({t('fac.people.count', { n: view.players.filter((p) => p.present && p.role === 'player').length })})</span></h2>
               {view.locked && <p class="notice">{t('fac.locked')}</p>}
               <People view={view} me={you.player} showVoted={table?.stage === 'discuss'}
-                actions={(m) => m.player === you.player ? null : (
+                actions={(m) => m.player === you.player ? (
+                  // The facilitator speaks from a window too (counted when they vote), chosen like anyone's: between cards.
+                  deck?.windows && deck.windows.length > 0 && !table ? (
+                    <WindowPicker deck={deck} value={m.window ?? ''} label={t('window.mine')} disabled={act.busy}
+                      onPick={(w) => void act.send({ t: 'window', window: w })} />
+                  ) : null
+                ) : (
                   <>
                     {deck?.windows && deck.windows.length > 0 && m.role !== 'screen' && !table && (
                       <WindowPicker deck={deck} value={m.window ?? ''} label={t('window.for', { name: m.name })}
