@@ -13,7 +13,12 @@ import {
   setScale, toDeck, toDeckJson, type EditCard, type EditCategory, type EditDeck, type Text2,
 } from '../deck/edit';
 import type { DeckListing } from '../state/types';
-import { CardFace, deckText } from './parts/cards';
+import { CardFace, ScaleGuide, deckText } from './parts/cards';
+import { VotingCard } from './screen/Voting';
+import { spacedCode } from './screen/common';
+
+/** A made-up room code for the big screen's preview. */
+const PREVIEW_CODE = 'ABC234';
 import { LangSwitch } from './parts/layout';
 
 /** The server's refusal of a save: the message and the field it names (a path such as cards[3].title.nl). */
@@ -414,19 +419,22 @@ function Preview({ deck, card }: { deck: ReturnType<typeof toDeck>; card: string
       <p class="muted small">{t('editor.preview_phone')}</p>
       <div class="preview-phone">
         <CardFace deck={deck} card={card} />
+        {/* As the phone asks: the deck's question, what 1 and 5 mean for this card, the scale. */}
+        <p class="preview-question">{deck.question ? deckText(deck.question, lang) : t('vote.title')}</p>
+        <ScaleGuide deck={deck} card={card} question={false} />
         <div class="preview-scale" aria-hidden="true">
           {labels.map((l, i) => <span class="preview-vote"><strong>{deck.scale.min + i}</strong> {l}</span>)}
         </div>
       </div>
       <p class="muted small">{t('editor.preview_screen')}</p>
       <div class="preview-screen">
-        {/* The big screen's own layout at 1920 × 1080, scaled down: the card's column, its type, its top bar. */}
-        <div class="preview-screen-inner screen">
-          <header class="screen-top"><span class="screen-title">{deckText(deck.title, lang)}</span><span class="screen-code">ABC234</span></header>
-          <main class="screen-grid">
-            <div class="screen-table"><CardFace deck={deck} card={card} size="big" /></div>
-            <aside class="screen-side" />
-          </main>
+        {/* The presenter's own voting stage: every size in it is a share of the stage's height, so in this small 16:9 box it is the projector's picture in miniature. */}
+        <div class="stage">
+          <header class="stage-top"><span class="stage-title">{deckText(deck.title, lang)}</span><span class="stage-code">{spacedCode(PREVIEW_CODE)}</span></header>
+          <div class="stage-voting">
+            <VotingCard deck={deck} card={card} by={t('room.table.by', { name: t('editor.preview_player') })} />
+            <div class="voting-side" />
+          </div>
         </div>
       </div>
     </div>
