@@ -1,6 +1,7 @@
 // The big screen as a presenter, against the real server: a laptop console, a projector and 20 phones (3 real pages,
 // the rest scripted sockets); type sizes at 1920×1080, nothing cut off with 20 and with 98 names, the reveal on the
-// screen, and next-before-reveal never in one click. Screenshots of every state go to tests/artifacts/presenter-*.
+// screen, and next-before-reveal never in one click. Screenshots of every state go to tests/artifacts/presenter-*
+// (VERRIJK_SCREENS=1 also writes them to docs/screens/, the pictures the README links).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Member, DECK, roomCode } from '../integration/members.mjs';
@@ -14,7 +15,7 @@ const NAMES = ['Dewi', 'Eva', 'Fatima', 'Gijs', 'Hanna', 'Ilse', 'Jeroen', 'Kari
   'Quinten', 'Rosa', 'Sven', 'Tamara'];
 
 const suite = browserSuite();
-const shoot = shooter('presenter');
+const shoot = shooter('presenter', { docs: true });
 
 /** The computed font size in px of every element matching selector (at least one must exist). */
 async function sizes(page, selector) {
@@ -62,6 +63,9 @@ async function phones(room, names) {
 test('a 20-phone session on the projector: readable sizes, nothing cut off, the reveal on screen, no next-before-reveal in one click', { timeout: 240_000 }, async () => {
   const fac = await suite.person(LAPTOP);
   const room = await suite.createSession(fac.page, { name: 'Fien', title: 'Studiedag' });
+  // The console opens at its top, the start button in the first screen (the home page was scrolled down to its create button).
+  const start = await fac.page.getByRole('button', { name: 'Ronde starten' }).boundingBox();
+  assert.ok(start.y >= 0 && start.y + start.height <= LAPTOP.height, `the start button at y ${start.y}, the screen is ${LAPTOP.height} high`);
   await shoot(fac.page, 'console-lobby-laptop');
 
   const screen = await suite.person(PROJECTOR);
@@ -71,6 +75,12 @@ test('a 20-phone session on the projector: readable sizes, nothing cut off, the 
   for (const name of ['Anna', 'Bram', 'Chris']) {
     const p = await suite.person(PHONE);
     p.name = name;
+    if (name === 'Anna') {
+      // The phone's way in, as a person sees it before pressing Meedoen.
+      await p.page.goto(`${suite.server.url}/#/room/${room}`);
+      await p.page.getByLabel('Jouw naam').fill(name);
+      await shoot(p.page, 'join-phone');
+    }
     await suite.join(p.page, room, name);
     pages.push(p);
   }
@@ -83,6 +93,8 @@ test('a 20-phone session on the projector: readable sizes, nothing cut off, the 
   await atLeast(screen.page, '.lobby-code', MEAN_MIN_PX);
   await fits(screen.page, 'lobby with 20');
   await shoot(screen.page, 'lobby-1080');
+  await pages[0].page.locator('.person-name', { hasText: 'Tamara' }).waitFor({ timeout: STEP_MS });
+  await shoot(pages[0].page, 'lobby-phone');
 
   // Whose turn: a banner on the screen.
   await fac.page.getByRole('button', { name: 'Ronde starten' }).click();
@@ -93,6 +105,10 @@ test('a 20-phone session on the projector: readable sizes, nothing cut off, the 
   await shoot(screen.page, 'turn-1080');
   const who = (await banner.textContent()).replace(' is aan de beurt', '').trim();
   const real = pages.find((p) => p.name === who);
+  // The phone whose turn it is (the first to join, a real page, unless the order says otherwise): its hand.
+  const turnPhone = real ?? pages[0];
+  await turnPhone.page.locator('.hand-cards li').first().waitFor({ timeout: STEP_MS });
+  await shoot(turnPhone.page, 'turn-phone', { fullPage: true });
   if (real) {
     await real.page.getByRole('button', { name: /^Op tafel leggen: / }).first().click();
   } else {

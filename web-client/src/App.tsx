@@ -20,7 +20,14 @@ export function App() {
   const [roomLang, setRoomLang] = useState<Lang | null>(null);
 
   useEffect(() => {
-    const on = () => setRoute(parseRoute(location.hash));
+    let shown = parseRoute(location.hash);
+    const on = () => {
+      const next = parseRoute(location.hash);
+      // Another page starts at its top, as a page load would: the home page scrolled down to "Sessie aanmaken" left the console scrolled past its start button.
+      if (pageKey(next) !== pageKey(shown)) scrollTo(0, 0);
+      shown = next;
+      setRoute(next);
+    };
     addEventListener('hashchange', on);
     return () => removeEventListener('hashchange', on);
   }, []);
@@ -42,6 +49,11 @@ export function App() {
   }), [lang]);
 
   return <LangContext.Provider value={state}>{page(route)}</LangContext.Provider>;
+}
+
+/** Which page a route shows: the same page with another query (a key, a deck) keeps its scroll. */
+function pageKey(route: Route): string {
+  return `${route.page}/${'room' in route ? route.room : ''}`;
 }
 
 function page(route: Route) {

@@ -11,6 +11,7 @@ import { Countdown } from './parts/timer';
 import { TableArea } from './table';
 import { SummaryView } from './Summary';
 import { WindowExplainers, WindowPicker } from './parts/windows';
+import { participants } from './screen/common';
 
 export function PlayerView({ conn, snap, view, you }: { conn: RoomConnection; snap: Snapshot; view: View; you: You }) {
   const { t, lang } = useLang();
@@ -19,6 +20,16 @@ export function PlayerView({ conn, snap, view, you }: { conn: RoomConnection; sn
   const meMember = view.players.find((p) => p.player === you.player);
   const canVote = you.role === 'player' && !meMember?.seated;
   const myTurn = view.phase === 'playing' && view.turn === you.player && !view.table && view.opts.mode !== 'deck';
+  // The window someone speaks from: chosen on joining (at the top of the lobby); during a round, between cards, below the hand, so "your turn" and the cards come first.
+  const windowBox = deck?.windows && deck.windows.length > 0 && you.role === 'player' && !view.table && view.phase !== 'closed' ? (
+    <section class="my-window" aria-labelledby="window-h">
+      <h2 id="window-h">{t('window.title')}</h2>
+      <p class={view.phase === 'lobby' ? '' : 'muted'}>{t(view.phase === 'lobby' ? 'window.intro' : 'window.change_later')}</p>
+      <WindowPicker deck={deck} value={meMember?.window ?? ''} label={t('window.mine')} disabled={act.busy}
+        onPick={(w) => void act.send({ t: 'window', window: w })} />
+      {view.phase === 'lobby' && <WindowExplainers deck={deck} />}
+    </section>
+  ) : null;
 
   return (
     <div class="room room-player">
@@ -26,15 +37,7 @@ export function PlayerView({ conn, snap, view, you }: { conn: RoomConnection; sn
       <main class="page">
         <ErrorBanner error={act.error} onClose={act.clear} />
         {view.phase === 'lobby' && <p class="lead">{t('room.lobby.wait')}</p>}
-        {deck?.windows && deck.windows.length > 0 && you.role === 'player' && !view.table && view.phase !== 'closed' && (
-          <section class="my-window" aria-labelledby="window-h">
-            <h2 id="window-h">{t('window.title')}</h2>
-            {view.phase === 'lobby' && <p>{t('window.intro')}</p>}
-            <WindowPicker deck={deck} value={meMember?.window ?? ''} label={t('window.mine')} disabled={act.busy}
-              onPick={(w) => void act.send({ t: 'window', window: w })} />
-            {view.phase === 'lobby' && <WindowExplainers deck={deck} />}
-          </section>
-        )}
+        {view.phase === 'lobby' && windowBox}
         {view.phase === 'playing' && (
           <>
             <Countdown endsAt={view.timer} offset={snap.clockOffset} />
@@ -61,11 +64,13 @@ export function PlayerView({ conn, snap, view, you }: { conn: RoomConnection; sn
                 </ul>
               </section>
             )}
+            {windowBox}
           </>
         )}
         {view.phase === 'closed' && (view.summary ? <SummaryView view={view} summary={view.summary} deck={deck} /> : <p>{t('room.closed')}</p>)}
         <details class="people-box" open={view.phase === 'lobby'}>
-          <summary>{t('room.people')} ({view.players.filter((p) => p.present).length})</summary>
+          {/* Counted as the big screen and the console count: the people taking part, not the facilitator or a screen. */}
+          <summary>{t('room.people')} ({participants(view).length})</summary>
           <People view={view} me={you.player} showVoted={Boolean(view.table && view.table.stage === 'discuss')} />
         </details>
         <p>
