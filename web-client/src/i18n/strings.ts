@@ -205,6 +205,7 @@ export const nl = {
   'fac.keys.timer': 'Timer van 3 minuten starten of stoppen',
   'fac.keys.note': 'Ze werken niet terwijl je in een veld typt.',
   'fac.hint.lobby': '{n} deelnemers binnen. Start de ronde als iedereen er is; laat intussen de code op het grote scherm zien.',
+  'fac.hint.lobby.one': '1 deelnemer binnen. Start de ronde als iedereen er is; laat intussen de code op het grote scherm zien.',
   'fac.hint.turn': '{name} legt nu een kaart op tafel. Blijft het stil, sla de beurt dan over (S).',
   'fac.hint.draw': 'Trek de volgende kaart van de stapel, of kies er zelf een.',
   'fac.hint.empty': 'Alle kaarten zijn gespeeld. Sluit de ronde af met een samenvatting.',
@@ -222,6 +223,7 @@ export const nl = {
   'fac.opts.manual': 'stemmen tonen met de hand',
   'fac.opts.plays': 'begeleider speelt mee',
   'fac.people.count': '{n} deelnemers',
+  'fac.people.count.one': '1 deelnemer',
 
   'summary.title': 'Samenvatting ronde {n}',
   'summary.ranking': 'Kaarten naar ontwikkelkansen',
@@ -684,6 +686,7 @@ export const en: Record<StringKey, string> = {
   'fac.keys.timer': 'Start or stop a 3-minute timer',
   'fac.keys.note': 'They do not work while you type in a field.',
   'fac.hint.lobby': '{n} participants in. Start the round when everyone is here; meanwhile show the code on the big screen.',
+  'fac.hint.lobby.one': '1 participant in. Start the round when everyone is here; meanwhile show the code on the big screen.',
   'fac.hint.turn': '{name} now puts a card on the table. If nothing happens, skip the turn (S).',
   'fac.hint.draw': 'Draw the next card from the pile, or choose one.',
   'fac.hint.empty': 'Every card has been played. Close the round with a summary.',
@@ -701,6 +704,7 @@ export const en: Record<StringKey, string> = {
   'fac.opts.manual': 'votes shown by hand',
   'fac.opts.plays': 'facilitator plays',
   'fac.people.count': '{n} participants',
+  'fac.people.count.one': '1 participant',
 
   'summary.title': 'Summary of round {n}',
   'summary.ranking': 'Cards by development potential',

@@ -118,7 +118,7 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
           <aside class="fac-side">
             <JoinPanel room={view.room} />
             <section aria-labelledby="people-h">
-              <h2 id="people-h">{t('room.people')} <span class="people-count">({t('fac.people.count', { n: view.players.filter((p) => p.present && p.role === 'player').length })})</span></h2>
+              <h2 id="people-h">{t('room.people')} <span class="people-count">({peopleCount(t, view.players.filter((p) => p.present && p.role === 'player').length)})</span></h2>
               {view.locked && <p class="notice">{t('fac.locked')}</p>}
               <People view={view} me={you.player} showVoted={table?.stage === 'discuss'}
                 actions={(m) => m.player === you.player ? (
@@ -377,4 +377,9 @@ function CodeDraw({ disabled, count, onDraw }: { disabled: boolean; count: numbe
       <button type="submit" class="secondary" disabled={disabled || index < 0}>{t('fac.code_draw_button')}</button>
     </form>
   );
+}
+
+/** "1 deelnemer", "12 deelnemers". */
+function peopleCount(t: ReturnType<typeof useT>, n: number): string {
+  return n === 1 ? t('fac.people.count.one') : t('fac.people.count', { n });
 }

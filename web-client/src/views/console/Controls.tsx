@@ -193,7 +193,10 @@ export function NextHint({ view }: { view: View }) {
   const { t } = useLang();
   const table = view.table;
   let text: string;
-  if (view.phase === 'lobby') text = t('fac.hint.lobby', { n: voters(view).filter((p) => p.role === 'player').length });
+  if (view.phase === 'lobby') {
+    const n = voters(view).filter((p) => p.role === 'player').length;
+    text = n === 1 ? t('fac.hint.lobby.one') : t('fac.hint.lobby', { n });
+  }
   else if (view.phase === 'closed') text = t('fac.hint.closed');
   else if (!table && view.opts.mode === 'deck') text = view.pile === 0 ? t('fac.hint.empty') : t('fac.hint.draw');
   else if (!table && view.turn === null) text = view.history.length > 0 ? t('fac.hint.done') : t('fac.hint.empty');
