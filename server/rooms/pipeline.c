@@ -49,8 +49,20 @@ void device_on_grace(uv_timer_t *t)
 void device_on_hold(uv_timer_t *t)
 {
 	device *l = t->data;
+	uint64_t ends, now = rooms_now_ms();
 
-	if (l->conn || live_enqueue(l->lr, GAME_INPUT_RECHECK, NULL, l->member, NULL, NULL, 0))
+	if (l->conn)
+		return;
+	/* Early (a timer counts from the loop's cached time, which lags the
+	 * clock after a long stretch of work such as reading a room's log):
+	 * deciding now would find the hold still on and nothing would look
+	 * again, so wait for the rest of it. */
+	ends = game_hold_ends(l->lr->r, l->lr->rs->env.away_hold_ms);
+	if (ends > now) {
+		uv_timer_start(t, device_on_hold, ends - now + ROOMS_HOLD_SLACK_MS, 0);
+		return;
+	}
+	if (live_enqueue(l->lr, GAME_INPUT_RECHECK, NULL, l->member, NULL, NULL, 0))
 		return;
 	live_pump(l->lr);
 }

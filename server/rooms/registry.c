@@ -265,7 +265,9 @@ void device_start_hold(device *l, uint64_t offline_at_ms)
 {
 	uint64_t ends = offline_at_ms + l->lr->rs->env.away_hold_ms, now = rooms_now_ms();
 
-	/* A few ms late rather than early: the decision must see the hold over. */
+	/* A few ms late rather than early: the decision must see the hold over.
+	 * The timer counts from the loop's time: bring it up to now first. */
+	uv_update_time(l->lr->rs->loop);
 	/* Out of memory the hold ends at the room's next change instead. */
 	if (!l->lr->rs->stopping && !l->conn && device_timer(l))
 		uv_timer_start(l->grace, device_on_hold, (ends > now ? ends - now : 0) + ROOMS_HOLD_SLACK_MS, 0);
