@@ -116,20 +116,17 @@ test('the create form offers a format 2 deck\'s card kinds, audience and bookend
 });
 
 test('the facilitator chooses their own window in the console, and it shows next to their name', { timeout: 120_000 }, async () => {
-  const fac = await person(LAPTOP);
-  await fac.page.goto(`${server.url}/#/`);
-  await fac.page.getByLabel('Jouw naam').fill('Fenna');
-  await fac.page.getByLabel('De begeleider speelt zelf ook mee (krijgt kaarten en stemt)').check();
-  await fac.page.getByRole('button', { name: 'Sessie aanmaken' }).click();
-  const code = (await fac.page.locator('.big-code').textContent({ timeout: STEP_TIMEOUT_MS })).trim();
+  const fac = await suite.person(LAPTOP);
+  const code = await suite.createSession(fac.page, {
+    rules: (page) => page.getByLabel('De begeleider speelt zelf ook mee (krijgt kaarten en stemt)').check(),
+  });
   await fac.page.getByLabel('Ik spreek vanuit het venster').selectOption({ label: 'Bestuur en beleid' });
-  await fac.page.locator('.person-name', { hasText: 'Fenna' }).locator('.tag-window', { hasText: 'Bestuur en beleid' }).waitFor({ timeout: STEP_TIMEOUT_MS });
-  await fac.page.screenshot({ path: join(artifactsDir, 'windows-console-own-window-laptop.png') });
+  await fac.page.locator('.person-name', { hasText: 'Fenna' }).locator('.tag-window', { hasText: 'Bestuur en beleid' }).waitFor({ timeout: STEP_MS });
+  await shoot(fac.page, 'console-own-window-laptop', { docs: false });
   // The room holds it: a device that joins sees the facilitator's window.
-  const look = await Member.connect(server, code);
+  const look = await Member.connect(suite.server, code);
   const w = await look.must({ t: 'join', room: code, name: 'Kijker', role: 'screen' });
   assert.equal(w.state.players.find((p) => p.role === 'facilitator').window, 'bestuur');
   await look.close();
-  assert.deepEqual(fac.errors, []);
-  await fac.context.close();
+  await leave(fac);
 });
