@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # lint.sh - static analysis of the C code (protocol/src and server): the
-# layers' include rules (scripts/check-layers.sh), cppcheck, then clang-tidy
-# with the checks chosen in .clang-tidy. Exits non-zero on any finding.
+# house style of every C file in the repository (.clang-format), the layers'
+# include rules (scripts/check-layers.sh), cppcheck, then clang-tidy with the
+# checks chosen in .clang-tidy. Exits non-zero on any finding.
 #
 #   scripts/lint.sh [build-dir]     (default: build)
 #
@@ -13,9 +14,14 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 jobs=${LINT_JOBS:-2}
 
-for tool in cppcheck clang-tidy; do
+for tool in clang-format cppcheck clang-tidy; do
   command -v "$tool" >/dev/null || { echo "lint: $tool is not installed" >&2; exit 2; }
 done
+
+echo "==> house style (clang-format --dry-run -Werror; \`clang-format -i FILE\` mends a file)"
+style_status=0
+mapfile -t c_files < <(git ls-files '*.c' '*.h')
+clang-format --dry-run -Werror "${c_files[@]}" || style_status=$?
 
 echo "==> layers (who includes whom, scripts/check-layers.sh)"
 layers_status=0
@@ -53,8 +59,8 @@ for f in "${files[@]}"; do
   fi
 done
 
-if [ "$layers_status" -ne 0 ] || [ "$cppcheck_status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$tidy_status" -ne 0 ]; then
-  echo "lint: FAILED (layers exit $layers_status; cppcheck exit $cppcheck_status; clang-tidy findings in $failed file(s))" >&2
+if [ "$style_status" -ne 0 ] || [ "$layers_status" -ne 0 ] || [ "$cppcheck_status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$tidy_status" -ne 0 ]; then
+  echo "lint: FAILED (house style exit $style_status; layers exit $layers_status; cppcheck exit $cppcheck_status; clang-tidy findings in $failed file(s))" >&2
   exit 1
 fi
-echo "lint: clean (cppcheck and clang-tidy, ${#files[@]} files)"
+echo "lint: clean (house style of ${#c_files[@]} files; cppcheck and clang-tidy, ${#files[@]} files)"

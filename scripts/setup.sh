@@ -12,7 +12,7 @@ DEBS=(build-essential cmake pkg-config clang libclang-rt-14-dev
 # several servers (tests/integration/proxy.test.mjs), lint the C code, and
 # read the printed card set and the printed summary back from their PDFs
 # (poppler-utils: pdftotext).
-[ "${VERRIJK_TEST_DEPS:-0}" = 1 ] && DEBS+=(chromium nginx haproxy cppcheck clang-tidy valgrind poppler-utils)
+[ "${VERRIJK_TEST_DEPS:-0}" = 1 ] && DEBS+=(chromium nginx haproxy cppcheck clang-tidy clang-format valgrind poppler-utils)
 
 missing=()
 for p in "${DEBS[@]}"; do
