@@ -24,39 +24,39 @@ enum ws_state { WS_IDLE, WS_CONNECTING, WS_HANDSHAKE, WS_OPEN, WS_CLOSING, WS_GO
 
 /* Why a connection ended. */
 enum ws_end {
-	WS_END_ERROR,     /* connect, read or write failed, or the caller gave up */
-	WS_END_REFUSED,   /* the upgrade was answered without 101, accept or subprotocol */
-	WS_END_CLOSED,    /* the server sent a close frame (echoed) */
-	WS_END_VIOLATION, /* the server broke RFC 6455 */
+    WS_END_ERROR,     /* connect, read or write failed, or the caller gave up */
+    WS_END_REFUSED,   /* the upgrade was answered without 101, accept or subprotocol */
+    WS_END_CLOSED,    /* the server sent a close frame (echoed) */
+    WS_END_VIOLATION, /* the server broke RFC 6455 */
 };
 
 typedef struct ws_conn {
-	uv_tcp_t tcp;
-	uv_connect_t creq;
-	uint8_t *buf;          /* incomplete input (handshake bytes or a partial frame), NULL when none */
-	uint8_t *msg;          /* a fragmented message being reassembled, NULL when none */
-	uint32_t blen, bcap, mlen, mcap;
-	uint32_t rcvbuf;       /* SO_RCVBUF set before connect when nonzero (the caller's choice) */
-	uint16_t mss;          /* TCP_MAXSEG announced in the SYN when nonzero */
-	uint16_t close_code;   /* the server's close code, for WS_END_CLOSED */
-	uint8_t state;         /* enum ws_state */
-	bool in_msg;
-	char key[32];          /* Sec-WebSocket-Key */
+    uv_tcp_t tcp;
+    uv_connect_t creq;
+    uint8_t *buf; /* incomplete input (handshake bytes or a partial frame), NULL when none */
+    uint8_t *msg; /* a fragmented message being reassembled, NULL when none */
+    uint32_t blen, bcap, mlen, mcap;
+    uint32_t rcvbuf;     /* SO_RCVBUF set before connect when nonzero (the caller's choice) */
+    uint16_t mss;        /* TCP_MAXSEG announced in the SYN when nonzero */
+    uint16_t close_code; /* the server's close code, for WS_END_CLOSED */
+    uint8_t state;       /* enum ws_state */
+    bool in_msg;
+    char key[32]; /* Sec-WebSocket-Key */
 } ws_conn;
 
 typedef struct ws_events {
-	/* The upgrade was accepted; ws_send may be used. */
-	void (*open)(ws_conn *ws);
-	/* One whole binary message; the bytes are valid until the call returns.
-	 * The callee may end the connection (ws_end) inside. */
-	void (*message)(ws_conn *ws, const uint8_t *p, size_t n);
-	/* The server broke the protocol; the connection ends right after. */
-	void (*violation)(ws_conn *ws, const char *what);
-	/* The connection is ending (its handle is being closed): not called for
-	 * ws_abort. `text` says why, for a person. */
-	void (*lost)(ws_conn *ws, enum ws_end why, const char *text);
-	/* The handle is closed: the ws_conn may be connected again. */
-	void (*closed)(ws_conn *ws);
+    /* The upgrade was accepted; ws_send may be used. */
+    void (*open)(ws_conn *ws);
+    /* One whole binary message; the bytes are valid until the call returns.
+     * The callee may end the connection (ws_end) inside. */
+    void (*message)(ws_conn *ws, const uint8_t *p, size_t n);
+    /* The server broke the protocol; the connection ends right after. */
+    void (*violation)(ws_conn *ws, const char *what);
+    /* The connection is ending (its handle is being closed): not called for
+     * ws_abort. `text` says why, for a person. */
+    void (*lost)(ws_conn *ws, enum ws_end why, const char *text);
+    /* The handle is closed: the ws_conn may be connected again. */
+    void (*closed)(ws_conn *ws);
 } ws_events;
 
 /* Frame sizes read (header included), for the floor to send the same mix
@@ -69,9 +69,9 @@ typedef struct ws_events {
 
 /* Counters over every connection. */
 struct ws_stats {
-	uint64_t frames, bytes_in, close_frames;
-	uint64_t frames_out, bytes_out; /* frames this client sent and their bytes (for the floor, verrijk-floor) */
-	uint64_t size_frames[WS_SIZE_BUCKETS], size_bytes[WS_SIZE_BUCKETS];
+    uint64_t frames, bytes_in, close_frames;
+    uint64_t frames_out, bytes_out; /* frames this client sent and their bytes (for the floor, verrijk-floor) */
+    uint64_t size_frames[WS_SIZE_BUCKETS], size_bytes[WS_SIZE_BUCKETS];
 };
 
 /* The bucket of a frame of `size` bytes. */

@@ -8,9 +8,9 @@
 
 /* What the pre-scan learned about one message. */
 typedef struct vp_scan_result {
-	const char *why;  /* the first problem found, or NULL */
-	bool has_id;      /* the top-level map held one valid `id` pair */
-	uint64_t id;
+    const char *why; /* the first problem found, or NULL */
+    bool has_id;     /* the top-level map held one valid `id` pair */
+    uint64_t id;
 } vp_scan_result;
 
 /* Walks `len` (at most VP_MAX_MESSAGE) bytes as exactly one MessagePack

@@ -37,12 +37,12 @@
 enum { CLI_OK = 0, CLI_BAD = 1, CLI_USAGE = 2 };
 
 typedef struct cli_log {
-	const char *path;
-	struct evlog_contents c;
-	room *r;
-	/* The fold stopped early, at the record `bad` says. */
-	bool failed;
-	record_error bad;
+    const char *path;
+    struct evlog_contents c;
+    room *r;
+    /* The fold stopped early, at the record `bad` says. */
+    bool failed;
+    record_error bad;
 } cli_log;
 
 /* What a mode does with each event once it is applied: 0 to go on,

@@ -46,17 +46,18 @@ void game_result_free(game_result *res)
 
 /* Who may send an intent. */
 enum who {
-    WHO_OUTSIDER,    /* a connection not yet bound to a member */
-    WHO_ANYONE,      /* any connection (resume, ping) */
-    WHO_MEMBER,      /* any present member */
-    WHO_NOT_SCREEN,  /* any present member but a screen */
-    WHO_PLAYER,      /* a member who can hold cards: not a screen */
+    WHO_OUTSIDER,   /* a connection not yet bound to a member */
+    WHO_ANYONE,     /* any connection (resume, ping) */
+    WHO_MEMBER,     /* any present member */
+    WHO_NOT_SCREEN, /* any present member but a screen */
+    WHO_PLAYER,     /* a member who can hold cards: not a screen */
     WHO_FACILITATOR
 };
 
 static const struct intent_rule {
     enum who who;
     vp_code (*decide)(decision *d);
+    /* clang-format off */
 } rules[VP_T__COUNT] = {
     [VP_T_CREATE] = {WHO_OUTSIDER, decide_create},
     [VP_T_JOIN] = {WHO_OUTSIDER, decide_join},
@@ -83,6 +84,7 @@ static const struct intent_rule {
     [VP_T_WINDOW] = {WHO_MEMBER, decide_window},
     [VP_T_PAGE] = {WHO_FACILITATOR, decide_page},
 };
+/* clang-format on */
 
 static vp_code decide_device(decision *d)
 {

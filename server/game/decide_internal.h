@@ -20,17 +20,19 @@ typedef struct decision {
 /* A change an intent is about to make, for the auto-reveal check: the
  * state after it, without building that state. */
 typedef struct change {
-    const game_vote *vote;  /* a vote cast or changed */
-    uint32_t gone;          /* a member leaving or kicked */
-    uint32_t offline;       /* a member going offline */
-    uint32_t online;        /* a member coming back */
+    const game_vote *vote;                     /* a vote cast or changed */
+    uint32_t gone;                             /* a member leaving or kicked */
+    uint32_t offline;                          /* a member going offline */
+    uint32_t online;                           /* a member coming back */
     uint32_t new_facilitator, old_facilitator; /* a handover */
 } change;
 
+/* clang-format off */
 #define EMIT(var, d, kind)                                              \
     game_event *var = emit((d), (kind));                                \
     if (!(var))                                                         \
         return refuse((d), VP_SERVER_BUSY, "The server is out of memory.")
+/* clang-format on */
 
 /* decide.c: an error for the sender; an event appended to the result (EMIT). */
 vp_code refuse(decision *d, vp_code code, const char *msg);
@@ -66,11 +68,11 @@ vp_code decide_note(decision *d);
 vp_code decide_hide(decision *d);
 
 /* Helpers one group of intents lends another. */
-bool str_copy(vp_str s, char *buf, size_t size);                                    /* decide_members.c */
-vp_code merge_opts(decision *d, const deck *dk, const vp_opts *in, game_opts *o);    /* decide_round.c */
-uint32_t next_turn(const room *r, uint32_t after, uint32_t gone);                   /* decide_round.c */
-vp_code emit_revealed(decision *d, const game_vote *votes, uint32_t n);             /* decide_vote.c */
-vp_code auto_reveal(decision *d, const change *ch);                                 /* decide_vote.c */
-vp_code need_table(decision *d);                                                    /* decide_vote.c */
+bool str_copy(vp_str s, char *buf, size_t size);                                  /* decide_members.c */
+vp_code merge_opts(decision *d, const deck *dk, const vp_opts *in, game_opts *o); /* decide_round.c */
+uint32_t next_turn(const room *r, uint32_t after, uint32_t gone);                 /* decide_round.c */
+vp_code emit_revealed(decision *d, const game_vote *votes, uint32_t n);           /* decide_vote.c */
+vp_code auto_reveal(decision *d, const change *ch);                               /* decide_vote.c */
+vp_code need_table(decision *d);                                                  /* decide_vote.c */
 
 #endif

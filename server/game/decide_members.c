@@ -103,7 +103,8 @@ vp_code decide_create(decision *d)
     }
     /* Then by hash, offered decks first, then stored ones (an unlisted
      * link names the hash). */
-    for (uint32_t i = 0; !dk && d->env && it->deck.len == DECK_HASH_LEN && i < d->env->n_decks + d->env->n_uploaded; i++) {
+    for (uint32_t i = 0; !dk && d->env && it->deck.len == DECK_HASH_LEN && i < d->env->n_decks + d->env->n_uploaded;
+         i++) {
         deck *c = i < d->env->n_decks ? d->env->decks[i] : d->env->uploaded[i - d->env->n_decks];
         if (c && memcmp(c->hash, it->deck.ptr, DECK_HASH_LEN) == 0)
             dk = c;

@@ -127,9 +127,10 @@ vp_code decide_start(decision *d)
     uint16_t pile[DECK_CARDS_MAX];
     uint32_t n = room_round_cards(dk, &opts, pile);
     if (n == 0)
-        return refuse(d, VP_BAD_REQUEST, opts.kinds || opts.audience.s[0]
-                                             ? "No card of the deck fits these categories, kinds and audience."
-                                             : "These categories hold no cards.");
+        return refuse(d, VP_BAD_REQUEST,
+                      opts.kinds || opts.audience.s[0]
+                          ? "No card of the deck fits these categories, kinds and audience."
+                          : "These categories hold no cards.");
     uint64_t seed = 0;
     for (int i = 0; i < 8; i++)
         seed = seed << 8 | d->in->entropy[i];
@@ -305,8 +306,8 @@ vp_code decide_close(decision *d)
     }
     EMIT(e, d, GAME_EV_CLOSED);
     e->u.closed.round = room_round(r)->number;
-    e->u.closed.summary = room_summary_build(r, room_round(r), r->table.has ? &extra : NULL, it->text.ptr,
-                                             it->text.len, it->actions, it->n_actions, d->in->now_ms);
+    e->u.closed.summary = room_summary_build(r, room_round(r), r->table.has ? &extra : NULL, it->text.ptr, it->text.len,
+                                             it->actions, it->n_actions, d->in->now_ms);
     if (!e->u.closed.summary)
         return refuse(d, VP_SERVER_BUSY, "The server is out of memory.");
     return VP_OK;

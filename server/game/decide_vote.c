@@ -143,9 +143,9 @@ vp_code decide_vote(decision *d)
             return refuse(d, VP_NOT_ALLOWED, "The facilitator votes only for seated players.");
         voter = target->id;
     } else if (!room_may_self_vote(r, me)) {
-        return refuse(d, VP_NOT_ALLOWED, me->role == VP_ROLE_SCREEN
-                                             ? "A screen does not vote."
-                                             : "The facilitator votes only when the facilitator plays.");
+        return refuse(d, VP_NOT_ALLOWED,
+                      me->role == VP_ROLE_SCREEN ? "A screen does not vote."
+                                                 : "The facilitator votes only when the facilitator plays.");
     }
     if (r->phase != GAME_PLAYING)
         return refuse(d, VP_WRONG_PHASE, "No round is being played.");

@@ -9,20 +9,20 @@
 
 /* Limits a deck must respect; decks/README.md documents them. A deck outside
  * them is refused at load, never truncated. */
-#define DECK_ID_MAX 64              /* bytes of an id, of [a-z0-9-] */
-#define DECK_TEXT_MAX 500           /* bytes of any title, prompt or label */
-#define DECK_CARDS_MAX 500
-#define DECK_CATEGORIES_MAX 32
-#define DECK_SCALE_VALUES_MIN 2     /* scale.max - scale.min + 1 */
+#define DECK_ID_MAX           64  /* bytes of an id, of [a-z0-9-] */
+#define DECK_TEXT_MAX         500 /* bytes of any title, prompt or label */
+#define DECK_CARDS_MAX        500
+#define DECK_CATEGORIES_MAX   32
+#define DECK_SCALE_VALUES_MIN 2 /* scale.max - scale.min + 1 */
 #define DECK_SCALE_VALUES_MAX 10
-#define DECK_SCALE_BOUND 1000       /* 0 <= scale.min < scale.max <= this */
-#define DECK_SOURCE_MAX (4u << 20)  /* bytes of a deck's JSON or MessagePack */
-#define DECK_HASH_LEN 16            /* hex characters of the hash */
-#define DECK_FORMAT_MAX 2           /* the newest deck format this server reads */
-#define DECK_AUDIENCES_MAX 8        /* v2: audiences[] has 1..this entries */
-#define DECK_WINDOWS_MIN 2          /* v2: windows[] has this..DECK_WINDOWS_MAX entries */
-#define DECK_WINDOWS_MAX 8
-#define DECK_FOLLOWUPS_MAX 4        /* v2: a card's followups[] has 0..this texts */
+#define DECK_SCALE_BOUND      1000       /* 0 <= scale.min < scale.max <= this */
+#define DECK_SOURCE_MAX       (4u << 20) /* bytes of a deck's JSON or MessagePack */
+#define DECK_HASH_LEN         16         /* hex characters of the hash */
+#define DECK_FORMAT_MAX       2          /* the newest deck format this server reads */
+#define DECK_AUDIENCES_MAX    8          /* v2: audiences[] has 1..this entries */
+#define DECK_WINDOWS_MIN      2          /* v2: windows[] has this..DECK_WINDOWS_MAX entries */
+#define DECK_WINDOWS_MAX      8
+#define DECK_FOLLOWUPS_MAX    4 /* v2: a card's followups[] has 0..this texts */
 
 /* One text in both languages; both are always present and non-empty. */
 typedef struct deck_text {
@@ -32,7 +32,7 @@ typedef struct deck_text {
 typedef struct deck_category {
     char *id;
     deck_text title;
-    char *color; /* "#rrggbb", lower case */
+    char *color;         /* "#rrggbb", lower case */
     deck_text explainer; /* v2, optional: nl and en NULL when absent */
 } deck_category;
 
@@ -66,11 +66,11 @@ typedef struct deck_card {
     char *id;
     uint32_t category; /* index into deck.categories */
     deck_text title, prompt;
-    deck_kind kind;          /* v2; DECK_KIND_TOPIC when absent */
-    uint32_t audience;       /* v2: bit i = audiences[i]; 0 = absent (every audience) */
-    deck_text anchor_low;    /* v2, optional: nl and en NULL when absent */
+    deck_kind kind;       /* v2; DECK_KIND_TOPIC when absent */
+    uint32_t audience;    /* v2: bit i = audiences[i]; 0 = absent (every audience) */
+    deck_text anchor_low; /* v2, optional: nl and en NULL when absent */
     deck_text anchor_high;
-    uint32_t n_followups;    /* v2: 0..DECK_FOLLOWUPS_MAX */
+    uint32_t n_followups; /* v2: 0..DECK_FOLLOWUPS_MAX */
     deck_text followups[DECK_FOLLOWUPS_MAX];
 } deck_card;
 
@@ -82,7 +82,7 @@ typedef struct deck {
     char *id;
     uint32_t version;
     deck_text title;
-    deck_text question; /* v2, optional: nl and en NULL when absent */
+    deck_text question;   /* v2, optional: nl and en NULL when absent */
     uint32_t n_audiences; /* v2: 0 when absent */
     deck_audience *audiences;
     uint32_t n_windows; /* v2: 0 when absent (no window play) */
@@ -104,8 +104,7 @@ typedef struct deck {
  * NUL-terminated when errlen > 0) a message naming `source` and the field,
  * e.g. "decks/x.json: cards[3].category: unknown category \"foo\"". Nothing
  * of json is kept: every string is copied. */
-int deck_parse_json(const char *json, size_t len, const char *source, deck **out, char *err,
-                    size_t errlen);
+int deck_parse_json(const char *json, size_t len, const char *source, deck **out, char *err, size_t errlen);
 
 /* The same from the MessagePack form embedded in a `created` event (recovery
  * and replay); messages start with "deck: ". The object's memory (its zone)

@@ -78,7 +78,7 @@ static int deck_only_keys_v2(deck_check *c, const char *path, json_t *obj, const
 {
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v) {
+    json_object_foreach (obj, key, v) {
         if (deck_key_listed(key, keys) || (c->format >= 2 && deck_key_listed(key, v2_keys)))
             continue;
         char sub[DECK_PATH_MAX];
@@ -96,8 +96,8 @@ static int deck_only_keys(deck_check *c, const char *path, json_t *obj, const ch
 }
 
 /* Fetches a required member of an object with the expected type. */
-static json_t *deck_member(deck_check *c, const char *path, json_t *obj, const char *key,
-                           json_type type, const char *what, char *sub)
+static json_t *deck_member(deck_check *c, const char *path, json_t *obj, const char *key, json_type type,
+                           const char *what, char *sub)
 {
     deck_path(sub, "%s%s%s", path, *path ? "." : "", key);
     json_t *v = json_object_get(obj, key);
@@ -159,8 +159,7 @@ static int deck_check_text_value(deck_check *c, const char *sub, json_t *v, deck
     static const char *const keys[] = {"nl", "en", NULL};
     char lang[DECK_PATH_MAX];
     if (!json_is_object(v))
-        return deck_fail(c, sub, "expected an object with \"nl\" and \"en\", got %s",
-                         deck_json_type_name(v));
+        return deck_fail(c, sub, "expected an object with \"nl\" and \"en\", got %s", deck_json_type_name(v));
     if (deck_only_keys(c, sub, v, keys) < 0)
         return -1;
     json_t *nl = deck_member(c, sub, v, "nl", JSON_STRING, "a string", lang);
@@ -173,8 +172,7 @@ static int deck_check_text_value(deck_check *c, const char *sub, json_t *v, deck
 }
 
 /* The member `key` of obj as a text. */
-static int deck_check_text(deck_check *c, const char *path, json_t *obj, const char *key,
-                           deck_text *out)
+static int deck_check_text(deck_check *c, const char *path, json_t *obj, const char *key, deck_text *out)
 {
     char sub[DECK_PATH_MAX];
     json_t *v = deck_member(c, path, obj, key, JSON_OBJECT, "an object with \"nl\" and \"en\"", sub);
@@ -182,16 +180,15 @@ static int deck_check_text(deck_check *c, const char *path, json_t *obj, const c
 }
 
 /* An optional text: absent leaves out->nl and out->en NULL. */
-static int deck_check_opt_text(deck_check *c, const char *path, json_t *obj, const char *key,
-                               deck_text *out)
+static int deck_check_opt_text(deck_check *c, const char *path, json_t *obj, const char *key, deck_text *out)
 {
     if (!json_object_get(obj, key))
         return 0;
     return deck_check_text(c, path, obj, key, out);
 }
 
-static int deck_check_int(deck_check *c, const char *path, json_t *obj, const char *key,
-                          json_int_t lo, json_int_t hi, json_int_t *out)
+static int deck_check_int(deck_check *c, const char *path, json_t *obj, const char *key, json_int_t lo, json_int_t hi,
+                          json_int_t *out)
 {
     char sub[DECK_PATH_MAX];
     json_t *v = deck_member(c, path, obj, key, JSON_INTEGER, "an integer", sub);
@@ -199,8 +196,8 @@ static int deck_check_int(deck_check *c, const char *path, json_t *obj, const ch
         return -1;
     json_int_t x = json_integer_value(v);
     if (x < lo || x > hi)
-        return deck_fail(c, sub, "must be %" JSON_INTEGER_FORMAT "..%" JSON_INTEGER_FORMAT
-                                 ", got %" JSON_INTEGER_FORMAT, lo, hi, x);
+        return deck_fail(
+            c, sub, "must be %" JSON_INTEGER_FORMAT "..%" JSON_INTEGER_FORMAT ", got %" JSON_INTEGER_FORMAT, lo, hi, x);
     *out = x;
     return 0;
 }
@@ -224,16 +221,14 @@ static int deck_check_color(deck_check *c, const char *path, json_t *v, char **o
     return 0;
 }
 
-static int deck_check_labels(deck_check *c, const char *path, json_t *labels, const char *lang,
-                             uint32_t n, char ***out)
+static int deck_check_labels(deck_check *c, const char *path, json_t *labels, const char *lang, uint32_t n, char ***out)
 {
     char sub[DECK_PATH_MAX], item[DECK_PATH_MAX];
     json_t *arr = deck_member(c, path, labels, lang, JSON_ARRAY, "an array of strings", sub);
     if (!arr)
         return -1;
     if (json_array_size(arr) != n)
-        return deck_fail(c, sub, "the scale has %" PRIu32 " values but there are %zu labels", n,
-                         json_array_size(arr));
+        return deck_fail(c, sub, "the scale has %" PRIu32 " values but there are %zu labels", n, json_array_size(arr));
     *out = calloc(n, sizeof **out);
     if (!*out)
         return deck_fail(c, sub, "out of memory");
@@ -259,11 +254,11 @@ static int deck_check_scale(deck_check *c, json_t *root, deck *d)
         return -1;
     json_int_t n = hi - lo + 1;
     if (n < DECK_SCALE_VALUES_MIN || n > DECK_SCALE_VALUES_MAX)
-        return deck_fail(c, sub, "a scale has %d..%d values, %" JSON_INTEGER_FORMAT
-                                 "..%" JSON_INTEGER_FORMAT " has %" JSON_INTEGER_FORMAT,
+        return deck_fail(c, sub,
+                         "a scale has %d..%d values, %" JSON_INTEGER_FORMAT "..%" JSON_INTEGER_FORMAT
+                         " has %" JSON_INTEGER_FORMAT,
                          DECK_SCALE_VALUES_MIN, DECK_SCALE_VALUES_MAX, lo, hi, n < 0 ? 0 : n);
-    json_t *labels = deck_member(c, sub, scale, "labels", JSON_OBJECT,
-                                 "an object with \"nl\" and \"en\"", lsub);
+    json_t *labels = deck_member(c, sub, scale, "labels", JSON_OBJECT, "an object with \"nl\" and \"en\"", lsub);
     if (!labels || deck_only_keys(c, lsub, labels, lang_keys) < 0)
         return -1;
     /* The scale is stored before the labels so that deck_free knows how
@@ -366,8 +361,7 @@ static int deck_check_windows(deck_check *c, json_t *root, deck *d)
         return -1;
     size_t n = json_array_size(arr);
     if (n < DECK_WINDOWS_MIN || n > DECK_WINDOWS_MAX)
-        return deck_fail(c, sub, "a deck has %d..%d windows, got %zu", DECK_WINDOWS_MIN,
-                         DECK_WINDOWS_MAX, n);
+        return deck_fail(c, sub, "a deck has %d..%d windows, got %zu", DECK_WINDOWS_MIN, DECK_WINDOWS_MAX, n);
     d->windows = calloc(n, sizeof *d->windows);
     if (!d->windows)
         return deck_fail(c, sub, "out of memory");
@@ -397,8 +391,7 @@ static int deck_check_windows(deck_check *c, json_t *root, deck *d)
 }
 
 /* The v2 fields of one card: kind, audience, anchor, followups. */
-static int deck_check_card_v2(deck_check *c, const char *item, json_t *v, const deck *d,
-                              deck_card *card)
+static int deck_check_card_v2(deck_check *c, const char *item, json_t *v, const deck *d, deck_card *card)
 {
     static const char *const anchor_keys[] = {"low", "high", NULL};
     char field[DECK_PATH_MAX], sub[DECK_PATH_MAX];
@@ -439,8 +432,7 @@ static int deck_check_card_v2(deck_check *c, const char *item, json_t *v, const 
         }
     }
     if (json_object_get(v, "anchor")) {
-        json_t *anchor = deck_member(c, item, v, "anchor", JSON_OBJECT,
-                                     "an object with \"low\" and \"high\"", field);
+        json_t *anchor = deck_member(c, item, v, "anchor", JSON_OBJECT, "an object with \"low\" and \"high\"", field);
         if (!anchor || deck_only_keys(c, field, anchor, anchor_keys) < 0 ||
             deck_check_text(c, field, anchor, "low", &card->anchor_low) < 0 ||
             deck_check_text(c, field, anchor, "high", &card->anchor_high) < 0)
@@ -451,8 +443,7 @@ static int deck_check_card_v2(deck_check *c, const char *item, json_t *v, const 
         if (!arr)
             return -1;
         if (json_array_size(arr) > DECK_FOLLOWUPS_MAX)
-            return deck_fail(c, field, "a card has 0..%d followups, got %zu", DECK_FOLLOWUPS_MAX,
-                             json_array_size(arr));
+            return deck_fail(c, field, "a card has 0..%d followups, got %zu", DECK_FOLLOWUPS_MAX, json_array_size(arr));
         for (size_t i = 0; i < json_array_size(arr); i++) {
             deck_path(sub, "%s[%zu]", field, i);
             card->n_followups = (uint32_t)i + 1; /* so that deck_free frees a half-read one */
@@ -499,8 +490,7 @@ static int deck_check_cards(deck_check *c, json_t *root, deck *d)
             return deck_fail(c, field, "unknown category \"%.64s\"", json_string_value(cat));
         card->category = (uint32_t)ci;
         if (deck_check_text(c, item, v, "title", &card->title) < 0 ||
-            deck_check_text(c, item, v, "prompt", &card->prompt) < 0 ||
-            deck_check_card_v2(c, item, v, d, card) < 0)
+            deck_check_text(c, item, v, "prompt", &card->prompt) < 0 || deck_check_card_v2(c, item, v, d, card) < 0)
             return -1;
     }
     return 0;
@@ -518,8 +508,7 @@ int deck_from_json(deck_check *c, json_t *root, deck **out)
     /* The format comes first: it decides which fields exist. A v1 deck has
      * no "format" key, so that its canonical form stays what it was. */
     json_int_t format = 1;
-    if (json_object_get(root, "format") &&
-        deck_check_int(c, "", root, "format", 2, DECK_FORMAT_MAX, &format) < 0)
+    if (json_object_get(root, "format") && deck_check_int(c, "", root, "format", 2, DECK_FORMAT_MAX, &format) < 0)
         return -1;
     c->format = (uint32_t)format;
     if (deck_only_keys_v2(c, "", root, keys, v2_keys) < 0)
@@ -536,10 +525,9 @@ int deck_from_json(deck_check *c, json_t *root, deck **out)
         goto err;
     d->version = (uint32_t)version;
     if (deck_check_text(c, "", root, "title", &d->title) < 0 ||
-        deck_check_opt_text(c, "", root, "question", &d->question) < 0 ||
-        deck_check_scale(c, root, d) < 0 || deck_check_audiences(c, root, d) < 0 ||
-        deck_check_windows(c, root, d) < 0 || deck_check_categories(c, root, d) < 0 ||
-        deck_check_cards(c, root, d) < 0)
+        deck_check_opt_text(c, "", root, "question", &d->question) < 0 || deck_check_scale(c, root, d) < 0 ||
+        deck_check_audiences(c, root, d) < 0 || deck_check_windows(c, root, d) < 0 ||
+        deck_check_categories(c, root, d) < 0 || deck_check_cards(c, root, d) < 0)
         goto err;
     if (deck_pack_canonical(d) < 0) {
         deck_report(c, "", "out of memory");

@@ -20,8 +20,7 @@ typedef struct deck_check {
 } deck_check;
 
 /* Writes "source: path: message" into the caller's buffer (deck_check.c). */
-void deck_report(deck_check *c, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void deck_report(deck_check *c, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Reports and evaluates to -1, so that every refusal is one
  * `return deck_fail(...)`. It is a macro so that the -1 is visible where it

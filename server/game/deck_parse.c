@@ -12,8 +12,7 @@
  * recursing. */
 #define DECK_MSGPACK_DEPTH_MAX 8
 
-int deck_parse_json(const char *json, size_t len, const char *source, deck **out, char *err,
-                    size_t errlen)
+int deck_parse_json(const char *json, size_t len, const char *source, deck **out, char *err, size_t errlen)
 {
     deck_check c = {source ? source : "deck", err, errlen, 1};
     if (len > DECK_SOURCE_MAX)
@@ -67,8 +66,7 @@ static bool deck_utf8_ok(const char *s, size_t len)
                 return false;
             cp = cp << 6 | (p[i] & 0x3f);
         }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-            (cp >= 0xd800 && cp <= 0xdfff))
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
             return false;
         p += n + 1;
     }
@@ -126,7 +124,7 @@ static json_t *deck_msgpack_to_json(deck_check *c, const msgpack_object *o, int 
             }
             if (json_object_getn(v, k->via.str.ptr, k->via.str.size)) {
                 deck_report(c, "", "duplicate key \"%.*s\"", (int)(k->via.str.size > 32 ? 32 : k->via.str.size),
-                          k->via.str.ptr);
+                            k->via.str.ptr);
                 json_decref(v);
                 return NULL;
             }
@@ -137,9 +135,7 @@ static json_t *deck_msgpack_to_json(deck_check *c, const msgpack_object *o, int 
             }
         }
         break;
-    default:
-        deck_report(c, "", "binary or extension values are not part of a deck");
-        return NULL;
+    default: deck_report(c, "", "binary or extension values are not part of a deck"); return NULL;
     }
     if (!v)
         deck_report(c, "", "out of memory");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* clang-format off */
 const char *const event_names[GAME_EV__COUNT] = {
     [GAME_EV_CREATED] = "created",   [GAME_EV_JOINED] = "joined",   [GAME_EV_PRESENCE] = "presence",
     [GAME_EV_LEFT] = "left",         [GAME_EV_HANDED] = "handed",   [GAME_EV_LOCKED] = "locked",
@@ -15,6 +16,7 @@ const char *const event_names[GAME_EV__COUNT] = {
     [GAME_EV_WINDOWED] = "windowed",
     [GAME_EV_PAGED] = "paged",
 };
+/* clang-format on */
 
 const char *game_event_name(game_event_kind kind)
 {
@@ -65,12 +67,23 @@ void game_event_clear(game_event *e)
     case GAME_EV_NOTED: free(e->u.noted.text); break;
     case GAME_EV_CLOSED: game_summary_free(e->u.closed.summary); break;
     /* Nothing on the heap. */
-    case GAME_EV_JOINED: case GAME_EV_PRESENCE: case GAME_EV_LEFT: case GAME_EV_HANDED:
-    case GAME_EV_LOCKED: case GAME_EV_TURN: case GAME_EV_PLAYED: case GAME_EV_VOTED:
-    case GAME_EV_REOPENED: case GAME_EV_HIDDEN: case GAME_EV_DONE: case GAME_EV_SKIPPED:
-    case GAME_EV_TIMER: case GAME_EV_REKEYED: case GAME_EV_WINDOWED: case GAME_EV_PAGED:
-    case GAME_EV__COUNT:
-        break;
+    case GAME_EV_JOINED:
+    case GAME_EV_PRESENCE:
+    case GAME_EV_LEFT:
+    case GAME_EV_HANDED:
+    case GAME_EV_LOCKED:
+    case GAME_EV_TURN:
+    case GAME_EV_PLAYED:
+    case GAME_EV_VOTED:
+    case GAME_EV_REOPENED:
+    case GAME_EV_HIDDEN:
+    case GAME_EV_DONE:
+    case GAME_EV_SKIPPED:
+    case GAME_EV_TIMER:
+    case GAME_EV_REKEYED:
+    case GAME_EV_WINDOWED:
+    case GAME_EV_PAGED:
+    case GAME_EV__COUNT: break;
     }
     memset(e, 0, sizeof *e);
 }

@@ -13,23 +13,23 @@
 
 /* Limits of the game core, named once. The View, the log and the tests rely
  * on them; decide() refuses what would exceed them, with a readable msg. */
-#define GAME_MAX_PRESENT   100   /* present members of a room, screens and seated included */
-#define GAME_MAX_MEMBERS   400   /* members a room ever had (ids are never reused) */
-#define GAME_MAX_ROUNDS    100   /* rounds of one room */
+#define GAME_MAX_PRESENT    100  /* present members of a room, screens and seated included */
+#define GAME_MAX_MEMBERS    400  /* members a room ever had (ids are never reused) */
+#define GAME_MAX_ROUNDS     100  /* rounds of one room */
 #define GAME_MAX_NOTES_CARD 100  /* notes on one card in one round */
-#define GAME_MAX_NOTES     5000  /* notes of one room, all rounds */
+#define GAME_MAX_NOTES      5000 /* notes of one room, all rounds */
 /* Bytes of note text one round may hold (hidden notes included). It keeps
  * what carries a round's notes bounded: the `closed` event (a log record
  * of at most 1 MiB: this, 5000 notes' keys, 500 cards and the close text
  * stay under it) and a View, which holds at most two rounds' notes. */
 #define GAME_MAX_NOTE_BYTES_ROUND (640u * 1024)
-#define GAME_SCALE_MAX     DECK_SCALE_VALUES_MAX
-#define GAME_ID_SIZE       (DECK_ID_MAX + 1)   /* a card, category or deck id with its NUL */
-#define GAME_WINDOW_MIN_VOTES 3 /* anonymous rounds: a window's figures need this many votes (§5.3) */
-#define GAME_NAME_SIZE     (VP_NAME_MAX + 1)
-#define GAME_HASH_HEX      64    /* SHA-256 as lowercase hex */
-#define GAME_KEY_HEX       32    /* replay_key and token: 16 bytes as lowercase hex */
-#define GAME_ENTROPY       32    /* bytes of fresh randomness an input carries */
+#define GAME_SCALE_MAX            DECK_SCALE_VALUES_MAX
+#define GAME_ID_SIZE              (DECK_ID_MAX + 1) /* a card, category or deck id with its NUL */
+#define GAME_WINDOW_MIN_VOTES     3 /* anonymous rounds: a window's figures need this many votes (§5.3) */
+#define GAME_NAME_SIZE            (VP_NAME_MAX + 1)
+#define GAME_HASH_HEX             64 /* SHA-256 as lowercase hex */
+#define GAME_KEY_HEX              32 /* replay_key and token: 16 bytes as lowercase hex */
+#define GAME_ENTROPY              32 /* bytes of fresh randomness an input carries */
 
 typedef enum game_event_kind {
     GAME_EV_CREATED,
@@ -154,7 +154,7 @@ typedef struct game_summary {
     char *text;
     uint32_t n_actions;
     char **actions;
-    bool has_players;  /* false in an anonymous round: the key is left out */
+    bool has_players; /* false in an anonymous round: the key is left out */
     uint32_t n_players;
     uint32_t *players; /* ascending ids */
     uint64_t started_at, closed_at;
@@ -328,7 +328,7 @@ void game_event_pairs(game_map *m, const game_event *e);
 /* Helpers shared by the game's encoders. */
 void game_pack_bool(msgpack_packer *pk, bool b);
 void game_pack_ids(msgpack_packer *pk, const uint32_t *ids, uint32_t n);
-void game_pack_vote_value(msgpack_packer *pk, const game_vote *v); /* pass packs nil */
+void game_pack_vote_value(msgpack_packer *pk, const game_vote *v);             /* pass packs nil */
 void game_pack_vote_pairs(msgpack_packer *pk, const game_vote *v, uint32_t n); /* [[player, value]...] */
 void game_pack_str(msgpack_packer *pk, const char *s);
 void game_pack_opts(msgpack_packer *pk, const game_opts *o);
@@ -340,7 +340,7 @@ const char *game_agreement_name(game_agreement a);
 
 /* Packs a summary (§6). A note whose text is NULL, or for which
  * hidden(note, ctx) says true, is packed without `text`; hidden may be NULL. */
-void game_pack_summary(msgpack_packer *pk, const game_summary *s,
-                       bool (*hidden)(uint32_t id, const void *ctx), const void *ctx);
+void game_pack_summary(msgpack_packer *pk, const game_summary *s, bool (*hidden)(uint32_t id, const void *ctx),
+                       const void *ctx);
 
 #endif

@@ -242,8 +242,8 @@ static void summary_pairs(game_map *m, const void *ctx)
     game_pack_str(m->pk, s->replay_key);
 }
 
-void game_pack_summary(msgpack_packer *pk, const game_summary *s,
-                       bool (*hidden)(uint32_t id, const void *ctx), const void *ctx)
+void game_pack_summary(msgpack_packer *pk, const game_summary *s, bool (*hidden)(uint32_t id, const void *ctx),
+                       const void *ctx)
 {
     summary_ctx sc = {.s = s, .hidden = hidden, .ctx = ctx};
     game_pack_map(pk, summary_pairs, &sc);

@@ -111,8 +111,7 @@ static int get_str(reader *r, const msgpack_object *m, const char *key, char *bu
 
 static int obj_strdup(reader *r, const msgpack_object *o, const char *what, size_t max, char **out)
 {
-    if (!o || o->type != MSGPACK_OBJECT_STR || o->via.str.size > max ||
-        memchr(o->via.str.ptr, 0, o->via.str.size))
+    if (!o || o->type != MSGPACK_OBJECT_STR || o->via.str.size > max || memchr(o->via.str.ptr, 0, o->via.str.size))
         return fail(r, "%s: expected a string of at most %zu bytes", what, max);
     char *s = malloc(o->via.str.size + 1);
     if (!s)
@@ -145,8 +144,7 @@ static int name_index(const char *const *names, unsigned n, const msgpack_object
     return -1;
 }
 
-static int get_enum(reader *r, const msgpack_object *m, const char *key, const char *const *names, unsigned n,
-                    int *out)
+static int get_enum(reader *r, const msgpack_object *m, const char *key, const char *const *names, unsigned n, int *out)
 {
     int i = name_index(names, n, find(m, key));
     if (i < 0)
@@ -451,10 +449,8 @@ static int read_fields(reader *r, const msgpack_object *o, game_event *e)
         return 0;
     }
     case GAME_EV_HANDED:
-        return get_member(r, o, "from", false, &e->u.handed.from) ||
-                       get_member(r, o, "to", false, &e->u.handed.to)
-                   ? -1
-                   : 0;
+        return get_member(r, o, "from", false, &e->u.handed.from) || get_member(r, o, "to", false, &e->u.handed.to) ? -1
+                                                                                                                    : 0;
     case GAME_EV_LOCKED: return get_bool(r, o, "locked", &e->u.locked.locked);
     case GAME_EV_ROUND:
         return get_u32(r, o, "round", GAME_MAX_ROUNDS, &e->u.round.round) ||

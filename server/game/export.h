@@ -30,7 +30,7 @@ typedef struct export_format {
 /* A download's file name: "2026-12-04 Studiedag ronde 1.csv" (UTF-8, with
  * its NUL); the title takes at most EXPORT_NAME_TITLE_MAX bytes of it. */
 #define EXPORT_NAME_TITLE_MAX 60
-#define EXPORT_NAME_MAX 100
+#define EXPORT_NAME_MAX       100
 
 /* Each function renders summary s of room r (s as room_summary(r, round)
  * returns it: hidden notes have no text, and no export shows their text).

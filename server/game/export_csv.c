@@ -68,8 +68,8 @@ static void csv_cell(outbuf *b, char sep, const char *s, bool first)
     if (!s)
         return;
     const char *lead = csv_skip_blank(s);
-    bool guard = (strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0') ||
-                 (lead != s && *lead && strchr("=+-@", *lead) != NULL);
+    bool guard =
+        (strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0') || (lead != s && *lead && strchr("=+-@", *lead) != NULL);
     const char specials[] = {sep, '"', '\r', '\n', '\0'};
     bool quote = strpbrk(s, specials) != NULL;
     if (quote)

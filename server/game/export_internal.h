@@ -27,8 +27,7 @@ void out_char(outbuf *b, char c);
  * is a bug, reported as a failed export rather than written truncated. */
 #define OUT_PIECE_MAX 160
 
-__attribute__((format(printf, 2, 3)))
-void out_fmt(outbuf *b, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) void out_fmt(outbuf *b, const char *fmt, ...);
 
 /* Hands the buffer over to the caller, or frees it on failure. */
 int out_finish(outbuf *b, char **out, size_t *len);
@@ -49,13 +48,13 @@ typedef struct words {
     /* The agreement words are the ones the screen shows (the web client's
      * agreement.* strings in web-client/src/i18n/strings.ts): one set of
      * labels, so a download says what the room saw. */
-    const char *agreement[4];  /* indexed by game_agreement */
-    const char *too_few_votes; /* the agreement of a card with fewer than two votes */
-    char list_sep;             /* the CSV field separator spreadsheets of this language expect */
-    const char *csv_head;      /* the CSV header up to the scale columns */
-    const char *csv_tail;      /* ... and after them */
-    const char *file_round;    /* "ronde" in a download's file name */
-    const char *csv_windows;   /* the CSV column of the figures per window */
+    const char *agreement[4];                   /* indexed by game_agreement */
+    const char *too_few_votes;                  /* the agreement of a card with fewer than two votes */
+    char list_sep;                              /* the CSV field separator spreadsheets of this language expect */
+    const char *csv_head;                       /* the CSV header up to the scale columns */
+    const char *csv_tail;                       /* ... and after them */
+    const char *file_round;                     /* "ronde" in a download's file name */
+    const char *csv_windows;                    /* the CSV column of the figures per window */
     const char *per_window, *no_window_figures; /* window play (SPEC.md §5.3) */
 } words;
 
@@ -95,8 +94,8 @@ void out_decimal(outbuf *b, double v, unsigned decimals, char sep);
 /* ---- the formats' render functions, one per file, as the formats table
  * in export.c calls them (export_format.render) ---- */
 
-int render_md(const room *r, const game_summary *s, vp_lang lang, char **out, size_t *len);   /* export_md.c */
-int render_json(const room *r, const game_summary *s, vp_lang lang, char **out, size_t *len); /* export_json.c */
+int render_md(const room *r, const game_summary *s, vp_lang lang, char **out, size_t *len);     /* export_md.c */
+int render_json(const room *r, const game_summary *s, vp_lang lang, char **out, size_t *len);   /* export_json.c */
 int render_csv_in(const room *r, const game_summary *s, vp_lang lang, char **out, size_t *len); /* export_csv.c */
 
 #endif

@@ -46,8 +46,8 @@ static json_t *json_stats(const game_stats *st, bool *ok)
     return o;
 }
 
-static json_t *json_card(const room *r, const deck *d, const char *lang, const game_summary_card *c,
-                         uint32_t rank, bool *ok)
+static json_t *json_card(const room *r, const deck *d, const char *lang, const game_summary_card *c, uint32_t rank,
+                         bool *ok)
 {
     json_t *o = json_object(), *notes = json_array();
     if (!o || !notes) {
@@ -109,8 +109,8 @@ static json_t *json_summary(const room *r, const game_summary *s, bool *ok)
     const deck *d = room_deck(r);
     const char *lang = words_for(r)->lang;
     json_t *root = json_object(), *cards = json_array(), *cats = json_array(), *actions = json_array(),
-           *players = json_array(), *participants = json_array(), *jdeck = json_object(),
-           *scale = json_object(), *labels = json_array();
+           *players = json_array(), *participants = json_array(), *jdeck = json_object(), *scale = json_object(),
+           *labels = json_array();
     if (!root || !cards || !cats || !actions || !players || !participants || !jdeck || !scale || !labels) {
         json_decref(root);
         json_decref(cards);

@@ -23,9 +23,9 @@
  * dropped from each line (four would open a code block), other control
  * characters become spaces, and line ends follow the mode. */
 typedef enum md_mode {
-    MD_ONE_LINE,   /* headings, table cells, names: line ends become spaces */
-    MD_LIST_ITEM,  /* notes, actions: a line end is a hard break inside the same item */
-    MD_PARAGRAPHS  /* the facilitator's text: a blank line starts a new paragraph */
+    MD_ONE_LINE,  /* headings, table cells, names: line ends become spaces */
+    MD_LIST_ITEM, /* notes, actions: a line end is a hard break inside the same item */
+    MD_PARAGRAPHS /* the facilitator's text: a blank line starts a new paragraph */
 } md_mode;
 
 static bool md_blank(char c)
@@ -87,8 +87,8 @@ static bool md_entity(const char *s, size_t n, size_t i)
             j++;
     }
     size_t start = j;
-    while (j < n && j - start < 32 && ((s[j] >= '0' && s[j] <= '9') || (s[j] >= 'a' && s[j] <= 'z') ||
-                                       (s[j] >= 'A' && s[j] <= 'Z')))
+    while (j < n && j - start < 32 &&
+           ((s[j] >= '0' && s[j] <= '9') || (s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z')))
         j++;
     return j > start && j < n && s[j] == ';';
 }
@@ -102,16 +102,11 @@ static bool md_needs_escape(const char *s, size_t n, size_t i)
     case '[':
     case '<':
     case '|':
-    case '~':
-        return true;
-    case '*':
-        return !(md_blank(prev) && md_blank(next));
-    case '_':
-        return !(md_word(prev) && md_word(next)) && !(md_blank(prev) && md_blank(next));
-    case '&':
-        return md_entity(s, n, i);
-    case '\\':
-        return next == '\0' || md_punct(next);
+    case '~': return true;
+    case '*': return !(md_blank(prev) && md_blank(next));
+    case '_': return !(md_word(prev) && md_word(next)) && !(md_blank(prev) && md_blank(next));
+    case '&': return md_entity(s, n, i);
+    case '\\': return next == '\0' || md_punct(next);
     case '#': {
         /* A run of # after a blank at the end closes an ATX heading. */
         if (i == 0 || !md_blank(prev))
@@ -121,8 +116,7 @@ static bool md_needs_escape(const char *s, size_t n, size_t i)
                 return false;
         return true;
     }
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -292,8 +286,8 @@ static void md_ranking(outbuf *b, const room *r, const game_summary *s, const wo
         out_fmt(b, "%s\n\n", w->no_cards);
         return;
     }
-    out_fmt(b, "| # | %s | %s | %s | %s | %s | %s | %s |\n", w->col_card, w->col_category, w->col_mean,
-            w->col_median, w->col_votes, w->col_passes, w->col_agreement);
+    out_fmt(b, "| # | %s | %s | %s | %s | %s | %s | %s |\n", w->col_card, w->col_category, w->col_mean, w->col_median,
+            w->col_votes, w->col_passes, w->col_agreement);
     out_str(b, "|--:|:--|:--|--:|--:|--:|--:|:--|\n");
     for (uint32_t i = 0; i < s->n_cards; i++) {
         const game_summary_card *c = &s->cards[i];
@@ -380,8 +374,7 @@ static void md_categories(outbuf *b, const room *r, const game_summary *s, const
     /* Only topics with a card played: the others say nothing of this round. */
     if (s->n_cards == 0 || played == 0)
         return;
-    out_fmt(b, "## %s\n\n| %s | %s | %s |\n|:--|--:|--:|\n", w->categories, w->col_category, w->col_cards,
-            w->col_mean);
+    out_fmt(b, "## %s\n\n| %s | %s | %s |\n|:--|--:|--:|\n", w->categories, w->col_category, w->col_cards, w->col_mean);
     for (uint32_t i = 0; i < s->n_categories; i++) {
         const game_summary_category *c = &s->categories[i];
         if (c->cards == 0)

@@ -75,6 +75,7 @@ int out_finish(outbuf *b, char **out, size_t *len)
 }
 /* ---- words in the room's language ---- */
 
+/* clang-format off */
 const words words_en = {
     .lang = "en",
     .decimal = '.',
@@ -114,7 +115,9 @@ const words words_en = {
     .per_window = "Per window",
     .no_window_figures = "no window has figures that can be shown",
 };
+/* clang-format on */
 
+/* clang-format off */
 const words words_nl = {
     .lang = "nl",
     .decimal = ',',
@@ -155,6 +158,7 @@ const words words_nl = {
     .per_window = "Per venster",
     .no_window_figures = "geen venster heeft cijfers die getoond kunnen worden",
 };
+/* clang-format on */
 
 const words *words_in(vp_lang lang)
 {
@@ -246,8 +250,8 @@ void out_iso_local(outbuf *b, uint64_t at, int32_t tz_offset)
 {
     local_time t = local_time_at(at, tz_offset);
     unsigned off = (unsigned)(tz_offset < 0 ? -tz_offset : tz_offset);
-    out_fmt(b, "%04lld-%02u-%02uT%02u:%02u%c%02u:%02u", (long long)t.year, t.month, t.day, t.hour,
-            t.minute, tz_offset < 0 ? '-' : '+', off / 60, off % 60);
+    out_fmt(b, "%04lld-%02u-%02uT%02u:%02u%c%02u:%02u", (long long)t.year, t.month, t.day, t.hour, t.minute,
+            tz_offset < 0 ? '-' : '+', off / 60, off % 60);
 }
 
 /* "29 November 2026, 01:30" (English) or "29 november 2026, 01:30" (Dutch). */

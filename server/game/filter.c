@@ -92,8 +92,7 @@ static bool sees_vote_value(const room *after, const game_event *e, uint32_t rec
     uint32_t voter = e->u.voted.vote.player;
     const member *v = room_member(after, voter);
 
-    return recipient != 0 &&
-           (recipient == voter || (v && v->seated && recipient == room_facilitator(after)));
+    return recipient != 0 && (recipient == voter || (v && v->seated && recipient == room_facilitator(after)));
 }
 
 /* True when recipient sees the key of a `rekeyed` event: a present member
@@ -123,12 +122,9 @@ static const game_hand *own_hand(const game_event *e, uint32_t recipient)
 uint32_t game_event_audience(const room *after, const game_event *e, uint32_t recipient)
 {
     switch (e->kind) {
-    case GAME_EV_DEALT:
-        return own_hand(e, recipient) ? recipient : 0;
-    case GAME_EV_VOTED:
-        return sees_vote_value(after, e, recipient) ? recipient : 0;
-    case GAME_EV_REKEYED:
-        return sees_new_key(after, recipient) ? recipient : 0;
+    case GAME_EV_DEALT: return own_hand(e, recipient) ? recipient : 0;
+    case GAME_EV_VOTED: return sees_vote_value(after, e, recipient) ? recipient : 0;
+    case GAME_EV_REKEYED: return sees_new_key(after, recipient) ? recipient : 0;
     /* The same bytes for everyone. Each kind is named (no default:), so
      * that a new kind does not compile until someone decides here who
      * sees what of it (-Wswitch-enum, server/CMakeLists.txt). */
@@ -152,8 +148,7 @@ uint32_t game_event_audience(const room *after, const game_event *e, uint32_t re
     case GAME_EV_CLOSED:
     case GAME_EV_WINDOWED:
     case GAME_EV_PAGED:
-    case GAME_EV__COUNT:
-        return 0;
+    case GAME_EV__COUNT: return 0;
     }
     return 0;
 }
@@ -165,8 +160,7 @@ bool game_event_filter_neutral(const game_event *e)
     case GAME_EV_JOINED:
     case GAME_EV_LEFT:
     case GAME_EV_HANDED:
-    case GAME_EV_ROUND:
-        return false;
+    case GAME_EV_ROUND: return false;
     case GAME_EV_PRESENCE:
     case GAME_EV_LOCKED:
     case GAME_EV_DEALT:
@@ -184,10 +178,8 @@ bool game_event_filter_neutral(const game_event *e)
     case GAME_EV_CLOSED:
     case GAME_EV_REKEYED:
     case GAME_EV_WINDOWED:
-    case GAME_EV_PAGED:
-        return true;
-    case GAME_EV__COUNT:
-        return false;
+    case GAME_EV_PAGED: return true;
+    case GAME_EV__COUNT: return false;
     }
     return false;
 }
@@ -252,11 +244,8 @@ static void event_for_pairs(game_map *m, const void *ctx)
     case GAME_EV_TIMER:
     case GAME_EV_CLOSED:
     case GAME_EV_WINDOWED:
-    case GAME_EV_PAGED:
-        game_event_pairs(m, e);
-        return;
-    case GAME_EV__COUNT:
-        break;
+    case GAME_EV_PAGED: game_event_pairs(m, e); return;
+    case GAME_EV__COUNT: break;
     }
     /* Not a kind: its name and nothing else (fails closed). */
     game_map_key(m, "e");
@@ -366,9 +355,7 @@ static void replay_pairs(game_map *m, const void *ctx)
     case GAME_EV_SKIPPED:
     case GAME_EV_TIMER:
     case GAME_EV_WINDOWED:
-    case GAME_EV_PAGED:
-        game_event_pairs(m, e);
-        break;
+    case GAME_EV_PAGED: game_event_pairs(m, e); break;
     case GAME_EV__COUNT:
         game_map_key(m, "e");
         game_pack_str(m->pk, game_event_name(e->kind));

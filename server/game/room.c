@@ -172,17 +172,50 @@ void game_token_hash(const char *token, size_t len, char out[GAME_HASH_HEX + 1])
 
 /* ---- queries ---- */
 
-bool room_exists(const room *r) { return r->created; }
-const char *room_code(const room *r) { return r->code; }
-game_phase room_phase(const room *r) { return r->phase; }
-uint64_t room_seq(const room *r) { return r->seq; }
-uint64_t room_last_at(const room *r) { return r->last_at; }
-const deck *room_deck(const room *r) { return r->deck; }
-const char *room_title(const room *r) { return r->title ? r->title : ""; }
-vp_lang room_lang(const room *r) { return r->lang; }
-int32_t room_tz_offset(const room *r) { return r->tz_offset; }
-uint32_t room_rounds(const room *r) { return r->n_rounds; }
-uint32_t room_members(const room *r) { return r->n_members; }
+bool room_exists(const room *r)
+{
+    return r->created;
+}
+const char *room_code(const room *r)
+{
+    return r->code;
+}
+game_phase room_phase(const room *r)
+{
+    return r->phase;
+}
+uint64_t room_seq(const room *r)
+{
+    return r->seq;
+}
+uint64_t room_last_at(const room *r)
+{
+    return r->last_at;
+}
+const deck *room_deck(const room *r)
+{
+    return r->deck;
+}
+const char *room_title(const room *r)
+{
+    return r->title ? r->title : "";
+}
+vp_lang room_lang(const room *r)
+{
+    return r->lang;
+}
+int32_t room_tz_offset(const room *r)
+{
+    return r->tz_offset;
+}
+uint32_t room_rounds(const room *r)
+{
+    return r->n_rounds;
+}
+uint32_t room_members(const room *r)
+{
+    return r->n_members;
+}
 
 uint32_t room_facilitator(const room *r)
 {

@@ -46,23 +46,23 @@ typedef enum game_input_kind {
 /* Everything decide may use: the caller owns the clock and the randomness. */
 typedef struct game_input {
     game_input_kind kind;
-    uint32_t sender;          /* the member this connection is bound to; 0: none yet */
-    const vp_intent *intent;  /* GAME_INPUT_INTENT */
-    uint32_t player;          /* GAME_INPUT_ONLINE / _OFFLINE */
-    uint64_t now_ms;          /* server time, ms since the Unix epoch */
+    uint32_t sender;               /* the member this connection is bound to; 0: none yet */
+    const vp_intent *intent;       /* GAME_INPUT_INTENT */
+    uint32_t player;               /* GAME_INPUT_ONLINE / _OFFLINE */
+    uint64_t now_ms;               /* server time, ms since the Unix epoch */
     uint8_t entropy[GAME_ENTROPY]; /* fresh CSPRNG bytes: tokens, replay key, shuffle seed */
 } game_input;
 
 /* What decide made of an input. On an error: code and msg only. */
 typedef struct game_result {
     vp_code code;
-    const char *msg;          /* on error: a static sentence a person can read */
-    game_event *events;       /* seq = room's seq + 1, + 2, ...; at = now_ms; apply in order */
+    const char *msg;    /* on error: a static sentence a person can read */
+    game_event *events; /* seq = room's seq + 1, + 2, ...; at = now_ms; apply in order */
     uint32_t n_events;
-    uint32_t you;             /* create, join, resume: the member this connection now is */
+    uint32_t you;                 /* create, join, resume: the member this connection now is */
     char token[GAME_KEY_HEX + 1]; /* create, join: the new token; resume: the one given. "" otherwise */
-    uint32_t kicked;          /* kick: close this member's connection with 4001 */
-    bool purge;               /* purge: delete the room and its log, close every connection with 4001 */
+    uint32_t kicked;              /* kick: close this member's connection with 4001 */
+    bool purge;                   /* purge: delete the room and its log, close every connection with 4001 */
 } game_result;
 
 /* Decides what an input does to the room: fills *out and returns out->code.
@@ -126,9 +126,9 @@ void game_replay_pack(game_replay *rp, const game_event *e, msgpack_packer *pk);
  * questions below, so both show the same of each event. */
 void game_replay_track(game_replay *rp, const game_event *e);
 bool game_replay_shows_note_text(const game_replay *rp, uint32_t note_id); /* not if ever hidden */
-bool game_replay_shows_voters(const game_replay *rp);    /* who voted what at a reveal */
-bool game_replay_shows_vote_value(const game_replay *rp); /* a `voted` event's value */
-bool game_replay_shows_key(const game_replay *rp);       /* a `rekeyed` event's key */
+bool game_replay_shows_voters(const game_replay *rp);                      /* who voted what at a reveal */
+bool game_replay_shows_vote_value(const game_replay *rp);                  /* a `voted` event's value */
+bool game_replay_shows_key(const game_replay *rp);                         /* a `rekeyed` event's key */
 
 /* ---- queries for the server ---- */
 

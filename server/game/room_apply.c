@@ -447,8 +447,7 @@ int game_apply(room *r, const game_event *e)
     case GAME_EV_REVEALED:
         if (r->table.has && !r->table.revealed && card_index(r, &e->u.revealed.card) == r->table.card) {
             r->table.revealed = true;
-            stats_compute(r->table.votes, r->table.n_votes, r->deck->scale_min, r->deck->scale_max,
-                          &r->table.stats);
+            stats_compute(r->table.votes, r->table.n_votes, r->deck->scale_min, r->deck->scale_max, &r->table.stats);
             r->table.windows = e->u.revealed.windows;
             rc = 0;
         }

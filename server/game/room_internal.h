@@ -14,7 +14,7 @@ typedef struct member {
     uint8_t token_hash[32];
     uint8_t n_hand;
     uint16_t hand[VP_HAND_MAX]; /* card indexes into the deck */
-    uint8_t window; /* 1 + index into deck->windows; 0: none */
+    uint8_t window;             /* 1 + index into deck->windows; 0: none */
 } member;
 
 typedef struct note {
@@ -40,16 +40,16 @@ typedef struct done_card {
  * round kept those 2 KiB. room_opts_get gives the game_opts back. */
 /* The fields room_opts holds as game_opts does (type, name): one list, so
  * that a new option cannot be kept by one and lost by the other. */
-#define ROOM_OPTS_PLAIN(X)                                                     \
-    X(vp_mode, mode)                                                           \
-    X(uint8_t, hand)                                                           \
-    X(bool, anonymous)                                                         \
-    X(bool, auto_reveal)                                                       \
-    X(bool, facilitator_plays)                                                 \
-    X(bool, all_categories)                                                    \
-    X(uint8_t, n_categories)                                                   \
-    X(uint8_t, kinds)                                                          \
-    X(bool, bookends)                                                          \
+#define ROOM_OPTS_PLAIN(X)     \
+    X(vp_mode, mode)           \
+    X(uint8_t, hand)           \
+    X(bool, anonymous)         \
+    X(bool, auto_reveal)       \
+    X(bool, facilitator_plays) \
+    X(bool, all_categories)    \
+    X(uint8_t, n_categories)   \
+    X(uint8_t, kinds)          \
+    X(bool, bookends)          \
     X(game_id, audience)
 
 #define ROOM_OPTS_FIELD(type, name) type name;
@@ -73,7 +73,7 @@ typedef struct round_rec {
     uint32_t n_cards;
     uint16_t *cards; /* the round's cards, deck order */
     uint32_t n_done;
-    done_card *done; /* play order */
+    done_card *done;     /* play order */
     uint32_t note_bytes; /* text of the round's notes, as written (GAME_MAX_NOTE_BYTES_ROUND) */
     char *text;
     uint32_t n_actions;
@@ -83,7 +83,7 @@ typedef struct round_rec {
 typedef struct table {
     bool has;
     uint16_t card;
-    uint32_t by; /* 0: drawn */
+    uint32_t by;        /* 0: drawn */
     uint64_t played_at; /* `at` of its played event: who went away after it saw the card */
     bool revealed;
     /* votes and eligible live in one block allocated when a card is
@@ -92,10 +92,10 @@ typedef struct table {
     uint32_t n_votes;
     game_vote *votes; /* GAME_MAX_PRESENT; ascending player ids */
     uint32_t n_eligible;
-    uint32_t *eligible; /* GAME_MAX_PRESENT; voters present when the card was played */
-    game_stats stats; /* once revealed */
+    uint32_t *eligible;   /* GAME_MAX_PRESENT; voters present when the card was played */
+    game_stats stats;     /* once revealed */
     game_windows windows; /* once revealed: as the `revealed` event gave them */
-    uint8_t chair; /* the empty chair: 1 + window index; 0: none */
+    uint8_t chair;        /* the empty chair: 1 + window index; 0: none */
 } table;
 
 struct room {
@@ -136,7 +136,7 @@ struct room {
  * round, room_window_figures, room_round_cards and room_round_pile, is in
  * room_round.c). */
 member *room_member(const room *r, uint32_t id); /* NULL when no such member */
-const round_rec *room_round(const room *r);       /* NULL before the first round */
+const round_rec *room_round(const room *r);      /* NULL before the first round */
 uint32_t room_present_count(const room *r);
 bool room_may_self_vote(const room *r, const member *m);
 uint32_t room_notes_on(const room *r, uint32_t round, uint16_t card);
@@ -144,15 +144,14 @@ const char *room_card_id(const room *r, uint16_t card);
 void room_window_figures(const room *r, const game_vote *votes, uint32_t n, game_windows *out);
 uint32_t room_round_cards(const deck *d, const game_opts *o, uint16_t *out); /* out: DECK_CARDS_MAX */
 void room_round_pile(const deck *d, const game_opts *o, uint64_t seed, uint16_t *pile, uint32_t n);
-void room_hex(const uint8_t *b, size_t n, char *out); /* 2n lowercase hex digits and a NUL */
+void room_hex(const uint8_t *b, size_t n, char *out);      /* 2n lowercase hex digits and a NUL */
 int hex_to_bytes(const char *hex, uint8_t *out, size_t n); /* 2n lowercase hex digits; -1 on any other */
-void table_clear(table *t); /* empties the table and frees its votes */
+void table_clear(table *t);                                /* empties the table and frees its votes */
 
 /* The summary of a round (summary.c). `extra`: a card finishing now that the
  * round does not hold yet (close with a card on the table); text and
  * actions override the round's own when the round is not closed yet. */
-game_summary *room_summary_build(const room *r, const round_rec *rd, const done_card *extra,
-                                 const char *text, size_t text_len, const vp_str *actions,
-                                 uint32_t n_actions, uint64_t closed_at);
+game_summary *room_summary_build(const room *r, const round_rec *rd, const done_card *extra, const char *text,
+                                 size_t text_len, const vp_str *actions, uint32_t n_actions, uint64_t closed_at);
 
 #endif

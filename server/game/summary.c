@@ -33,9 +33,8 @@ static bool in_round_categories(const room_opts *o, const char *category)
     return false;
 }
 
-game_summary *room_summary_build(const room *r, const round_rec *rd, const done_card *extra,
-                                 const char *text, size_t text_len, const vp_str *actions,
-                                 uint32_t n_actions, uint64_t closed_at)
+game_summary *room_summary_build(const room *r, const round_rec *rd, const done_card *extra, const char *text,
+                                 size_t text_len, const vp_str *actions, uint32_t n_actions, uint64_t closed_at)
 {
     const deck *dk = r->deck;
     uint32_t n = rd->n_done + (extra ? 1 : 0);

@@ -7,10 +7,10 @@
 typedef struct view_ctx {
     const room *r;
     uint32_t recipient;
-    const member *m;        /* players: this member */
-    const note *nt;         /* notes: this note */
-    const done_card *dc;    /* history: this card */
-    const round_rec *rd;    /* history: its round */
+    const member *m;     /* players: this member */
+    const note *nt;      /* notes: this note */
+    const done_card *dc; /* history: this card */
+    const round_rec *rd; /* history: its round */
 } view_ctx;
 
 static const char *phase_name(game_phase p)

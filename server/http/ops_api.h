@@ -8,12 +8,12 @@
 #define OPS_VERSION_MAX 64
 
 typedef struct ops_config {
-	const char *version;     /* "0.1.0"; copied */
-	const char *host;        /* the --host the server listens on; copied */
-	int port;
-	/* --public-url, already checked with lan_public_url_check, or NULL;
-	 * copied. When set it is the only join URL offered. */
-	const char *public_url;
+    const char *version; /* "0.1.0"; copied */
+    const char *host;    /* the --host the server listens on; copied */
+    int port;
+    /* --public-url, already checked with lan_public_url_check, or NULL;
+     * copied. When set it is the only join URL offered. */
+    const char *public_url;
 } ops_config;
 
 /* Adds, before net_server_start:

@@ -38,13 +38,10 @@ uint32_t crc32c_extend(uint32_t crc, const void *buf, size_t len)
     while (len >= 8) {
         /* Assembled byte by byte so the result does not depend on the
          * host's byte order or on alignment. */
-        uint32_t lo = c ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 |
-                           (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
-        uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 |
-                      (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
-        c = crc32c_table[7][lo & 0xFF] ^ crc32c_table[6][(lo >> 8) & 0xFF] ^
-            crc32c_table[5][(lo >> 16) & 0xFF] ^ crc32c_table[4][lo >> 24] ^
-            crc32c_table[3][hi & 0xFF] ^ crc32c_table[2][(hi >> 8) & 0xFF] ^
+        uint32_t lo = c ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+        uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+        c = crc32c_table[7][lo & 0xFF] ^ crc32c_table[6][(lo >> 8) & 0xFF] ^ crc32c_table[5][(lo >> 16) & 0xFF] ^
+            crc32c_table[4][lo >> 24] ^ crc32c_table[3][hi & 0xFF] ^ crc32c_table[2][(hi >> 8) & 0xFF] ^
             crc32c_table[1][(hi >> 16) & 0xFF] ^ crc32c_table[0][hi >> 24];
         p += 8;
         len -= 8;

@@ -105,8 +105,8 @@ static void on_handle_closed(uv_handle_t *handle)
 
 void evlog__maybe_finish(struct evlog *log)
 {
-    if (!log->closing || log->handles_open > 0 || log->busy_count > 0 || log->syncfs_busy ||
-        log->open_count > 0 || log->ready_head || log->pending_bytes > 0)
+    if (!log->closing || log->handles_open > 0 || log->busy_count > 0 || log->syncfs_busy || log->open_count > 0 ||
+        log->ready_head || log->pending_bytes > 0)
         return;
     if (log->fs_dirty) {
         /* The last flush before the files are left to the kernel. */
@@ -224,8 +224,7 @@ int evlog_appendv(struct evlog *log, const char *room, const struct evlog_payloa
     struct evlog_file *f = evlog__file_get(log, room);
     if (!f)
         return UV_ENOMEM;
-    if (f->pending.len + bytes > EVLOG_FILE_PENDING_MAX ||
-        f->pending.records + n > EVLOG_FILE_PENDING_RECORDS_MAX) {
+    if (f->pending.len + bytes > EVLOG_FILE_PENDING_MAX || f->pending.records + n > EVLOG_FILE_PENDING_RECORDS_MAX) {
         evlog__file_settle(log, f);
         return UV_ENOBUFS;
     }
@@ -245,8 +244,7 @@ int evlog_appendv(struct evlog *log, const char *room, const struct evlog_payloa
     return 0;
 }
 
-int evlog_append(struct evlog *log, const char *room, const void *payload, size_t len,
-                 evlog_done_cb done, void *ud)
+int evlog_append(struct evlog *log, const char *room, const void *payload, size_t len, evlog_done_cb done, void *ud)
 {
     struct evlog_payload one = {.bytes = payload, .len = len};
     return evlog_appendv(log, room, &one, 1, done, ud);

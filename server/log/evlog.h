@@ -20,7 +20,7 @@
  * its file within its pool job (one more descriptor per pool thread at
  * most). */
 #define EVLOG_OPEN_FILES_DEFAULT 256
-#define EVLOG_OPEN_FILES_MAX 4096
+#define EVLOG_OPEN_FILES_MAX     4096
 
 /* Closed files whose length the writer remembers, so that reopening them
  * needs no rescan. Beyond it a reopened file is scanned again. */
@@ -31,9 +31,9 @@
 
 /* Bytes and records queued but not yet written: for one room, and in all.
  * evlog_append answers UV_ENOBUFS beyond them (the room says server_busy). */
-#define EVLOG_FILE_PENDING_MAX (4u << 20)
+#define EVLOG_FILE_PENDING_MAX         (4u << 20)
 #define EVLOG_FILE_PENDING_RECORDS_MAX 16384
-#define EVLOG_PENDING_MAX (64u << 20)
+#define EVLOG_PENDING_MAX              (64u << 20)
 
 /* The largest log file that is read back (recovery reads a file whole). */
 #define EVLOG_FILE_READ_MAX (256u << 20)
@@ -43,9 +43,9 @@
 
 /* When a record counts as stored, before its callback fires. */
 enum evlog_sync {
-    EVLOG_SYNC_ALWAYS,  /* written and flushed to the disk (survives a power cut) */
-    EVLOG_SYNC_BATCH,   /* written to the kernel (survives kill -9); flushed within EVLOG_BATCH_SYNC_MS */
-    EVLOG_SYNC_NONE,    /* written to the kernel; flushed whenever the kernel likes */
+    EVLOG_SYNC_ALWAYS, /* written and flushed to the disk (survives a power cut) */
+    EVLOG_SYNC_BATCH,  /* written to the kernel (survives kill -9); flushed within EVLOG_BATCH_SYNC_MS */
+    EVLOG_SYNC_NONE,   /* written to the kernel; flushed whenever the kernel likes */
 };
 
 /* How files are flushed. `always`: per batch of writes, before the
@@ -59,8 +59,8 @@ enum evlog_sync {
  * dirty on the same filesystem (give the data directory its own volume),
  * and it reports write-back errors only on Linux 5.8 or later. */
 enum evlog_flush {
-    EVLOG_FLUSH_SYNCFS,     /* one syncfs(2) on the data directory's filesystem for all */
-    EVLOG_FLUSH_FDATASYNC,  /* one fdatasync per file, in parallel on the thread pool */
+    EVLOG_FLUSH_SYNCFS,    /* one syncfs(2) on the data directory's filesystem for all */
+    EVLOG_FLUSH_FDATASYNC, /* one fdatasync per file, in parallel on the thread pool */
 };
 
 /* Parses "always", "batch" or "none". Returns 0, or UV_EINVAL. */
@@ -68,10 +68,10 @@ int evlog_sync_parse(const char *text, enum evlog_sync *out);
 const char *evlog_sync_name(enum evlog_sync sync);
 
 struct evlog_options {
-    const char *dir;            /* the rooms directory; created with its parents if missing */
+    const char *dir; /* the rooms directory; created with its parents if missing */
     enum evlog_sync sync;
-    enum evlog_flush flush;     /* not used by EVLOG_SYNC_NONE */
-    unsigned open_files;        /* 0: EVLOG_OPEN_FILES_DEFAULT; at most EVLOG_OPEN_FILES_MAX */
+    enum evlog_flush flush; /* not used by EVLOG_SYNC_NONE */
+    unsigned open_files;    /* 0: EVLOG_OPEN_FILES_DEFAULT; at most EVLOG_OPEN_FILES_MAX */
     /* Where the log reports errors and repairs, one line each, without a
      * trailing newline. NULL: standard error. */
     void (*warn)(void *ud, const char *line);
@@ -106,8 +106,7 @@ int evlog_open(uv_loop_t *loop, const struct evlog_options *options, struct evlo
  * will not fire): UV_EINVAL (bad room code, len 0 or over
  * EVLOG_RECORD_MAX), UV_ENOBUFS (too much queued: try later), UV_ENOMEM,
  * UV_ECANCELED (the log is closing). */
-int evlog_append(struct evlog *log, const char *room, const void *payload, size_t len,
-                 evlog_done_cb done, void *ud);
+int evlog_append(struct evlog *log, const char *room, const void *payload, size_t len, evlog_done_cb done, void *ud);
 
 /* One payload of evlog_appendv. */
 struct evlog_payload {
@@ -147,20 +146,20 @@ int evlog_load(struct evlog *log, const char *room, evlog_load_cb done, void *ud
 void evlog_close(struct evlog *log, void (*closed)(void *ud), void *ud);
 
 struct evlog_stats {
-    uint64_t appended;      /* records stored (callback with 0) */
-    uint64_t failed;        /* records whose callback got an error */
-    uint64_t bytes;         /* bytes written, headers included */
-    uint64_t writes;        /* write jobs (one per file per batch) */
-    uint64_t syncs;         /* fdatasync or syncfs calls */
-    uint64_t opens;         /* files opened */
-    uint64_t evictions;     /* files closed to stay under the open-file limit */
-    uint64_t transient;     /* writes through a descriptor of their own (the cache was full) */
+    uint64_t appended;  /* records stored (callback with 0) */
+    uint64_t failed;    /* records whose callback got an error */
+    uint64_t bytes;     /* bytes written, headers included */
+    uint64_t writes;    /* write jobs (one per file per batch) */
+    uint64_t syncs;     /* fdatasync or syncfs calls */
+    uint64_t opens;     /* files opened */
+    uint64_t evictions; /* files closed to stay under the open-file limit */
+    uint64_t transient; /* writes through a descriptor of their own (the cache was full) */
     /* Loop turns a file with work spent waiting for an open slot, one per
      * file per turn: only flushes and truncates ever wait (writes go
      * through a descriptor of their own), so with busy rooms it stays 0. */
     uint64_t slot_waits;
-    unsigned open_files;    /* files open now */
-    size_t pending_bytes;   /* bytes queued now */
+    unsigned open_files;  /* files open now */
+    size_t pending_bytes; /* bytes queued now */
 };
 void evlog_get_stats(const struct evlog *log, struct evlog_stats *out);
 
@@ -173,20 +172,20 @@ int evlog_room_path(const char *dir, const char *room, char *out, size_t cap);
 /* Reading and recovery. */
 
 struct evlog_record {
-    size_t offset;      /* of the payload, in evlog_contents.bytes */
+    size_t offset; /* of the payload, in evlog_contents.bytes */
     uint32_t len;
 };
 
 /* A log file read whole: the valid records, and what lay after them. */
 struct evlog_contents {
-    uint8_t *bytes;             /* the file's bytes as read */
+    uint8_t *bytes; /* the file's bytes as read */
     size_t size;
     struct evlog_record *records;
     size_t count;
-    enum evlog_tail tail;       /* why the valid prefix ended */
-    uint64_t valid_end;         /* the offset where the valid prefix ends */
-    uint64_t cut;               /* bytes after it (cut from the file when repairing) */
-    bool repaired;              /* the file was truncated to valid_end */
+    enum evlog_tail tail; /* why the valid prefix ended */
+    uint64_t valid_end;   /* the offset where the valid prefix ends */
+    uint64_t cut;         /* bytes after it (cut from the file when repairing) */
+    bool repaired;        /* the file was truncated to valid_end */
     /* When repairing, the cut bytes are first saved next to the file as
      * CODE.log.cut-OFFSET, for an operator; empty when not saved. */
     char cut_path[EVLOG_DIR_MAX + 64];

@@ -8,8 +8,8 @@
 
 /* A log file starts with these 8 bytes, then holds records of
  * u32 length (LE) | u32 CRC-32C of the payload (LE) | payload. */
-#define EVLOG_MAGIC "VRJKLOG1"
-#define EVLOG_MAGIC_LEN 8
+#define EVLOG_MAGIC             "VRJKLOG1"
+#define EVLOG_MAGIC_LEN         8
 #define EVLOG_RECORD_HEADER_LEN 8
 
 /* The largest payload a record may carry. A `created` event embeds a whole
@@ -20,14 +20,14 @@
 /* Why a scan stopped. Anything but EVLOG_TAIL_CLEAN means the bytes from
  * evlog_scan.valid_end on are not part of the log. */
 enum evlog_tail {
-    EVLOG_TAIL_CLEAN = 0,       /* every byte belongs to a whole record */
-    EVLOG_TAIL_BAD_MAGIC,       /* the file does not start with EVLOG_MAGIC */
-    EVLOG_TAIL_TORN_MAGIC,      /* shorter than the magic, and a prefix of it */
-    EVLOG_TAIL_TORN_HEADER,     /* fewer than 8 bytes left for a record header */
-    EVLOG_TAIL_ZERO_LENGTH,     /* a record of length 0 (e.g. a zero-filled tail) */
-    EVLOG_TAIL_TOO_LONG,        /* a length over EVLOG_RECORD_MAX */
-    EVLOG_TAIL_TORN_PAYLOAD,    /* the payload runs past the end of the bytes */
-    EVLOG_TAIL_BAD_CRC,         /* the payload's CRC-32C does not match */
+    EVLOG_TAIL_CLEAN = 0,    /* every byte belongs to a whole record */
+    EVLOG_TAIL_BAD_MAGIC,    /* the file does not start with EVLOG_MAGIC */
+    EVLOG_TAIL_TORN_MAGIC,   /* shorter than the magic, and a prefix of it */
+    EVLOG_TAIL_TORN_HEADER,  /* fewer than 8 bytes left for a record header */
+    EVLOG_TAIL_ZERO_LENGTH,  /* a record of length 0 (e.g. a zero-filled tail) */
+    EVLOG_TAIL_TOO_LONG,     /* a length over EVLOG_RECORD_MAX */
+    EVLOG_TAIL_TORN_PAYLOAD, /* the payload runs past the end of the bytes */
+    EVLOG_TAIL_BAD_CRC,      /* the payload's CRC-32C does not match */
 };
 
 /* A short lower-case name for a tail reason ("torn payload"). */
@@ -52,10 +52,10 @@ size_t evlog_record_encode(uint8_t *out, size_t cap, const void *payload, size_t
 struct evlog_scan {
     const uint8_t *buf;
     size_t len;
-    size_t pos;             /* the offset of the next record */
-    size_t valid_end;       /* the end of the valid prefix seen so far */
-    size_t records;         /* whole records returned so far */
-    enum evlog_tail tail;   /* why the scan stopped (set when next() returns false) */
+    size_t pos;           /* the offset of the next record */
+    size_t valid_end;     /* the end of the valid prefix seen so far */
+    size_t records;       /* whole records returned so far */
+    enum evlog_tail tail; /* why the scan stopped (set when next() returns false) */
 };
 
 /* Starts a scan over a whole file's bytes, header included. */

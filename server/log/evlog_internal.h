@@ -62,31 +62,31 @@ struct evlog_batch {
 enum evlog_list { LIST_NONE, LIST_OPEN, LIST_REMEMBERED };
 
 struct evlog_file {
-    uv_work_t work;             /* the one job this file may have in flight */
+    uv_work_t work;                 /* the one job this file may have in flight */
     struct evlog_file *gather_next; /* in log->gather_head, until submitted */
     struct evlog *log;
     char room[EVLOG_ROOM_CODE_MAX + 1];
     struct evlog_file *hash_next;
-    struct evlog_file *prev, *next;     /* on `list` */
+    struct evlog_file *prev, *next; /* on `list` */
     enum evlog_list list;
-    struct evlog_file *ready_next;      /* on the log's ready queue */
+    struct evlog_file *ready_next; /* on the log's ready queue */
     bool on_ready;
-    struct evlog_file *sync_next;       /* in a syncfs group */
+    struct evlog_file *sync_next; /* in a syncfs group */
 
-    int fd;                     /* -1 when closed */
-    bool known;                 /* size is known from an earlier open */
-    uint64_t size;              /* end of the last whole record on disk */
-    bool busy;                  /* a job or a syncfs is in flight */
-    bool dirty;                 /* written since the last flush */
-    bool sync_wanted;           /* `batch`: the timer asks for a flush */
-    bool truncate_wanted;       /* records on disk past size must go */
+    int fd;               /* -1 when closed */
+    bool known;           /* size is known from an earlier open */
+    uint64_t size;        /* end of the last whole record on disk */
+    bool busy;            /* a job or a syncfs is in flight */
+    bool dirty;           /* written since the last flush */
+    bool sync_wanted;     /* `batch`: the timer asks for a flush */
+    bool truncate_wanted; /* records on disk past size must go */
     bool delete_wanted;
     evlog_done_cb delete_done;
     void *delete_ud;
     bool load_wanted;
     evlog_load_cb load_done;
     void *load_ud;
-    struct evlog_contents *loaded;      /* filled by a load job, allocated for it */
+    struct evlog_contents *loaded; /* filled by a load job, allocated for it */
 
     struct evlog_batch pending; /* queued, not yet handed to a job */
     struct evlog_batch writing; /* being written by the job */
@@ -100,16 +100,16 @@ struct evlog_file {
          * a pool thread runs it, so at most one per pool thread. */
         bool transient;
         int err;
-        const char *stage;      /* what failed, for the warning */
+        const char *stage; /* what failed, for the warning */
         bool created;
-        int fd;                 /* the fd after the job, -1 when closed */
-        uint64_t size_after;    /* file length after the write */
-        bool attempted;         /* the write was tried (the file was open) */
-        bool stored;            /* the write (and its ordered flush) succeeded */
-        bool undone;            /* a failed write was cut back off */
-        bool truncated;         /* the ordered truncate succeeded */
-        bool flushed;           /* the ordered fdatasync ran (whatever it returned) */
-        uint64_t sync_ns;       /* how long that fdatasync took */
+        int fd;              /* the fd after the job, -1 when closed */
+        uint64_t size_after; /* file length after the write */
+        bool attempted;      /* the write was tried (the file was open) */
+        bool stored;         /* the write (and its ordered flush) succeeded */
+        bool undone;         /* a failed write was cut back off */
+        bool truncated;      /* the ordered truncate succeeded */
+        bool flushed;        /* the ordered fdatasync ran (whatever it returned) */
+        uint64_t sync_ns;    /* how long that fdatasync took */
         /* A warning for the loop to print (a cut tail, a file that is no
          * log), allocated by the job when it has one: rare, and a buffer
          * for it in every room's file was 1.3 KiB of each room. */
@@ -134,9 +134,9 @@ struct evlog {
     struct evlog_file *open_head, *open_tail;
     struct evlog_file *remembered_head, *remembered_tail;
     unsigned remembered;
-    unsigned open_count;        /* open or being opened */
-    unsigned evicting;          /* close jobs in flight for the LRU */
-    unsigned slot_waiting;      /* files that found no free slot in the last pass */
+    unsigned open_count;   /* open or being opened */
+    unsigned evicting;     /* close jobs in flight for the LRU */
+    unsigned slot_waiting; /* files that found no free slot in the last pass */
     unsigned busy_count;
     unsigned dirty_count;
     size_t pending_bytes;
@@ -151,7 +151,7 @@ struct evlog {
     struct evlog_file *sync_next_group;
     struct evlog_file *sync_group;
     bool syncfs_busy;
-    uint64_t syncfs_ns;         /* how long the last syncfs took */
+    uint64_t syncfs_ns; /* how long the last syncfs took */
     uv_work_t syncfs_work;
     int syncfs_err;
     /* `batch` with syncfs: something was written since the last syncfs, and
@@ -159,11 +159,11 @@ struct evlog {
     bool fs_dirty;
     bool fs_flush_due;
 
-    uv_idle_t idle;             /* keeps the loop from sleeping while work is queued */
-    uv_check_t check;           /* runs the scheduler once per iteration */
+    uv_idle_t idle;   /* keeps the loop from sleeping while work is queued */
+    uv_check_t check; /* runs the scheduler once per iteration */
     uv_timer_t batch_timer;
     bool kicked;
-    bool failing;               /* writes fail; warned once */
+    bool failing; /* writes fail; warned once */
     uint64_t failed_since_warn;
 
     bool closing;
@@ -184,7 +184,9 @@ struct evlog {
 struct evlog_group {
     uv_work_t work;
     size_t n;
-    struct evlog_group_file { struct evlog_file *f; } files[];
+    struct evlog_group_file {
+        struct evlog_file *f;
+    } files[];
 };
 
 /* evlog.c */

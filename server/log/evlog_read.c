@@ -46,8 +46,7 @@ static int read_whole(int fd, uint8_t **bytes, size_t *size)
 
 /* Saves bytes[from..size) as path.cut-FROM so that an operator can look at
  * what recovery removed. Returns 0 or a negative error. */
-static int save_cut(const char *path, const uint8_t *bytes, size_t size, size_t from,
-                    char *cut_path, size_t cap)
+static int save_cut(const char *path, const uint8_t *bytes, size_t size, size_t from, char *cut_path, size_t cap)
 {
     int n = snprintf(cut_path, cap, "%s.cut-%zu", path, from);
     if (n < 0 || (size_t)n >= cap)
@@ -161,8 +160,8 @@ void evlog_contents_describe(const struct evlog_contents *c, const char *path, c
         snprintf(out, cap, "%s: %s, left untouched", path, evlog_tail_name(c->tail));
         return;
     }
-    snprintf(out, cap, "%s: %zu records, %s %" PRIu64 " bytes at offset %" PRIu64 " (%s)%s%s", path,
-             c->count, c->repaired ? "cut" : "would cut", c->cut, c->valid_end, evlog_tail_name(c->tail),
+    snprintf(out, cap, "%s: %zu records, %s %" PRIu64 " bytes at offset %" PRIu64 " (%s)%s%s", path, c->count,
+             c->repaired ? "cut" : "would cut", c->cut, c->valid_end, evlog_tail_name(c->tail),
              c->cut_path[0] ? ", saved as " : "", c->cut_path);
 }
 
@@ -175,8 +174,7 @@ void evlog_contents_free(struct evlog_contents *c)
     c->count = 0;
 }
 
-int evlog_list_dir(const char *dir, int (*found)(void *ud, const char *room, uint64_t size, int64_t mtime_ms),
-                   void *ud)
+int evlog_list_dir(const char *dir, int (*found)(void *ud, const char *room, uint64_t size, int64_t mtime_ms), void *ud)
 {
     DIR *d = opendir(dir);
     if (!d)

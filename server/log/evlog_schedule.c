@@ -41,8 +41,10 @@ void evlog__note_failure(struct evlog *log, struct evlog_file *f, int err, const
 {
     log->stats.failed += records;
     if (!log->failing) {
-        evlog__warn(log, "evlog: %s/%s.log: %s failed: %s; the session log cannot be written, appends fail until writes succeed again",
-              log->dir, f->room, stage, uv_strerror(err));
+        evlog__warn(log,
+                    "evlog: %s/%s.log: %s failed: %s; the session log cannot be written, appends fail until writes "
+                    "succeed again",
+                    log->dir, f->room, stage, uv_strerror(err));
         log->failing = true;
         log->failed_since_warn = 0;
     }
@@ -54,7 +56,7 @@ void evlog__note_success(struct evlog *log)
     if (!log->failing)
         return;
     evlog__warn(log, "evlog: writes succeed again, the session log is written again (%llu records failed meanwhile)",
-          (unsigned long long)log->failed_since_warn);
+                (unsigned long long)log->failed_since_warn);
     log->failing = false;
 }
 
@@ -123,8 +125,7 @@ void evlog__submit(struct evlog *log, struct evlog_file *f)
 static void submit_gathered(struct evlog *log)
 {
     struct evlog_file *f = log->gather_head;
-    struct evlog_group *g = log->gather_n > 1
-        ? malloc(sizeof(*g) + log->gather_n * sizeof(g->files[0])) : NULL;
+    struct evlog_group *g = log->gather_n > 1 ? malloc(sizeof(*g) + log->gather_n * sizeof(g->files[0])) : NULL;
 
     log->gather_head = NULL;
     if (!g) {

@@ -84,7 +84,6 @@ static void syncfs_work(uv_work_t *req)
     log->syncfs_ns = uv_hrtime() - t0;
 }
 
-
 static void syncfs_done(uv_work_t *req, int status);
 
 void evlog__syncfs_start(struct evlog *log)

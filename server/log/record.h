@@ -23,9 +23,9 @@ int record_read_event(const uint8_t *p, size_t len, game_event *e, char *err, si
 
 /* A record of a log that could not be read, or that its callback refused. */
 typedef struct record_error {
-	size_t index;  /* 0-based */
-	size_t offset; /* in the file, of the record's header */
-	char why[200]; /* a sentence: "it does not decode: ..." or the callback's */
+    size_t index;  /* 0-based */
+    size_t offset; /* in the file, of the record's header */
+    char why[200]; /* a sentence: "it does not decode: ..." or the callback's */
 } record_error;
 
 /* Called by record_each with record i decoded into *e (cleared after the
@@ -35,7 +35,7 @@ typedef struct record_error {
 typedef int (*record_fn)(void *ud, size_t i, const game_event *e, char *why, size_t whylen);
 
 #define RECORD_STOP 1
-#define RECORD_BAD (-1)
+#define RECORD_BAD  (-1)
 
 /* The one reader of a log's records (live loading, the HTTP replay and
  * exports, the CLI): decodes each record of c in order with

@@ -11,15 +11,15 @@
  * every LIMITS_WINDOW_MS / LIMITS_FAILS_MAX ms), so a client that mistyped
  * a code a few times is never refused, and a prober gets at most one try
  * every 3 s once it reached the bound. */
-#define LIMITS_FAILS_MAX  20u
-#define LIMITS_WINDOW_MS  60000u
+#define LIMITS_FAILS_MAX 20u
+#define LIMITS_WINDOW_MS 60000u
 
 /* New rooms an address may ask for per hour (--max-creates-per-hour): a
  * facilitator needs a few; the same leaky count as failures, so a burst
  * of this many, then one more every hour / this. With --retain-days it
  * bounds the logs one address can leave on disk (README.md). */
 #define LIMITS_CREATES_PER_HOUR 10u
-#define LIMITS_HOUR_MS 3600000u
+#define LIMITS_HOUR_MS          3600000u
 
 /* Joins an address may ask for into one room: a burst that lets a
  * classroom of 100 behind one NAT join (with retries for taken names),
@@ -28,16 +28,16 @@
  * reused), so join/leave churn from one address would otherwise use
  * them up in a minute; now it takes a day. Counted per (address, room)
  * in a table of LIMITS_JOIN_KEYS. */
-#define LIMITS_JOINS_PER_ROOM 150u
+#define LIMITS_JOINS_PER_ROOM  150u
 #define LIMITS_JOINS_WINDOW_MS (LIMITS_JOINS_PER_ROOM * 6u * 60000u)
-#define LIMITS_JOIN_KEYS 65536u
+#define LIMITS_JOIN_KEYS       65536u
 
 /* The most failures per window an operator may allow (--max-failures). */
 #define LIMITS_FAILS_LIMIT 100000u
 
 /* Addresses remembered at once. The least recently seen one is forgotten
  * to make room for a new one. */
-#define LIMITS_ADDRS_MAX  4096u
+#define LIMITS_ADDRS_MAX 4096u
 
 /* Bytes of an address as text (an IPv6 address with an IPv4 tail, NUL). */
 #define LIMITS_ADDR_TEXT_MAX 48
@@ -49,7 +49,7 @@
  * IPv6 addresses are cut to their /64, since one host commonly holds a
  * whole /64 and could otherwise probe from as many addresses as it likes. */
 typedef struct limits_addr {
-	uint8_t b[16];
+    uint8_t b[16];
 } limits_addr;
 
 typedef struct limits limits;
@@ -116,8 +116,8 @@ bool limits_addr_equal(const limits_addr *a, const limits_addr *b);
  * a value is no address or more than LIMITS_PROXIES_MAX are given (then
  * `why` names the value). Compared whole, not cut to /64. */
 typedef struct limits_proxies {
-	uint8_t b[LIMITS_PROXIES_MAX][16];
-	unsigned n;
+    uint8_t b[LIMITS_PROXIES_MAX][16];
+    unsigned n;
 } limits_proxies;
 int limits_proxies_add(limits_proxies *p, const char *value, const char **why);
 
@@ -128,8 +128,7 @@ int limits_proxies_add(limits_proxies *p, const char *value, const char **why);
  * neither header, or an unparsable one, stays `peer`. The headers may be
  * NULL. Writes the key to out and returns 0; -1 when peer is no address
  * (then out is all zeroes, one shared key for the unknown). */
-int limits_client_addr(const limits_proxies *trusted, const char *peer,
-                       const char *x_real_ip, const char *x_forwarded_for,
-                       limits_addr *out);
+int limits_client_addr(const limits_proxies *trusted, const char *peer, const char *x_real_ip,
+                       const char *x_forwarded_for, limits_addr *out);
 
 #endif

@@ -19,27 +19,26 @@ typedef struct net_conn net_conn;
  * layer. Closing is always deferred (see net_conn_close), so a callback
  * never sees a connection vanish under it. */
 typedef struct net_handler {
-	void *ud;
-	/* The upgrade succeeded; net_conn_room(c) is the URL's code. */
-	void (*on_open)(void *ud, net_conn *c);
-	/* One valid client message other than `ping` (ping is answered by
-	 * the net layer). `in`'s strings point into `frame`; both are valid
-	 * only during the call. */
-	void (*on_intent)(void *ud, net_conn *c, const vp_intent *in,
-	                  const uint8_t *frame, size_t len);
-	/* The connection is gone (client left, closed by us, shutdown).
-	 * Nothing can be sent any more; drop every reference to c. */
-	void (*on_close)(void *ud, net_conn *c);
+    void *ud;
+    /* The upgrade succeeded; net_conn_room(c) is the URL's code. */
+    void (*on_open)(void *ud, net_conn *c);
+    /* One valid client message other than `ping` (ping is answered by
+     * the net layer). `in`'s strings point into `frame`; both are valid
+     * only during the call. */
+    void (*on_intent)(void *ud, net_conn *c, const vp_intent *in, const uint8_t *frame, size_t len);
+    /* The connection is gone (client left, closed by us, shutdown).
+     * Nothing can be sent any more; drop every reference to c. */
+    void (*on_close)(void *ud, net_conn *c);
 } net_handler;
 
 /* Close codes the server uses (SPEC.md section 1). */
 enum {
-	NET_CLOSE_GOING_AWAY = 1001, /* server shutting down */
-	NET_CLOSE_POLICY     = 1008, /* abuse, or a reader too slow for its queue */
-	NET_CLOSE_TOO_BIG    = 1009,
-	NET_CLOSE_TRY_LATER  = 1013, /* the server is full (server_busy) */
-	NET_CLOSE_KICKED     = 4001, /* kicked, or the room was purged */
-	NET_CLOSE_REPLACED   = 4002, /* the same member resumed elsewhere */
+    NET_CLOSE_GOING_AWAY = 1001, /* server shutting down */
+    NET_CLOSE_POLICY = 1008,     /* abuse, or a reader too slow for its queue */
+    NET_CLOSE_TOO_BIG = 1009,
+    NET_CLOSE_TRY_LATER = 1013, /* the server is full (server_busy) */
+    NET_CLOSE_KICKED = 4001,    /* kicked, or the room was purged */
+    NET_CLOSE_REPLACED = 4002,  /* the same member resumed elsewhere */
 };
 
 /* Backlog the server may hold queued for one connection. A connection
@@ -60,9 +59,9 @@ enum {
  * (held >= biggest always.) */
 static inline bool net_backlog_over(size_t held, size_t biggest, size_t len)
 {
-	size_t big = len > biggest ? len : biggest;
+    size_t big = len > biggest ? len : biggest;
 
-	return held + len - big > NET_SEND_QUEUE_MAX;
+    return held + len - big > NET_SEND_QUEUE_MAX;
 }
 
 /* The kernel's send buffer of a WebSocket (SO_SNDBUF; Linux doubles it).
@@ -110,8 +109,7 @@ void net_buf_unref(net_buf *b);
 int net_conn_send_buf(net_conn *c, net_buf *b);
 
 /* Queues {t:"error", id?, code, msg} for c. Returns as net_conn_send. */
-int net_conn_send_error(net_conn *c, bool has_id, uint64_t id, vp_code code,
-                        const char *msg);
+int net_conn_send_error(net_conn *c, bool has_id, uint64_t id, vp_code code, const char *msg);
 
 /* Sends what is queued, then a close frame with `code` and `reason`
  * (truncated to NET_CLOSE_REASON_MAX bytes; may be NULL), then the

@@ -9,9 +9,9 @@
  * net_server_counters) needs nothing else of net/, and net/ needs nothing
  * of whoever reads it. */
 typedef struct net_counters {
-	uint64_t frames_sent;       /* WebSocket frames written */
-	uint64_t bytes_sent;        /* their payload bytes */
-	uint64_t send_queue_drops;  /* connections closed because their send queue was full (slow readers) */
+    uint64_t frames_sent;      /* WebSocket frames written */
+    uint64_t bytes_sent;       /* their payload bytes */
+    uint64_t send_queue_drops; /* connections closed because their send queue was full (slow readers) */
 } net_counters;
 
 #endif

@@ -7,47 +7,47 @@
 #include <stdint.h>
 
 /* Bounds of the HTTP side, named once. */
-#define NET_HTTP_ROUTES_MAX   32
-#define NET_HTTP_PATH_MAX     512           /* bytes of a routed request path */
-#define NET_HTTP_BODY_MAX     (16u << 20)   /* bytes of one routed response */
-#define NET_HTTP_HEADER_MAX   512           /* bytes of one extra header value (a Content-Disposition with a UTF-8 file name) */
-#define NET_HTTP_EXTRA_MAX    4             /* extra headers of one response */
-#define NET_HTTP_NAME_MAX     40            /* bytes of an extra header's name */
+#define NET_HTTP_ROUTES_MAX 32
+#define NET_HTTP_PATH_MAX   512         /* bytes of a routed request path */
+#define NET_HTTP_BODY_MAX   (16u << 20) /* bytes of one routed response */
+#define NET_HTTP_HEADER_MAX 512 /* bytes of one extra header value (a Content-Disposition with a UTF-8 file name) */
+#define NET_HTTP_EXTRA_MAX  4   /* extra headers of one response */
+#define NET_HTTP_NAME_MAX   40  /* bytes of an extra header's name */
 
 /* Downloads of a room (summary, replay) one address may ask for: a burst
  * of NET_HTTP_READS_MAX (--max-downloads-per-minute), then one every
  * NET_HTTP_READS_WINDOW_MS / NET_HTTP_READS_MAX ms (net_http_spend). Each
  * may read a whole session log; a classroom behind one address still
  * fetches its summaries. */
-#define NET_HTTP_READS_MAX        60u
-#define NET_HTTP_READS_WINDOW_MS  60000u
+#define NET_HTTP_READS_MAX       60u
+#define NET_HTTP_READS_WINDOW_MS 60000u
 
 /* A request whose answer a route gives later (net_http_defer). */
 typedef struct net_http_later net_http_later;
 
 /* One GET request as a route handler sees it; valid during the call. */
 typedef struct net_http_request {
-	const char *path;          /* decoded URL path, without the query */
-	struct lws *wsi;           /* private to net/: use the functions below */
-	bool post;                 /* a POST (net_server_route_post) */
-	const uint8_t *body;       /* POST: the whole body, not NUL-terminated */
-	size_t body_len;
+    const char *path;    /* decoded URL path, without the query */
+    struct lws *wsi;     /* private to net/: use the functions below */
+    bool post;           /* a POST (net_server_route_post) */
+    const uint8_t *body; /* POST: the whole body, not NUL-terminated */
+    size_t body_len;
 } net_http_request;
 
 /* What a route handler fills. Start: status 404, no body. */
 typedef struct net_http_response {
-	int status;
-	const char *content_type;  /* static string, e.g. "application/json" */
-	uint8_t *body;             /* malloc'd; the net layer frees it */
-	size_t len;
-	char etag[NET_HTTP_HEADER_MAX];          /* sent when non-empty, quoted by you */
-	const char *cache_control;               /* static string or NULL */
-	/* Further headers, added with net_http_header. */
-	unsigned n_extra;
-	struct {
-		char name[NET_HTTP_NAME_MAX];
-		char value[NET_HTTP_HEADER_MAX];
-	} extra[NET_HTTP_EXTRA_MAX];
+    int status;
+    const char *content_type; /* static string, e.g. "application/json" */
+    uint8_t *body;            /* malloc'd; the net layer frees it */
+    size_t len;
+    char etag[NET_HTTP_HEADER_MAX]; /* sent when non-empty, quoted by you */
+    const char *cache_control;      /* static string or NULL */
+    /* Further headers, added with net_http_header. */
+    unsigned n_extra;
+    struct {
+        char name[NET_HTTP_NAME_MAX];
+        char value[NET_HTTP_HEADER_MAX];
+    } extra[NET_HTTP_EXTRA_MAX];
 } net_http_response;
 
 typedef void (*net_http_fn)(void *ud, const net_http_request *req, net_http_response *res);
@@ -98,8 +98,7 @@ void net_http_later_failed(net_http_later *h);
 
 /* Sets status, type and a copy of body. Returns 0, or -1 when out of
  * memory or over NET_HTTP_BODY_MAX (then the response is a 500). */
-int net_http_reply(net_http_response *res, int status, const char *content_type,
-                   const void *body, size_t len);
+int net_http_reply(net_http_response *res, int status, const char *content_type, const void *body, size_t len);
 
 /* Adds a header such as ("content-disposition", "attachment; ...") or
  * ("retry-after", "60"); name without the colon; both are copied.

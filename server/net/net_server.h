@@ -43,44 +43,44 @@ typedef struct net_server net_server;
 #define NET_CONNS_PER_ADDR 200u
 
 typedef struct net_config {
-	const char *host;       /* address to bind; "0.0.0.0" = every IPv4 address */
-	int port;
-	const char *web_dir;    /* static files; copied */
-	unsigned fd_limit;      /* the process's RLIMIT_NOFILE (soft, after raising) */
-	/* WebSocket connections served at once; one more is answered
-	 * server_busy and closed with NET_CLOSE_TRY_LATER. 0 = as many as
-	 * the sockets allow. */
-	unsigned max_connections;
-	/* Peers whose X-Real-IP / X-Forwarded-For name the client (copied;
-	 * NULL or empty: headers never count). */
-	const limits_proxies *trusted_proxies;
-	/* Failed attempts an address may make per LIMITS_WINDOW_MS
-	 * (0: LIMITS_FAILS_MAX). */
-	unsigned max_failures;
-	/* Origins a WebSocket upgrade may carry, as "scheme://host[:port]"
-	 * (compared without regard to case; copied). n_origins 0: any. An
-	 * upgrade without an Origin header is accepted either way: browsers
-	 * always send one, and other clients cannot be tricked into using a
-	 * visitor's network position. */
-	const char *const *origins;
-	unsigned n_origins;
-	/* Milliseconds of silence after which a WebSocket is pinged (0:
-	 * NET_IDLE_PING_MS); one silent for twice that plus 10 s is hung up. */
-	unsigned ping_ms;
-	/* Milliseconds a WebSocket may stay without a member (never joined,
-	 * resumed or created one, or no longer one) before it is closed
-	 * with NET_CLOSE_POLICY (0: NET_JOIN_TIMEOUT_MS). */
-	unsigned join_timeout_ms;
-	/* Open WebSockets one address may hold; one more is answered
-	 * rate_limited and closed with NET_CLOSE_TRY_LATER (0:
-	 * NET_CONNS_PER_ADDR). */
-	unsigned max_conns_per_addr;
-	/* New rooms (`create` intents) one address may ask for per hour
-	 * (0: LIMITS_CREATES_PER_HOUR). */
-	unsigned max_creates_per_hour;
-	/* Room downloads (summaries, replays) one address may ask for per
-	 * minute (0: NET_HTTP_READS_MAX). */
-	unsigned max_reads_per_minute;
+    const char *host; /* address to bind; "0.0.0.0" = every IPv4 address */
+    int port;
+    const char *web_dir; /* static files; copied */
+    unsigned fd_limit;   /* the process's RLIMIT_NOFILE (soft, after raising) */
+    /* WebSocket connections served at once; one more is answered
+     * server_busy and closed with NET_CLOSE_TRY_LATER. 0 = as many as
+     * the sockets allow. */
+    unsigned max_connections;
+    /* Peers whose X-Real-IP / X-Forwarded-For name the client (copied;
+     * NULL or empty: headers never count). */
+    const limits_proxies *trusted_proxies;
+    /* Failed attempts an address may make per LIMITS_WINDOW_MS
+     * (0: LIMITS_FAILS_MAX). */
+    unsigned max_failures;
+    /* Origins a WebSocket upgrade may carry, as "scheme://host[:port]"
+     * (compared without regard to case; copied). n_origins 0: any. An
+     * upgrade without an Origin header is accepted either way: browsers
+     * always send one, and other clients cannot be tricked into using a
+     * visitor's network position. */
+    const char *const *origins;
+    unsigned n_origins;
+    /* Milliseconds of silence after which a WebSocket is pinged (0:
+     * NET_IDLE_PING_MS); one silent for twice that plus 10 s is hung up. */
+    unsigned ping_ms;
+    /* Milliseconds a WebSocket may stay without a member (never joined,
+     * resumed or created one, or no longer one) before it is closed
+     * with NET_CLOSE_POLICY (0: NET_JOIN_TIMEOUT_MS). */
+    unsigned join_timeout_ms;
+    /* Open WebSockets one address may hold; one more is answered
+     * rate_limited and closed with NET_CLOSE_TRY_LATER (0:
+     * NET_CONNS_PER_ADDR). */
+    unsigned max_conns_per_addr;
+    /* New rooms (`create` intents) one address may ask for per hour
+     * (0: LIMITS_CREATES_PER_HOUR). */
+    unsigned max_creates_per_hour;
+    /* Room downloads (summaries, replays) one address may ask for per
+     * minute (0: NET_HTTP_READS_MAX). */
+    unsigned max_reads_per_minute;
 } net_config;
 
 /* Allocates a server for `loop`; nothing listens yet. Returns NULL when
@@ -97,16 +97,14 @@ void net_server_set_handler(net_server *srv, const net_handler *h);
  * `path` must start with '/' and stay valid while the server lives.
  * Returns 0, or -1 when NET_HTTP_ROUTES_MAX routes exist or the server
  * has started. */
-int net_server_route(net_server *srv, const char *path, bool prefix,
-                     net_http_fn fn, void *ud);
+int net_server_route(net_server *srv, const char *path, bool prefix, net_http_fn fn, void *ud);
 
 /* Adds a POST route for exactly `path`, whose request body (at most
  * body_max bytes, Content-Length given, Content-Type application/json)
  * the handler finds in req->body once it has arrived whole. A body
  * without a length is answered 411, a longer one 413, another type 415,
  * each without reading it; GET on the same path still finds a GET route. */
-int net_server_route_post(net_server *srv, const char *path, size_t body_max,
-                          net_http_fn fn, void *ud);
+int net_server_route_post(net_server *srv, const char *path, size_t body_max, net_http_fn fn, void *ud);
 
 /* Creates the libwebsockets context on the loop and starts listening.
  * Returns 0; or -1 after printing a sentence on stderr (port in use, bad

@@ -18,17 +18,17 @@
 
 static void net_trim_run(uv_timer_t *t)
 {
-	(void)t;
+    (void)t;
 #ifdef __GLIBC__
-	malloc_trim(0);
+    malloc_trim(0);
 #endif
 }
 
 void net_trim_init(net_server *srv)
 {
-	uv_timer_init(srv->loop, &srv->trim);
-	srv->trim.data = srv;
-	srv->trim_on = true;
+    uv_timer_init(srv->loop, &srv->trim);
+    srv->trim.data = srv;
+    srv->trim_on = true;
 }
 
 /* A connection opened or closed: trim within NET_TRIM_AFTER_MS. The
@@ -37,14 +37,14 @@ void net_trim_init(net_server *srv)
  * change is followed by a trim. */
 void net_trim_poke(net_server *srv)
 {
-	if (srv->trim_on && !uv_is_active((uv_handle_t *)&srv->trim))
-		uv_timer_start(&srv->trim, net_trim_run, NET_TRIM_AFTER_MS, 0);
+    if (srv->trim_on && !uv_is_active((uv_handle_t *)&srv->trim))
+        uv_timer_start(&srv->trim, net_trim_run, NET_TRIM_AFTER_MS, 0);
 }
 
 void net_trim_stop(net_server *srv)
 {
-	if (!srv->trim_on)
-		return;
-	srv->trim_on = false;
-	uv_close((uv_handle_t *)&srv->trim, NULL);
+    if (!srv->trim_on)
+        return;
+    srv->trim_on = false;
+    uv_close((uv_handle_t *)&srv->trim, NULL);
 }

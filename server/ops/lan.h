@@ -19,17 +19,17 @@ struct ifaddrs;
 #define LAN_IFNAME_MAX 16
 
 typedef struct lan_url {
-	char url[LAN_URL_MAX];        /* "http://192.168.1.20:8080/" */
-	char ifname[LAN_IFNAME_MAX];  /* "wlan0"; empty when not known */
+    char url[LAN_URL_MAX];       /* "http://192.168.1.20:8080/" */
+    char ifname[LAN_IFNAME_MAX]; /* "wlan0"; empty when not known */
 } lan_url;
 
 /* The join URLs of this server, best first. */
 typedef struct lan_urls {
-	lan_url items[LAN_URLS_MAX];
-	size_t n;
-	/* The server runs in a container: its addresses are the container's,
-	 * which phones cannot reach, so none are offered. */
-	bool container;
+    lan_url items[LAN_URLS_MAX];
+    size_t n;
+    /* The server runs in a container: its addresses are the container's,
+     * which phones cannot reach, so none are offered. */
+    bool container;
 } lan_urls;
 
 /* Checks a --public-url value: http:// or https://, a host, no spaces or

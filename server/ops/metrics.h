@@ -10,14 +10,14 @@
  * counts runs the same whether or not the registry was set up. */
 
 /* Bounds, named once. */
-#define METRICS_FAMILIES_MAX 64        /* metrics registered at once */
-#define METRICS_NAME_MAX 64            /* bytes of a metric or label name, NUL included */
-#define METRICS_HELP_MAX 256           /* bytes of a HELP text, NUL included (longer: cut) */
-#define METRICS_LABELS_MAX 2           /* label names per metric */
-#define METRICS_LABEL_VALUE_MAX 48     /* bytes of a label value, NUL included (longer: cut) */
-#define METRICS_SERIES_MAX 512         /* label value combinations per metric */
-#define METRICS_BUCKETS_MAX 16         /* upper bounds of a histogram, +Inf not counted */
-#define METRICS_RENDER_MAX (1u << 20)  /* bytes of one rendering */
+#define METRICS_FAMILIES_MAX    64         /* metrics registered at once */
+#define METRICS_NAME_MAX        64         /* bytes of a metric or label name, NUL included */
+#define METRICS_HELP_MAX        256        /* bytes of a HELP text, NUL included (longer: cut) */
+#define METRICS_LABELS_MAX      2          /* label names per metric */
+#define METRICS_LABEL_VALUE_MAX 48         /* bytes of a label value, NUL included (longer: cut) */
+#define METRICS_SERIES_MAX      512        /* label value combinations per metric */
+#define METRICS_BUCKETS_MAX     16         /* upper bounds of a histogram, +Inf not counted */
+#define METRICS_RENDER_MAX      (1u << 20) /* bytes of one rendering */
 
 /* The Content-Type of a rendering. */
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -69,11 +69,11 @@ void metrics_reset(void);
 
 /* Values another module keeps, read at each rendering. */
 enum metrics_source {
-	METRICS_SRC_CONNECTIONS,     /* verrijk_connections: open WebSockets */
-	METRICS_SRC_ROOMS_LIVE,      /* verrijk_rooms_live: rooms with a device attached */
-	METRICS_SRC_ROOMS_LOADED,    /* verrijk_rooms_loaded: rooms in memory */
-	METRICS_SRC_MEMBERS_ONLINE,  /* verrijk_members_online: members online (grace included) */
-	METRICS_SRC_COUNT,
+    METRICS_SRC_CONNECTIONS,    /* verrijk_connections: open WebSockets */
+    METRICS_SRC_ROOMS_LIVE,     /* verrijk_rooms_live: rooms with a device attached */
+    METRICS_SRC_ROOMS_LOADED,   /* verrijk_rooms_loaded: rooms in memory */
+    METRICS_SRC_MEMBERS_ONLINE, /* verrijk_members_online: members online (grace included) */
+    METRICS_SRC_COUNT,
 };
 
 /* Registers the metrics below (verrijk_build_info{version} = 1 and

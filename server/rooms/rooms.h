@@ -29,14 +29,14 @@
  * purge and the facilitator's resume. A busy session writes well under
  * 1 MB; one vote changed at the rate limit all day writes about 83 MB. */
 #define ROOMS_LOG_MAX_DEFAULT (8ull << 20)
-#define ROOMS_LOG_MAX_LIMIT (200ull << 20)  /* below EVLOG_FILE_READ_MAX with its headroom */
-#define ROOMS_LOG_HARD(max) ((max) + (max) / 4)
+#define ROOMS_LOG_MAX_LIMIT   (200ull << 20) /* below EVLOG_FILE_READ_MAX with its headroom */
+#define ROOMS_LOG_HARD(max)   ((max) + (max) / 4)
 
 /* Card sets offered to `create`. */
 #define ROOMS_DECKS_MAX 64
 
 /* Defaults of the memory and retention rules. */
-#define ROOMS_IDLE_MS_DEFAULT (30u * 60u * 1000u)          /* --idle-minutes 30 */
+#define ROOMS_IDLE_MS_DEFAULT   (30u * 60u * 1000u)           /* --idle-minutes 30 */
 #define ROOMS_RETAIN_MS_DEFAULT (90ull * 24u * 3600u * 1000u) /* --retain-days 90 */
 
 /* How often the retention rule looks at the logs on disk (also once at start). */
@@ -57,36 +57,36 @@
 typedef struct rooms rooms;
 
 typedef struct rooms_config {
-	const char *data_dir;   /* logs live in DATA/rooms/ */
-	const char *decks_dir;  /* *.json card sets offered to `create` */
-	enum evlog_sync sync;
-	uint32_t grace_ms;      /* 0: ROOMS_GRACE_MS */
-	/* A voter whose device went away after the table card was played holds
-	 * its auto-reveal this long (SPEC.md §3). 0: ROOMS_AWAY_HOLD_MS. */
-	uint32_t away_hold_ms;
-	/* Rooms whose log saw activity this recently, and are not closed, are
-	 * brought back into memory at start; the rest load on demand. */
-	uint64_t recover_window_ms;
-	/* A room in memory with no device attached for this long leaves
-	 * memory (it is not deciding anything, and nothing waits); the next
-	 * resume, join, create or export loads it again from its log.
-	 * 0: ROOMS_IDLE_MS_DEFAULT. */
-	uint64_t idle_ms;
-	/* A log whose file saw no write for this long is deleted by the
-	 * server (checked at start, then every ROOMS_RETAIN_CHECK_MS); never
-	 * a room with a device attached. 0: kept for ever. */
-	uint64_t retain_ms;
-	/* Rooms in memory at once (--max-rooms); a `create` beyond it is
-	 * answered server_busy. A room that exists still loads beyond it
-	 * (a resume must never be refused for want of room); how many
-	 * exist is bounded by the per-address create budget and retention.
-	 * 0: ROOMS_LIVE_MAX. */
-	uint32_t max_rooms;
-	/* A room's log bound in bytes (--max-log-mb). 0: ROOMS_LOG_MAX_DEFAULT. */
-	uint64_t max_log_bytes;
-	/* Decks people may store in DATA/decks/ (--max-stored-decks); each
-	 * stays in memory. 0: DECK_STORE_MAX_DEFAULT. */
-	uint32_t max_stored_decks;
+    const char *data_dir;  /* logs live in DATA/rooms/ */
+    const char *decks_dir; /* *.json card sets offered to `create` */
+    enum evlog_sync sync;
+    uint32_t grace_ms; /* 0: ROOMS_GRACE_MS */
+    /* A voter whose device went away after the table card was played holds
+     * its auto-reveal this long (SPEC.md §3). 0: ROOMS_AWAY_HOLD_MS. */
+    uint32_t away_hold_ms;
+    /* Rooms whose log saw activity this recently, and are not closed, are
+     * brought back into memory at start; the rest load on demand. */
+    uint64_t recover_window_ms;
+    /* A room in memory with no device attached for this long leaves
+     * memory (it is not deciding anything, and nothing waits); the next
+     * resume, join, create or export loads it again from its log.
+     * 0: ROOMS_IDLE_MS_DEFAULT. */
+    uint64_t idle_ms;
+    /* A log whose file saw no write for this long is deleted by the
+     * server (checked at start, then every ROOMS_RETAIN_CHECK_MS); never
+     * a room with a device attached. 0: kept for ever. */
+    uint64_t retain_ms;
+    /* Rooms in memory at once (--max-rooms); a `create` beyond it is
+     * answered server_busy. A room that exists still loads beyond it
+     * (a resume must never be refused for want of room); how many
+     * exist is bounded by the per-address create budget and retention.
+     * 0: ROOMS_LIVE_MAX. */
+    uint32_t max_rooms;
+    /* A room's log bound in bytes (--max-log-mb). 0: ROOMS_LOG_MAX_DEFAULT. */
+    uint64_t max_log_bytes;
+    /* Decks people may store in DATA/decks/ (--max-stored-decks); each
+     * stays in memory. 0: DECK_STORE_MAX_DEFAULT. */
+    uint32_t max_stored_decks;
 } rooms_config;
 
 /* Loads the decks, opens the log, brings back the recently active rooms

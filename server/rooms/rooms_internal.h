@@ -49,8 +49,8 @@
 /* The pool: `left` bytes not yet handed out, at its end. Zeroed (as
  * calloc leaves it) it is empty, and the first fill reads the OS. */
 typedef struct rooms_entropy {
-	uint8_t pool[ROOMS_ENTROPY_POOL];
-	size_t left;
+    uint8_t pool[ROOMS_ENTROPY_POOL];
+    size_t left;
 } rooms_entropy;
 
 #define ROOMS_BUCKETS 4096
@@ -63,78 +63,78 @@ typedef struct live_room live_room;
 /* One member's device binding. Allocated when first needed, freed with its
  * room (after its timer handle closed). */
 typedef struct device {
-	rooms *rs;
-	live_room *lr;
-	uint32_t member;
-	net_conn *conn;       /* the device attached now, or NULL */
-	/* Runs while the device is gone, until offline. Made the first time
-	 * the device goes (device_start_grace): most devices never do, and a
-	 * timer is 152 bytes of every member. */
-	uv_timer_t *grace;
-	/* The current decision showed this member a version of an event of
-	 * its own: its whole stream is in rs->own[member]. */
-	bool own;
+    rooms *rs;
+    live_room *lr;
+    uint32_t member;
+    net_conn *conn; /* the device attached now, or NULL */
+    /* Runs while the device is gone, until offline. Made the first time
+     * the device goes (device_start_grace): most devices never do, and a
+     * timer is 152 bytes of every member. */
+    uv_timer_t *grace;
+    /* The current decision showed this member a version of an event of
+     * its own: its whole stream is in rs->own[member]. */
+    bool own;
 } device;
 
 /* One input waiting for its turn. A client's message is kept as its bytes
  * and decoded again when its turn comes (vp_intent points into them). */
 typedef struct pending {
-	struct pending *next;
-	game_input_kind kind;
-	net_conn *conn;       /* the sender; NULL once it closed */
-	uint32_t player;      /* device inputs */
-	/* An intent's type and id, from its decoding on arrival: answering
-	 * it needs no decoding again. */
-	vp_type t;
-	bool has_id;
-	uint64_t id;
-	size_t len;
-	uint8_t frame[];
+    struct pending *next;
+    game_input_kind kind;
+    net_conn *conn;  /* the sender; NULL once it closed */
+    uint32_t player; /* device inputs */
+    /* An intent's type and id, from its decoding on arrival: answering
+     * it needs no decoding again. */
+    vp_type t;
+    bool has_id;
+    uint64_t id;
+    size_t len;
+    uint8_t frame[];
 } pending;
 
 /* One decided input of the batch being logged. Its events are applied to
  * the room already; they are logged, and sent, with the whole batch. */
 typedef struct decision {
-	pending *p;
-	game_result res;
-	uint32_t n_ok;        /* events [0, n_ok) fit the state and are applied */
+    pending *p;
+    game_result res;
+    uint32_t n_ok; /* events [0, n_ok) fit the state and are applied */
 } decision;
 
 /* Decisions logged as one unit, at most: a room's group commit. */
 #define ROOMS_BATCH_MAX 32
 
 struct live_room {
-	live_room *next;      /* in its hash bucket */
-	rooms *rs;
-	char code[VP_ROOM_LEN + 1];
-	room *r;
-	/* By member id, [0, n_devices): grown by device_get up to the highest
-	 * member that needed one (a fixed array for 400 members was 3.2 KiB of
-	 * every room, 0.4 KiB of every member in rooms of 8). Read through
-	 * live_device. */
-	device **devices;
-	uint32_t n_devices;
-	pending *head, *tail;
-	unsigned n_pending;
-	/* The batch being logged: inputs decided one after the other, each
-	 * against the state the ones before it left, logged as one unit and
-	 * sent together once the log has them. While it is logged, the
-	 * room's state runs ahead of its log (and of what anyone saw); if
-	 * the log refuses the batch, the room is read back from its log. */
-	bool busy;
-	bool purging;
-	bool loading;         /* its log is being read (evlog_load) */
-	decision *batch;
-	uint32_t n_batch;
-	int write_error;      /* the first failure */
-	/* Bytes of its log file: what the load found, plus every batch
-	 * stored since (batch_bytes: the one being logged). */
-	uint64_t log_bytes;
-	uint64_t batch_bytes;
-	bool recovering;      /* loaded at start: kept only if open and recent */
-	/* Loop time (uv_now) since when no device is attached; 0 while one
-	 * is. The sweep sends the room out of memory once it is old enough. */
-	uint64_t idle_since;
+    live_room *next; /* in its hash bucket */
+    rooms *rs;
+    char code[VP_ROOM_LEN + 1];
+    room *r;
+    /* By member id, [0, n_devices): grown by device_get up to the highest
+     * member that needed one (a fixed array for 400 members was 3.2 KiB of
+     * every room, 0.4 KiB of every member in rooms of 8). Read through
+     * live_device. */
+    device **devices;
+    uint32_t n_devices;
+    pending *head, *tail;
+    unsigned n_pending;
+    /* The batch being logged: inputs decided one after the other, each
+     * against the state the ones before it left, logged as one unit and
+     * sent together once the log has them. While it is logged, the
+     * room's state runs ahead of its log (and of what anyone saw); if
+     * the log refuses the batch, the room is read back from its log. */
+    bool busy;
+    bool purging;
+    bool loading; /* its log is being read (evlog_load) */
+    decision *batch;
+    uint32_t n_batch;
+    int write_error; /* the first failure */
+    /* Bytes of its log file: what the load found, plus every batch
+     * stored since (batch_bytes: the one being logged). */
+    uint64_t log_bytes;
+    uint64_t batch_bytes;
+    bool recovering; /* loaded at start: kept only if open and recent */
+    /* Loop time (uv_now) since when no device is attached; 0 while one
+     * is. The sweep sends the room out of memory once it is old enough. */
+    uint64_t idle_since;
 };
 
 /* A room that left memory (or was read at start and not kept): what the
@@ -143,53 +143,53 @@ struct live_room {
  * code costs, and that difference would tell a prober that a code exists.
  * About 90 bytes a room. */
 typedef struct shelf {
-	struct shelf *next;
-	char code[VP_ROOM_LEN + 1];
-	room_access access;
+    struct shelf *next;
+    char code[VP_ROOM_LEN + 1];
+    room_access access;
 } shelf;
 
 struct rooms {
-	uv_loop_t *loop;
-	net_server *net;
-	struct evlog *log;
-	char rooms_dir[EVLOG_DIR_MAX];
-	uint32_t grace_ms;
-	bool stopping;
-	deck *decks[ROOMS_DECKS_MAX];
-	/* Decks people stored (POST /api/decks), in DATA/decks/: env.uploaded. */
-	deck **stored;
-	uint32_t stored_cap;
-	char stored_dir[EVLOG_DIR_MAX];
-	game_env env;
-	live_room *buckets[ROOMS_BUCKETS];
-	shelf *shelves[ROOMS_BUCKETS]; /* rooms only on disk: their keys */
-	unsigned n_live;
-	unsigned max_live;           /* rooms_config.max_rooms */
-	uint64_t log_max;            /* rooms_config.max_log_bytes */
-	/* Start-up recovery: loads in flight, rooms kept, when it began. */
-	unsigned recover_loads;
-	unsigned recover_back;
-	uint64_t recover_window_ms;
-	uint64_t recover_t0;
-	uint64_t idle_ms;
-	uint64_t retain_ms;   /* 0: logs are kept for ever */
-	uint64_t next_retain; /* loop time of the next retention check */
-	uv_timer_t sweep;     /* idle rooms out of memory; retention */
-	bool sweep_started;
-	unsigned closing_handles;
-	bool finishing;       /* the log is closed: rs goes with the last handle */
-	void (*closed)(void *ud);
-	void *closed_ud;
-	/* Scratch for the decision being sent (one at a time: the loop has
-	 * one thread). `pub` holds the public version of each event so far,
-	 * encoded once for everyone who sees no version of their own;
-	 * own[id] the whole stream of a member who does. Kept between
-	 * decisions, so sending allocates nothing once they have grown. */
-	msgpack_sbuffer pub;
-	msgpack_sbuffer body;
-	msgpack_sbuffer logged;  /* a batch's records, until evlog copied them */
-	msgpack_sbuffer own[GAME_MAX_MEMBERS + 1];
-	rooms_entropy entropy;
+    uv_loop_t *loop;
+    net_server *net;
+    struct evlog *log;
+    char rooms_dir[EVLOG_DIR_MAX];
+    uint32_t grace_ms;
+    bool stopping;
+    deck *decks[ROOMS_DECKS_MAX];
+    /* Decks people stored (POST /api/decks), in DATA/decks/: env.uploaded. */
+    deck **stored;
+    uint32_t stored_cap;
+    char stored_dir[EVLOG_DIR_MAX];
+    game_env env;
+    live_room *buckets[ROOMS_BUCKETS];
+    shelf *shelves[ROOMS_BUCKETS]; /* rooms only on disk: their keys */
+    unsigned n_live;
+    unsigned max_live; /* rooms_config.max_rooms */
+    uint64_t log_max;  /* rooms_config.max_log_bytes */
+    /* Start-up recovery: loads in flight, rooms kept, when it began. */
+    unsigned recover_loads;
+    unsigned recover_back;
+    uint64_t recover_window_ms;
+    uint64_t recover_t0;
+    uint64_t idle_ms;
+    uint64_t retain_ms;   /* 0: logs are kept for ever */
+    uint64_t next_retain; /* loop time of the next retention check */
+    uv_timer_t sweep;     /* idle rooms out of memory; retention */
+    bool sweep_started;
+    unsigned closing_handles;
+    bool finishing; /* the log is closed: rs goes with the last handle */
+    void (*closed)(void *ud);
+    void *closed_ud;
+    /* Scratch for the decision being sent (one at a time: the loop has
+     * one thread). `pub` holds the public version of each event so far,
+     * encoded once for everyone who sees no version of their own;
+     * own[id] the whole stream of a member who does. Kept between
+     * decisions, so sending allocates nothing once they have grown. */
+    msgpack_sbuffer pub;
+    msgpack_sbuffer body;
+    msgpack_sbuffer logged; /* a batch's records, until evlog copied them */
+    msgpack_sbuffer own[GAME_MAX_MEMBERS + 1];
+    rooms_entropy entropy;
 };
 
 /* ---- small helpers ---- */
@@ -197,16 +197,16 @@ struct rooms {
 /* Wall-clock milliseconds: the time decisions are stamped with. */
 static inline uint64_t rooms_now_ms(void)
 {
-	struct timespec ts;
+    struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 /* A NUL-terminated code spelled as a room code (protocol.h). */
 static inline bool rooms_code_valid(const char *code)
 {
-	return vp_room_code_valid(code, strlen(code));
+    return vp_room_code_valid(code, strlen(code));
 }
 
 /* ---- entropy.c ---- */
@@ -247,7 +247,7 @@ device *device_get(live_room *lr, uint32_t member);
 /* Member's device binding if it has one (never makes one). */
 static inline device *live_device(const live_room *lr, uint32_t member)
 {
-	return member < lr->n_devices ? lr->devices[member] : NULL;
+    return member < lr->n_devices ? lr->devices[member] : NULL;
 }
 void device_attach(device *l, net_conn *c);
 void device_detach(device *l);

@@ -32,8 +32,8 @@
 
 /* Latency samples kept per run; later ones are counted but not kept. */
 #define BENCH_SAMPLES_MAX (4u << 20)
-#define BENCH_ROOMS_MAX 4096
-#define BENCH_DEPTH_MAX 64
+#define BENCH_ROOMS_MAX   4096
+#define BENCH_DEPTH_MAX   64
 /* Open loop: events outstanding at once, at most. */
 #define BENCH_OPEN_SLOTS (1u << 16)
 
@@ -43,7 +43,7 @@ struct slot {
     struct bench *b;
     unsigned room;
     uint64_t t0;
-    bool pooled;    /* an open-loop slot: back to the pool when done */
+    bool pooled; /* an open-loop slot: back to the pool when done */
 };
 
 struct bench {
@@ -228,10 +228,10 @@ static void run(struct bench *b, const char *dir, const char *mode, unsigned roo
         printf("open loop at %.0f/s, %llu dropped: ", b->rate, (unsigned long long)b->dropped);
     printf("%-16s rooms %4u depth %2u size %5zu: %9.0f events/s  p50 %7.3f ms  p99 %7.3f ms  p99.9 %7.3f ms  "
            "max %7.3f ms  (%llu writes, %llu syncs, %.1f events/write, %llu errors)\n",
-           mode, rooms, depth, b->size, (double)b->done / secs, pct(b->lat, b->nlat, 0.50),
-           pct(b->lat, b->nlat, 0.99), pct(b->lat, b->nlat, 0.999), pct(b->lat, b->nlat, 1.0),
-           (unsigned long long)st.writes, (unsigned long long)st.syncs,
-           st.writes ? (double)st.appended / (double)st.writes : 0.0, (unsigned long long)b->errors);
+           mode, rooms, depth, b->size, (double)b->done / secs, pct(b->lat, b->nlat, 0.50), pct(b->lat, b->nlat, 0.99),
+           pct(b->lat, b->nlat, 0.999), pct(b->lat, b->nlat, 1.0), (unsigned long long)st.writes,
+           (unsigned long long)st.syncs, st.writes ? (double)st.appended / (double)st.writes : 0.0,
+           (unsigned long long)b->errors);
     fflush(stdout);
     free(slots);
     free(open_slots);

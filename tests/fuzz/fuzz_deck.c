@@ -34,8 +34,7 @@ static deck *load_msgpack(const uint8_t *p, size_t len, char *err, size_t errlen
     msgpack_unpacked_init(&u);
     msgpack_unpack_return rc = msgpack_unpack_next(&u, (const char *)p, len, &off);
     FUZZ_CHECK(rc == MSGPACK_UNPACK_SUCCESS && off == len,
-               "record_well_formed passed %zu bytes that msgpack-c does not read whole (%d, %zu)", len, (int)rc,
-               off);
+               "record_well_formed passed %zu bytes that msgpack-c does not read whole (%d, %zu)", len, (int)rc, off);
     if (deck_parse_msgpack(&u.data, &d, err, errlen) != 0) {
         FUZZ_CHECK(d == NULL, "a failed parse stored a deck");
         FUZZ_CHECK(strncmp(err, "deck: ", 6) == 0, "message \"%s\" does not start with \"deck: \"", err);
@@ -58,8 +57,7 @@ static void check_deck(const deck *d)
 
     FUZZ_CHECK(d->refs == 1, "a new deck with %u references", d->refs);
     FUZZ_CHECK(d->n_cards >= 1 && d->n_cards <= DECK_CARDS_MAX, "%u cards", d->n_cards);
-    FUZZ_CHECK(d->n_categories >= 1 && d->n_categories <= DECK_CATEGORIES_MAX, "%u categories",
-               d->n_categories);
+    FUZZ_CHECK(d->n_categories >= 1 && d->n_categories <= DECK_CATEGORIES_MAX, "%u categories", d->n_categories);
     FUZZ_CHECK(d->scale_min >= 0 && d->scale_min < d->scale_max && d->scale_max <= DECK_SCALE_BOUND &&
                    d->scale_max - d->scale_min + 1 >= DECK_SCALE_VALUES_MIN &&
                    d->scale_max - d->scale_min + 1 <= DECK_SCALE_VALUES_MAX,

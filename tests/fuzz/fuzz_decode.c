@@ -73,8 +73,8 @@ static void check_str(const char *field, vp_str s, uint32_t min, uint32_t max)
     }
     const uint8_t *p = (const uint8_t *)s.ptr;
     FUZZ_CHECK(p >= g_buf && p <= g_buf + g_len && s.len <= (size_t)(g_buf + g_len - p),
-               "%s: string [%p, +%u) outside the input [%p, +%zu)", field, (const void *)p, s.len,
-               (const void *)g_buf, g_len);
+               "%s: string [%p, +%u) outside the input [%p, +%zu)", field, (const void *)p, s.len, (const void *)g_buf,
+               g_len);
     FUZZ_CHECK(s.len >= min && s.len <= max, "%s: length %u outside %u..%u", field, s.len, min, max);
     FUZZ_CHECK(utf8_ok(p, s.len), "%s: not strict UTF-8", field);
 }
@@ -151,12 +151,8 @@ static void check_ok(const vp_intent *in)
         check_str("token", in->token, VP_TOKEN_LEN, VP_TOKEN_LEN);
         FUZZ_CHECK(all_of(in->token, "0123456789abcdef"), "token not lowercase hex");
         break;
-    case VP_T_START:
-        check_opts(&in->opts);
-        break;
-    case VP_T_PLAY:
-        check_str("card", in->card, 1, VP_CARD_ID_MAX);
-        break;
+    case VP_T_START: check_opts(&in->opts); break;
+    case VP_T_PLAY: check_str("card", in->card, 1, VP_CARD_ID_MAX); break;
     case VP_T_VOTE:
         if (in->pass)
             FUZZ_CHECK(in->value == 0, "a pass with value %llu", (unsigned long long)in->value);
@@ -172,9 +168,7 @@ static void check_ok(const vp_intent *in)
         FUZZ_CHECK(visible, "note text is only white space");
         break;
     }
-    case VP_T_TIMER:
-        FUZZ_CHECK(in->seconds <= VP_TIMER_MAX, "seconds %u", in->seconds);
-        break;
+    case VP_T_TIMER: FUZZ_CHECK(in->seconds <= VP_TIMER_MAX, "seconds %u", in->seconds); break;
     case VP_T_CLOSE:
         check_str("text", in->text, 0, VP_CLOSE_TEXT_MAX);
         if (in->text.len)
@@ -185,18 +179,11 @@ static void check_ok(const vp_intent *in)
             FUZZ_CHECK(no_controls(in->actions[i], false), "action holds a control character");
         }
         break;
-    case VP_T_SEAT:
-        check_name(in->name);
-        break;
+    case VP_T_SEAT: check_name(in->name); break;
     case VP_T_HANDOVER:
-    case VP_T_KICK:
-        FUZZ_CHECK(in->player >= 1, "player 0");
-        break;
-    case VP_T_PAGE:
-        FUZZ_CHECK(in->page <= VP_PAGE_MAX, "page %u", in->page);
-        break;
-    default:
-        break;
+    case VP_T_KICK: FUZZ_CHECK(in->player >= 1, "player 0"); break;
+    case VP_T_PAGE: FUZZ_CHECK(in->page <= VP_PAGE_MAX, "page %u", in->page); break;
+    default: break;
     }
     /* Fields of other types stay zero: a caller never acts on a stray one. */
     if (in->t != VP_T_CREATE && in->t != VP_T_JOIN && in->t != VP_T_RESUME)
@@ -237,8 +224,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(why == NULL, "why is \"%s\" on success", why);
         check_ok(&in);
     } else {
-        FUZZ_CHECK(code == VP_BAD_REQUEST || code == VP_TOO_LARGE, "vp_decode returned %s",
-                   vp_code_name(code));
+        FUZZ_CHECK(code == VP_BAD_REQUEST || code == VP_TOO_LARGE, "vp_decode returned %s", vp_code_name(code));
         FUZZ_CHECK(code == VP_BAD_REQUEST || size > VP_MAX_MESSAGE, "too_large for %zu bytes", size);
         FUZZ_CHECK(why != NULL && why[0] != '\0', "no why for %s", vp_code_name(code));
         /* The pre-scan promises that msgpack-c accepts whatever it lets
@@ -252,8 +238,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         msgpack_sbuffer_init(&sb);
         FUZZ_CHECK(vp_pack_error(&sb, in.has_id, in.id, code, why) == 0, "vp_pack_error failed");
         msgpack_unpacked u;
-        FUZZ_CHECK(fuzz_unpack_one("error", sb.data, sb.size, &u) == MSGPACK_OBJECT_MAP,
-                   "error is not a map");
+        FUZZ_CHECK(fuzz_unpack_one("error", sb.data, sb.size, &u) == MSGPACK_OBJECT_MAP, "error is not a map");
         msgpack_unpacked_destroy(&u);
         msgpack_sbuffer_destroy(&sb);
     }

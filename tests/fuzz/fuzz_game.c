@@ -23,32 +23,43 @@
  * FUZZ_SMALL_DUMP bytes (many rounds or notes; both reached by the bulk
  * steps) they run on every FUZZ_BIG_ROOM_EVERY-th step only, with 3
  * recipients, so that a big room does not slow the run to a crawl. */
-#define FUZZ_SMALL_ROOM 16
-#define FUZZ_SMALL_DUMP 4096
+#define FUZZ_SMALL_ROOM     16
+#define FUZZ_SMALL_DUMP     4096
 #define FUZZ_BIG_ROOM_EVERY 8
-#define FUZZ_NAME_SIZE (VP_NAME_MAX + 1)
+#define FUZZ_NAME_SIZE      (VP_NAME_MAX + 1)
 
 /* The test deck of the unit tests (scale 1..5, categories a, b, c, four
  * cards each; format 2 with the windows w1..w3) and a tiny one (scale
  * 0..1, two cards) that runs out. */
-#define CARD(id, cat) \
-    "{\"id\":\"" id "\",\"category\":\"" cat "\",\"title\":{\"nl\":\"t\",\"en\":\"t\"},\"prompt\":{\"nl\":\"p?\",\"en\":\"p?\"}}"
+#define CARD(id, cat)                        \
+    "{\"id\":\"" id "\",\"category\":\"" cat \
+    "\",\"title\":{\"nl\":\"t\",\"en\":\"t\"},\"prompt\":{\"nl\":\"p?\",\"en\":\"p?\"}}"
 static const char deck_test_json[] =
     "{\"format\":2,\"id\":\"test-deck\",\"version\":1,"
     "\"title\":{\"nl\":\"Testset\",\"en\":\"Test set\"},"
     "\"scale\":{\"min\":1,\"max\":5,\"labels\":{\"nl\":[\"een\",\"twee\",\"drie\",\"vier\",\"vijf\"],"
     "\"en\":[\"one\",\"two\",\"three\",\"four\",\"five\"]}},"
     "\"windows\":["
-    "{\"id\":\"w1\",\"title\":{\"nl\":\"W1\",\"en\":\"W1\"},\"color\":\"#123456\",\"explainer\":{\"nl\":\"e\",\"en\":\"e\"}},"
-    "{\"id\":\"w2\",\"title\":{\"nl\":\"W2\",\"en\":\"W2\"},\"color\":\"#234567\",\"explainer\":{\"nl\":\"e\",\"en\":\"e\"}},"
-    "{\"id\":\"w3\",\"title\":{\"nl\":\"W3\",\"en\":\"W3\"},\"color\":\"#345678\",\"explainer\":{\"nl\":\"e\",\"en\":\"e\"}}],"
+    "{\"id\":\"w1\",\"title\":{\"nl\":\"W1\",\"en\":\"W1\"},\"color\":\"#123456\",\"explainer\":{\"nl\":\"e\",\"en\":"
+    "\"e\"}},"
+    "{\"id\":\"w2\",\"title\":{\"nl\":\"W2\",\"en\":\"W2\"},\"color\":\"#234567\",\"explainer\":{\"nl\":\"e\",\"en\":"
+    "\"e\"}},"
+    "{\"id\":\"w3\",\"title\":{\"nl\":\"W3\",\"en\":\"W3\"},\"color\":\"#345678\",\"explainer\":{\"nl\":\"e\",\"en\":"
+    "\"e\"}}],"
     "\"categories\":["
     "{\"id\":\"a\",\"title\":{\"nl\":\"A\",\"en\":\"A\"},\"color\":\"#123456\"},"
     "{\"id\":\"b\",\"title\":{\"nl\":\"B\",\"en\":\"B\"},\"color\":\"#234567\"},"
     "{\"id\":\"c\",\"title\":{\"nl\":\"C\",\"en\":\"C\"},\"color\":\"#345678\"}],"
-    "\"cards\":[" CARD("a1", "a") "," CARD("a2", "a") "," CARD("a3", "a") "," CARD("a4", "a") ","
-    CARD("b1", "b") "," CARD("b2", "b") "," CARD("b3", "b") "," CARD("b4", "b") ","
-    CARD("c1", "c") "," CARD("c2", "c") "," CARD("c3", "c") "," CARD("c4", "c") "]}";
+    "\"cards\":[" CARD("a1", "a") "," CARD("a2", "a") "," CARD("a3", "a") "," CARD("a4", "a") "," CARD(
+        "b1",
+        "b") "," CARD("b2",
+                      "b") "," CARD("b3",
+                                    "b") "," CARD("b4",
+                                                  "b") "," CARD("c1",
+                                                                "c") "," CARD("c2",
+                                                                              "c") "," CARD("c3",
+                                                                                            "c") "," CARD("c4",
+                                                                                                          "c") "]}";
 static const char deck_tiny_json[] =
     "{\"id\":\"tiny\",\"version\":2,"
     "\"title\":{\"nl\":\"Klein\",\"en\":\"Tiny\"},"
@@ -81,7 +92,7 @@ typedef struct session {
     room *rebuilt; /* the decoded events applied, as recovery does */
     uint64_t now, rng;
     uint32_t steps, events;
-    uint32_t events_compared; /* events when live and rebuilt were last compared */
+    uint32_t events_compared;                            /* events when live and rebuilt were last compared */
     char tokens[GAME_MAX_MEMBERS + 1][GAME_KEY_HEX + 1]; /* index: member id */
     char name[FUZZ_NAME_SIZE];
     msgpack_sbuffer log; /* every event's whole encoding, back to back */
@@ -116,7 +127,13 @@ static msgpack_sbuffer *dump(session *s, const room *r, int which)
 /* Names collide often (case-insensitively too), and one is 40 bytes. */
 static const char *make_name(session *s, uint8_t b)
 {
-    static const char *const prefixes[] = {"p", "P", "Ann", "ANN", "\xc3\x89mile", "\xc3\xa9mile", "Zo\xc3\xab",
+    static const char *const prefixes[] = {"p",
+                                           "P",
+                                           "Ann",
+                                           "ANN",
+                                           "\xc3\x89mile",
+                                           "\xc3\xa9mile",
+                                           "Zo\xc3\xab",
                                            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"};
     snprintf(s->name, sizeof s->name, "%s%u", prefixes[b & 7], (unsigned)(b >> 3) % 8);
     return s->name;
@@ -249,8 +266,8 @@ static game_input_kind make_input(session *s, script *sc, game_input *in, vp_int
     case VP_T_RESUME: {
         uint32_t m = pick_member(s, b);
         it->room = str_of((a & 1) ? "ABCDEF" : "ZZZZZZ");
-        it->token = str_of(m <= GAME_MAX_MEMBERS && s->tokens[m][0] && !(a & 2)
-                               ? s->tokens[m] : "0123456789abcdef0123456789abcdef");
+        it->token = str_of(m <= GAME_MAX_MEMBERS && s->tokens[m][0] && !(a & 2) ? s->tokens[m]
+                                                                                : "0123456789abcdef0123456789abcdef");
         if (a & 0x80)
             in->sender = 0;
         break;
@@ -262,9 +279,7 @@ static game_input_kind make_input(session *s, script *sc, game_input *in, vp_int
         else
             default_opts(&it->opts);
         break;
-    case VP_T_PLAY:
-        it->card = str_of(pick_card(s, in->sender, a, card, cap));
-        break;
+    case VP_T_PLAY: it->card = str_of(pick_card(s, in->sender, a, card, cap)); break;
     case VP_T_DRAW:
         /* Half plain draws, half a named card (drawn from anywhere in the pile). */
         if (a & 0x20)
@@ -281,33 +296,23 @@ static game_input_kind make_input(session *s, script *sc, game_input *in, vp_int
                 it->for_player = UINT32_MAX;
         }
         break;
-    case VP_T_NOTE:
-        it->text = str_of(notes[a % 4]);
-        break;
-    case VP_T_HIDE:
-        it->note = a == 255 ? UINT32_MAX : a % (r->n_notes + 2);
-        break;
-    case VP_T_TIMER:
-        it->seconds = a == 255 ? VP_TIMER_MAX : (a % 8) * 60u;
-        break;
+    case VP_T_NOTE: it->text = str_of(notes[a % 4]); break;
+    case VP_T_HIDE: it->note = a == 255 ? UINT32_MAX : a % (r->n_notes + 2); break;
+    case VP_T_TIMER: it->seconds = a == 255 ? VP_TIMER_MAX : (a % 8) * 60u; break;
     case VP_T_CLOSE:
         it->text = str_of(closes[a % 3]);
         it->n_actions = (uint8_t)(b % (VP_ACTIONS_MAX + 1));
         for (uint8_t i = 0; i < it->n_actions; i++)
             it->actions[i] = str_of((a >> 2) & 1 ? long_action : "act");
         break;
-    case VP_T_SEAT:
-        it->name = str_of(make_name(s, b));
-        break;
+    case VP_T_SEAT: it->name = str_of(make_name(s, b)); break;
     case VP_T_HANDOVER:
     case VP_T_KICK:
         it->player = pick_member(s, a);
         if (it->player == 0)
             it->player = UINT32_MAX;
         break;
-    case VP_T_LOCK:
-        it->locked = a & 1;
-        break;
+    case VP_T_LOCK: it->locked = a & 1; break;
     case VP_T_WINDOW:
         it->window = str_of((const char *const[]){"w1", "w2", "w3", "", "nope"}[a % 5]);
         it->chair = (b & 3) == 0;
@@ -315,11 +320,8 @@ static game_input_kind make_input(session *s, script *sc, game_input *in, vp_int
         if (it->has_for)
             it->for_player = pick_member(s, b >> 2) ? pick_member(s, b >> 2) : UINT32_MAX;
         break;
-    case VP_T_PAGE:
-        it->page = a == 255 ? VP_PAGE_MAX : a % 4u;
-        break;
-    default:
-        break;
+    case VP_T_PAGE: it->page = a == 255 ? VP_PAGE_MAX : a % 4u; break;
+    default: break;
     }
     return in->kind;
 }
@@ -339,8 +341,7 @@ static void check_round_trip(session *s, const game_event *e, game_event *out)
     FUZZ_CHECK(record_well_formed((const uint8_t *)a->data, a->size), "%s: its encoding is not well-formed",
                game_event_name(e->kind));
     int rc = record_read_event((const uint8_t *)a->data, a->size, out, err, sizeof err);
-    FUZZ_CHECK(rc == 0, "%s (seq %llu) does not decode: %s", game_event_name(e->kind),
-               (unsigned long long)e->seq, err);
+    FUZZ_CHECK(rc == 0, "%s (seq %llu) does not decode: %s", game_event_name(e->kind), (unsigned long long)e->seq, err);
     const msgpack_sbuffer *b = scratch(s, SB_B, &pk);
     game_pack_event(out, &pk);
     FUZZ_CHECK(fuzz_same(a, b), "%s (seq %llu): pack, unpack, pack gives other bytes (%zu vs %zu)",
@@ -403,8 +404,7 @@ static void check_event_for(session *s, const room *after, const game_event *e, 
     FUZZ_CHECK(fuzz_unpack_one("filtered event", sb->data, sb->size, &u) == MSGPACK_OBJECT_MAP,
                "%s for %u is not a map", game_event_name(e->kind), who);
     const msgpack_object *kind = fuzz_map_get(&u.data, "e");
-    FUZZ_CHECK(kind && kind->type == MSGPACK_OBJECT_STR &&
-                   kind->via.str.size == strlen(game_event_name(e->kind)) &&
+    FUZZ_CHECK(kind && kind->type == MSGPACK_OBJECT_STR && kind->via.str.size == strlen(game_event_name(e->kind)) &&
                    memcmp(kind->via.str.ptr, game_event_name(e->kind), kind->via.str.size) == 0,
                "%s for %u: `e` is missing or wrong", game_event_name(e->kind), who);
     if (e->kind == GAME_EV_REKEYED) {
@@ -432,8 +432,7 @@ static void check_view(session *s, const room *r, uint32_t who)
 
     const msgpack_sbuffer *sb = scratch(s, SB_OUT, &pk);
     game_pack_view(r, who, &pk);
-    FUZZ_CHECK(fuzz_unpack_one("view", sb->data, sb->size, &u) == MSGPACK_OBJECT_MAP, "View for %u is not a map",
-               who);
+    FUZZ_CHECK(fuzz_unpack_one("view", sb->data, sb->size, &u) == MSGPACK_OBJECT_MAP, "View for %u is not a map", who);
     const msgpack_object *seq = fuzz_map_get(&u.data, "seq");
     FUZZ_CHECK(seq && seq->type == MSGPACK_OBJECT_POSITIVE_INTEGER && seq->via.u64 == room_seq(r),
                "View for %u: seq is not the room's", who);
@@ -500,8 +499,8 @@ static void check_replay(session *s)
         msgpack_packer pk;
         const msgpack_sbuffer *sb = scratch(s, SB_OUT, &pk);
         game_replay_pack(rp, &events[i], &pk);
-        FUZZ_CHECK(fuzz_unpack_one("replay", sb->data, sb->size, &u) == MSGPACK_OBJECT_MAP,
-                   "replay of %s is not a map", game_event_name(events[i].kind));
+        FUZZ_CHECK(fuzz_unpack_one("replay", sb->data, sb->size, &u) == MSGPACK_OBJECT_MAP, "replay of %s is not a map",
+                   game_event_name(events[i].kind));
         check_no_secret_keys(&u.data, "replay");
         if (events[i].kind == GAME_EV_VOTED)
             FUZZ_CHECK(fuzz_map_get(&u.data, "value") == NULL, "the replay shows a vote's value");
@@ -555,8 +554,8 @@ static vp_code run_input(session *s, game_input *in_, uint64_t seconds, bool *pu
 
     if (in.kind == GAME_INPUT_INTENT && (it.t == VP_T_CREATE || it.t == VP_T_JOIN || it.t == VP_T_RESUME)) {
         FUZZ_CHECK(res.you >= 1, "%s granted without a member", vp_type_name(it.t));
-        FUZZ_CHECK(strlen(res.token) == GAME_KEY_HEX, "%s granted with a token of %zu chars",
-                   vp_type_name(it.t), strlen(res.token));
+        FUZZ_CHECK(strlen(res.token) == GAME_KEY_HEX, "%s granted with a token of %zu chars", vp_type_name(it.t),
+                   strlen(res.token));
         if (it.t == VP_T_RESUME)
             FUZZ_CHECK(it.token.len == GAME_KEY_HEX && memcmp(res.token, it.token.ptr, GAME_KEY_HEX) == 0,
                        "resume answered another token");
@@ -573,8 +572,8 @@ static vp_code run_input(session *s, game_input *in_, uint64_t seconds, bool *pu
         s->before_valid = false;
         FUZZ_CHECK(game_apply(s->live, e) == 0, "apply refused %s (seq %llu) that decide made",
                    game_event_name(e->kind), (unsigned long long)e->seq);
-        FUZZ_CHECK(room_seq(s->live) == e->seq, "seq %llu after applying %llu",
-                   (unsigned long long)room_seq(s->live), (unsigned long long)e->seq);
+        FUZZ_CHECK(room_seq(s->live) == e->seq, "seq %llu after applying %llu", (unsigned long long)room_seq(s->live),
+                   (unsigned long long)e->seq);
         FUZZ_CHECK(game_apply(s->rebuilt, &decoded) == 0, "apply refused the decoded %s (seq %llu)",
                    game_event_name(e->kind), (unsigned long long)e->seq);
         if (s->events % 16 == 0 && full) {
@@ -603,7 +602,8 @@ static vp_code run_input(session *s, game_input *in_, uint64_t seconds, bool *pu
     if (res.n_events && res.events[res.n_events - 1].kind == GAME_EV_CLOSED)
         check_summaries(s, s->live);
     uint32_t every = room_members(s->live) <= FUZZ_SMALL_ROOM && s->dump_size <= FUZZ_SMALL_DUMP
-                         ? FUZZ_EQUAL_EVERY : FUZZ_EQUAL_EVERY * FUZZ_BIG_ROOM_EVERY;
+                         ? FUZZ_EQUAL_EVERY
+                         : FUZZ_EQUAL_EVERY * FUZZ_BIG_ROOM_EVERY;
     if (s->steps % every == 0 && s->events != s->events_compared)
         check_equal(s);
     *purged = res.purge;
@@ -724,10 +724,11 @@ static void init_decks(void)
     memset(long_note, 'n', VP_NOTE_MAX);
     memset(long_close, 'c', VP_CLOSE_TEXT_MAX);
     memset(long_action, 'a', VP_ACTION_MAX);
-    FUZZ_CHECK(deck_parse_json(deck_test_json, sizeof deck_test_json - 1, "test-deck", &g_decks[0], err,
-                               sizeof err) == 0, "%s", err);
-    FUZZ_CHECK(deck_parse_json(deck_tiny_json, sizeof deck_tiny_json - 1, "tiny", &g_decks[1], err,
-                               sizeof err) == 0, "%s", err);
+    FUZZ_CHECK(deck_parse_json(deck_test_json, sizeof deck_test_json - 1, "test-deck", &g_decks[0], err, sizeof err) ==
+                   0,
+               "%s", err);
+    FUZZ_CHECK(deck_parse_json(deck_tiny_json, sizeof deck_tiny_json - 1, "tiny", &g_decks[1], err, sizeof err) == 0,
+               "%s", err);
     g_env.decks = g_decks;
     g_env.n_decks = 2;
     /* Steps advance the clock by whole seconds (0..3 most of the time), so
@@ -759,7 +760,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
  * line (and the two above) as JSON and MessagePack seeds for fuzz_deck. */
 #include "log/evlog_format.h"
 
-#define SEED_SCRIPTS 24
+#define SEED_SCRIPTS           24
 #define SEED_PAYLOADS_PER_KIND 3
 
 typedef struct logfile {

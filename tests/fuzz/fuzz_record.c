@@ -37,8 +37,8 @@ static void check_well_formed(const uint8_t *p, size_t len)
     size_t off = 0;
     msgpack_unpacked_init(&u);
     msgpack_unpack_return rc = msgpack_unpack_next(&u, (const char *)p, len, &off);
-    FUZZ_CHECK(rc == MSGPACK_UNPACK_SUCCESS, "record_well_formed passed %zu bytes that msgpack-c refuses (%d)",
-               len, (int)rc);
+    FUZZ_CHECK(rc == MSGPACK_UNPACK_SUCCESS, "record_well_formed passed %zu bytes that msgpack-c refuses (%d)", len,
+               (int)rc);
     FUZZ_CHECK(off == len, "record_well_formed passed %zu bytes of which msgpack-c reads %zu", len, off);
     msgpack_unpacked_destroy(&u);
 }
@@ -109,8 +109,7 @@ static bool recover_one(room *r, room *copy, const uint8_t *p, size_t len)
         msgpack_sbuffer before, after;
         dump(r, &before);
         if (game_apply(r, &e) == 0) {
-            FUZZ_CHECK(game_apply(copy, &again) == 0, "apply took %s but not its re-encoding",
-                       game_event_name(e.kind));
+            FUZZ_CHECK(game_apply(copy, &again) == 0, "apply took %s but not its re-encoding", game_event_name(e.kind));
             check_served(r, &e);
         } else {
             dump(r, &after);

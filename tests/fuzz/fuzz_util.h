@@ -13,15 +13,14 @@
 
 /* A broken invariant is a finding like a crash: say which and abort, so that
  * libFuzzer saves the input that led here. Never compiled out. */
-#define FUZZ_CHECK(cond, ...)                                                        \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "\n==fuzz== invariant broken at %s:%d: %s\n==fuzz== ",   \
-                    __FILE__, __LINE__, #cond);                                      \
-            fprintf(stderr, __VA_ARGS__);                                            \
-            fputc('\n', stderr);                                                     \
-            abort();                                                                 \
-        }                                                                            \
+#define FUZZ_CHECK(cond, ...)                                                                                  \
+    do {                                                                                                       \
+        if (!(cond)) {                                                                                         \
+            fprintf(stderr, "\n==fuzz== invariant broken at %s:%d: %s\n==fuzz== ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                                                      \
+            fputc('\n', stderr);                                                                               \
+            abort();                                                                                           \
+        }                                                                                                      \
     } while (0)
 
 /* True when two sbuffers hold the same bytes. */
@@ -32,8 +31,7 @@ static inline bool fuzz_same(const msgpack_sbuffer *a, const msgpack_sbuffer *b)
 
 /* Unpacks bytes that our own encoders wrote: they must be exactly one
  * object. Returns the object's type; u must be destroyed by the caller. */
-static inline msgpack_object_type fuzz_unpack_one(const char *what, const char *p, size_t len,
-                                                  msgpack_unpacked *u)
+static inline msgpack_object_type fuzz_unpack_one(const char *what, const char *p, size_t len, msgpack_unpacked *u)
 {
     size_t off = 0;
     msgpack_unpacked_init(u);

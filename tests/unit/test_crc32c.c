@@ -78,6 +78,7 @@ static void test_crc32c_extend_equals_whole_at_every_split(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc32c_standard_check_value),
         cmocka_unit_test(test_crc32c_of_nothing_is_zero),
@@ -85,5 +86,6 @@ int main(void)
         cmocka_unit_test(test_crc32c_matches_bitwise_at_every_length_and_alignment),
         cmocka_unit_test(test_crc32c_extend_equals_whole_at_every_split),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,7 @@
 #include "game/deck.h"
 
 #define DEFAULT_DECK_PATH VERRIJK_SOURCE_DIR "/decks/verrijkte-leeromgevingen.json"
-#define TEST_ERR_MAX 256
+#define TEST_ERR_MAX      256
 
 /* The small deck of the hash test vector. Its canonical MessagePack was
  * written out by hand (an encoder independent of msgpack-c) and hashed with
@@ -189,12 +189,11 @@ static void test_default_deck_colors_meet_wcag_aa_with_white_text(void **state)
     for (uint32_t k = 0; k < d->n_categories; k++) {
         unsigned r, g, b;
         assert_int_equal(sscanf(d->categories[k].color, "#%2x%2x%2x", &r, &g, &b), 3);
-        double lum = 0.2126 * channel_luminance(r) + 0.7152 * channel_luminance(g) +
-                     0.0722 * channel_luminance(b);
+        double lum = 0.2126 * channel_luminance(r) + 0.7152 * channel_luminance(g) + 0.0722 * channel_luminance(b);
         double contrast = 1.05 / (lum + 0.05);
         if (contrast < 4.5)
-            fail_msg("category %s: color %s has contrast %.2f with white, below 4.5",
-                     d->categories[k].id, d->categories[k].color, contrast);
+            fail_msg("category %s: color %s has contrast %.2f with white, below 4.5", d->categories[k].id,
+                     d->categories[k].color, contrast);
     }
     deck_unref(d);
 }
@@ -242,28 +241,40 @@ static json_t *card0(json_t *root)
     return json_array_get(json_object_get(root, "cards"), 0);
 }
 
-static void drop_prompt(json_t *root) { json_object_del(card0(root), "prompt"); }
+static void drop_prompt(json_t *root)
+{
+    json_object_del(card0(root), "prompt");
+}
 static void test_refuses_missing_field(void **state)
 {
     (void)state;
     expect_refused(drop_prompt, "decks/t.json: cards[0].prompt: missing");
 }
 
-static void drop_cards(json_t *root) { json_object_del(root, "cards"); }
+static void drop_cards(json_t *root)
+{
+    json_object_del(root, "cards");
+}
 static void test_refuses_missing_cards(void **state)
 {
     (void)state;
     expect_refused(drop_cards, "decks/t.json: cards: missing");
 }
 
-static void version_as_string(json_t *root) { json_object_set_new(root, "version", json_string("1")); }
+static void version_as_string(json_t *root)
+{
+    json_object_set_new(root, "version", json_string("1"));
+}
 static void test_refuses_wrong_type(void **state)
 {
     (void)state;
     expect_refused(version_as_string, "decks/t.json: version: expected an integer, got a string");
 }
 
-static void version_zero(json_t *root) { json_object_set_new(root, "version", json_integer(0)); }
+static void version_zero(json_t *root)
+{
+    json_object_set_new(root, "version", json_integer(0));
+}
 static void test_refuses_version_zero(void **state)
 {
     (void)state;
@@ -356,8 +367,7 @@ static void labels_one_short(json_t *root)
 static void test_refuses_labels_not_matching_scale(void **state)
 {
     (void)state;
-    expect_refused(labels_one_short,
-                   "decks/t.json: scale.labels.en: the scale has 2 values but there are 1 labels");
+    expect_refused(labels_one_short, "decks/t.json: scale.labels.en: the scale has 2 values but there are 1 labels");
 }
 
 static void drop_title_en(json_t *root)
@@ -403,7 +413,10 @@ static void test_refuses_control_character(void **state)
     expect_refused(control_in_title, "decks/t.json: title.nl: control character");
 }
 
-static void id_uppercase(json_t *root) { json_object_set_new(card0(root), "id", json_string("Een")); }
+static void id_uppercase(json_t *root)
+{
+    json_object_set_new(card0(root), "id", json_string("Een"));
+}
 static void test_refuses_id_with_uppercase(void **state)
 {
     (void)state;
@@ -493,7 +506,10 @@ static void test_refuses_more_than_32_categories(void **state)
     expect_refused(too_many_categories, "decks/t.json: categories: a deck has 1..32 categories, got 33");
 }
 
-static void no_cards(json_t *root) { json_array_clear(json_object_get(root, "cards")); }
+static void no_cards(json_t *root)
+{
+    json_array_clear(json_object_get(root, "cards"));
+}
 static void test_refuses_empty_card_list(void **state)
 {
     (void)state;
@@ -686,7 +702,9 @@ static void test_msgpack_refuses_duplicate_key(void **state)
 {
     (void)state;
     /* {"id": "a", "id": "b"} */
-    static const char bytes[] = "\x82\xa2id\xa1" "a\xa2id\xa1" "b";
+    static const char bytes[] = "\x82\xa2id\xa1"
+                                "a\xa2id\xa1"
+                                "b";
     expect_msgpack_refused(bytes, sizeof bytes - 1, "deck: duplicate key \"id\"");
 }
 
@@ -718,7 +736,8 @@ static void test_msgpack_refuses_binary(void **state)
 {
     (void)state;
     /* {"id": bin8 "ab"} */
-    static const char bytes[] = "\x81\xa2id\xc4\x02" "ab";
+    static const char bytes[] = "\x81\xa2id\xc4\x02"
+                                "ab";
     expect_msgpack_refused(bytes, sizeof bytes - 1, "deck: binary or extension values");
 }
 
@@ -739,7 +758,11 @@ static void test_msgpack_names_field_of_invalid_deck(void **state)
     uint8_t *copy = malloc(a->packed_len);
     assert_non_null(copy);
     memcpy(copy, a->packed, a->packed_len);
-    uint8_t *p = memmem(copy, a->packed_len, "\xa8" "category\xa5" "alles", 15);
+    uint8_t *p = memmem(copy, a->packed_len,
+                        "\xa8"
+                        "category\xa5"
+                        "alles",
+                        15);
     assert_non_null(p);
     memcpy(p + 10, "nergs", 5);
     char err[TEST_ERR_MAX] = "";
@@ -768,7 +791,6 @@ static void test_to_json_round_trip_keeps_hash(void **state)
     deck_unref(b);
 }
 
-
 /* ---- format 2 --------------------------------------------------------- */
 
 /* The second edition of the default deck (issue 16) is format 2: then every
@@ -789,9 +811,18 @@ static void test_default_deck_v2_has_anchors_and_explainers(void **state)
     deck_unref(d);
 }
 
-static json_t *card0_v2(json_t *root) { return json_array_get(json_object_get(root, "cards"), 0); }
-static json_t *window0(json_t *root) { return json_array_get(json_object_get(root, "windows"), 0); }
-static json_t *text_new(const char *nl, const char *en) { return json_pack("{s:s, s:s}", "nl", nl, "en", en); }
+static json_t *card0_v2(json_t *root)
+{
+    return json_array_get(json_object_get(root, "cards"), 0);
+}
+static json_t *window0(json_t *root)
+{
+    return json_array_get(json_object_get(root, "windows"), 0);
+}
+static json_t *text_new(const char *nl, const char *en)
+{
+    return json_pack("{s:s, s:s}", "nl", nl, "en", en);
+}
 
 static void test_v2_reads_every_field(void **state)
 {
@@ -902,10 +933,22 @@ static void test_v1_to_json_has_no_format(void **state)
     deck_unref(a);
 }
 
-static void format_three(json_t *root) { json_object_set_new(root, "format", json_integer(3)); }
-static void format_one(json_t *root) { json_object_set_new(root, "format", json_integer(1)); }
-static void format_string(json_t *root) { json_object_set_new(root, "format", json_string("2")); }
-static void v2_field_without_format(json_t *root) { json_object_del(root, "format"); }
+static void format_three(json_t *root)
+{
+    json_object_set_new(root, "format", json_integer(3));
+}
+static void format_one(json_t *root)
+{
+    json_object_set_new(root, "format", json_integer(1));
+}
+static void format_string(json_t *root)
+{
+    json_object_set_new(root, "format", json_string("2"));
+}
+static void v2_field_without_format(json_t *root)
+{
+    json_object_del(root, "format");
+}
 static void test_v2_refuses_bad_format(void **state)
 {
     (void)state;
@@ -916,15 +959,24 @@ static void test_v2_refuses_bad_format(void **state)
                       "decks/t.json: question: a format 2 field: the deck needs \"format\": 2");
 }
 
-static void card_kind_in_v1(json_t *root) { json_object_set_new(card0(root), "kind", json_string("topic")); }
+static void card_kind_in_v1(json_t *root)
+{
+    json_object_set_new(card0(root), "kind", json_string("topic"));
+}
 static void test_v1_refuses_v2_card_field(void **state)
 {
     (void)state;
     expect_refused(card_kind_in_v1, "decks/t.json: cards[0].kind: a format 2 field");
 }
 
-static void question_without_en(json_t *root) { json_object_del(json_object_get(root, "question"), "en"); }
-static void question_blank(json_t *root) { json_object_set_new(root, "question", text_new("  ", "x")); }
+static void question_without_en(json_t *root)
+{
+    json_object_del(json_object_get(root, "question"), "en");
+}
+static void question_blank(json_t *root)
+{
+    json_object_set_new(root, "question", text_new("  ", "x"));
+}
 static void test_v2_refuses_bad_question(void **state)
 {
     (void)state;
@@ -932,7 +984,10 @@ static void test_v2_refuses_bad_question(void **state)
     expect_refused_v2(question_blank, "decks/t.json: question.nl: empty text");
 }
 
-static void audiences_empty(json_t *root) { json_object_set_new(root, "audiences", json_array()); }
+static void audiences_empty(json_t *root)
+{
+    json_object_set_new(root, "audiences", json_array());
+}
 static void audiences_nine(json_t *root)
 {
     json_t *arr = json_array();
@@ -969,28 +1024,42 @@ static void card_audience_twice(json_t *root)
 {
     json_object_set_new(card0_v2(root), "audience", json_pack("[s, s]", "team", "team"));
 }
-static void card_audience_empty(json_t *root) { json_object_set_new(card0_v2(root), "audience", json_array()); }
-static void card_audience_without_deck_audiences(json_t *root) { json_object_del(root, "audiences"); }
-static void card_audience_number(json_t *root) { json_object_set_new(card0_v2(root), "audience", json_pack("[i]", 1)); }
+static void card_audience_empty(json_t *root)
+{
+    json_object_set_new(card0_v2(root), "audience", json_array());
+}
+static void card_audience_without_deck_audiences(json_t *root)
+{
+    json_object_del(root, "audiences");
+}
+static void card_audience_number(json_t *root)
+{
+    json_object_set_new(card0_v2(root), "audience", json_pack("[i]", 1));
+}
 static void test_v2_refuses_bad_card_audience(void **state)
 {
     (void)state;
     expect_refused_v2(card_audience_unknown, "decks/t.json: cards[0].audience[0]: unknown audience \"ouders\"");
     expect_refused_v2(card_audience_twice, "decks/t.json: cards[0].audience: an audience lists 1..1");
-    expect_refused_v2(card_audience_empty, "decks/t.json: cards[0].audience: an audience lists 1..1 of the deck's audiences, got 0");
-    expect_refused_v2(card_audience_without_deck_audiences, "decks/t.json: cards[0].audience: the deck has no audiences");
+    expect_refused_v2(card_audience_empty,
+                      "decks/t.json: cards[0].audience: an audience lists 1..1 of the deck's audiences, got 0");
+    expect_refused_v2(card_audience_without_deck_audiences,
+                      "decks/t.json: cards[0].audience: the deck has no audiences");
     expect_refused_v2(card_audience_number, "decks/t.json: cards[0].audience[0]: expected a string, got an integer");
 }
 
-static void windows_one(json_t *root) { json_array_remove(json_object_get(root, "windows"), 1); }
+static void windows_one(json_t *root)
+{
+    json_array_remove(json_object_get(root, "windows"), 1);
+}
 static void windows_nine(json_t *root)
 {
     json_t *arr = json_array();
     for (int i = 0; i < 9; i++) {
         char id[8];
         snprintf(id, sizeof id, "w%d", i);
-        json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:o}", "id", id, "title", text_new("W", "W"),
-                                             "color", "#123456", "explainer", text_new("E", "E")));
+        json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:o}", "id", id, "title", text_new("W", "W"), "color",
+                                             "#123456", "explainer", text_new("E", "E")));
     }
     json_object_set_new(root, "windows", arr);
 }
@@ -998,9 +1067,18 @@ static void window_duplicate(json_t *root)
 {
     json_object_set_new(json_array_get(json_object_get(root, "windows"), 1), "id", json_string("burger"));
 }
-static void window_no_explainer(json_t *root) { json_object_del(window0(root), "explainer"); }
-static void window_bad_color(json_t *root) { json_object_set_new(window0(root), "color", json_string("blue")); }
-static void window_extra_key(json_t *root) { json_object_set_new(window0(root), "icon", json_string("x")); }
+static void window_no_explainer(json_t *root)
+{
+    json_object_del(window0(root), "explainer");
+}
+static void window_bad_color(json_t *root)
+{
+    json_object_set_new(window0(root), "color", json_string("blue"));
+}
+static void window_extra_key(json_t *root)
+{
+    json_object_set_new(window0(root), "icon", json_string("x"));
+}
 static void test_v2_refuses_bad_windows(void **state)
 {
     (void)state;
@@ -1026,22 +1104,36 @@ static void category_explainer_string(json_t *root)
 static void test_v2_refuses_bad_category_explainer(void **state)
 {
     (void)state;
-    expect_refused_v2(category_explainer_too_long, "decks/t.json: categories[0].explainer.en: a text is at most 500 bytes");
+    expect_refused_v2(category_explainer_too_long,
+                      "decks/t.json: categories[0].explainer.en: a text is at most 500 bytes");
     expect_refused_v2(category_explainer_string,
                       "decks/t.json: categories[0].explainer: expected an object with \"nl\" and \"en\", got a string");
 }
 
-static void kind_unknown(json_t *root) { json_object_set_new(card0_v2(root), "kind", json_string("intro")); }
-static void kind_number(json_t *root) { json_object_set_new(card0_v2(root), "kind", json_integer(1)); }
+static void kind_unknown(json_t *root)
+{
+    json_object_set_new(card0_v2(root), "kind", json_string("intro"));
+}
+static void kind_number(json_t *root)
+{
+    json_object_set_new(card0_v2(root), "kind", json_integer(1));
+}
 static void test_v2_refuses_bad_kind(void **state)
 {
     (void)state;
-    expect_refused_v2(kind_unknown, "decks/t.json: cards[0].kind: a kind is opener, topic, story or closer, got \"intro\"");
+    expect_refused_v2(kind_unknown,
+                      "decks/t.json: cards[0].kind: a kind is opener, topic, story or closer, got \"intro\"");
     expect_refused_v2(kind_number, "decks/t.json: cards[0].kind: expected a string, got an integer");
 }
 
-static void anchor_no_high(json_t *root) { json_object_del(json_object_get(card0_v2(root), "anchor"), "high"); }
-static void anchor_extra(json_t *root) { json_object_set_new(json_object_get(card0_v2(root), "anchor"), "mid", text_new("m", "m")); }
+static void anchor_no_high(json_t *root)
+{
+    json_object_del(json_object_get(card0_v2(root), "anchor"), "high");
+}
+static void anchor_extra(json_t *root)
+{
+    json_object_set_new(json_object_get(card0_v2(root), "anchor"), "mid", text_new("m", "m"));
+}
 static void anchor_control(json_t *root)
 {
     json_object_set_new(json_object_get(card0_v2(root), "anchor"), "low", text_new("a\nb", "ab"));
@@ -1073,7 +1165,8 @@ static void test_v2_refuses_bad_followups(void **state)
 {
     (void)state;
     expect_refused_v2(followups_five, "decks/t.json: cards[0].followups: a card has 0..4 followups, got 5");
-    expect_refused_v2(followup_string, "decks/t.json: cards[0].followups[1]: expected an object with \"nl\" and \"en\", got a string");
+    expect_refused_v2(followup_string,
+                      "decks/t.json: cards[0].followups[1]: expected an object with \"nl\" and \"en\", got a string");
     expect_refused_v2(followup_without_nl, "decks/t.json: cards[0].followups[0].nl: missing");
 }
 
@@ -1142,6 +1235,7 @@ static void test_ref_keeps_deck_until_last_unref(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_deck_loads_with_enough_cards_and_categories),
         cmocka_unit_test(test_default_deck_every_card_in_both_languages),
@@ -1212,5 +1306,6 @@ int main(void)
         cmocka_unit_test(test_text_in_language),
         cmocka_unit_test(test_ref_keeps_deck_until_last_unref),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

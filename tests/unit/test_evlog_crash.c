@@ -16,10 +16,10 @@
 
 #include "log/evlog.h"
 
-#define CRASH_ROOMS 3
-#define CRASH_DEPTH 8           /* appends outstanding per room in the child */
-#define CRASH_RUNS 12
-#define CRASH_SEQ_MAX 1000000   /* the child stops on its own after this many per room */
+#define CRASH_ROOMS   3
+#define CRASH_DEPTH   8 /* appends outstanding per room in the child */
+#define CRASH_RUNS    12
+#define CRASH_SEQ_MAX 1000000 /* the child stops on its own after this many per room */
 
 /* What the child tells the parent for each stored record: room and seq. */
 struct ack {

@@ -17,7 +17,7 @@
 struct mem_log {
     uint8_t bytes[LOG_CAP];
     size_t len;
-    size_t offset[RECORDS];     /* where each record starts */
+    size_t offset[RECORDS]; /* where each record starts */
     size_t plen[RECORDS];
     uint8_t payload[RECORDS][600];
 };
@@ -51,8 +51,8 @@ static struct mem_log *mem_log_build(void)
 
 /* Scans buf and checks that it yields exactly the first `whole` records of
  * m, then stops at valid_end with the given reason. */
-static void expect_scan(const struct mem_log *m, const uint8_t *buf, size_t len, size_t whole,
-                        size_t valid_end, enum evlog_tail tail)
+static void expect_scan(const struct mem_log *m, const uint8_t *buf, size_t len, size_t whole, size_t valid_end,
+                        enum evlog_tail tail)
 {
     struct evlog_scan s;
     const uint8_t *p;
@@ -119,9 +119,9 @@ static void test_evlog_torn_tail_at_every_offset_of_last_record(void **state)
     size_t last = m->offset[RECORDS - 1];
     (void)state;
     for (size_t cut = last; cut < m->len; cut++) {
-        enum evlog_tail want = cut == last ? EVLOG_TAIL_CLEAN
+        enum evlog_tail want = cut == last                            ? EVLOG_TAIL_CLEAN
                                : cut - last < EVLOG_RECORD_HEADER_LEN ? EVLOG_TAIL_TORN_HEADER
-                                                                     : EVLOG_TAIL_TORN_PAYLOAD;
+                                                                      : EVLOG_TAIL_TORN_PAYLOAD;
         expect_scan(m, m->bytes, cut, RECORDS - 1, last, want);
     }
     free(m);
@@ -234,6 +234,7 @@ static void test_evlog_tail_names_are_distinct(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evlog_record_round_trip),
         cmocka_unit_test(test_evlog_record_header_is_length_and_crc_little_endian),
@@ -246,5 +247,6 @@ int main(void)
         cmocka_unit_test(test_evlog_file_header_checks),
         cmocka_unit_test(test_evlog_tail_names_are_distinct),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,13 +13,13 @@
 
 #include "log/evlog.h"
 
-#define RECORDS 8
+#define RECORDS  8
 #define PATH_CAP 512
 
 struct fixture {
     char dir[256];
     char path[PATH_CAP];
-    uint8_t file[16384];        /* the intact file */
+    uint8_t file[16384]; /* the intact file */
     size_t len;
     size_t offset[RECORDS];
     size_t plen[RECORDS];
@@ -127,8 +127,7 @@ static void test_evlog_repair_cuts_torn_tail_at_every_offset(void **state)
         /* The line recovery logs says what was cut, where, and why. */
         char line[2048], want[128];
         evlog_contents_describe(&c, fx->path, line, sizeof(line));
-        snprintf(want, sizeof(want), "cut %zu bytes at offset %zu (%s)", cut - last, last,
-                 evlog_tail_name(c.tail));
+        snprintf(want, sizeof(want), "cut %zu bytes at offset %zu (%s)", cut - last, last, evlog_tail_name(c.tail));
         assert_non_null(strstr(line, want));
         assert_non_null(strstr(line, saved));
         evlog_contents_free(&c);
@@ -212,6 +211,7 @@ static void test_evlog_read_missing_file_is_enoent(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_evlog_read_clean_file_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_evlog_repair_cuts_torn_tail_at_every_offset, setup, teardown),
@@ -221,5 +221,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_evlog_repair_never_touches_a_foreign_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_evlog_read_missing_file_is_enoent, setup, teardown),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

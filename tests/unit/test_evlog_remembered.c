@@ -14,8 +14,8 @@
 
 /* More rooms than the writer remembers, so that the oldest are evicted, and
  * few open files, so that every file is closed (and remembered) soon. */
-#define ROOMS (EVLOG_REMEMBERED_MAX + 16)
-#define OPEN_FILES 8
+#define ROOMS       (EVLOG_REMEMBERED_MAX + 16)
+#define OPEN_FILES  8
 #define PAYLOAD_MAX 32
 
 struct harness {

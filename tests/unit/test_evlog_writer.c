@@ -17,8 +17,8 @@
 
 #include "log/evlog.h"
 
-#define ROOMS_MAX 32
-#define PAYLOAD_MAX 400
+#define ROOMS_MAX    32
+#define PAYLOAD_MAX  400
 #define WARNINGS_MAX 16
 
 struct harness {
@@ -28,7 +28,7 @@ struct harness {
     int warnings;
     char warning[WARNINGS_MAX][512];
     bool closed;
-    bool in_append;         /* set around evlog_append: callbacks must not run inside it */
+    bool in_append; /* set around evlog_append: callbacks must not run inside it */
     int done_ok, done_err, last_err;
     unsigned open_files_max_seen;
     int fds_max_seen;
@@ -103,8 +103,12 @@ static struct harness *harness_new(void)
 static void harness_open(struct harness *h, enum evlog_sync sync, enum evlog_flush flush, unsigned open_files)
 {
     struct evlog_options o = {
-        .dir = h->dir, .sync = sync, .flush = flush, .open_files = open_files,
-        .warn = on_warn, .warn_ud = h,
+        .dir = h->dir,
+        .sync = sync,
+        .flush = flush,
+        .open_files = open_files,
+        .warn = on_warn,
+        .warn_ud = h,
     };
     h->closed = false;
     assert_int_equal(evlog_open(&h->loop, &o, &h->log), 0);
@@ -187,8 +191,8 @@ static void expect_room(const struct harness *h, unsigned room, unsigned from, u
 /* Appends `per_round` records to each of `rooms` rooms for `rounds` rounds,
  * letting the loop turn once between rounds so that batches interleave (or,
  * with settle, run until all is written). */
-static void write_rounds_ex(struct harness *h, unsigned rooms, unsigned rounds, unsigned per_round,
-                            struct record *recs, bool settle)
+static void write_rounds_ex(struct harness *h, unsigned rooms, unsigned rounds, unsigned per_round, struct record *recs,
+                            bool settle)
 {
     uint8_t buf[PAYLOAD_MAX];
     char code[8];
@@ -206,8 +210,7 @@ static void write_rounds_ex(struct harness *h, unsigned rooms, unsigned rounds, 
     uv_run(&h->loop, UV_RUN_DEFAULT);
 }
 
-static void write_rounds(struct harness *h, unsigned rooms, unsigned rounds, unsigned per_round,
-                         struct record *recs)
+static void write_rounds(struct harness *h, unsigned rooms, unsigned rounds, unsigned per_round, struct record *recs)
 {
     write_rounds_ex(h, rooms, rounds, per_round, recs, false);
 }
@@ -341,9 +344,9 @@ struct busy_room {
     unsigned room, done;
 };
 
-#define FAIR_ROOMS 16
+#define FAIR_ROOMS   16
 #define FAIR_RECORDS 20
-#define FAIR_SLOTS 4
+#define FAIR_SLOTS   4
 static struct busy_room fair[FAIR_ROOMS];
 static unsigned fair_open_max_seen;
 
@@ -999,8 +1002,8 @@ static void test_evlog_list_dir_finds_room_logs_only(void **state)
     struct harness *h = harness_new();
     struct listing l = {.n = 0};
     char path[600];
-    static const char *files[] = {"ABC234.log", "XYZ789.log", "abc234.log", "ABC234.log.cut-8", "notes.txt",
-                                  "AB.CD.log"};
+    static const char *files[] = {"ABC234.log",       "XYZ789.log", "abc234.log",
+                                  "ABC234.log.cut-8", "notes.txt",  "AB.CD.log"};
     (void)state;
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", h->dir, files[i]);
@@ -1045,6 +1048,7 @@ int main(int argc, char **argv)
     /* One test (or a pattern) by name, for running a flaky one again and again. */
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evlog_records_read_back_in_order_sync_always_fdatasync),
         cmocka_unit_test(test_evlog_records_read_back_in_order_sync_always_syncfs),
@@ -1074,5 +1078,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_evlog_list_dir_finds_room_logs_only),
         cmocka_unit_test(test_evlog_open_creates_directory_and_refuses_second_writer),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

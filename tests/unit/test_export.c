@@ -25,7 +25,7 @@
 
 /* Scale 1..5, two categories, eight cards whose titles carry a comma and
  * double quotes (CSV must quote them; Markdown leaves them as they are). */
-#define CARD(n, cat, en, nl)                                                                              \
+#define CARD(n, cat, en, nl)                                                                            \
     "{\"id\":\"c" #n "\",\"category\":\"" cat "\",\"title\":{\"en\":\"Card " en ", \\\"x\\\"\",\"nl\":" \
     "\"Kaart " nl ", \\\"x\\\"\"},\"prompt\":{\"en\":\"Why?\",\"nl\":\"Waarom?\"}}"
 static const char DECK_JSON[] =
@@ -36,26 +36,31 @@ static const char DECK_JSON[] =
     "\"categories\":["
     "{\"id\":\"win\",\"title\":{\"nl\":\"Vensters\",\"en\":\"Windows\"},\"color\":\"#123456\"},"
     "{\"id\":\"pal\",\"title\":{\"nl\":\"Palet\",\"en\":\"Palette\"},\"color\":\"#654321\"}],"
-    "\"cards\":[" CARD(1, "win", "one", "een") "," CARD(2, "win", "two", "twee") "," CARD(3, "win", "three", "drie")
-    "," CARD(4, "win", "four", "vier") "," CARD(5, "pal", "five", "vijf") "," CARD(6, "pal", "six", "zes")
-    "," CARD(7, "pal", "seven", "zeven") "," CARD(8, "pal", "eight", "acht") "]}";
+    "\"cards\":[" CARD(1, "win", "one", "een") "," CARD(2, "win", "two", "twee") "," CARD(
+        3, "win", "three",
+        "drie") "," CARD(4, "win", "four",
+                         "vier") "," CARD(5, "pal", "five",
+                                          "vijf") "," CARD(6, "pal", "six",
+                                                           "zes") "," CARD(7, "pal", "seven",
+                                                                           "zeven") "," CARD(8, "pal", "eight",
+                                                                                             "acht") "]}";
 
 /* The members of the session, in join order (ids 1..5). */
-#define FAC 1
+#define FAC         1
 #define P_HYPERLINK 2
-#define P_PLUS 3
-#define P_AT 4
-#define P_MARKUP 5
+#define P_PLUS      3
+#define P_AT        4
+#define P_MARKUP    5
 static const char *NAMES[] = {NULL, "Fac", "=HYPERLINK(\"x\")", "+1", "@a", "*bold* [x](y) <b>"};
 #define N_PLAYERS 4
 
-#define NOTE_QUOTED "Line one, \"quoted\"\nline two *bold* [x](y) <b>"
-#define NOTE_BLOCKS "# not a heading\n1. not a list\n\n> not a quote\n- not an item\n    not code\n\t===\n"
-#define NOTE_HIDDEN "SECRET HIDDEN BEFORE CLOSE"
+#define NOTE_QUOTED       "Line one, \"quoted\"\nline two *bold* [x](y) <b>"
+#define NOTE_BLOCKS       "# not a heading\n1. not a list\n\n> not a quote\n- not an item\n    not code\n\t===\n"
+#define NOTE_HIDDEN       "SECRET HIDDEN BEFORE CLOSE"
 #define NOTE_HIDDEN_LATER "SECRET HIDDEN AFTER CLOSE"
-#define CLOSE_TEXT "We agree on *most* things.\n\nNext time: [more](http://x) <b>time</b>."
-#define ACTION_ONE "=SUM(A1) call \"them\", today"
-#define ACTION_TWO "Plan *two* # of `sessions`"
+#define CLOSE_TEXT        "We agree on *most* things.\n\nNext time: [more](http://x) <b>time</b>."
+#define ACTION_ONE        "=SUM(A1) call \"them\", today"
+#define ACTION_TWO        "Plan *two* # of `sessions`"
 
 /* A room driven through game_decide and game_apply, as the server does,
  * with what the tests need to know of its events. */
@@ -66,11 +71,11 @@ typedef struct session {
     game_env env;
     uint64_t now;
     uint64_t entropy_counter;
-    uint32_t turn;                   /* from the last `turn` event */
-    game_hand hands[N_PLAYERS + 2];  /* from the `dealt` event */
+    uint32_t turn;                  /* from the last `turn` event */
+    game_hand hands[N_PLAYERS + 2]; /* from the `dealt` event */
     uint32_t n_hands;
-    uint32_t last_note;              /* id of the last `noted` event */
-    char played[4][GAME_ID_SIZE];    /* card ids in play order */
+    uint32_t last_note;           /* id of the last `noted` event */
+    char played[4][GAME_ID_SIZE]; /* card ids in play order */
     uint32_t n_played;
     uint32_t note_hidden_later;
 } session;
@@ -131,8 +136,14 @@ static void session_open_with(session *t, vp_lang lang, int32_t tz_offset, const
     assert_non_null(t->r = room_new());
     t->now = CLOSE_AT_NOON - 3600 * 1000;
 
-    vp_intent create = {.t = VP_T_CREATE, .room = S("EXPRT2"), .name = S(NAMES[FAC]), .title = S(title),
-                        .deck = S("export-test"), .lang = lang, .tz_offset = tz_offset, .has_opts = true,
+    vp_intent create = {.t = VP_T_CREATE,
+                        .room = S("EXPRT2"),
+                        .name = S(NAMES[FAC]),
+                        .title = S(title),
+                        .deck = S("export-test"),
+                        .lang = lang,
+                        .tz_offset = tz_offset,
+                        .has_opts = true,
                         .opts = default_opts()};
     must(t, 0, &create);
     for (uint32_t id = P_HYPERLINK; id <= P_MARKUP; id++) {
@@ -302,7 +313,7 @@ static void played_free(played *p)
 
 /* ---- a strict RFC 4180 reader, so the tests check the CSV's form ---- */
 
-#define CSV_MAX_ROWS 16
+#define CSV_MAX_ROWS  16
 #define CSV_MAX_CELLS 32
 
 typedef struct csv_table {
@@ -404,8 +415,8 @@ static void test_json_keeps_summary_fields_and_ranking(void **state)
     json_t *root = json_loadb(p->x.json, p->x.json_len, 0, &err);
     if (!root)
         fail_msg("json: %s", err.text);
-    static const char *const wire[] = {"round", "cards", "categories", "text", "actions", "players",
-                                       "started_at", "closed_at", "replay_key"};
+    static const char *const wire[] = {"round",   "cards",      "categories", "text",      "actions",
+                                       "players", "started_at", "closed_at",  "replay_key"};
     for (size_t i = 0; i < sizeof wire / sizeof *wire; i++)
         assert_non_null(json_object_get(root, wire[i]));
     assert_int_equal(json_integer_value(json_object_get(root, "round")), 1);
@@ -577,6 +588,7 @@ static void test_md_escapes_only_what_markdown_misreads(void **state)
     (void)state;
     static const struct {
         const char *typed, *written;
+        /* clang-format off */
     } cases[] = {
         {"Partners (aankomende) en de buurt.", "Partners (aankomende) en de buurt."},
         {"Zie punt 3.2 - en 4+5 = 9!", "Zie punt 3.2 - en 4+5 = 9!"},
@@ -597,6 +609,7 @@ static void test_md_escapes_only_what_markdown_misreads(void **state)
         {"2026. Een jaar", "2026\\. Een jaar"},
         {"2026.Een", "2026.Een"},
     };
+    /* clang-format on */
     session t;
     session_open(&t, VP_LANG_NL, 0, "Escapes");
     t.now = CLOSE_AT_NOON;
@@ -649,8 +662,9 @@ static void test_md_order_for_a_reader(void **state)
 {
     (void)state;
     played *p = played_new(VP_LANG_EN, 0, CLOSE_AT_NOON);
-    static const char *const order[] = {"# Workshop", "## Participants\n", "## Summary by the facilitator\n",
-                                        "## Actions\n", "## Ranking\n", "## Cards\n", "## Categories\n"};
+    static const char *const order[] = {"# Workshop",     "## Participants\n", "## Summary by the facilitator\n",
+                                        "## Actions\n",   "## Ranking\n",      "## Cards\n",
+                                        "## Categories\n"};
     const char *prev = p->x.md;
     for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
         const char *at = strstr(p->x.md, order[i]);
@@ -666,12 +680,14 @@ static void test_md_date_uses_room_tz_offset(void **state)
     (void)state;
     /* 23:30 UTC on 28 November is 01:30 on the 29th two hours east. */
     played *east = played_new(VP_LANG_EN, 120, CLOSE_NEAR_MIDNIGHT);
-    assert_non_null(strstr(east->x.md, "\n\n29 November 2026, 01:30 \xc2\xb7 Round 1 \xc2\xb7 Card set: Export set (version 3)\n"));
+    assert_non_null(
+        strstr(east->x.md, "\n\n29 November 2026, 01:30 \xc2\xb7 Round 1 \xc2\xb7 Card set: Export set (version 3)\n"));
     assert_non_null(strstr(east->x.json, "\"closed_at_local\": \"2026-11-29T01:30+02:00\""));
     played_free(east);
     /* ... and 22:30 on the 28th an hour west, in Dutch. */
     played *west = played_new(VP_LANG_NL, -60, CLOSE_NEAR_MIDNIGHT);
-    assert_non_null(strstr(west->x.md, "\n\n28 november 2026, 22:30 \xc2\xb7 Ronde 1 \xc2\xb7 Kaartset: Exportset (versie 3)\n"));
+    assert_non_null(
+        strstr(west->x.md, "\n\n28 november 2026, 22:30 \xc2\xb7 Ronde 1 \xc2\xb7 Kaartset: Exportset (versie 3)\n"));
     assert_non_null(strstr(west->x.json, "\"closed_at_local\": \"2026-11-28T22:30-01:00\""));
     played_free(west);
 }
@@ -681,12 +697,19 @@ static void test_md_headings_follow_room_language(void **state)
     (void)state;
     played *nl = played_new(VP_LANG_NL, 0, CLOSE_AT_NOON);
     played *en = played_new(VP_LANG_EN, 0, CLOSE_AT_NOON);
-    static const char *const nl_words[] = {"## Deelnemers\n", "## Rangorde\n", "## Kaarten\n", "## Categorie\xc3\xabn\n",
-                                           "## Samenvatting van de begeleider\n", "## Acties\n", "| Gemiddelde |",
-                                           "Notities:\n", "| 4,5 | 4,5 |", "| Vensters |"};
-    static const char *const en_words[] = {"## Participants\n", "## Ranking\n", "## Cards\n", "## Categories\n",
-                                           "## Summary by the facilitator\n", "## Actions\n", "| Mean |",
-                                           "Notes:\n", "| 4.5 | 4.5 |", "| Windows |"};
+    static const char *const nl_words[] = {"## Deelnemers\n",
+                                           "## Rangorde\n",
+                                           "## Kaarten\n",
+                                           "## Categorie\xc3\xabn\n",
+                                           "## Samenvatting van de begeleider\n",
+                                           "## Acties\n",
+                                           "| Gemiddelde |",
+                                           "Notities:\n",
+                                           "| 4,5 | 4,5 |",
+                                           "| Vensters |"};
+    static const char *const en_words[] = {
+        "## Participants\n", "## Ranking\n", "## Cards\n", "## Categories\n", "## Summary by the facilitator\n",
+        "## Actions\n",      "| Mean |",     "Notes:\n",   "| 4.5 | 4.5 |",   "| Windows |"};
     for (size_t i = 0; i < sizeof nl_words / sizeof *nl_words; i++) {
         if (!strstr(nl->x.md, nl_words[i]) || strstr(en->x.md, nl_words[i]))
             fail_msg("Dutch \"%s\"", nl_words[i]);
@@ -724,8 +747,9 @@ static void test_csv_lists_cards_in_ranking_order(void **state)
     played *p = played_new(VP_LANG_EN, 0, CLOSE_AT_NOON);
     csv_table t;
     csv_parse(p->x.csv, p->x.csv_len, &t);
-    static const char *const header[] = {"rank", "card", "title", "category", "by", "n", "pass", "mean", "median",
-                                         "min", "max", "1", "2", "3", "4", "5", "agreement", "notes", "note_texts"};
+    static const char *const header[] = {"rank", "card",   "title",     "category", "by",        "n", "pass",
+                                         "mean", "median", "min",       "max",      "1",         "2", "3",
+                                         "4",    "5",      "agreement", "notes",    "note_texts"};
     assert_int_equal(t.n_cells[0], sizeof header / sizeof *header);
     for (size_t c = 0; c < sizeof header / sizeof *header; c++)
         assert_string_equal(t.cells[0][c], header[c]);
@@ -814,7 +838,8 @@ static void test_csv_quotes_comma_quote_and_newline(void **state)
     /* Deck titles with a comma and quotes are quoted too. */
     assert_string_equal(t.cells[row][csv_column(&t, "title")], card_title_in(&p->t, p->t.played[0], "en"));
     /* On the wire, the note's cell is one quoted field with the newline in it. */
-    assert_non_null(strstr(p->x.csv, ",\"*bold* [x](y) <b>: Line one, \"\"quoted\"\"\nline two *bold* [x](y) <b>\"\r\n"));
+    assert_non_null(
+        strstr(p->x.csv, ",\"*bold* [x](y) <b>: Line one, \"\"quoted\"\"\nline two *bold* [x](y) <b>\"\r\n"));
     csv_free(&t);
     played_free(p);
 }
@@ -828,9 +853,25 @@ static void test_csv_dutch_dialect(void **state)
     played *p = played_new(VP_LANG_NL, 0, CLOSE_AT_NOON);
     csv_table t;
     csv_parse_sep(p->x.csv, p->x.csv_len, ';', &t);
-    static const char *const header[] = {"rang", "kaart", "titel", "onderwerp", "gespeeld door", "stemmen", "gepast",
-                                         "gemiddelde", "mediaan", "laagste", "hoogste", "1", "2", "3", "4", "5",
-                                         "overeenstemming", "notities", "notitieteksten"};
+    static const char *const header[] = {"rang",
+                                         "kaart",
+                                         "titel",
+                                         "onderwerp",
+                                         "gespeeld door",
+                                         "stemmen",
+                                         "gepast",
+                                         "gemiddelde",
+                                         "mediaan",
+                                         "laagste",
+                                         "hoogste",
+                                         "1",
+                                         "2",
+                                         "3",
+                                         "4",
+                                         "5",
+                                         "overeenstemming",
+                                         "notities",
+                                         "notitieteksten"};
     assert_int_equal(t.n_cells[0], sizeof header / sizeof *header);
     for (size_t c = 0; c < sizeof header / sizeof *header; c++)
         assert_string_equal(t.cells[0][c], header[c]);
@@ -895,8 +936,10 @@ static void test_export_file_name(void **state)
         {"  ...Caf\xc3\xa9 \xc3\xa0 la carte...  ", "2026-11-28 Caf\xc3\xa9 \xc3\xa0 la carte ronde 1.json"},
         {"/:*?", "2026-11-28 Verrijk-sessie ronde 1.json"},
         /* "x" and 30 é (61 bytes) are cut to 59: the next é would pass 60. */
-        {"x\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-         "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+        {"x\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3"
+         "\xa9"
+         "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3"
+         "\xa9"
          "\xc3\xa9\xc3\xa9",
          NULL},
     };
@@ -1018,8 +1061,9 @@ static void test_drawn_card_with_only_passes_and_a_departed_author(void **state)
     exports x;
     exports_make(&t, &x);
 
-    assert_non_null(strstr(x.md, "drawn from the pile  \nMean \xe2\x80\x94 \xc2\xb7 Median \xe2\x80\x94 \xc2\xb7 Votes 0 "
-                                 "\xc2\xb7 Passes 4 \xc2\xb7 too few votes\n"));
+    assert_non_null(strstr(x.md,
+                           "drawn from the pile  \nMean \xe2\x80\x94 \xc2\xb7 Median \xe2\x80\x94 \xc2\xb7 Votes 0 "
+                           "\xc2\xb7 Passes 4 \xc2\xb7 too few votes\n"));
     assert_non_null(strstr(x.md, " | \xe2\x80\x94 | \xe2\x80\x94 | 0 | 4 | \xe2\x80\x94 |\n"));
     assert_non_null(strstr(x.md, "- **@a:** written before leaving\n"));
     assert_null(strstr(x.md, "```")); /* no distribution without votes */
@@ -1169,6 +1213,7 @@ static void test_json_out_of_memory_fails_cleanly(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_keeps_summary_fields_and_ranking),
         cmocka_unit_test(test_json_resolves_titles_and_names),
@@ -1194,5 +1239,6 @@ int main(void)
         cmocka_unit_test(test_json_out_of_memory_fails_cleanly),
         cmocka_unit_test(test_export_round_renders_only_closed_rounds),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

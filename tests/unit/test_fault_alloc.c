@@ -119,7 +119,7 @@ static void fa_resume(bool was)
 
 /* ---- the session ---- */
 
-#define FA_ROOM "ABCDEF"
+#define FA_ROOM  "ABCDEF"
 #define FA_STEPS 32
 
 typedef struct fa_run {
@@ -133,10 +133,10 @@ typedef struct fa_run {
     room *r;
     uint32_t fac, ann, bob;
     int step;
-    int retries;      /* steps tried again after an error */
-    int done_status;  /* of the last evlog callback */
+    int retries;     /* steps tried again after an error */
+    int done_status; /* of the last evlog callback */
     bool done, closed;
-    uint32_t logged;  /* events the log confirmed */
+    uint32_t logged; /* events the log confirmed */
     int warnings;
     msgpack_sbuffer packed;
 } fa_run;
@@ -223,9 +223,7 @@ static bool fa_message(fa_run *x, int i, msgpack_sbuffer *sb, uint32_t *sender)
         fa_kv_str(&pk, "text", "Samen met de gemeente");
         return true;
     case 8:
-    case 12:
-        fa_msg_begin(sb, &pk, "next", 0);
-        return true;
+    case 12: fa_msg_begin(sb, &pk, "next", 0); return true;
     case 13:
         fa_msg_begin(sb, &pk, "close", 2);
         fa_kv_str(&pk, "text", "Goed gesprek.");
@@ -234,8 +232,7 @@ static bool fa_message(fa_run *x, int i, msgpack_sbuffer *sb, uint32_t *sender)
         msgpack_pack_str_with_body(&pk, "Afspraak plannen", 16);
         msgpack_pack_str_with_body(&pk, "Uitnodigen", 10);
         return true;
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -362,8 +359,8 @@ static int fa_step(fa_run *x, int i)
     rc = game_decide(x->r, &x->env, &gi, &res);
     if (rc != VP_OK) {
         if (rc != VP_SERVER_BUSY)
-            fail_msg("step %d: decide said %s (%s) at allocation %ld", i, vp_code_name(rc),
-                     res.msg ? res.msg : "", atomic_load(&fa_fail_at));
+            fail_msg("step %d: decide said %s (%s) at allocation %ld", i, vp_code_name(rc), res.msg ? res.msg : "",
+                     atomic_load(&fa_fail_at));
         assert_int_equal(res.n_events, 0);
         fa_assert_same(x->r, &before);
         game_result_free(&res);
@@ -473,8 +470,8 @@ static void fa_check_log(fa_run *x, const room *want)
         msgpack_unpacked_init(&up);
         size_t off = 0;
         if (msgpack_unpack_next(&up, (const char *)p, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len)
-            fail_msg("record %zu is not one MessagePack object (%zu of %u bytes) after allocation %ld failed",
-                     i + 1, off, len, atomic_load(&fa_fail_at));
+            fail_msg("record %zu is not one MessagePack object (%zu of %u bytes) after allocation %ld failed", i + 1,
+                     off, len, atomic_load(&fa_fail_at));
         game_event e;
         char err[256];
         if (game_unpack_event(&up.data, &e, err, sizeof err))

@@ -1,7 +1,6 @@
 /* test_game_decode: events read back from a log are validated; a damaged event is refused or applied without harm. */
 #include "test_game_util.h"
 
-
 /* A short session with a bit of everything, deterministic. */
 static void session(tg *t)
 {
@@ -39,15 +38,37 @@ static void replacement(uint32_t k, msgpack_object *o)
     memset(o, 0, sizeof *o);
     switch (k) {
     case 0: o->type = MSGPACK_OBJECT_NIL; break;
-    case 1: o->type = MSGPACK_OBJECT_NEGATIVE_INTEGER; o->via.i64 = -1; break;
-    case 2: o->type = MSGPACK_OBJECT_POSITIVE_INTEGER; o->via.u64 = 0; break;
-    case 3: o->type = MSGPACK_OBJECT_POSITIVE_INTEGER; o->via.u64 = UINT64_C(1) << 40; break;
-    case 4: o->type = MSGPACK_OBJECT_POSITIVE_INTEGER; o->via.u64 = 7; break;
-    case 5: o->type = MSGPACK_OBJECT_STR; o->via.str.ptr = "zz"; o->via.str.size = 2; break;
+    case 1:
+        o->type = MSGPACK_OBJECT_NEGATIVE_INTEGER;
+        o->via.i64 = -1;
+        break;
+    case 2:
+        o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+        o->via.u64 = 0;
+        break;
+    case 3:
+        o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+        o->via.u64 = UINT64_C(1) << 40;
+        break;
+    case 4:
+        o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+        o->via.u64 = 7;
+        break;
+    case 5:
+        o->type = MSGPACK_OBJECT_STR;
+        o->via.str.ptr = "zz";
+        o->via.str.size = 2;
+        break;
     case 6: o->type = MSGPACK_OBJECT_ARRAY; break;
     case 7: o->type = MSGPACK_OBJECT_MAP; break;
-    case 8: o->type = MSGPACK_OBJECT_BOOLEAN; o->via.boolean = true; break;
-    default: o->type = MSGPACK_OBJECT_FLOAT64; o->via.f64 = 1.5; break;
+    case 8:
+        o->type = MSGPACK_OBJECT_BOOLEAN;
+        o->via.boolean = true;
+        break;
+    default:
+        o->type = MSGPACK_OBJECT_FLOAT64;
+        o->via.f64 = 1.5;
+        break;
     }
 }
 #define REPLACEMENTS 10

@@ -348,7 +348,7 @@ static void test_filter_neutral_events_change_nothing_the_filter_reads(void **st
     room *r = room_new();
     size_t off = 0;
     msgpack_unpacked up;
-    bool changed[GAME_EV__COUNT] = { false };
+    bool changed[GAME_EV__COUNT] = {false};
     msgpack_unpacked_init(&up);
     while (off < t.log.size) {
         game_event e;
@@ -414,8 +414,7 @@ static uint32_t check_audiences(tg *t, uint32_t max)
             } else {
                 assert_int_equal(cls, who);
                 assert_true(e->kind == GAME_EV_DEALT || e->kind == GAME_EV_VOTED);
-                assert_true(p.sb.size != pub.sb.size ||
-                            memcmp(p.sb.data, pub.sb.data, pub.sb.size) != 0);
+                assert_true(p.sb.size != pub.sb.size || memcmp(p.sb.data, pub.sb.data, pub.sb.size) != 0);
                 own++;
             }
             tg_packed_free(&p);
@@ -887,10 +886,10 @@ static void test_summary_players_are_those_with_a_counted_non_pass_vote(void **s
     room4(&t, &o);
     uint32_t sid = tg_seat(&t, 1, "Sid");
     assert_int_equal(tg_simple(&t, 1, VP_T_DRAW), VP_OK);
-    tg_vote(&t, 1, 3);        /* the facilitator: not a player */
-    tg_vote(&t, 2, -1);       /* a pass: not counted */
+    tg_vote(&t, 1, 3);          /* the facilitator: not a player */
+    tg_vote(&t, 2, -1);         /* a pass: not counted */
     tg_vote_for(&t, 1, sid, 4); /* seated: counted */
-    tg_vote(&t, 4, 2);        /* dropped by the revote below */
+    tg_vote(&t, 4, 2);          /* dropped by the revote below */
     tg_simple(&t, 1, VP_T_REVEAL);
     tg_simple(&t, 1, VP_T_REVOTE);
     tg_vote(&t, 3, 5);
@@ -955,10 +954,18 @@ static void test_unpack_refuses_malformed_events(void **state)
 {
     (void)state;
     const char *bad[] = {
-        "\x81\xa1" "e\xa5" "bogus",                                    /* unknown event */
-        "\x83\xa3seq\x01\xa2" "at\x01\xa1" "e\xa4turn",                /* turn without player */
-        "\x84\xa3seq\x01\xa2" "at\x01\xa1" "e\xa4turn\xa6player\xa1x", /* player not an id */
-        "\x83\xa3seq\x01\xa2" "at\x01\xa1" "e\xa5voted",               /* voted without fields */
+        "\x81\xa1"
+        "e\xa5"
+        "bogus", /* unknown event */
+        "\x83\xa3seq\x01\xa2"
+        "at\x01\xa1"
+        "e\xa4turn", /* turn without player */
+        "\x84\xa3seq\x01\xa2"
+        "at\x01\xa1"
+        "e\xa4turn\xa6player\xa1x", /* player not an id */
+        "\x83\xa3seq\x01\xa2"
+        "at\x01\xa1"
+        "e\xa5voted", /* voted without fields */
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         msgpack_unpacked up;
@@ -1003,6 +1010,7 @@ static void test_apply_refuses_event_that_does_not_fit(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vote_hidden_from_other_players),
         cmocka_unit_test(test_seated_vote_value_shown_to_facilitator_only),
@@ -1035,5 +1043,6 @@ int main(void)
         cmocka_unit_test(test_unpack_refuses_malformed_events),
         cmocka_unit_test(test_apply_refuses_event_that_does_not_fit),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

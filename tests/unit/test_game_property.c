@@ -1,8 +1,8 @@
 /* test_game_property: thousands of random (seeded, reproducible) inputs from several members, invariants checked on every step. */
 #include "test_game_util.h"
 
-#define PROP_SEEDS 24
-#define PROP_STEPS 600
+#define PROP_SEEDS         24
+#define PROP_STEPS         600
 #define PROP_REBUILD_EVERY 40
 
 typedef struct prop {

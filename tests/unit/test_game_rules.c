@@ -342,22 +342,27 @@ static void test_start_categories_filter_the_round(void **state)
     tg_free(&t);
 }
 
-
 /* ---- format 2 round options: kinds, audience, bookends ---- */
 
 /* A format 2 deck in place of the test deck (same id): an opener for the
  * team, two topics (one for everyone), a story and a closer. */
 static const char tg_deck_v2_json[] =
     "{\"format\":2,\"id\":\"test-deck\",\"version\":1,\"title\":{\"nl\":\"T\",\"en\":\"T\"},"
-    "\"scale\":{\"min\":1,\"max\":5,\"labels\":{\"nl\":[\"1\",\"2\",\"3\",\"4\",\"5\"],\"en\":[\"1\",\"2\",\"3\",\"4\",\"5\"]}},"
-    "\"audiences\":[{\"id\":\"iedereen\",\"title\":{\"nl\":\"I\",\"en\":\"E\"}},{\"id\":\"team\",\"title\":{\"nl\":\"T\",\"en\":\"S\"}}],"
+    "\"scale\":{\"min\":1,\"max\":5,\"labels\":{\"nl\":[\"1\",\"2\",\"3\",\"4\",\"5\"],\"en\":[\"1\",\"2\",\"3\",\"4\","
+    "\"5\"]}},"
+    "\"audiences\":[{\"id\":\"iedereen\",\"title\":{\"nl\":\"I\",\"en\":\"E\"}},{\"id\":\"team\",\"title\":{\"nl\":"
+    "\"T\",\"en\":\"S\"}}],"
     "\"categories\":[{\"id\":\"a\",\"title\":{\"nl\":\"A\",\"en\":\"A\"},\"color\":\"#123456\"}],"
     "\"cards\":["
-    "{\"id\":\"o1\",\"category\":\"a\",\"kind\":\"opener\",\"audience\":[\"team\"],\"title\":{\"nl\":\"o\",\"en\":\"o\"},\"prompt\":{\"nl\":\"o?\",\"en\":\"o?\"}},"
+    "{\"id\":\"o1\",\"category\":\"a\",\"kind\":\"opener\",\"audience\":[\"team\"],\"title\":{\"nl\":\"o\",\"en\":"
+    "\"o\"},\"prompt\":{\"nl\":\"o?\",\"en\":\"o?\"}},"
     "{\"id\":\"t1\",\"category\":\"a\",\"title\":{\"nl\":\"t\",\"en\":\"t\"},\"prompt\":{\"nl\":\"t?\",\"en\":\"t?\"}},"
-    "{\"id\":\"t2\",\"category\":\"a\",\"audience\":[\"iedereen\"],\"title\":{\"nl\":\"t\",\"en\":\"t\"},\"prompt\":{\"nl\":\"t?\",\"en\":\"t?\"}},"
-    "{\"id\":\"s1\",\"category\":\"a\",\"kind\":\"story\",\"title\":{\"nl\":\"s\",\"en\":\"s\"},\"prompt\":{\"nl\":\"s?\",\"en\":\"s?\"}},"
-    "{\"id\":\"c1\",\"category\":\"a\",\"kind\":\"closer\",\"title\":{\"nl\":\"c\",\"en\":\"c\"},\"prompt\":{\"nl\":\"c?\",\"en\":\"c?\"}}]}";
+    "{\"id\":\"t2\",\"category\":\"a\",\"audience\":[\"iedereen\"],\"title\":{\"nl\":\"t\",\"en\":\"t\"},\"prompt\":{"
+    "\"nl\":\"t?\",\"en\":\"t?\"}},"
+    "{\"id\":\"s1\",\"category\":\"a\",\"kind\":\"story\",\"title\":{\"nl\":\"s\",\"en\":\"s\"},\"prompt\":{\"nl\":\"s?"
+    "\",\"en\":\"s?\"}},"
+    "{\"id\":\"c1\",\"category\":\"a\",\"kind\":\"closer\",\"title\":{\"nl\":\"c\",\"en\":\"c\"},\"prompt\":{\"nl\":"
+    "\"c?\",\"en\":\"c?\"}}]}";
 
 static void room_v2(tg *t)
 {
@@ -2015,6 +2020,7 @@ static void test_note_text_of_one_round_is_capped(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_makes_sender_facilitator),
         cmocka_unit_test(test_create_unknown_deck_is_bad_request),
@@ -2134,5 +2140,6 @@ int main(void)
         cmocka_unit_test(test_device_inputs_change_presence_once),
         cmocka_unit_test(test_default_deck_plays_a_round),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,6 +24,7 @@
 /* A small deck: scale 1..5, categories a, b, c with four cards each
  * (a1..a4, b1..b4, c1..c4), in that order; format 2 with the windows w1,
  * w2 and w3, so that window play is exercised too. */
+/* clang-format off */
 static const char tg_deck_json[] =
     "{\"format\":2,\"id\":\"test-deck\",\"version\":1,"
     "\"title\":{\"nl\":\"Testset\",\"en\":\"Test set\"},"
@@ -44,6 +45,7 @@ static const char tg_deck_json[] =
     TG_CARD("b1", "b") "," TG_CARD("b2", "b") "," TG_CARD("b3", "b") "," TG_CARD("b4", "b") ","
     TG_CARD("c1", "c") "," TG_CARD("c2", "c") "," TG_CARD("c3", "c") "," TG_CARD("c4", "c")
     "]}";
+/* clang-format on */
 #define TG_DECK_CARDS 12
 
 typedef struct tg {
@@ -53,8 +55,8 @@ typedef struct tg {
     game_env env;
     uint64_t now;
     uint64_t rng;
-    game_result res;      /* the last input's result; its events are applied */
-    msgpack_sbuffer log;  /* every applied event, packed whole, back to back */
+    game_result res;     /* the last input's result; its events are applied */
+    msgpack_sbuffer log; /* every applied event, packed whole, back to back */
     uint32_t n_log;
     char kinds[512];
 } tg;
@@ -168,8 +170,12 @@ static inline const game_event *tg_ev(const tg *t, game_event_kind kind)
 
 static inline uint32_t tg_create_with(tg *t, const char *name, const vp_opts *opts)
 {
-    vp_intent it = {.t = VP_T_CREATE, .room = S("ABCDEF"), .name = S(name), .title = S("Test"),
-                    .deck = S("test-deck"), .lang = VP_LANG_NL};
+    vp_intent it = {.t = VP_T_CREATE,
+                    .room = S("ABCDEF"),
+                    .name = S(name),
+                    .title = S("Test"),
+                    .deck = S("test-deck"),
+                    .lang = VP_LANG_NL};
     it.opts = opts ? *opts : tg_opts();
     it.has_opts = opts != NULL;
     assert_int_equal(tg_do(t, 0, &it), VP_OK);
@@ -242,8 +248,11 @@ static inline vp_code tg_vote(tg *t, uint32_t who, int value)
 
 static inline vp_code tg_vote_for(tg *t, uint32_t who, uint32_t seated, int value)
 {
-    vp_intent it = {.t = VP_T_VOTE, .pass = value < 0, .value = value < 0 ? 0 : (uint64_t)value,
-                    .has_for = true, .for_player = seated};
+    vp_intent it = {.t = VP_T_VOTE,
+                    .pass = value < 0,
+                    .value = value < 0 ? 0 : (uint64_t)value,
+                    .has_for = true,
+                    .for_player = seated};
     return tg_do(t, who, &it);
 }
 
@@ -268,8 +277,8 @@ static inline vp_code tg_target(tg *t, uint32_t who, vp_type type, uint32_t play
 /* Sets who's window ("" = none); for != 0: the facilitator for that member. */
 static inline vp_code tg_window(tg *t, uint32_t who, const char *window, uint32_t for_player, bool chair)
 {
-    vp_intent it = {.t = VP_T_WINDOW, .window = S(window), .has_for = for_player != 0,
-                    .for_player = for_player, .chair = chair};
+    vp_intent it = {
+        .t = VP_T_WINDOW, .window = S(window), .has_for = for_player != 0, .for_player = for_player, .chair = chair};
     return tg_do(t, who, &it);
 }
 

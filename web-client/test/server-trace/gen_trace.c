@@ -27,8 +27,8 @@
 #include "game/deck.h"
 #include "game/room.h"
 
-#define MAX_RECIPIENTS 16   /* members with a device in the script */
-#define MAX_HAND 8
+#define MAX_RECIPIENTS 16 /* members with a device in the script */
+#define MAX_HAND       8
 
 typedef struct recipient {
     uint32_t player;
@@ -43,7 +43,7 @@ typedef struct script {
     uint32_t n_rcp;
     msgpack_sbuffer replay;
     uint32_t n_replay;
-    game_event *log;   /* every event, whole, for the replay */
+    game_event *log; /* every event, whole, for the replay */
     uint32_t n_log, cap_log;
     uint64_t now;
     uint32_t entropy;
@@ -66,7 +66,7 @@ static void pack_json(msgpack_packer *pk, json_t *j)
         const char *k;
         json_t *v;
         msgpack_pack_map(pk, json_object_size(j));
-        json_object_foreach(j, k, v) {
+        json_object_foreach (j, k, v) {
             msgpack_pack_str_with_body(pk, k, strlen(k));
             pack_json(pk, v);
         }
@@ -76,7 +76,8 @@ static void pack_json(msgpack_packer *pk, json_t *j)
         size_t i;
         json_t *v;
         msgpack_pack_array(pk, json_array_size(j));
-        json_array_foreach(j, i, v) pack_json(pk, v);
+        json_array_foreach (j, i, v)
+            pack_json(pk, v);
         break;
     }
     case JSON_STRING: msgpack_pack_str_with_body(pk, json_string_value(j), json_string_length(j)); break;
@@ -279,8 +280,10 @@ int main(int argc, char **argv)
     msgpack_sbuffer_init(&s.replay);
     char j[300];
 
-    snprintf(j, sizeof j, "{\"t\":\"create\",\"room\":\"K7M4QX\",\"name\":\"Fenna\",\"title\":\"Trace\",\"deck\":\"%s\","
-             "\"lang\":\"nl\",\"tz_offset\":60,\"opts\":{\"hand\":2}}", d->id);
+    snprintf(j, sizeof j,
+             "{\"t\":\"create\",\"room\":\"K7M4QX\",\"name\":\"Fenna\",\"title\":\"Trace\",\"deck\":\"%s\","
+             "\"lang\":\"nl\",\"tz_offset\":60,\"opts\":{\"hand\":2}}",
+             d->id);
     uint32_t fac = joiner(&s, j);
     uint32_t ana = joiner(&s, "{\"t\":\"join\",\"room\":\"K7M4QX\",\"name\":\"Ana\"}");
     uint32_t bo = joiner(&s, "{\"t\":\"join\",\"room\":\"K7M4QX\",\"name\":\"Bo\"}");
@@ -297,8 +300,8 @@ int main(int argc, char **argv)
     /* Round 1: hands of two, votes hidden until the reveal. */
     act(&s, fac, "{\"t\":\"start\"}");
     play_turn(&s);
-    act(&s, fac, "{\"t\":\"window\",\"window\":\"organisatie\",\"chair\":true}");   /* the empty chair */
-    device(&s, GAME_INPUT_OFFLINE, bo);   /* offline before any vote: nothing to reveal yet */
+    act(&s, fac, "{\"t\":\"window\",\"window\":\"organisatie\",\"chair\":true}"); /* the empty chair */
+    device(&s, GAME_INPUT_OFFLINE, bo); /* offline before any vote: nothing to reveal yet */
     device(&s, GAME_INPUT_ONLINE, bo);
     act(&s, ana, "{\"t\":\"vote\",\"value\":4}");
     act(&s, ana, "{\"t\":\"vote\",\"value\":3}");
@@ -307,7 +310,7 @@ int main(int argc, char **argv)
     act(&s, bo, "{\"t\":\"note\",\"text\":\"Wie doet er mee?\"}");
     act(&s, ana, "{\"t\":\"note\",\"text\":\"Te persoonlijk\"}");
     act(&s, fac, "{\"t\":\"hide\",\"note\":2}");
-    act(&s, bo, "{\"t\":\"vote\",\"value\":null}");   /* the last online voter: auto reveal */
+    act(&s, bo, "{\"t\":\"vote\",\"value\":null}"); /* the last online voter: auto reveal */
     act(&s, fac, "{\"t\":\"revote\"}");
     act(&s, ana, "{\"t\":\"vote\",\"value\":5}");
     act(&s, fac, "{\"t\":\"reveal\"}");
@@ -316,11 +319,11 @@ int main(int argc, char **argv)
     act(&s, fac, "{\"t\":\"skip\"}");
     play_turn(&s);
     act(&s, bo, "{\"t\":\"vote\",\"value\":1}");
-    uint32_t dee = joiner(&s, "{\"t\":\"join\",\"room\":\"K7M4QX\",\"name\":\"Dee\"}");   /* late joiner: dealt, order */
+    uint32_t dee = joiner(&s, "{\"t\":\"join\",\"room\":\"K7M4QX\",\"name\":\"Dee\"}"); /* late joiner: dealt, order */
     snprintf(j, sizeof j, "{\"t\":\"kick\",\"player\":%u}", bo);
     act(&s, fac, j);
-    act(&s, dee, "{\"t\":\"vote\",\"value\":4}");   /* not eligible for this card: it holds up nothing */
-    act(&s, ana, "{\"t\":\"vote\",\"value\":5}");   /* the last eligible voter: auto reveal */
+    act(&s, dee, "{\"t\":\"vote\",\"value\":4}"); /* not eligible for this card: it holds up nothing */
+    act(&s, ana, "{\"t\":\"vote\",\"value\":5}"); /* the last eligible voter: auto reveal */
     act(&s, fac, "{\"t\":\"next\"}");
     act(&s, fac, "{\"t\":\"timer\",\"seconds\":0}");
     play_turn(&s);
@@ -328,13 +331,14 @@ int main(int argc, char **argv)
     snprintf(j, sizeof j, "{\"t\":\"handover\",\"player\":%u}", ana);
     act(&s, fac, j);
     act(&s, ana, "{\"t\":\"close\",\"text\":\"Goed gesprek\",\"actions\":[\"Plan maken\",\"Terugkomen\"]}");
-    act(&s, ana, "{\"t\":\"page\",\"page\":1}");   /* the big screen's next page of the summary */
+    act(&s, ana, "{\"t\":\"page\",\"page\":1}"); /* the big screen's next page of the summary */
 
     /* Round 2: anonymous, deck mode, one category, the facilitator (now Ana) draws. */
-    snprintf(j, sizeof j, "{\"t\":\"start\",\"opts\":{\"mode\":\"deck\",\"anonymous\":true,\"categories\":[\"%s\"]}}", d->categories[0].id);
+    snprintf(j, sizeof j, "{\"t\":\"start\",\"opts\":{\"mode\":\"deck\",\"anonymous\":true,\"categories\":[\"%s\"]}}",
+             d->categories[0].id);
     act(&s, ana, j);
     snprintf(j, sizeof j, "{\"t\":\"kick\",\"player\":%u}", cas);
-    act(&s, ana, j);   /* after a close: the members still there get the new replay key */
+    act(&s, ana, j); /* after a close: the members still there get the new replay key */
     act(&s, ana, "{\"t\":\"draw\"}");
     act(&s, fac, "{\"t\":\"vote\",\"value\":4}");
     act(&s, dee, "{\"t\":\"vote\",\"value\":2}");
