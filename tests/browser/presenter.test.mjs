@@ -47,6 +47,39 @@ async function fits(page, label) {
     return out;
   });
   assert.deepEqual(bad, [], `${label}: cut off`);
+  await apart(page, label);
+}
+
+/**
+ * The reveal's blocks never overlap: each block's extent is the union of its own box and every visible box inside
+ * it (so text that spills out of a squeezed block counts), and no two extents may share more than a pixel.
+ */
+async function apart(page, label) {
+  const bad = await page.evaluate(() => {
+    const blocks = [...document.querySelectorAll('.reveal-card, .reveal-before, .reveal-chart, .reveal-result, .stage-reveal > .window-figures')];
+    const seen = (el) => el.checkVisibility({ contentVisibilityAuto: true, visibilityProperty: true });
+    const extent = (block) => {
+      let { left, top, right, bottom } = block.getBoundingClientRect();
+      for (const el of block.querySelectorAll('*')) {
+        const r = el.getBoundingClientRect();
+        if ((r.width === 0 && r.height === 0) || !seen(el)) continue;
+        left = Math.min(left, r.left); top = Math.min(top, r.top); right = Math.max(right, r.right); bottom = Math.max(bottom, r.bottom);
+      }
+      return { left, top, right, bottom };
+    };
+    const boxes = blocks.filter(seen).map((b) => ({ name: b.className, ...extent(b) }));
+    const out = [];
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i], b = boxes[j];
+        const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (w > 1 && h > 1) out.push(`${a.name} overlaps ${b.name} by ${Math.round(w)}×${Math.round(h)}`);
+      }
+    }
+    return out;
+  });
+  assert.deepEqual(bad, [], `${label}: blocks overlap`);
 }
 
 /** Scripted phones: join as players. */
@@ -85,6 +118,9 @@ test('a 20-phone session on the projector: readable sizes, nothing cut off, the 
     pages.push(p);
   }
   const socks = await phones(room, NAMES);
+  // Eight speak from a window, so the reveal has its figures per window (a row of its own under the reveal).
+  const WINDOWS = ['burger', 'organisatie', 'professional', 'bestuur-beleid'];
+  for (let i = 0; i < 8; i++) await socks[i].must({ t: 'window', window: WINDOWS[i % 4] });
 
   // Lobby: 20 participants; the facilitator and the screen are not counted.
   await screen.page.locator('.lobby-count', { hasText: '20 doen mee' }).waitFor({ timeout: STEP_MS });
@@ -150,6 +186,7 @@ test('a 20-phone session on the projector: readable sizes, nothing cut off, the 
   await atLeast(screen.page, '.reveal-mean', MEAN_MIN_PX);
   await atLeast(screen.page, '.reveal-title', TITLE_MIN_PX);
   await atLeast(screen.page, '.chart-count, .chart-value, .chart-label, .reveal-agree, .reveal-count', BODY_MIN_PX);
+  await atLeast(screen.page, '.window-figures figcaption, .wf-name, .wf-mean, .wf-n', BODY_MIN_PX);
   await screen.page.waitForFunction(() => [...document.getAnimations()].every((a) => a.playState !== 'running'), null, { timeout: STEP_MS });
   await fits(screen.page, 'reveal');
   await shoot(screen.page, 'reveal-1080');

@@ -278,7 +278,6 @@ export const nl = {
   'window.col.n': 'Stemmen',
   'window.col.hist': 'Verdeling',
   'window.anonymous_rule': 'Anoniem: een venster verschijnt pas bij minstens 3 stemmen, en alleen als niemands stem eruit af te leiden is.',
-  'window.nobody': 'Niemand stemde vanuit een venster.',
   'deck.loading': 'Laden…',
 
   'replay.title': 'Terugkijken: {code}',
@@ -758,7 +757,6 @@ export const en: Record<StringKey, string> = {
   'window.col.n': 'Votes',
   'window.col.hist': 'Distribution',
   'window.anonymous_rule': 'Anonymous: a window appears only with at least 3 votes, and only when nobody\'s vote can be worked out from it.',
-  'window.nobody': 'Nobody voted from a window.',
   'deck.loading': 'Loading…',
 
   'replay.title': 'Replay: {code}',

@@ -64,11 +64,12 @@ export function ChairBanner({ deck, chair, big }: { deck: Deck | null; chair: st
  * The votes per window next to the overall figure: mean, count and the
  * distribution as a row of small bars. In an anonymous round the server
  * left out what could single out a vote; the note says why a window may
- * be missing.
+ * be missing. Shown only when at least one window has figures.
  */
 export function WindowFiguresView({ deck, figures, overall, anonymous, big }: { deck: Deck | null; figures: WindowFigures[] | undefined; overall: Stats; anonymous: boolean; big?: boolean }) {
   const { t, lang } = useLang();
-  if (!figures || !deck?.windows?.length) return null;
+  // Nobody spoke from a window (or none may be shown): a table of one row would only take room from the reveal.
+  if (!figures || figures.length === 0 || !deck?.windows?.length) return null;
   const labels = scaleLabels(deck, lang);
   const row = (key: string, title: string, color: string | undefined, st: Stats, strong?: boolean) => {
     const top = Math.max(1, ...st.hist);
@@ -83,8 +84,39 @@ export function WindowFiguresView({ deck, figures, overall, anonymous, big }: { 
       </tr>
     );
   };
+  if (big) {
+    // The projector: one row of cells under the reveal, read from the back of the room (SPEC.md §5.3).
+    // The overall figure is the reveal's big mean right above, so only the windows get a cell.
+    const cell = (key: string, title: string, color: string | undefined, st: Stats) => {
+      const top = Math.max(1, ...st.hist);
+      return (
+        <li class="wf-cell" key={key} style={color ? { borderTopColor: color } : undefined}>
+          <span class="wf-name">{title}</span>
+          <span class="wf-line">
+            <span class="wf-mean">{fmt(st.mean, lang)}</span>
+            <span class="wf-n">{st.n === 1 ? t('vote.count.one') : t('vote.count', { n: st.n })}</span>
+            <span class="wf-bars" role="img" aria-label={st.hist.map((c, i) => `${labels[i]?.value ?? i}: ${c}`).join(', ')}>
+              {st.hist.map((c) => <span class="wf-bar" style={{ height: `${(100 * c) / top}%` }} />)}
+            </span>
+          </span>
+        </li>
+      );
+    };
+    return (
+      <figure class="window-figures window-figures-big">
+        <figcaption>{t('window.figures')}</figcaption>
+        <ul class="wf-cells">
+          {figures.map(([id, st]) => {
+            const w = windowOf(deck, id);
+            return cell(id, w ? deckText(w.title, lang) : id, w?.color, st);
+          })}
+        </ul>
+        {anonymous && <p class="muted wf-note">{t('window.anonymous_rule')}</p>}
+      </figure>
+    );
+  }
   return (
-    <figure class={`window-figures ${big ? 'window-figures-big' : ''}`}>
+    <figure class="window-figures">
       <figcaption>{t('window.figures')}</figcaption>
       <table>
         <thead><tr><th scope="col">{t('window.col')}</th><th scope="col">{t('window.col.mean')}</th><th scope="col">{t('window.col.n')}</th><th scope="col">{t('window.col.hist')}</th></tr></thead>
@@ -97,7 +129,6 @@ export function WindowFiguresView({ deck, figures, overall, anonymous, big }: { 
         </tbody>
       </table>
       {anonymous && <p class="muted wf-note">{t('window.anonymous_rule')}</p>}
-      {figures.length === 0 && !anonymous && <p class="muted wf-note">{t('window.nobody')}</p>}
     </figure>
   );
 }

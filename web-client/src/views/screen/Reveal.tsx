@@ -49,7 +49,7 @@ export function Reveal({ view, deck, before, live, offset }: { view: View; deck:
           {spread && <p class="reveal-cue">{t('screen.extremes', { lo: stats.min!, hi: stats.max! })}</p>}
         </section>
       </div>
-      {/* Where the windows disagree (format 2 decks with windows; SPEC.md §5.3). */}
+      {/* Where the windows disagree (format 2 decks with windows; SPEC.md §5.3): its own row under the body, only when a window has figures. */}
       <WindowFiguresView deck={deck} figures={table.revealed!.windows} overall={stats} anonymous={Boolean(view.opts.anonymous)} big />
     </main>
   );
