@@ -8,7 +8,6 @@ import { RoomHeader } from './parts/layout';
 import { CardFace, FollowUps, cardTitle, deckText, useDeck } from './parts/cards';
 import { VoteButtons } from './parts/votes';
 import { People, TurnLine } from './parts/people';
-import { Countdown } from './parts/timer';
 import { QrCode, useJoin } from './parts/join';
 import { TableArea } from './table';
 import { rememberFacilitating } from '../net/facilitating';
@@ -19,12 +18,12 @@ import { ScreenPager } from './console/Pager';
 import { SummaryView } from './Summary';
 import { WindowPicker } from './parts/windows';
 import { CARD_KINDS, cardChoiceText, fitRoundOpts } from './parts/roundopts';
+import { participants } from './screen/common';
 
 /** Limits of SPEC.md §3 for `close`. */
 const CLOSE_TEXT_MAX = 4000;
 const CLOSE_ACTIONS_MAX = 20;
 const CLOSE_ACTION_MAX = 200;
-const TIMER_MINUTES = [1, 3, 5, 10];
 
 export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnection; snap: Snapshot; view: View; you: You }) {
   const { t, lang } = useLang();
@@ -53,7 +52,7 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
           <div class="fac-main">
             {view.phase === 'playing' && (
               <>
-                <Countdown endsAt={view.timer} offset={snap.clockOffset} />
+                {/* The countdown is in the control bar, next to reveal and next. */}
                 <TurnLine view={view} me={you.player} />
                 <TableArea
                   view={view} deck={deck} me={you.player}
@@ -95,7 +94,6 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
                     </ul>
                   </section>
                 )}
-                <TimerControls onSet={(seconds) => act.send({ t: 'timer', seconds })} running={view.timer !== null} />
                 <CloseForm onClose={(text, actions) => act.send({ t: 'close', text, actions })} />
               </>
             )}
@@ -118,7 +116,7 @@ export function FacilitatorView({ conn, snap, view, you }: { conn: RoomConnectio
           <aside class="fac-side">
             <JoinPanel room={view.room} />
             <section aria-labelledby="people-h">
-              <h2 id="people-h">{t('room.people')} <span class="people-count">({peopleCount(t, view.players.filter((p) => p.present && p.role === 'player').length)})</span></h2>
+              <h2 id="people-h">{t('room.people')} <span class="people-count">({participants(view).length})</span></h2>
               {view.locked && <p class="notice">{t('fac.locked')}</p>}
               <People view={view} me={you.player} showVoted={table?.stage === 'discuss'}
                 actions={(m) => m.player === you.player ? (
@@ -303,17 +301,6 @@ function optsSummary(t: ReturnType<typeof useT>, o: Opts): string {
   return parts.join(' · ');
 }
 
-function TimerControls({ onSet, running }: { onSet: (seconds: number) => void; running: boolean }) {
-  const t = useT();
-  return (
-    <div class="timer-controls" role="group" aria-label={t('fac.timer')}>
-      <span>{t('fac.timer')}:</span>
-      {TIMER_MINUTES.map((m) => <button type="button" class="secondary small" onClick={() => onSet(m * 60)}>{t('fac.timer.min', { n: m })}</button>)}
-      {running && <button type="button" class="link" onClick={() => onSet(0)}>{t('fac.timer.cancel')}</button>}
-    </div>
-  );
-}
-
 function SeatForm({ onSeat }: { onSeat: (name: string) => Promise<boolean> }) {
   const t = useT();
   const [name, setName] = useState('');
@@ -377,9 +364,4 @@ function CodeDraw({ disabled, count, onDraw }: { disabled: boolean; count: numbe
       <button type="submit" class="secondary" disabled={disabled || index < 0}>{t('fac.code_draw_button')}</button>
     </form>
   );
-}
-
-/** "1 deelnemer", "12 deelnemers". */
-function peopleCount(t: ReturnType<typeof useT>, n: number): string {
-  return n === 1 ? t('fac.people.count.one') : t('fac.people.count', { n });
 }

@@ -41,7 +41,7 @@ export function PlayerView({ conn, snap, view, you }: { conn: RoomConnection; sn
         {view.phase === 'playing' && (
           <>
             <Countdown endsAt={view.timer} offset={snap.clockOffset} />
-            <TurnLine view={view} me={you.player} />
+            <TurnLine view={view} me={you.player} tellSkip />
             <TableArea
               view={view} deck={deck} me={you.player}
               canVote={canVote} onVote={(value) => act.send({ t: 'vote', value })}

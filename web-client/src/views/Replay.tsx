@@ -71,7 +71,7 @@ function StepWords({ step, names, deck }: { step: StoryStep; names: View; deck: 
     case 'revealed': {
       const parts = [step.stats.n === 1 ? t('vote.count.one') : t('vote.count', { n: step.stats.n })];
       if (step.stats.mean !== null) parts.push(t('vote.mean', { x: fmt(step.stats.mean, lang) }));
-      if (step.stats.pass > 0) parts.push(t('vote.passes', { n: step.stats.pass }));
+      if (step.stats.pass > 0) parts.push(step.stats.pass === 1 ? t('vote.passes.one') : t('vote.passes', { n: step.stats.pass }));
       if (step.agreement) parts.push(t(`agreement.${step.agreement}`));
       return <>{step.revote ? `${t('story.revote')}: ` : ''}{parts.join(' — ')}</>;
     }

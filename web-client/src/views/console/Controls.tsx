@@ -4,11 +4,14 @@ import { useLang, type Translate } from '../../i18n';
 import type { Deck, Intent, View } from '../../state/types';
 import { deckText } from '../parts/cards';
 import { memberName } from '../parts/people';
-import { voters } from '../screen/common';
+import { participants, voters } from '../screen/common';
+import { Countdown } from '../parts/timer';
 import { SHORTCUTS, actionFor, type ConsoleAction } from './keys';
 
 /** What T starts when no timer runs. */
 export const TIMER_KEY_SECONDS = 180;
+/** The timer's choices in the control bar. */
+const TIMER_MINUTES = [1, 3, 5, 10];
 
 export function Controls({ view, deck, busy, send, offset = 0, hold }: { view: View; deck: Deck | null; busy: boolean; send: (i: Intent) => Promise<boolean>; offset?: number; hold?: number }) {
   const { t } = useLang();
@@ -72,6 +75,7 @@ export function Controls({ view, deck, busy, send, offset = 0, hold }: { view: V
             <button type="button" class="quiet" onClick={next}>{t('fac.next.unseen')}</button>
           )}
           {canSkip && <button type="button" class="secondary" onClick={() => act({ t: 'skip' })}>{t('fac.skip')} <kbd>S</kbd></button>}
+          <TimerControls view={view} offset={offset} onSet={(seconds) => void act({ t: 'timer', seconds })} />
           <button type="button" class="link keys-link" aria-expanded={help} onClick={() => setHelp(!help)}>{t('fac.keys.help')} <kbd>?</kbd></button>
         </div>
       )}
@@ -194,7 +198,7 @@ export function NextHint({ view }: { view: View }) {
   const table = view.table;
   let text: string;
   if (view.phase === 'lobby') {
-    const n = voters(view).filter((p) => p.role === 'player').length;
+    const n = participants(view).length;
     text = n === 1 ? t('fac.hint.lobby.one') : t('fac.hint.lobby', { n });
   }
   else if (view.phase === 'closed') text = t('fac.hint.closed');
@@ -207,4 +211,27 @@ export function NextHint({ view }: { view: View }) {
     text = done === all.length && all.length > 0 ? t('fac.hint.all_voted') : t('fac.hint.voting', { n: done, m: all.length });
   } else text = t('fac.hint.revealed');
   return <p class="next-hint" role="status">{text}</p>;
+}
+
+/**
+ * The timer in the control bar, next to reveal and next: its countdown while
+ * it runs (with stop), else its choices. T starts 3 minutes or stops it.
+ */
+function TimerControls({ view, offset, onSet }: { view: View; offset: number; onSet: (seconds: number) => void }) {
+  const { t } = useLang();
+  return (
+    <span class="timer-controls" role="group" aria-label={t('fac.timer')}>
+      {view.timer !== null ? (
+        <>
+          <Countdown endsAt={view.timer} offset={offset} />
+          <button type="button" class="link" onClick={() => onSet(0)}>{t('fac.timer.cancel')} <kbd>T</kbd></button>
+        </>
+      ) : (
+        <>
+          <span>{t('fac.timer')} <kbd>T</kbd>:</span>
+          {TIMER_MINUTES.map((m) => <button type="button" class="secondary small" onClick={() => onSet(m * 60)}>{t('fac.timer.min', { n: m })}</button>)}
+        </>
+      )}
+    </span>
+  );
 }

@@ -51,7 +51,7 @@ export function Histogram({ stats, deck, votes, view, big }: { stats: Stats; dec
     <figure class={`hist ${big ? 'hist-big' : ''}`}>
       <figcaption>
         {stats.n === 1 ? t('vote.count.one') : t('vote.count', { n: stats.n })}
-        {stats.pass > 0 && ` · ${t('vote.passes', { n: stats.pass })}`}
+        {stats.pass > 0 && ` · ${stats.pass === 1 ? t('vote.passes.one') : t('vote.passes', { n: stats.pass })}`}
         {stats.mean !== null && ` · ${t('vote.mean', { x: fmt(stats.mean, lang) })}`}
       </figcaption>
       <ul>

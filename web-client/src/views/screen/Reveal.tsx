@@ -73,7 +73,8 @@ function Chart({ stats, deck, votes, view, extremes }: { stats: Stats; deck: Dec
             <span class="chart-well"><span class="chart-bar" style={{ height: `${(100 * count) / top}%` }} /></span>
             <span class="chart-value">{value}</span>
             <span class="chart-label">{labels[i]?.label ?? ''}</span>
-            {who.length > 0 && <span class="chart-who">{who.join(', ')}</span>}
+            {/* Each name whole (cut with an ellipsis if it must be): the line breaks between names, never inside one. */}
+            {who.length > 0 && <span class="chart-who">{who.map((name, k) => <span class="chart-name" title={name}>{k < who.length - 1 ? `${name},` : name}</span>)}</span>}
           </li>
         );
       })}

@@ -100,7 +100,7 @@ export function VoteCount({ stats }: { stats: Stats }) {
   return (
     <span>
       {stats.n === 1 ? t('vote.count.one') : t('vote.count', { n: stats.n })}
-      {stats.pass > 0 && ` · ${t('vote.passes', { n: stats.pass })}`}
+      {stats.pass > 0 && ` · ${stats.pass === 1 ? t('vote.passes.one') : t('vote.passes', { n: stats.pass })}`}
     </span>
   );
 }
