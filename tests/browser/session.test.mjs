@@ -179,7 +179,7 @@ test('a second device takes over a player (4002), a locked room refuses a newcom
   await shoot(phone.page, 'taken-over-phone');
 
   // Locked: a newcomer gets a sentence, not a code.
-  await fac.page.getByRole('button', { name: 'Lock the session (nobody else can join)' }).click();
+  await fac.page.getByRole('button', { name: 'Lock the session (after that nobody can join)' }).click();
   await fac.page.getByText('The session is locked: new people cannot join.').waitFor({ timeout: STEP_MS });
   const late = await person(PHONE);
   await suite.join(late.page, code, 'Bo', { lobby: false });
