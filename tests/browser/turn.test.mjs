@@ -3,9 +3,10 @@
 // console count the participants as the projector does, and the console's timer sits next to "Stemmen tonen".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browserSuite, leave, PHONE, LAPTOP, PROJECTOR, STEP_MS } from './people.mjs';
+import { browserSuite, leave, shooter, PHONE, LAPTOP, PROJECTOR, STEP_MS } from './people.mjs';
 
 const suite = browserSuite();
+const shoot = shooter('turn');
 const SKIPPED = 'De begeleider heeft je beurt overgeslagen.';
 
 /** Whether the element lies wholly inside the page's viewport. */
@@ -55,11 +56,13 @@ test('the turn scrolls into view, a skipped phone is told, one head count everyw
   await second.page.waitForFunction(() => document.querySelector('.turn').getBoundingClientRect().bottom < 0, null, { timeout: STEP_MS });
   await fac.page.getByRole('button', { name: /^Beurt overslaan/ }).click();
   await first.page.getByText(SKIPPED).waitFor({ timeout: STEP_MS });
+  await shoot(first.page, 'skipped-phone');
   await second.page.locator('.turn-me').waitFor({ timeout: STEP_MS });
   await second.page.waitForFunction(() => {
     const r = document.querySelector('.turn-me')?.getBoundingClientRect();
     return Boolean(r) && r.top >= 0 && r.bottom <= innerHeight;
   }, null, { timeout: STEP_MS });
+  await shoot(second.page, 'my-turn-phone');
   // The notice is brief: it goes by itself.
   await first.page.getByText(SKIPPED).waitFor({ state: 'detached', timeout: STEP_MS });
 
@@ -71,5 +74,6 @@ test('the turn scrolls into view, a skipped phone is told, one head count everyw
   await fac.page.locator('.controls [role=timer]').waitFor({ timeout: STEP_MS });
   assert.ok(await inView(fac.page, '.controls [role=timer]'), 'the countdown is in view');
   assert.ok(await inView(fac.page, '.controls .primary'), '"Stemmen tonen" is in view');
+  await shoot(fac.page, 'console-timer-laptop');
   await leave(fac, screen, ...phones);
 });
