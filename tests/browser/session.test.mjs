@@ -104,6 +104,8 @@ test('a facilitator, three players and a big screen play a whole round; reload k
     }
     for (const p of [fac, ...players]) await p.page.getByRole('heading', { name: 'Uitslag' }).waitFor({ timeout: STEP_MS });
     await screen.page.locator('.reveal-mean').waitFor({ timeout: STEP_MS });
+    // Nobody chose a window (the deck has them): no figures per window anywhere, not even an empty table.
+    for (const p of [fac, screen, ...players]) assert.equal(await p.page.locator('.window-figures').count(), 0, 'no figures per window');
     if (c === 0) {
       await players[1].page.getByLabel('Notitie toevoegen').fill('Stage-plekken bij de gemeente');
       await players[1].page.getByRole('button', { name: 'Toevoegen' }).click();
@@ -126,6 +128,7 @@ test('a facilitator, three players and a big screen play a whole round; reload k
   const expected = [titles[0], titles[2], titles[1]]; // means 4.67, 3.67, 2.33
   for (const p of [fac, ...players]) {
     await p.page.locator('#summary-h').waitFor({ timeout: STEP_MS });
+    assert.equal(await p.page.locator('.window-figures').count(), 0, 'no figures per window in the summary');
     assert.deepEqual((await p.page.locator('.ranking .card-title').allTextContents()).map((s) => s.trim()), expected);
   }
   // The big screen shows the summary a page at a time: the words first, then the ranking.
