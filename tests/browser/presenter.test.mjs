@@ -187,6 +187,11 @@ test('a 20-phone session on the projector: readable sizes, nothing cut off, the 
   await atLeast(screen.page, '.reveal-title', TITLE_MIN_PX);
   await atLeast(screen.page, '.chart-count, .chart-value, .chart-label, .reveal-agree, .reveal-count', BODY_MIN_PX);
   await atLeast(screen.page, '.window-figures figcaption, .wf-name, .wf-mean, .wf-n', BODY_MIN_PX);
+  // The names under the bars: each whole on one line (an ellipsis if it must), never broken inside a word.
+  await atLeast(screen.page, '.chart-name', BODY_MIN_PX);
+  const broken = await screen.page.$$eval('.chart-name', (els) => els
+    .filter((e) => e.getBoundingClientRect().height > 1.6 * parseFloat(getComputedStyle(e).fontSize)).map((e) => e.textContent));
+  assert.deepEqual(broken, [], 'names broken over lines');
   await screen.page.waitForFunction(() => [...document.getAnimations()].every((a) => a.playState !== 'running'), null, { timeout: STEP_MS });
   await fits(screen.page, 'reveal');
   await shoot(screen.page, 'reveal-1080');
