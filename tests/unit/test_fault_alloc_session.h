@@ -1,121 +1,8 @@
-/* test_fault_alloc: fails the Nth allocation of a scripted session, for every N, and checks that
- * the failure surfaces as an error (and the step succeeds when tried again), never as a crash, a
- * leak (LeakSanitizer in the sanitizer build) or a log that differs from the room.
- *
- * Linked with -Wl,--wrap=malloc,... (tests/CMakeLists.txt), and with msgpack-c's static library, so
- * that every allocation of the decoder, the game core, the log and msgpack-c comes here. The
- * session: room_new and evlog_open; then per step a client message packed by a client and decoded
- * with vp_decode, decided and applied by the game core, its events packed as the server packs them
- * and appended to the log as one unit (evlog_appendv); at the end evlog_close. A step that fails
- * after decide loads the room again from its log, as the server does; the step is then tried again
- * (only one allocation fails per run), as a client retries after `server_busy`. Then
- * the log is read back (every CRC checked) and replayed: it must give the room that was played,
- * and that room must be the one a run without failures gives. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stdatomic.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+/* test_fault_alloc_session: the scripted session that the fault_alloc tests fail allocation by allocation. */
+#ifndef VERRIJK_TEST_FAULT_ALLOC_SESSION_H
+#define VERRIJK_TEST_FAULT_ALLOC_SESSION_H
 
-#include <cmocka.h>
-#include <msgpack.h>
-#include <uv.h>
-
-#include "game/deck.h"
-#include "game/event.h"
-#include "game/room.h"
-#include "game/room_internal.h"
-#include "log/evlog.h"
-#include "test_game_util.h"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FA_LSAN 1
-#endif
-#endif
-#if !defined(FA_LSAN) && defined(__SANITIZE_ADDRESS__)
-#define FA_LSAN 1
-#endif
-#ifdef FA_LSAN
-#include <sanitizer/lsan_interface.h>
-#endif
-
-/* ---- the allocator hook ---- */
-
-/* Counted only while fa_on; the fa_fail_at-th counted call fails. Atomic: the log's
- * jobs allocate on libuv's pool threads (one at a time: the loop waits for them). */
-static atomic_bool fa_on;
-static atomic_long fa_count;
-static atomic_long fa_fail_at;
-static atomic_long fa_failed;
-
-static bool fa_fail(void)
-{
-    if (!atomic_load(&fa_on))
-        return false;
-    long n = atomic_fetch_add(&fa_count, 1) + 1;
-    if (n != atomic_load(&fa_fail_at))
-        return false;
-    atomic_fetch_add(&fa_failed, 1);
-    return true;
-}
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-char *__real_strdup(const char *s);
-char *__real_strndup(const char *s, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-char *__wrap_strdup(const char *s);
-char *__wrap_strndup(const char *s, size_t n);
-
-void *__wrap_malloc(size_t n)
-{
-    return fa_fail() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-    return fa_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-    return fa_fail() ? NULL : __real_realloc(p, n);
-}
-
-char *__wrap_strdup(const char *s)
-{
-    return fa_fail() ? NULL : __real_strdup(s);
-}
-
-char *__wrap_strndup(const char *s, size_t n)
-{
-    return fa_fail() ? NULL : __real_strndup(s, n);
-}
-
-/* Where the failures of a sweep surfaced: the sweep must reach each part. */
-enum { FA_AT_DECODE, FA_AT_DECIDE, FA_AT_APPLY, FA_AT_PACK, FA_AT_LOG, FA_AT_OTHER, FA_AT_N };
-static const char *const fa_at_name[FA_AT_N] = {"decode", "decide", "apply", "pack", "log", "room_new/evlog_open"};
-static long fa_at[FA_AT_N];
-
-/* Checks run with the hook off: they allocate, and must not be what fails. */
-static bool fa_pause(void)
-{
-    return atomic_exchange(&fa_on, false);
-}
-
-static void fa_resume(bool was)
-{
-    atomic_store(&fa_on, was);
-}
+#include "test_fault_alloc_hook.h"
 
 /* ---- the session ---- */
 
@@ -141,7 +28,7 @@ typedef struct fa_run {
     msgpack_sbuffer packed;
 } fa_run;
 
-static void fa_msg_begin(msgpack_sbuffer *sb, msgpack_packer *pk, const char *type, uint32_t n_more)
+static inline void fa_msg_begin(msgpack_sbuffer *sb, msgpack_packer *pk, const char *type, uint32_t n_more)
 {
     msgpack_sbuffer_init(sb);
     msgpack_packer_init(pk, sb, msgpack_sbuffer_write);
@@ -152,14 +39,14 @@ static void fa_msg_begin(msgpack_sbuffer *sb, msgpack_packer *pk, const char *ty
     msgpack_pack_uint32(pk, 1);
 }
 
-static void fa_kv_str(msgpack_packer *pk, const char *k, const char *v)
+static inline void fa_kv_str(msgpack_packer *pk, const char *k, const char *v)
 {
     msgpack_pack_str_with_body(pk, k, strlen(k));
     msgpack_pack_str_with_body(pk, v, strlen(v));
 }
 
 /* The player whose turn it is, and the first card of their hand. */
-static uint32_t fa_turn(const room *r, char card[GAME_ID_SIZE])
+static inline uint32_t fa_turn(const room *r, char card[GAME_ID_SIZE])
 {
     if (!r->n_order)
         return 0;
@@ -172,7 +59,7 @@ static uint32_t fa_turn(const room *r, char card[GAME_ID_SIZE])
 }
 
 /* Step i of the script as a client would send it (packed with the hook off), and who sends it. */
-static bool fa_message(fa_run *x, int i, msgpack_sbuffer *sb, uint32_t *sender)
+static inline bool fa_message(fa_run *x, int i, msgpack_sbuffer *sb, uint32_t *sender)
 {
     msgpack_packer pk;
     char card[GAME_ID_SIZE];
@@ -236,41 +123,41 @@ static bool fa_message(fa_run *x, int i, msgpack_sbuffer *sb, uint32_t *sender)
     }
 }
 
-static void fa_on_done(void *ud, int status)
+static inline void fa_on_done(void *ud, int status)
 {
     fa_run *x = ud;
     x->done = true;
     x->done_status = status;
 }
 
-static void fa_on_closed(void *ud)
+static inline void fa_on_closed(void *ud)
 {
     ((fa_run *)ud)->closed = true;
 }
 
 /* The log says once that writes fail and once that they succeed again: kept, not printed. */
-static void fa_warn(void *ud, const char *line)
+static inline void fa_warn(void *ud, const char *line)
 {
     fa_run *x = ud;
     x->warnings++;
     (void)line;
 }
 
-static void fa_run_until(fa_run *x, const bool *flag)
+static inline void fa_run_until(fa_run *x, const bool *flag)
 {
     while (!*flag)
         uv_run(&x->loop, UV_RUN_ONCE);
 }
 
 /* A room as bytes, to show that a failed step left it as it was. */
-static void fa_dump(const room *r, msgpack_sbuffer *sb)
+static inline void fa_dump(const room *r, msgpack_sbuffer *sb)
 {
     bool was = fa_pause();
     tg_dump(r, sb);
     fa_resume(was);
 }
 
-static void fa_assert_same(const room *r, const msgpack_sbuffer *before)
+static inline void fa_assert_same(const room *r, const msgpack_sbuffer *before)
 {
     msgpack_sbuffer now;
     fa_dump(r, &now);
@@ -283,7 +170,7 @@ static void fa_assert_same(const room *r, const msgpack_sbuffer *before)
 }
 
 /* The room again from its log, as the server reloads a room whose batch it could not complete. */
-static room *fa_reload(fa_run *x)
+static inline room *fa_reload(fa_run *x)
 {
     struct evlog_contents c;
     room *r = room_new();
@@ -312,7 +199,7 @@ static room *fa_reload(fa_run *x)
 
 /* Packs the events of one decision back to back, as the server logs them. Returns 0, or -1 when
  * the bytes cannot be trusted. */
-static int fa_pack(const game_result *res, msgpack_sbuffer *sb, size_t *ends)
+static inline int fa_pack(const game_result *res, msgpack_sbuffer *sb, size_t *ends)
 {
     msgpack_sbuffer_clear(sb);
     for (uint32_t k = 0; k < res->n_events; k++) {
@@ -326,7 +213,7 @@ static int fa_pack(const game_result *res, msgpack_sbuffer *sb, size_t *ends)
 /* Step i as the server runs it: decode, decide, apply, pack, log. A failure after decide is
  * answered server_busy and the room is loaded again from its log. Returns 1 done, 0 failed with
  * an error (the room as it was: try again), -1 when the script has no step i. */
-static int fa_step(fa_run *x, int i)
+static inline int fa_step(fa_run *x, int i)
 {
     msgpack_sbuffer msg, before;
     uint32_t sender;
@@ -422,7 +309,7 @@ out:
     return result;
 }
 
-static void fa_setup(fa_run *x)
+static inline void fa_setup(fa_run *x)
 {
     memset(x, 0, sizeof *x);
     char err[256];
@@ -438,7 +325,7 @@ static void fa_setup(fa_run *x)
     msgpack_sbuffer_init(&x->packed);
 }
 
-static void fa_teardown(fa_run *x)
+static inline void fa_teardown(fa_run *x)
 {
     room_free(x->r);
     msgpack_sbuffer_destroy(&x->packed);
@@ -449,7 +336,7 @@ static void fa_teardown(fa_run *x)
 }
 
 /* The log read back (CRCs checked, nothing repaired) and replayed gives exactly the room. */
-static void fa_check_log(fa_run *x, const room *want)
+static inline void fa_check_log(fa_run *x, const room *want)
 {
     struct evlog_contents c;
     int rc = evlog_read_file(x->path, false, &c);
@@ -488,7 +375,7 @@ static void fa_check_log(fa_run *x, const room *want)
 }
 
 /* The bytes of a file, read with the hook off. */
-static void fa_file_bytes(const char *path, msgpack_sbuffer *out)
+static inline void fa_file_bytes(const char *path, msgpack_sbuffer *out)
 {
     bool was = fa_pause();
     msgpack_sbuffer_init(out);
@@ -504,7 +391,7 @@ static void fa_file_bytes(const char *path, msgpack_sbuffer *out)
 
 /* One whole session with allocation fail_at failing (0: none). Returns the allocations it made;
  * the final room is dumped into *final, and the log's bytes copied into *log, when given. */
-static long fa_session_log(long fail_at, msgpack_sbuffer *final, msgpack_sbuffer *log)
+static inline long fa_session_log(long fail_at, msgpack_sbuffer *final, msgpack_sbuffer *log)
 {
     fa_run x;
     fa_setup(&x);
@@ -551,14 +438,14 @@ static long fa_session_log(long fail_at, msgpack_sbuffer *final, msgpack_sbuffer
     return made;
 }
 
-static long fa_session(long fail_at, msgpack_sbuffer *final)
+static inline long fa_session(long fail_at, msgpack_sbuffer *final)
 {
     return fa_session_log(fail_at, final, NULL);
 }
 
 /* Recovery: the room from its log file (read with repair, as at start-up), with the hook armed as
  * set by the caller. Returns the room, or NULL after an error that said it was out of memory. */
-static room *fa_recover(const char *path)
+static inline room *fa_recover(const char *path)
 {
     struct evlog_contents c;
     int rc = evlog_read_file(path, true, &c);
@@ -598,138 +485,4 @@ static room *fa_recover(const char *path)
     return r;
 }
 
-static void test_every_allocation_may_fail(void **state)
-{
-    (void)state;
-    msgpack_sbuffer want;
-    long count = fa_session(0, &want);
-    print_message("%ld allocations in a session\n", count);
-    assert_true(count > 40);
-    long from = 1, to = count;
-    const char *only = getenv("VERRIJK_FAULT_AT");
-    if (only)
-        from = to = atol(only);
-    for (long n = from; n <= to; n++) {
-        msgpack_sbuffer got;
-        fa_session(n, &got);
-        /* Retried, the session ends as if nothing had failed. */
-        if (got.size != want.size || memcmp(got.data, want.data, want.size) != 0)
-            fail_msg("after allocation %ld failed the session ended in another room", n);
-        msgpack_sbuffer_destroy(&got);
-#ifdef FA_LSAN
-        if (__lsan_do_recoverable_leak_check())
-            fail_msg("leak after allocation %ld failed", n);
 #endif
-    }
-    print_message("%ld allocations, each failed once; failures surfaced in", count);
-    for (int k = 0; k < FA_AT_N; k++)
-        print_message(" %s %ld", fa_at_name[k], fa_at[k]);
-    print_message("\n");
-    if (!only)
-        for (int k = 0; k < FA_AT_N; k++)
-            if (!fa_at[k])
-                fail_msg("no failure surfaced in %s: the sweep does not reach it", fa_at_name[k]);
-    msgpack_sbuffer_destroy(&want);
-}
-
-/* Found by the sweep (allocation 10): an event packed for the log while the buffer could not grow
- * came out as other bytes, which the log stored with a valid CRC. Packing is whole or refused. */
-static void test_pack_for_the_log_is_whole_or_refused(void **state)
-{
-    (void)state;
-    tg t;
-    tg_init(&t);
-    tg_create(&t);
-    const game_event *e = &t.res.events[0];
-    for (long n = 1; n <= 2; n++) {
-        msgpack_sbuffer sb;
-        msgpack_sbuffer_init(&sb);
-        atomic_store(&fa_count, 0);
-        atomic_store(&fa_fail_at, n);
-        atomic_store(&fa_on, true);
-        int rc = game_pack_event_sbuffer(e, &sb);
-        atomic_store(&fa_on, false);
-        if (n == 1) {
-            assert_int_equal(rc, -1);
-            assert_int_equal(sb.size, 0);
-        } else {
-            /* One growth is enough for this event: the second allocation is never asked for. */
-            assert_int_equal(rc, 0);
-            msgpack_unpacked up;
-            msgpack_unpacked_init(&up);
-            size_t off = 0;
-            assert_int_equal(msgpack_unpack_next(&up, sb.data, sb.size, &off), MSGPACK_UNPACK_SUCCESS);
-            assert_int_equal(off, sb.size);
-            msgpack_unpacked_destroy(&up);
-        }
-        msgpack_sbuffer_destroy(&sb);
-    }
-    tg_free(&t);
-}
-
-/* Reading a log back (start-up recovery, a room loaded on demand) with each allocation failing in
- * turn: the error says out of memory, the file is not touched (no repair of a log that is whole),
- * nothing leaks, and reading again gives the room. */
-static void test_recovery_every_allocation_may_fail(void **state)
-{
-    (void)state;
-    msgpack_sbuffer want, log;
-    fa_session_log(0, &want, &log);
-
-    char dir[] = "/tmp/verrijk-fault-XXXXXX", path[512];
-    assert_non_null(mkdtemp(dir));
-    assert_int_equal(evlog_room_path(dir, FA_ROOM, path, sizeof path), 0);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(log.data, 1, log.size, f), log.size);
-    assert_int_equal(fclose(f), 0);
-
-    long count = 0, surfaced = 0;
-    for (long n = 0; n == 0 || n <= count; n++) {
-        atomic_store(&fa_count, 0);
-        atomic_store(&fa_failed, 0);
-        atomic_store(&fa_fail_at, n);
-        atomic_store(&fa_on, true);
-        room *r = fa_recover(path);
-        if (!r) {
-            surfaced++;
-            r = fa_recover(path);
-            if (!r)
-                fail_msg("recovery failed again after allocation %ld", n);
-        }
-        atomic_store(&fa_on, false);
-        if (n == 0)
-            count = atomic_load(&fa_count);
-        msgpack_sbuffer got, bytes;
-        tg_dump(r, &got);
-        if (got.size != want.size || memcmp(got.data, want.data, want.size) != 0)
-            fail_msg("recovered another room after allocation %ld failed", n);
-        fa_file_bytes(path, &bytes);
-        if (bytes.size != log.size || memcmp(bytes.data, log.data, log.size) != 0)
-            fail_msg("the log file changed after allocation %ld failed", n);
-        msgpack_sbuffer_destroy(&got);
-        msgpack_sbuffer_destroy(&bytes);
-        room_free(r);
-#ifdef FA_LSAN
-        if (__lsan_do_recoverable_leak_check())
-            fail_msg("leak after allocation %ld failed in recovery", n);
-#endif
-    }
-    print_message("recovery: %ld allocations, each failed once; %ld surfaced as an error\n", count, surfaced);
-    assert_true(count > 20);
-    assert_int_equal(surfaced, count);
-    unlink(path);
-    rmdir(dir);
-    msgpack_sbuffer_destroy(&want);
-    msgpack_sbuffer_destroy(&log);
-}
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pack_for_the_log_is_whole_or_refused),
-        cmocka_unit_test(test_every_allocation_may_fail),
-        cmocka_unit_test(test_recovery_every_allocation_may_fail),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
