@@ -5,7 +5,7 @@ A MessagePack encoder written by hand from the MessagePack specification
 (only what a deck uses: maps, arrays, strings, small unsigned integers), so
 that the server's canonical form is checked against an independent
 implementation. Prints the length, the first bytes and the hash of each
-vector; tests/unit/test_deck.c holds the results.
+vector; tests/unit/test_deck_util.h holds the results.
 """
 import hashlib
 import struct
