@@ -294,6 +294,15 @@ static int apply_voted(room *r, const game_event *e)
     return 0;
 }
 
+/* A timer belongs to one card or turn (§5.1): when that card is done, the
+ * turn is skipped or the round closes, the countdown ends with it, in apply
+ * so that the replay agrees without an event of its own. */
+static void timer_ends(room *r)
+{
+    r->timer_running = false;
+    r->timer_ends_at = 0;
+}
+
 static int apply_done(room *r, const game_event *e)
 {
     table *t = &r->table;
@@ -462,8 +471,16 @@ int game_apply(room *r, const game_event *e)
             rc = 0;
         }
         break;
-    case GAME_EV_DONE: rc = apply_done(r, e); break;
-    case GAME_EV_SKIPPED: rc = room_member(r, e->u.skipped.player) ? 0 : -1; break;
+    case GAME_EV_DONE:
+        rc = apply_done(r, e);
+        if (rc == 0)
+            timer_ends(r);
+        break;
+    case GAME_EV_SKIPPED:
+        rc = room_member(r, e->u.skipped.player) ? 0 : -1;
+        if (rc == 0)
+            timer_ends(r);
+        break;
     case GAME_EV_TIMER:
         r->timer_running = e->u.timer.running;
         r->timer_ends_at = e->u.timer.running ? e->u.timer.ends_at : 0;
@@ -471,8 +488,10 @@ int game_apply(room *r, const game_event *e)
         break;
     case GAME_EV_CLOSED:
         rc = apply_closed(r, e);
-        if (rc == 0)
+        if (rc == 0) {
             r->screen_page = 0; /* a new summary starts at its first page */
+            timer_ends(r);
+        }
         break;
     case GAME_EV_REKEYED:
         if (strlen(e->u.rekeyed.replay_key) == GAME_KEY_HEX) {

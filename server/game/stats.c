@@ -48,11 +48,32 @@ game_agreement stats_agreement(const game_stats *s, int32_t scale_min, int32_t s
 {
     if (s->n < 2)
         return GAME_AGREE_NONE;
-    int64_t r = (int64_t)scale_max - scale_min;
-    int64_t spread = (int64_t)s->max - s->min;
-    if (spread * 4 <= r)
+    uint32_t r = (uint32_t)((int64_t)scale_max - scale_min);
+    /* Agreed: (nearly) all votes within one step, a window of r/4 + 1
+     * neighbouring values; "nearly" is 90 %, so one outlier among ten or
+     * more does not undo it, but one among five does. */
+    uint32_t w = r / 4 + 1, best = 0;
+    for (uint32_t k = 0; k + w <= s->n_hist; k++) {
+        uint32_t c = 0;
+        for (uint32_t j = k; j < k + w; j++)
+            c += s->hist[j];
+        if (c > best)
+            best = c;
+    }
+    if ((uint64_t)best * 10 >= (uint64_t)s->n * 9)
         return GAME_AGREE_CONSENSUS;
-    if (spread * 4 >= 3 * r)
+    /* Opposed: two camps, a quarter of the votes or more at each end (the
+     * values less than r/4 from the scale's lowest, resp. highest value).
+     * Spread alone is not enough: flat votes 1-2-3-4-5, or one outlier
+     * among many, are divided, not opposed. */
+    uint32_t low = 0, high = 0;
+    for (uint32_t k = 0; k < s->n_hist; k++) {
+        if (k * 4 < r)
+            low += s->hist[k];
+        if ((r - k) * 4 < r)
+            high += s->hist[k];
+    }
+    if ((uint64_t)low * 4 >= s->n && (uint64_t)high * 4 >= s->n)
         return GAME_AGREE_POLARISED;
     return GAME_AGREE_MIXED;
 }

@@ -9,9 +9,11 @@
  * outside the scale are not expected (decide refuses them) and are ignored. */
 void stats_compute(const game_vote *votes, uint32_t n, int32_t scale_min, int32_t scale_max, game_stats *out);
 
-/* consensus when spread * 4 <= r, polarised when spread * 4 >= 3r, else
- * mixed; none when fewer than two non-pass votes (r = scale max - min,
- * spread = max - min of the votes). Integer arithmetic: no rounding. */
+/* The rule of SPEC.md §5 over the histogram: consensus when >= 90 % of the
+ * votes lie within r/4 + 1 neighbouring values, polarised when >= 25 % lie
+ * at each end (less than r/4 from the scale's lowest resp. highest value),
+ * else mixed; none when fewer than two non-pass votes (r = scale max - min).
+ * Integer arithmetic: no rounding. */
 game_agreement stats_agreement(const game_stats *s, int32_t scale_min, int32_t scale_max);
 
 #endif

@@ -72,28 +72,50 @@ static void test_stats_figures_are_nil_without_votes(void **state)
     msgpack_sbuffer_destroy(&sb);
 }
 
-static game_agreement agreement_of(int lo, int hi, int scale_min, int scale_max)
+/* The agreement of the non-pass votes vals[0..n) on scale_min..scale_max. */
+static game_agreement agreement_of(const uint32_t *vals, uint32_t n, int scale_min, int scale_max)
 {
-    game_vote v[2] = {{1, false, (uint32_t)lo}, {2, false, (uint32_t)hi}};
+    game_vote v[32];
+    for (uint32_t i = 0; i < n; i++)
+        v[i] = (game_vote){i + 1, false, vals[i]};
     game_stats s;
-    stats_compute(v, 2, scale_min, scale_max, &s);
+    stats_compute(v, n, scale_min, scale_max, &s);
     return stats_agreement(&s, scale_min, scale_max);
 }
 
-static void test_agreement_uses_quarters_of_the_scale(void **state)
+#define AGREE(lo, hi, ...) \
+    agreement_of((const uint32_t[]){__VA_ARGS__}, sizeof((const uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t), lo, hi)
+
+static void test_agreement_within_one_step_is_consensus(void **state)
 {
     (void)state;
-    /* 1..5: r = 4: spread <= 1 consensus, >= 3 polarised. */
-    assert_int_equal(agreement_of(3, 3, 1, 5), GAME_AGREE_CONSENSUS);
-    assert_int_equal(agreement_of(2, 3, 1, 5), GAME_AGREE_CONSENSUS);
-    assert_int_equal(agreement_of(2, 4, 1, 5), GAME_AGREE_MIXED);
-    assert_int_equal(agreement_of(2, 5, 1, 5), GAME_AGREE_POLARISED);
-    assert_int_equal(agreement_of(1, 5, 1, 5), GAME_AGREE_POLARISED);
-    /* 0..9: r = 9: spread <= 2.25 consensus, >= 6.75 polarised. */
-    assert_int_equal(agreement_of(0, 2, 0, 9), GAME_AGREE_CONSENSUS);
-    assert_int_equal(agreement_of(0, 3, 0, 9), GAME_AGREE_MIXED);
-    assert_int_equal(agreement_of(0, 6, 0, 9), GAME_AGREE_MIXED);
-    assert_int_equal(agreement_of(0, 7, 0, 9), GAME_AGREE_POLARISED);
+    assert_int_equal(AGREE(1, 5, 3, 3), GAME_AGREE_CONSENSUS);
+    assert_int_equal(AGREE(1, 5, 2, 3), GAME_AGREE_CONSENSUS);
+    assert_int_equal(AGREE(1, 5, 4, 5, 4, 5, 5), GAME_AGREE_CONSENSUS);
+    /* 0..9: r = 9, one step is r/4 = 2: three neighbouring values. */
+    assert_int_equal(AGREE(0, 9, 0, 2), GAME_AGREE_CONSENSUS);
+    assert_int_equal(AGREE(0, 9, 0, 3), GAME_AGREE_MIXED);
+    /* One outlier among ten (90 % within a step) keeps it agreed... */
+    assert_int_equal(AGREE(1, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 1), GAME_AGREE_CONSENSUS);
+    /* ...one among five does not, and does not make it opposed either. */
+    assert_int_equal(AGREE(1, 5, 4, 4, 4, 4, 1), GAME_AGREE_MIXED);
+}
+
+static void test_agreement_opposed_needs_a_quarter_at_each_end(void **state)
+{
+    (void)state;
+    assert_int_equal(AGREE(1, 5, 1, 5), GAME_AGREE_POLARISED);
+    assert_int_equal(AGREE(1, 5, 1, 1, 3, 5, 5), GAME_AGREE_POLARISED);
+    assert_int_equal(AGREE(1, 5, 1, 2, 4, 5), GAME_AGREE_POLARISED);
+    /* A wide range alone is not two camps. */
+    assert_int_equal(AGREE(1, 5, 1, 2, 3, 4, 5), GAME_AGREE_MIXED);
+    assert_int_equal(AGREE(1, 5, 2, 5), GAME_AGREE_MIXED);
+    assert_int_equal(AGREE(1, 5, 1, 1, 1, 1, 5), GAME_AGREE_MIXED);
+    /* Twenty votes spread flat (four per value): 20 % at each end. */
+    assert_int_equal(AGREE(1, 5, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5), GAME_AGREE_MIXED);
+    /* 0..9: the ends are 0..2 and 7..9. */
+    assert_int_equal(AGREE(0, 9, 2, 7), GAME_AGREE_POLARISED);
+    assert_int_equal(AGREE(0, 9, 3, 9), GAME_AGREE_MIXED);
     /* Fewer than two non-pass votes: nil. */
     game_vote one[2] = {{1, false, 3}, {2, true, 0}};
     game_stats s;
@@ -321,7 +343,8 @@ int main(void)
         cmocka_unit_test(test_stats_median_of_even_count_is_mean_of_middle_two),
         cmocka_unit_test(test_stats_hist_has_one_count_per_scale_value),
         cmocka_unit_test(test_stats_figures_are_nil_without_votes),
-        cmocka_unit_test(test_agreement_uses_quarters_of_the_scale),
+        cmocka_unit_test(test_agreement_within_one_step_is_consensus),
+        cmocka_unit_test(test_agreement_opposed_needs_a_quarter_at_each_end),
         cmocka_unit_test(test_summary_sorted_by_mean_nil_last_ties_in_play_order),
         cmocka_unit_test(test_summary_categories_count_cards_and_average_card_means),
         cmocka_unit_test(test_summary_players_are_those_with_a_counted_non_pass_vote),

@@ -1506,6 +1506,40 @@ static void test_timer_sets_absolute_end_and_zero_cancels(void **state)
 
 /* ---- close, purge ---- */
 
+/* A timer belongs to one card or turn (§5.1): done, skipped and closed end it,
+ * in apply, so the replay's rebuilt state agrees. */
+static void test_timer_ends_with_its_card_turn_or_round(void **state)
+{
+    (void)state;
+    tg t;
+    room4_card_on_table(&t);
+    vp_intent it = {.t = VP_T_TIMER, .seconds = 180};
+    assert_int_equal(tg_do(&t, 1, &it), VP_OK);
+    assert_true(t.r->timer_running);
+    /* Revealing keeps it: the card is not done yet. */
+    assert_int_equal(tg_simple(&t, 1, VP_T_REVEAL), VP_OK);
+    assert_true(t.r->timer_running);
+    assert_int_equal(tg_simple(&t, 1, VP_T_NEXT), VP_OK);
+    assert_string_equal(tg_kinds(&t), "done,turn");
+    assert_false(t.r->timer_running);
+    assert_int_equal(t.r->timer_ends_at, 0);
+    /* A timer during a turn ends when the turn is skipped. */
+    assert_int_equal(tg_do(&t, 1, &it), VP_OK);
+    assert_int_equal(tg_simple(&t, 1, VP_T_SKIP), VP_OK);
+    assert_false(t.r->timer_running);
+    /* And one running on a card ends when the round closes. */
+    assert_int_equal(tg_play_first(&t, t.r->turn), VP_OK);
+    assert_int_equal(tg_do(&t, 1, &it), VP_OK);
+    assert_int_equal(tg_close(&t, 1, "Thanks"), VP_OK);
+    assert_false(t.r->timer_running);
+    tg_packed p;
+    tg_view(&t, 1, &p);
+    assert_int_equal(mp_get(p.o, "timer")->type, MSGPACK_OBJECT_NIL);
+    tg_packed_free(&p);
+    assert_true(tg_rebuild_equal(&t));
+    tg_free(&t);
+}
+
 static void test_close_finishes_table_card_and_freezes_summary(void **state)
 {
     (void)state;
@@ -2114,6 +2148,7 @@ int main(void)
         cmocka_unit_test(test_skip_with_card_on_table_is_wrong_phase),
         cmocka_unit_test(test_offline_member_keeps_turn),
         cmocka_unit_test(test_timer_sets_absolute_end_and_zero_cancels),
+        cmocka_unit_test(test_timer_ends_with_its_card_turn_or_round),
         cmocka_unit_test(test_close_finishes_table_card_and_freezes_summary),
         cmocka_unit_test(test_close_outside_a_round_is_wrong_phase),
         cmocka_unit_test(test_purge_only_by_facilitator_when_closed),

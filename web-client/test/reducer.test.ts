@@ -298,11 +298,17 @@ describe('seq and agreement', () => {
     expect(nextSeqProblem(v, { seq: 5 })).toBeNull();
     expect(nextSeqProblem(v, { seq: 7 })).toBe('gap');
   });
-  it('agreement follows the r/4 and 3r/4 rule on a 1–5 scale', () => {
+  it('agreement: consensus within one step, polarised only with a quarter at each end (§5)', () => {
     expect(agreementOf(stats([3]))).toBeNull();
     expect(agreementOf(stats([3, 4]))).toBe('consensus');
     expect(agreementOf(stats([2, 4]))).toBe('mixed');
-    expect(agreementOf(stats([2, 5]))).toBe('polarised');
+    expect(agreementOf(stats([2, 5]))).toBe('mixed');
+    expect(agreementOf(stats([1, 5]))).toBe('polarised');
+    expect(agreementOf(stats([1, 1, 3, 5, 5]))).toBe('polarised');
+    // A wide range is not two camps; one outlier among many is not either.
+    expect(agreementOf(stats([1, 2, 3, 4, 5]))).toBe('mixed');
+    expect(agreementOf(stats([4, 4, 4, 4, 1]))).toBe('mixed');
+    expect(agreementOf(stats([4, 4, 4, 4, 4, 4, 4, 4, 4, 1]))).toBe('consensus');
     expect(agreementOf(stats([]))).toBeNull();
-  });
+});
 });

@@ -37,7 +37,7 @@ export function apply(view: View | null, ev: RoomEvent, me = 0): View {
     case 'hidden': return applyHidden(v, ev);
     case 'done': return applyDone(v);
     // A skip changes nothing in the View by itself: the `turn` event that follows it moves the turn.
-    case 'skipped': return v;
+    case 'skipped': v.timer = null; return v; // a timer ends with its turn (§5.1)
     case 'timer': return applyTimer(v, ev);
     case 'closed': return applyClosed(v, ev);
     case 'rekeyed': return applyRekeyed(v, ev);
@@ -234,6 +234,7 @@ function applyDone(v: View): View {
   if (t.revealed?.windows) entry.windows = t.revealed.windows;
   v.history = [...v.history, entry];
   v.table = null;
+  v.timer = null; // a timer belongs to one card (§5.1)
   v.players = v.players.map((p) => (p.voted ? { ...p, voted: false } : p));
   return v;
 }
@@ -276,6 +277,7 @@ function applyClosed(v: View, ev: EventOf<'closed'>): View {
   v.history = [];
   // A new summary starts at its first page on the big screen.
   v.page = 0;
+  v.timer = null; // a timer ends with the round (§5.1)
   return v;
 }
 
@@ -304,15 +306,31 @@ export function nextSeqProblem(view: View | null, ev: { seq: number }): 'old' | 
 }
 
 /**
- * Agreement on a card (§5): r = number of scale values − 1 (hist has one
- * count per scale value), spread = max − min of the votes.
+ * Agreement on a card (§5), the game core's rule (server/game/stats.c) over
+ * the histogram (one count per scale value, so r = hist.length − 1):
+ * consensus when ≥ 90 % of the votes lie within r/4 + 1 neighbouring
+ * values; polarised when ≥ 25 % lie at each end (less than r/4 from the
+ * lowest resp. highest value); else mixed.
  */
 export function agreementOf(stats: Stats): Agreement {
-  if (!stats || stats.n < 2 || stats.min === null || stats.max === null) return null;
-  const r = stats.hist.length - 1;
-  const spread = stats.max - stats.min;
-  if (spread * 4 <= r) return 'consensus';
-  if (spread * 4 >= 3 * r) return 'polarised';
+  if (!stats || stats.n < 2) return null;
+  const hist = stats.hist;
+  const r = hist.length - 1;
+  const w = Math.floor(r / 4) + 1;
+  let best = 0;
+  for (let k = 0; k + w <= hist.length; k++) {
+    let c = 0;
+    for (let j = k; j < k + w; j++) c += hist[j];
+    best = Math.max(best, c);
+  }
+  if (best * 10 >= stats.n * 9) return 'consensus';
+  let low = 0;
+  let high = 0;
+  hist.forEach((c, k) => {
+    if (k * 4 < r) low += c;
+    if ((r - k) * 4 < r) high += c;
+  });
+  if (low * 4 >= stats.n && high * 4 >= stats.n) return 'polarised';
   return 'mixed';
 }
 
