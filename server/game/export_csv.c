@@ -175,8 +175,9 @@ static int render_csv(const room *r, const game_summary *s, const words *w, char
         csv_cell(&b, sep, member_name(r, c->by), false);
         csv_uint(&b, sep, st->n);
         csv_uint(&b, sep, st->pass);
+        /* One number format in the file: two decimals for every figure. */
         csv_figure(&b, w, has, st->mean, 2);
-        csv_figure(&b, w, has, st->median, 1);
+        csv_figure(&b, w, has, st->median, 2);
         if (has) {
             csv_uint(&b, sep, st->min);
             csv_uint(&b, sep, st->max);

@@ -48,19 +48,21 @@ typedef struct words {
     /* The agreement words are the ones the screen shows (the web client's
      * agreement.* strings in web-client/src/i18n/strings.ts): one set of
      * labels, so a download says what the room saw. */
-    const char *agreement[4];                   /* indexed by game_agreement */
-    const char *too_few_votes;                  /* the agreement of a card with fewer than two votes */
-    char list_sep;                              /* the CSV field separator spreadsheets of this language expect */
-    const char *csv_head;                       /* the CSV header up to the scale columns */
-    const char *csv_tail;                       /* ... and after them */
-    const char *file_round;                     /* "ronde" in a download's file name */
-    const char *csv_windows;                    /* the CSV column of the figures per window */
-    const char *per_window, *no_window_figures; /* window play (SPEC.md §5.3) */
+    const char *agreement[4];  /* indexed by game_agreement */
+    const char *too_few_votes; /* the agreement of a card with fewer than two votes */
+    char list_sep;             /* the CSV field separator spreadsheets of this language expect */
+    const char *csv_head;      /* the CSV header up to the scale columns */
+    const char *csv_tail;      /* ... and after them */
+    const char *file_round;    /* "ronde" in a download's file name */
+    const char *csv_windows;   /* the CSV column of the figures per window */
+    const char *per_window;    /* window play (SPEC.md §5.3) */
 } words;
 
 extern const words words_en, words_nl;
 
 const words *words_in(vp_lang lang);
+/* too_few_votes for GAME_AGREE_NONE, else the agreement word. */
+const char *agreement_word(const words *w, game_agreement a);
 const words *words_for(const room *r);
 
 /* ---- lookups (export_text.c) ---- */

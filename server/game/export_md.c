@@ -195,12 +195,13 @@ static void md_figure(outbuf *b, const words *w, bool has, double v)
 }
 
 /* "Per window: Citizen 3.7 (3 votes) · Governance 2.0 (3 votes)", the
- * windows the rule of SPEC.md §5.3 shows. */
+ * windows the rule of SPEC.md §5.3 shows; no line when it shows none (as
+ * when nobody chose a window): a line saying so on every card is noise. */
 static void md_windows(outbuf *b, const words *w, const deck *d, const game_windows *ws)
 {
-    out_fmt(b, "%s: ", w->per_window);
     if (ws->n == 0)
-        out_str(b, w->no_window_figures);
+        return;
+    out_fmt(b, "%s: ", w->per_window);
     for (uint32_t i = 0; i < ws->n; i++) {
         const game_window_stats *x = &ws->w[i];
         int32_t wi = d ? deck_window_index(d, x->window.s, strlen(x->window.s)) : -1;
@@ -300,7 +301,7 @@ static void md_ranking(outbuf *b, const room *r, const game_summary *s, const wo
         md_figure(b, w, c->stats.n > 0, c->stats.mean);
         out_str(b, " | ");
         md_figure(b, w, c->stats.n > 0, c->stats.median);
-        out_fmt(b, " | %u | %u | %s |\n", c->stats.n, c->stats.pass, w->agreement[c->agreement]);
+        out_fmt(b, " | %u | %u | %s |\n", c->stats.n, c->stats.pass, agreement_word(w, c->agreement));
     }
     out_str(b, "\n");
 }
@@ -343,7 +344,7 @@ static void md_cards(outbuf *b, const room *r, const game_summary *s, const word
         out_fmt(b, " \xc2\xb7 %s ", w->col_median);
         md_figure(b, w, c->stats.n > 0, c->stats.median);
         out_fmt(b, " \xc2\xb7 %s %u \xc2\xb7 %s %u \xc2\xb7 %s\n\n", w->col_votes, c->stats.n, w->col_passes,
-                c->stats.pass, c->agreement == GAME_AGREE_NONE ? w->too_few_votes : w->agreement[c->agreement]);
+                c->stats.pass, agreement_word(w, c->agreement));
         if (c->stats.n > 0)
             md_distribution(b, d, &c->stats);
         if (c->windows.has)

@@ -88,10 +88,10 @@ const words words_en = {
     .scale = "Scale",
     .participants = "Participants",
     .nobody = "Nobody voted in this round.",
-    .ranking = "Ranking",
+    .ranking = "Cards in order of development potential",
     .no_cards = "No cards were discussed in this round.",
     .col_card = "Card",
-    .col_category = "Category",
+    .col_category = "Topic",
     .col_mean = "Mean",
     .col_median = "Median",
     .col_votes = "Votes",
@@ -101,9 +101,9 @@ const words words_en = {
     .played_by = "played by",
     .from_pile = "drawn from the pile",
     .notes = "Notes",
-    .categories = "Categories",
+    .categories = "By topic",
     .col_cards = "Cards",
-    .text = "Summary by the facilitator",
+    .text = "From the facilitator",
     .actions = "Actions",
     .agreement = {"\xe2\x80\x94", "consensus", "mixed", "polarised"},
     .too_few_votes = "too few votes",
@@ -113,7 +113,6 @@ const words words_en = {
     .file_round = "round",
     .csv_windows = "windows",
     .per_window = "Per window",
-    .no_window_figures = "no window has figures that can be shown",
 };
 /* clang-format on */
 
@@ -130,10 +129,10 @@ const words words_nl = {
     .scale = "Schaal",
     .participants = "Deelnemers",
     .nobody = "Niemand heeft in deze ronde gestemd.",
-    .ranking = "Rangorde",
+    .ranking = "Kaarten op volgorde van ontwikkelkansen",
     .no_cards = "In deze ronde zijn geen kaarten besproken.",
     .col_card = "Kaart",
-    .col_category = "Categorie",
+    .col_category = "Onderwerp",
     .col_mean = "Gemiddelde",
     .col_median = "Mediaan",
     .col_votes = "Stemmen",
@@ -143,11 +142,12 @@ const words words_nl = {
     .played_by = "gespeeld door",
     .from_pile = "van de stapel getrokken",
     .notes = "Notities",
-    .categories = "Categorie\xc3\xabn",
+    .categories = "Per onderwerp",
     .col_cards = "Kaarten",
-    .text = "Samenvatting van de begeleider",
-    .actions = "Acties",
-    /* The same words as the web client (web-client/src/i18n/strings.ts, agreement.*): one set everywhere. */
+    .text = "Van de begeleider",
+    .actions = "Afspraken",
+    /* The same words as the web client (web-client/src/i18n/strings.ts: agreement.*, and the
+     * headings summary.*): one set everywhere, held together by web-client/test/labels.test.ts. */
     .agreement = {"\xe2\x80\x94", "eensgezind", "verdeeld", "tegengesteld"},
     .too_few_votes = "te weinig stemmen",
     .list_sep = ';',
@@ -156,9 +156,15 @@ const words words_nl = {
     .file_round = "ronde",
     .csv_windows = "vensters",
     .per_window = "Per venster",
-    .no_window_figures = "geen venster heeft cijfers die getoond kunnen worden",
 };
 /* clang-format on */
+
+/* A card's agreement as people read it: the same words in the ranking table
+ * and in the card's own section ("too few votes" rather than a dash). */
+const char *agreement_word(const words *w, game_agreement a)
+{
+    return a == GAME_AGREE_NONE ? w->too_few_votes : w->agreement[a];
+}
 
 const words *words_in(vp_lang lang)
 {

@@ -507,7 +507,7 @@ static void test_md_lists_cards_in_ranking_order(void **state)
     played *p = played_new(VP_LANG_EN, 0, CLOSE_AT_NOON);
     const char *ids[4];
     expected_ranking(&p->t, ids);
-    const char *table = strstr(p->x.md, "## Ranking\n");
+    const char *table = strstr(p->x.md, "## Cards in order of development potential\n");
     const char *cards = strstr(p->x.md, "## Cards\n");
     assert_non_null(table);
     assert_non_null(cards);
@@ -662,9 +662,13 @@ static void test_md_order_for_a_reader(void **state)
 {
     (void)state;
     played *p = played_new(VP_LANG_EN, 0, CLOSE_AT_NOON);
-    static const char *const order[] = {"# Workshop",     "## Participants\n", "## Summary by the facilitator\n",
-                                        "## Actions\n",   "## Ranking\n",      "## Cards\n",
-                                        "## Categories\n"};
+    static const char *const order[] = {"# Workshop",
+                                        "## Participants\n",
+                                        "## From the facilitator\n",
+                                        "## Actions\n",
+                                        "## Cards in order of development potential\n",
+                                        "## Cards\n",
+                                        "## By topic\n"};
     const char *prev = p->x.md;
     for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
         const char *at = strstr(p->x.md, order[i]);
@@ -697,19 +701,21 @@ static void test_md_headings_follow_room_language(void **state)
     (void)state;
     played *nl = played_new(VP_LANG_NL, 0, CLOSE_AT_NOON);
     played *en = played_new(VP_LANG_EN, 0, CLOSE_AT_NOON);
-    static const char *const nl_words[] = {"## Deelnemers\n",
-                                           "## Rangorde\n",
-                                           "## Kaarten\n",
-                                           "## Categorie\xc3\xabn\n",
-                                           "## Samenvatting van de begeleider\n",
-                                           "## Acties\n",
-                                           "| Gemiddelde |",
-                                           "Notities:\n",
-                                           "| 4,5 | 4,5 |",
-                                           "| Vensters |"};
-    static const char *const en_words[] = {
-        "## Participants\n", "## Ranking\n", "## Cards\n", "## Categories\n", "## Summary by the facilitator\n",
-        "## Actions\n",      "| Mean |",     "Notes:\n",   "| 4.5 | 4.5 |",   "| Windows |"};
+    static const char *const nl_words[] = {"## Deelnemers\n",        "## Kaarten op volgorde van ontwikkelkansen\n",
+                                           "## Kaarten\n",           "## Per onderwerp\n",
+                                           "## Van de begeleider\n", "## Afspraken\n",
+                                           "| Gemiddelde |",         "Notities:\n",
+                                           "| 4,5 | 4,5 |",          "| Vensters |"};
+    static const char *const en_words[] = {"## Participants\n",
+                                           "## Cards in order of development potential\n",
+                                           "## Cards\n",
+                                           "## By topic\n",
+                                           "## From the facilitator\n",
+                                           "## Actions\n",
+                                           "| Mean |",
+                                           "Notes:\n",
+                                           "| 4.5 | 4.5 |",
+                                           "| Windows |"};
     for (size_t i = 0; i < sizeof nl_words / sizeof *nl_words; i++) {
         if (!strstr(nl->x.md, nl_words[i]) || strstr(en->x.md, nl_words[i]))
             fail_msg("Dutch \"%s\"", nl_words[i]);
@@ -769,7 +775,7 @@ static void test_csv_lists_cards_in_ranking_order(void **state)
     const char *const *third = (const char *const *)t.cells[3];
     assert_string_equal(third[csv_column(&t, "n")], "3");
     assert_string_equal(third[csv_column(&t, "pass")], "1");
-    assert_string_equal(third[csv_column(&t, "median")], "3.0");
+    assert_string_equal(third[csv_column(&t, "median")], "3.00"); /* as the mean: one number format */
     assert_string_equal(third[csv_column(&t, "3")], "3");
     assert_string_equal(third[csv_column(&t, "1")], "0");
     assert_string_equal(third[csv_column(&t, "agreement")], "consensus");
@@ -883,7 +889,9 @@ static void test_csv_dutch_dialect(void **state)
         assert_string_equal(t.cells[i + 1][csv_column(&t, "gemiddelde")], means[i]);
     }
     assert_string_equal(t.cells[1][csv_column(&t, "overeenstemming")], "eensgezind");
-    assert_string_equal(t.cells[3][csv_column(&t, "mediaan")], "3,0");
+    /* One number format: the median has the mean's two decimals. */
+    assert_string_equal(t.cells[3][csv_column(&t, "mediaan")], "3,00");
+    assert_string_equal(t.cells[1][csv_column(&t, "mediaan")], "4,50");
     /* No English word in a Dutch file, and the figures are never quoted. */
     static const char *const english[] = {"polarised", "mixed", "consensus", "rank,", "4.50"};
     for (size_t i = 0; i < sizeof english / sizeof *english; i++)
@@ -1064,7 +1072,8 @@ static void test_drawn_card_with_only_passes_and_a_departed_author(void **state)
     assert_non_null(strstr(x.md,
                            "drawn from the pile  \nMean \xe2\x80\x94 \xc2\xb7 Median \xe2\x80\x94 \xc2\xb7 Votes 0 "
                            "\xc2\xb7 Passes 4 \xc2\xb7 too few votes\n"));
-    assert_non_null(strstr(x.md, " | \xe2\x80\x94 | \xe2\x80\x94 | 0 | 4 | \xe2\x80\x94 |\n"));
+    /* The ranking table says what the card's section says, not a dash. */
+    assert_non_null(strstr(x.md, " | \xe2\x80\x94 | \xe2\x80\x94 | 0 | 4 | too few votes |\n"));
     assert_non_null(strstr(x.md, "- **@a:** written before leaving\n"));
     assert_null(strstr(x.md, "```")); /* no distribution without votes */
 

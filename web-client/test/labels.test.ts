@@ -1,4 +1,5 @@
-// One set of agreement words: the downloads (server/game/export_text.c) say what the screen says (src/i18n/strings.ts).
+// One set of words: the downloads (server/game/export_text.c) say what the screen says (src/i18n/strings.ts):
+// the agreement words and the summary's headings.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { translate } from '../src/i18n';
@@ -20,6 +21,30 @@ describe('agreement words', () => {
       const w = serverWords(lang);
       expect(w.agreement).toEqual(['consensus', 'mixed', 'polarised'].map((k) => translate(lang, `agreement.${k}` as 'agreement.none')));
       expect(w.none).toBe(translate(lang, 'agreement.none'));
+    });
+  }
+});
+
+/** A one-string field of export_text.c's words_LANG table, e.g. `.ranking = "…"`. */
+function serverWord(lang: 'nl' | 'en', field: string): string {
+  const table = exportC.slice(exportC.indexOf(`const words words_${lang} = {`));
+  const m = new RegExp(`\\.${field} = "([^"]+)"`).exec(table);
+  expect(m, `export_text.c words_${lang}.${field}`).not.toBeNull();
+  return m![1];
+}
+
+describe('summary headings', () => {
+  // The download's field and the app's key for the same heading.
+  const pairs = [
+    ['ranking', 'summary.ranking'],
+    ['text', 'summary.text'],
+    ['actions', 'summary.actions'],
+    ['categories', 'summary.categories'],
+    ['col_category', 'summary.cat.topic'],
+  ] as const;
+  for (const lang of ['nl', 'en'] as const) {
+    it(`are the same in the app and in the Markdown download (${lang})`, () => {
+      for (const [field, key] of pairs) expect(serverWord(lang, field), field).toBe(translate(lang, key));
     });
   }
 });
