@@ -54,7 +54,7 @@ export function summary() {
     round: 1,
     cards: [
       { card: C2, by: BO, stats: stats([5, 4, 5]), agreement: 'consensus', notes: [{ note: 2, player: BO, text: 'Stage-plekken bij de gemeente' }] },
-      { card: C1, by: ANA, stats: stats([2, 5, 4]), agreement: 'polarised', notes: [{ note: 1, player: ANA, text: 'Wie vertegenwoordigt de buurt?' }, { note: 3, player: FAC }] },
+      { card: C1, by: ANA, stats: stats([1, 5, 4]), agreement: 'polarised', notes: [{ note: 1, player: ANA, text: 'Wie vertegenwoordigt de buurt?' }, { note: 3, player: FAC }] },
       { card: C3, by: ANA, stats: stats([], 3), agreement: null, notes: [] },
     ],
     categories: [{ category: deck.categories[0].id, cards: 3, mean: 4.2 }],

@@ -111,7 +111,7 @@ test('a whole round played over the socket gives the right summary, and secrets 
     assert.deepEqual(s.cards.map((c) => c.card), [played[0], played[1], played[2]], 'ranked by mean: 4.67, 3, 2');
     assert.equal(s.cards[0].stats.median, 5);
     assert.equal(s.cards[0].agreement, 'consensus'); // 4..5: spread 1
-    assert.equal(s.cards[1].agreement, 'polarised'); // 1..5: spread 4
+    assert.equal(s.cards[1].agreement, 'polarised'); // 1, 5, 3: a third of the votes at each end
     assert.equal(s.cards[2].agreement, 'consensus'); // 2, 2 and a pass
     assert.deepEqual(s.cards[2].stats.hist, [0, 2, 0, 0, 0]);
     assert.equal(s.cards[0].notes[0].text, 'Sterk punt: de buurt doet mee.');
