@@ -290,3 +290,36 @@ test('a dropped device counts as online for the 10 s grace, then goes offline an
     await server.stop();
   }
 });
+
+test('a timer belongs to one card: the card done ends it in the View everyone gets (SPEC §5.1)', async () => {
+  const server = await startServer();
+  const room = roomCode();
+  const members = [];
+  try {
+    const fac = await Member.connect(server, room);
+    members.push(fac);
+    await fac.must({ t: 'create', room, name: 'Fien', title: 'Timer', deck: DECK, lang: 'nl', opts: { mode: 'deck' } });
+    const anna = await Member.connect(server, room);
+    members.push(anna);
+    await anna.must({ t: 'join', room, name: 'Anna', role: 'player' });
+    await fac.must({ t: 'start' });
+    await fac.must({ t: 'draw' });
+    await fac.must({ t: 'timer', seconds: 180 });
+    // A screen that joins now sees the countdown running on the card...
+    const early = await Member.connect(server, room);
+    members.push(early);
+    const ew = await early.must({ t: 'join', room, name: 'Beamer', role: 'screen' });
+    assert.equal(typeof ew.state.timer, 'number');
+    // ...and once the card is done, no timer is left for the next card.
+    await fac.must({ t: 'next' });
+    while (fac.seen('done').length === 0) await fac.take();
+    const late = await Member.connect(server, room);
+    members.push(late);
+    const lw = await late.must({ t: 'join', room, name: 'Beamer 2', role: 'screen' });
+    assert.equal(lw.state.timer, null);
+    assert.equal(fac.seen('timer').length, 1, 'no timer event of its own: done implies it');
+  } finally {
+    for (const m of members) await m.close();
+    await server.stop();
+  }
+});
