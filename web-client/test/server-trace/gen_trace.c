@@ -318,7 +318,7 @@ int main(int argc, char **argv)
     act(&s, fac, "{\"t\":\"timer\",\"seconds\":60}");
     act(&s, fac, "{\"t\":\"skip\"}");
     play_turn(&s);
-    act(&s, fac, "{\"t\":\"timer\",\"seconds\":120}");   /* ends with this card's done (§5.1) */
+    act(&s, fac, "{\"t\":\"timer\",\"seconds\":120}"); /* ends with this card's done (§5.1) */
     act(&s, bo, "{\"t\":\"vote\",\"value\":1}");
     uint32_t dee = joiner(&s, "{\"t\":\"join\",\"room\":\"K7M4QX\",\"name\":\"Dee\"}"); /* late joiner: dealt, order */
     snprintf(j, sizeof j, "{\"t\":\"kick\",\"player\":%u}", bo);
