@@ -165,22 +165,27 @@ int game_pack_event_sbuffer(const game_event *e, msgpack_sbuffer *sb)
     return 0;
 }
 
+void game_pack_created_head(game_map *m, const game_event *e)
+{
+    game_map_key(m, "room");
+    game_pack_str(m->pk, e->u.created.room);
+    game_map_key(m, "title");
+    game_pack_str(m->pk, e->u.created.title ? e->u.created.title : "");
+    game_map_key(m, "lang");
+    game_pack_str(m->pk, vp_lang_name(e->u.created.lang));
+    game_map_key(m, "tz_offset");
+    msgpack_pack_int32(m->pk, e->u.created.tz_offset);
+    game_map_key(m, "opts");
+    game_pack_opts(m->pk, &e->u.created.opts);
+}
+
 void game_event_pairs(game_map *m, const game_event *e)
 {
     game_map_key(m, "e");
     game_pack_str(m->pk, game_event_name(e->kind));
     switch (e->kind) {
     case GAME_EV_CREATED:
-        game_map_key(m, "room");
-        game_pack_str(m->pk, e->u.created.room);
-        game_map_key(m, "title");
-        game_pack_str(m->pk, e->u.created.title ? e->u.created.title : "");
-        game_map_key(m, "lang");
-        game_pack_str(m->pk, vp_lang_name(e->u.created.lang));
-        game_map_key(m, "tz_offset");
-        msgpack_pack_int32(m->pk, e->u.created.tz_offset);
-        game_map_key(m, "opts");
-        game_pack_opts(m->pk, &e->u.created.opts);
+        game_pack_created_head(m, e);
         game_map_key(m, "deck");
         deck_pack(e->u.created.deck, m->pk);
         game_map_key(m, "by");

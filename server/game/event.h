@@ -332,6 +332,10 @@ void game_pack_vote_value(msgpack_packer *pk, const game_vote *v);             /
 void game_pack_vote_pairs(msgpack_packer *pk, const game_vote *v, uint32_t n); /* [[player, value]...] */
 void game_pack_str(msgpack_packer *pk, const char *s);
 void game_pack_opts(msgpack_packer *pk, const game_opts *o);
+/* The pairs of a `created` event that everyone sees alike, room to opts
+ * (the log's form and the members' both go on with their own deck, by
+ * and replay key). */
+void game_pack_created_head(game_map *m, const game_event *e);
 void game_pack_stats(msgpack_packer *pk, const game_stats *s);
 void game_pack_windows(msgpack_packer *pk, const game_windows *w); /* [[window, stats]...] */
 void game_pack_agreement(msgpack_packer *pk, game_agreement a);

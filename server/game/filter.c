@@ -8,16 +8,7 @@ static void pack_created_public(const game_event *e, game_map *m)
 {
     game_map_key(m, "e");
     game_pack_str(m->pk, "created");
-    game_map_key(m, "room");
-    game_pack_str(m->pk, e->u.created.room);
-    game_map_key(m, "title");
-    game_pack_str(m->pk, e->u.created.title ? e->u.created.title : "");
-    game_map_key(m, "lang");
-    game_pack_str(m->pk, vp_lang_name(e->u.created.lang));
-    game_map_key(m, "tz_offset");
-    msgpack_pack_int32(m->pk, e->u.created.tz_offset);
-    game_map_key(m, "opts");
-    game_pack_opts(m->pk, &e->u.created.opts);
+    game_pack_created_head(m, e);
     game_map_key(m, "deck");
     pack_deck_ref(m->pk, e->u.created.deck);
     game_map_key(m, "by");
